@@ -1,0 +1,21 @@
+"""Settings read from the environment (prefix ``KONVOI_``) or a ``.env`` file."""
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KONVOI_", env_file=".env", extra="ignore")
+
+    # SQLite is the zero-setup default; production runs on PostgreSQL via psycopg 3.
+    database_url: str = "sqlite:///./konvoi.db"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Load the demo convoy into an empty database when `konvoi serve` starts.
+    demo_on_first_start: bool = False
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,110 @@
+"""Domain errors, each mapped once to an HTTP status.
+
+Services raise these; routes never build HTTP errors themselves.
+"""
+
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+
+@dataclass
+class Reason:
+    """One unmet condition, in words a coordinator understands."""
+
+    code: str
+    message: str
+    field: str | None = None
+    context: dict[str, Any] = dataclass_field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.field is not None:
+            body["field"] = self.field
+        if self.context:
+            body["context"] = self.context
+        return body
+
+
+class DomainError(Exception):
+    status_code = 400
+    code = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": self.message, "code": self.code}
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "not_found"
+
+    def __init__(self, entity: str, entity_id: object) -> None:
+        super().__init__(f"{entity} {entity_id} does not exist")
+
+
+class Conflict(DomainError):
+    """The request clashes with stored data (a duplicate VIN, a record still referenced)."""
+
+    status_code = 409
+    code = "conflict"
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+    def body(self) -> dict[str, Any]:
+        body = super().body()
+        if self.field:
+            body["field"] = self.field
+        return body
+
+
+class RuleViolation(DomainError):
+    """A transition is blocked; carries every unmet condition, not just the first."""
+
+    status_code = 409
+    code = "rule_violation"
+
+    def __init__(self, message: str, reasons: list[Reason]) -> None:
+        super().__init__(message)
+        self.reasons = reasons
+
+    def body(self) -> dict[str, Any]:
+        return {**super().body(), "reasons": [r.as_dict() for r in self.reasons]}
+
+
+class InvalidInput(DomainError):
+    """Input that is well-formed alone but wrong in combination with stored data.
+
+    Rendered like FastAPI's own validation errors so clients parse one format for 422.
+    """
+
+    status_code = 422
+    code = "invalid_input"
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{f}: {m}" for f, m in errors))
+        self.errors = errors
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "detail": [
+                {"loc": ["body", *f.split(".")], "msg": m, "type": "value_error"}
+                for f, m in self.errors
+            ]
+        }
+
+
+def install_handlers(app: FastAPI) -> None:
+    async def handle(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, DomainError)
+        return JSONResponse(exc.body(), status_code=exc.status_code)
+
+    app.add_exception_handler(DomainError, handle)

@@ -1,0 +1,18 @@
+from sqlmodel import Field
+
+from app.core.models import Entity
+
+
+class Destination(Entity, table=True):
+    """A recipient utility in Ukraine."""
+
+    name: str = Field(index=True, max_length=200)
+    name_uk: str | None = Field(default=None, max_length=200)  # Ukrainian name, in Cyrillic
+    city: str = Field(max_length=100)
+    oblast: str = Field(max_length=100)
+    edrpou: str = Field(unique=True, max_length=8)
+    contact_name: str | None = Field(default=None, max_length=200)
+    contact_phone: str | None = Field(default=None, max_length=50)
+    contact_email: str | None = Field(default=None, max_length=200)
+    # Deliveries reach smaller utilities through a hub (Chuhuiv's goods come via Lviv).
+    via_destination_id: int | None = Field(default=None, foreign_key="destination.id")

@@ -1,0 +1,49 @@
+"""The Konvoi application: the JSON API under /api/v1."""
+
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+
+from app.certificates.routes import router as certificates_router
+from app.core.errors import install_handlers
+from app.destinations.routes import router as destinations_router
+from app.donors.routes import router as donors_router
+from app.exports.routes import router as exports_router
+from app.items.routes import router as items_router
+from app.needs.routes import router as needs_router
+
+API_PREFIX = "/api/v1"
+
+
+def _operation_id(route: APIRoute) -> str:
+    # Stable ids (the function name) so generated clients do not churn.
+    return route.name
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="Konvoi",
+        version="0.1.0",
+        summary="Aid-convoy logistics: donated vehicles and equipment from Germany to Ukraine.",
+        generate_unique_id_function=_operation_id,
+    )
+    install_handlers(app)
+    api = APIRouter(prefix=API_PREFIX)
+    for router in (
+        donors_router,
+        destinations_router,
+        needs_router,
+        items_router,
+        certificates_router,
+        exports_router,
+    ):
+        api.include_router(router)
+    app.include_router(api)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+app = create_app()

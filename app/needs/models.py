@@ -1,0 +1,19 @@
+from datetime import date
+
+from sqlmodel import Field
+
+from app.core.models import Entity
+from app.core.types import enum_type
+from app.items.models import ItemKind
+
+
+class Need(Entity, table=True):
+    """What a recipient utility has asked for; matched by items allocated against it."""
+
+    destination_id: int = Field(foreign_key="destination.id", index=True)
+    item_kind: ItemKind = Field(sa_type=enum_type(ItemKind))
+    description: str = Field(max_length=500)
+    quantity: int = Field(gt=0)
+    priority: int = Field(default=3, ge=1, le=5)  # 1 = most urgent
+    requested_on: date | None = None
+    cancelled: bool = False

@@ -1,0 +1,106 @@
+"""One fixture, two backends: every test runs on SQLite and on PostgreSQL.
+
+The schema is built by running the Alembic migrations, once per backend and test run. Each
+test runs inside a transaction that is rolled back afterwards; the app's own commits become
+savepoints inside it.
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from app.core import migrations
+from app.core.database import get_session, make_engine
+from app.main import create_app
+
+POSTGRES_URL = os.environ.get("KONVOI_TEST_POSTGRES_URL")
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _create_postgres_database() -> tuple[str, str]:
+    """A fresh database per test run, so parallel runs on one server never collide."""
+    assert POSTGRES_URL
+    name = f"konvoi_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return str(make_url(POSTGRES_URL).set(database=name).render_as_string(False)), name
+
+
+def _drop_postgres_database(name: str) -> None:
+    assert POSTGRES_URL
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """An empty database of the requested backend (no schema)."""
+    backend = request.param
+    if backend == "sqlite":
+        path: Path = tmp_path_factory.mktemp("sqlite") / "konvoi.db"
+        yield f"sqlite:///{path}"
+        return
+    if not POSTGRES_URL:
+        if IN_CI:
+            pytest.fail("KONVOI_TEST_POSTGRES_URL is not set; CI runs every test on PostgreSQL")
+        pytest.skip("set KONVOI_TEST_POSTGRES_URL to run the PostgreSQL half of the suite")
+    url, name = _create_postgres_database()
+    yield url
+    _drop_postgres_database(name)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "database_url" in metafunc.fixturenames:
+        metafunc.parametrize("database_url", BACKENDS, indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on a database migrated to head."""
+    eng = make_engine(database_url)
+    with eng.begin() as conn:
+        migrations.upgrade(conn)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    connection = engine.connect()
+    outer = connection.begin()
+    db = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    yield db
+    db.close()
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def client(session: Session) -> Iterator[TestClient]:
+    app = create_app()
+
+    def _session() -> Iterator[Session]:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+    app.dependency_overrides[get_session] = _session
+    with TestClient(app, raise_server_exceptions=True) as test_client:
+        yield test_client

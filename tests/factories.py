@@ -1,0 +1,92 @@
+"""Build records through the public API, with realistic defaults a test can override."""
+
+import itertools
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+API = "/api/v1"
+_seq = itertools.count(1)
+
+
+def created(client: TestClient, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    response = client.post(f"{API}{path}", json=body)
+    assert response.status_code == 201, response.text
+    data: dict[str, Any] = response.json()
+    return data
+
+
+def donor(client: TestClient, **overrides: Any) -> dict[str, Any]:
+    body = {
+        "name": f"Stadtwerke Nr. {next(_seq)}",
+        "kind": "utility",
+        "city": "Wuppertal",
+        "region": "Nordrhein-Westfalen",
+        "country": "DE",
+        **overrides,
+    }
+    return created(client, "/donors", body)
+
+
+def destination(client: TestClient, **overrides: Any) -> dict[str, Any]:
+    from stdnum.ua import edrpou
+
+    base = f"{3300000 + next(_seq):07d}"
+    body = {
+        "name": f"Vodokanal {base}",
+        "city": "Lviv",
+        "oblast": "Lvivska",
+        "edrpou": base + edrpou.calc_check_digit(base),
+        "contact_name": "Deputy technical director",
+        **overrides,
+    }
+    return created(client, "/destinations", body)
+
+
+def need(client: TestClient, destination_id: int, **overrides: Any) -> dict[str, Any]:
+    body = {
+        "destination_id": destination_id,
+        "item_kind": "pump",
+        "description": "Submersible pump for a well field",
+        "quantity": 2,
+        "priority": 1,
+        **overrides,
+    }
+    return created(client, "/needs", body)
+
+
+def vehicle(client: TestClient, donor_id: int, **overrides: Any) -> dict[str, Any]:
+    n = next(_seq)
+    body = {
+        "category": "vehicle",
+        "kind": "bus",
+        "name": f"MAN Lion's City bus no. {n}",
+        "donor_id": donor_id,
+        "declared_value_cents": 2_500_000,
+        "weight_kg": 11_000,
+        "condition": "used",
+        "make": "MAN",
+        "model": "Lion's City",
+        "vin": f"WMA{n:014d}"[:17],
+        "year": 2008,
+        "gross_weight_kg": 18_000,
+        "seats": 40,
+        "registration_papers_held": True,
+        **overrides,
+    }
+    return created(client, "/items", body)
+
+
+def equipment(client: TestClient, donor_id: int, **overrides: Any) -> dict[str, Any]:
+    body = {
+        "category": "equipment",
+        "kind": "generator",
+        "name": f"Diesel generator 100 kVA no. {next(_seq)}",
+        "donor_id": donor_id,
+        "declared_value_cents": 1_800_000,
+        "weight_kg": 1_500,
+        "condition": "good",
+        "hs_code": "8502",
+        **overrides,
+    }
+    return created(client, "/items", body)
