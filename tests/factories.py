@@ -90,3 +90,47 @@ def equipment(client: TestClient, donor_id: int, **overrides: Any) -> dict[str, 
         **overrides,
     }
     return created(client, "/items", body)
+
+
+def certificate(
+    client: TestClient, destination_id: int, item_ids: list[int], **overrides: Any
+) -> dict[str, Any]:
+    body = {
+        "number": f"VN-2024-{next(_seq):03d}",
+        "destination_id": destination_id,
+        "intended_use": "Drinking-water supply: pumping stations of the city's well fields",
+        "issued_on": "2024-05-02",
+        "issuer": "Lvivvodokanal, deputy technical director",
+        "item_ids": item_ids,
+        **overrides,
+    }
+    return created(client, "/certificates", body)
+
+
+def export_record(client: TestClient, item_id: int, **overrides: Any) -> dict[str, Any]:
+    body = {
+        "item_id": item_id,
+        "customs_office_code": "DE004601",
+        "export_plate": "W 1234 A",
+        "plate_valid_from_on": "2024-06-01",
+        "plate_valid_to_on": "2024-06-30",
+        "insurer": "Provinzial",
+        "insurance_until_on": "2024-06-30",
+        "inspection_due_on": "2025-03-31",
+        **overrides,
+    }
+    return created(client, "/export-records", body)
+
+
+def cargo_line(client: TestClient, vehicle_id: int, **overrides: Any) -> dict[str, Any]:
+    body = {
+        "description": f"Submersible pump 11 kW no. {next(_seq)}",
+        "quantity": 2,
+        "unit": "pcs",
+        "weight_kg": 300,
+        "value_cents": 400_000,
+        "category": "technical",
+        "hs_code": "8413",
+        **overrides,
+    }
+    return created(client, f"/items/{vehicle_id}/cargo", body)

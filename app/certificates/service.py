@@ -1,10 +1,32 @@
-from collections.abc import Sequence
-from datetime import date
+"""Usage certificates (Verwendungsnachweis): the proof of intended use an item needs to leave.
 
-from sqlalchemy import or_
+DOMAIN.md: no item may depart without a valid certificate that names its destination, so a
+certificate only covers items already allocated to that destination.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from app.certificates.models import CertificateItem, UsageCertificate
+from app.certificates.schemas import CertificateCreate, CertificateRead, CertificateUpdate
+from app.core.errors import Conflict, InvalidInput, NotFound, Reason, RuleViolation
+from app.core.pagination import keyset_page
+from app.core.service import apply_changes, get_or_404, like, touch
+from app.core.types import utcnow
+from app.destinations.models import Destination
+from app.items.models import Item, ItemStatus
+
+SORTABLE = {
+    "issued_on": col(UsageCertificate.issued_on),
+    "number": col(UsageCertificate.number),
+    "created_at": col(UsageCertificate.created_at),
+    "id": col(UsageCertificate.id),
+}
 
 
 def valid_certificates_for(
@@ -25,3 +47,260 @@ def valid_certificates_for(
         )
     )
     return session.exec(stmt).all()
+
+
+def get(session: Session, certificate_id: int) -> UsageCertificate:
+    return get_or_404(session, UsageCertificate, certificate_id, "Certificate")
+
+
+def item_ids_by_certificate(
+    session: Session, certificate_ids: Iterable[int]
+) -> dict[int, list[int]]:
+    """Covered item ids for many certificates in one query (a list page never runs N+1)."""
+    ids = list(certificate_ids)
+    covered: dict[int, list[int]] = defaultdict(list)
+    if not ids:
+        return covered
+    rows = session.exec(
+        select(CertificateItem)
+        .where(col(CertificateItem.certificate_id).in_(ids))
+        .order_by(col(CertificateItem.certificate_id), col(CertificateItem.item_id))
+    ).all()
+    for row in rows:
+        covered[row.certificate_id].append(row.item_id)
+    return covered
+
+
+def read(session: Session, certificate: UsageCertificate) -> CertificateRead:
+    return read_page(session, [certificate])[0]
+
+
+def read_page(session: Session, certificates: Sequence[UsageCertificate]) -> list[CertificateRead]:
+    covered = item_ids_by_certificate(session, [c.id for c in certificates if c.id is not None])
+    return [
+        CertificateRead.model_validate({**c.model_dump(), "item_ids": covered.get(c.id or 0, [])})
+        for c in certificates
+    ]
+
+
+def _latest_today() -> date:
+    # Certificates are issued in Germany or Ukraine; Kyiv (UTC+2/+3) is the later calendar, so
+    # a date that is already "today" there is never refused as future.
+    return (utcnow() + timedelta(hours=3)).date()
+
+
+def _date_errors(issued_on: date, valid_until_on: date | None) -> list[tuple[str, str]]:
+    errors: list[tuple[str, str]] = []
+    if issued_on > _latest_today():
+        errors.append(("issued_on", f"{issued_on} is in the future; enter the date it was signed"))
+    if valid_until_on is not None and valid_until_on < issued_on:
+        errors.append(
+            (
+                "valid_until_on",
+                f"{valid_until_on} is before the issue date {issued_on}",
+            )
+        )
+    return errors
+
+
+def _check_number_free(session: Session, number: str, own_id: int | None = None) -> None:
+    stmt = select(UsageCertificate.id).where(UsageCertificate.number == number)
+    if own_id is not None:
+        stmt = stmt.where(UsageCertificate.id != own_id)
+    if session.exec(stmt).first() is not None:
+        raise Conflict(f"a certificate numbered {number!r} already exists", field="number")
+
+
+def _unique(ids: Iterable[int]) -> list[int]:
+    return list(dict.fromkeys(ids))
+
+
+def _load_items(session: Session, item_ids: list[int]) -> list[Item]:
+    if not item_ids:
+        return []
+    items = session.exec(select(Item).where(col(Item.id).in_(item_ids))).all()
+    found = {i.id for i in items}
+    unknown = [i for i in item_ids if i not in found]
+    if unknown:
+        listed = ", ".join(str(i) for i in unknown)
+        noun = "Item" if len(unknown) == 1 else "Items"
+        verb = "does" if len(unknown) == 1 else "do"
+        raise InvalidInput([("item_ids", f"{noun} {listed} {verb} not exist")])
+    by_id = {i.id: i for i in items}
+    return [by_id[i] for i in item_ids]
+
+
+def _coverage_reasons(
+    session: Session, items: Sequence[Item], destination: Destination
+) -> list[Reason]:
+    """Why each item cannot be covered by a certificate for ``destination`` (empty: all can)."""
+    other_ids = {
+        i.destination_id
+        for i in items
+        if i.destination_id is not None and i.destination_id != destination.id
+    }
+    names: dict[int | None, str] = {}
+    if other_ids:
+        rows = session.exec(select(Destination).where(col(Destination.id).in_(other_ids))).all()
+        names = {d.id: d.name for d in rows}
+    reasons: list[Reason] = []
+    for item in items:
+        context: dict[str, Any] = {"item_id": item.id}
+        label = f"Item {item.id} ({item.name})"
+        if item.status == ItemStatus.withdrawn:
+            reasons.append(
+                Reason(
+                    "item_withdrawn",
+                    f"{label} is withdrawn and cannot be certified",
+                    "item_ids",
+                    context,
+                )
+            )
+        elif item.destination_id is None:
+            reasons.append(
+                Reason(
+                    "item_not_allocated",
+                    f"{label} is not allocated to any destination",
+                    "item_ids",
+                    context,
+                )
+            )
+        elif item.destination_id != destination.id:
+            reasons.append(
+                Reason(
+                    "item_allocated_elsewhere",
+                    f"{label} is allocated to {names[item.destination_id]}, "
+                    f"not to {destination.name}",
+                    "item_ids",
+                    {**context, "destination_id": item.destination_id},
+                )
+            )
+    return reasons
+
+
+def _check_coverage(session: Session, items: Sequence[Item], destination: Destination) -> None:
+    reasons = _coverage_reasons(session, items, destination)
+    if reasons:
+        raise RuleViolation(
+            f"the certificate for {destination.name} cannot cover these items", reasons
+        )
+
+
+def _destination_of(session: Session, certificate: UsageCertificate) -> Destination:
+    # The foreign key guarantees it exists.
+    destination = session.get(Destination, certificate.destination_id)
+    assert destination is not None
+    return destination
+
+
+def create(session: Session, data: CertificateCreate) -> UsageCertificate:
+    errors = _date_errors(data.issued_on, data.valid_until_on)
+    destination = session.get(Destination, data.destination_id)
+    if destination is None:
+        errors.append(("destination_id", f"Destination {data.destination_id} does not exist"))
+    if errors:
+        raise InvalidInput(errors)
+    assert destination is not None
+    item_ids = _unique(data.item_ids)
+    items = _load_items(session, item_ids)
+    _check_number_free(session, data.number)
+    _check_coverage(session, items, destination)
+    certificate = UsageCertificate.model_validate(data.model_dump(exclude={"item_ids"}))
+    session.add(certificate)
+    session.flush()
+    assert certificate.id is not None
+    session.add_all(CertificateItem(certificate_id=certificate.id, item_id=i) for i in item_ids)
+    session.flush()
+    return certificate
+
+
+def update(
+    session: Session, certificate: UsageCertificate, changes: CertificateUpdate
+) -> UsageCertificate:
+    """Apply a PATCH; the dates are checked on the merged record, not on the changes alone."""
+    sent = changes.model_dump(exclude_unset=True)
+    errors = _date_errors(
+        sent.get("issued_on") or certificate.issued_on,
+        sent.get("valid_until_on", certificate.valid_until_on),
+    )
+    destination: Destination | None = None
+    destination_id = sent.get("destination_id")
+    if destination_id is not None:
+        destination = session.get(Destination, destination_id)
+        if destination is None:
+            errors.append(("destination_id", f"Destination {destination_id} does not exist"))
+    if errors:
+        raise InvalidInput(errors)
+    if sent.get("number") is not None:
+        _check_number_free(session, sent["number"], certificate.id)
+    if destination is not None and destination.id != certificate.destination_id:
+        # The covered items must follow: a certificate names the destination they go to.
+        assert certificate.id is not None
+        covered = item_ids_by_certificate(session, [certificate.id]).get(certificate.id, [])
+        _check_coverage(session, _load_items(session, covered), destination)
+    apply_changes(certificate, changes)
+    session.flush()
+    return certificate
+
+
+def add_items(
+    session: Session, certificate: UsageCertificate, item_ids: list[int]
+) -> UsageCertificate:
+    """Cover further items; items already covered are left as they are."""
+    assert certificate.id is not None
+    wanted = _unique(item_ids)
+    items = _load_items(session, wanted)
+    _check_coverage(session, items, _destination_of(session, certificate))
+    already = set(item_ids_by_certificate(session, [certificate.id]).get(certificate.id, []))
+    new = [i for i in wanted if i not in already]
+    if new:
+        session.add_all(CertificateItem(certificate_id=certificate.id, item_id=i) for i in new)
+        touch(certificate)
+        session.flush()
+    return certificate
+
+
+def remove_item(session: Session, certificate: UsageCertificate, item_id: int) -> UsageCertificate:
+    link = session.get(CertificateItem, (certificate.id, item_id))
+    if link is None:
+        raise NotFound(f"Item {item_id} on certificate", certificate.id)
+    session.delete(link)
+    touch(certificate)
+    session.flush()
+    return certificate
+
+
+def search(
+    session: Session,
+    *,
+    q: str | None,
+    destination_id: int | None,
+    item_id: int | None,
+    sort: str,
+    cursor: str | None,
+    limit: int,
+) -> tuple[Sequence[UsageCertificate], str | None]:
+    stmt = select(UsageCertificate)
+    if q:
+        pattern = like(q)
+        stmt = stmt.where(
+            or_(
+                func.lower(UsageCertificate.number).like(pattern, escape="\\"),
+                func.lower(UsageCertificate.issuer).like(pattern, escape="\\"),
+                func.lower(UsageCertificate.intended_use).like(pattern, escape="\\"),
+            )
+        )
+    if destination_id is not None:
+        stmt = stmt.where(UsageCertificate.destination_id == destination_id)
+    if item_id is not None:
+        covering = select(CertificateItem.certificate_id).where(CertificateItem.item_id == item_id)
+        stmt = stmt.where(col(UsageCertificate.id).in_(covering))
+    return keyset_page(
+        session,
+        stmt,
+        id_column=col(UsageCertificate.id),
+        sort=sort,
+        sortable=SORTABLE,
+        cursor=cursor,
+        limit=limit,
+    )

@@ -15,6 +15,10 @@ from sqlmodel import Session, create_engine
 from app.core.config import get_settings
 
 
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"check_same_thread": False})
@@ -30,6 +34,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             # Let SQLAlchemy, not the sqlite3 module, open transactions, so that
             # SAVEPOINTs work (SQLAlchemy's documented pysqlite recipe).
             dbapi_connection.isolation_level = None
+            # SQLite's lower() folds only ASCII; searches must match Cyrillic names too.
+            dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:

@@ -1,3 +1,72 @@
-from fastapi import APIRouter
+from typing import Annotated
 
-router = APIRouter(prefix="/export-records", tags=["exports"])
+from fastapi import APIRouter, Depends, Query, status
+
+from app.core.database import SessionDep
+from app.core.pagination import CursorQuery, LimitQuery, Page
+from app.exports import service
+from app.exports.models import ExportRecord
+from app.exports.schemas import ExportRecordCreate, ExportRecordRead, ExportRecordUpdate
+
+# No prefix: the item's record lives under /items/{item_id}/export-record, and app/main.py
+# includes only this one router per domain.
+router = APIRouter(tags=["exports"])
+
+
+def export_record_dep(export_record_id: int, session: SessionDep) -> ExportRecord:
+    return service.get(session, export_record_id)
+
+
+ExportRecordDep = Annotated[ExportRecord, Depends(export_record_dep)]
+
+
+@router.get("/export-records", operation_id="list_export_records")
+def list_export_records(
+    session: SessionDep,
+    q: Annotated[str | None, Query(description="Search MRN, export plate, insurer")] = None,
+    item_id: int | None = None,
+    customs_office_code: str | None = None,
+    has_mrn: Annotated[bool | None, Query(description="Export declared (MRN known)")] = None,
+    exit_confirmed: Annotated[
+        bool | None, Query(description="Exit confirmation (Ausgangsvermerk) received")
+    ] = None,
+    sort: Annotated[str, Query(description="created_at or id; prefix - to reverse")] = "created_at",
+    cursor: CursorQuery = None,
+    limit: LimitQuery = 50,
+) -> Page[ExportRecordRead]:
+    rows, next_cursor = service.search(
+        session,
+        q=q,
+        item_id=item_id,
+        customs_office_code=customs_office_code,
+        has_mrn=has_mrn,
+        exit_confirmed=exit_confirmed,
+        sort=sort,
+        cursor=cursor,
+        limit=limit,
+    )
+    return Page(items=[ExportRecordRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.post(
+    "/export-records", status_code=status.HTTP_201_CREATED, operation_id="create_export_record"
+)
+def create_export_record(data: ExportRecordCreate, session: SessionDep) -> ExportRecordRead:
+    return ExportRecordRead.model_validate(service.create(session, data))
+
+
+@router.get("/export-records/{export_record_id}", operation_id="get_export_record")
+def get_export_record(record: ExportRecordDep) -> ExportRecordRead:
+    return ExportRecordRead.model_validate(record)
+
+
+@router.patch("/export-records/{export_record_id}", operation_id="update_export_record")
+def update_export_record(
+    record: ExportRecordDep, changes: ExportRecordUpdate, session: SessionDep
+) -> ExportRecordRead:
+    return ExportRecordRead.model_validate(service.update(session, record, changes))
+
+
+@router.get("/items/{item_id}/export-record", operation_id="get_item_export_record")
+def get_item_export_record(item_id: int, session: SessionDep) -> ExportRecordRead:
+    return ExportRecordRead.model_validate(service.get_for_item(session, item_id))

@@ -15,5 +15,6 @@ class Need(Entity, table=True):
     description: str = Field(max_length=500)
     quantity: int = Field(gt=0)
     priority: int = Field(default=3, ge=1, le=5)  # 1 = most urgent
-    requested_on: date | None = None
+    # The day the utility sent the request; never null, so lists can page by it.
+    requested_on: date
     cancelled: bool = False

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 15:18:17.731246
+Create Date: 2026-11-24 15:24:45.293208
 """
 
 from collections.abc import Sequence
@@ -110,7 +110,7 @@ def upgrade() -> None:
         sa.Column("description", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
         sa.Column("quantity", sa.Integer(), nullable=False),
         sa.Column("priority", sa.Integer(), nullable=False),
-        sa.Column("requested_on", sa.Date(), nullable=True),
+        sa.Column("requested_on", sa.Date(), nullable=False),
         sa.Column("cancelled", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["destination_id"], ["destination.id"], name=op.f("fk_need_destination_id_destination")

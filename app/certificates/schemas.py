@@ -1,0 +1,54 @@
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ItemIds = list[int]
+
+
+class CertificateBase(BaseModel):
+    number: str = Field(min_length=1, max_length=50, examples=["VN-2022-017"])
+    destination_id: int
+    intended_use: str = Field(
+        min_length=1,
+        max_length=2000,
+        examples=["Transport of drinking-water pumps between well fields of Lvivvodokanal"],
+    )
+    issued_on: date
+    issuer: str = Field(
+        min_length=1, max_length=200, examples=["Lvivvodokanal, technical director"]
+    )
+    valid_until_on: date | None = Field(
+        default=None, description="Last day the certificate is valid; open-ended when null"
+    )
+
+
+class CertificateCreate(CertificateBase):
+    item_ids: ItemIds = Field(min_length=1, description="Items the certificate covers")
+
+
+class CertificateUpdate(BaseModel):
+    """Covered items change through the item endpoints, not here."""
+
+    # Refuse fields that cannot change here instead of silently dropping them.
+    model_config = ConfigDict(extra="forbid")
+
+    number: str | None = Field(default=None, min_length=1, max_length=50)
+    destination_id: int | None = None
+    intended_use: str | None = Field(default=None, min_length=1, max_length=2000)
+    issued_on: date | None = None
+    issuer: str | None = Field(default=None, min_length=1, max_length=200)
+    valid_until_on: date | None = None
+
+
+class CertificateItemsAdd(BaseModel):
+    item_ids: ItemIds = Field(min_length=1)
+
+
+class CertificateRead(CertificateBase):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    item_ids: ItemIds
+    version: int
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,89 @@
+import unicodedata
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
+
+from app.core.identifiers import EDRPOU
+
+# Ukrainian writes the apostrophe inside words (Кам'янське); the ASCII, modifier-letter and
+# typographic forms are all in use.
+_APOSTROPHES = frozenset("'\u02bc\u2019")
+
+
+def validate_cyrillic(value: str) -> str:
+    """The Ukrainian name goes onto the Ukrainian paperwork, so it must be Cyrillic.
+
+    A single look-alike (a Latin i typed for the Cyrillic one) makes the name unsearchable and
+    wrong on the humanitarian-aid declaration, so every non-Cyrillic letter is refused by name.
+    """
+    name = value.strip()
+    letters = [c for c in name if c.isalpha() and c not in _APOSTROPHES]
+    foreign = sorted({c for c in letters if not unicodedata.name(c, "").startswith("CYRILLIC")})
+    if foreign:
+        raise ValueError(
+            f"write the Ukrainian name in Cyrillic; found non-Cyrillic letters: {' '.join(foreign)}"
+        )
+    if not letters:
+        raise ValueError("the Ukrainian name needs at least one Cyrillic letter")
+    return name
+
+
+CyrillicName = Annotated[str, AfterValidator(validate_cyrillic)]
+
+
+class DestinationCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=200, examples=["Lvivvodokanal"])
+    name_uk: CyrillicName | None = Field(
+        default=None, max_length=200, examples=["ЛМКП «Львівводоканал»"]
+    )
+    city: str = Field(min_length=1, max_length=100, examples=["Lviv"])
+    oblast: str = Field(min_length=1, max_length=100, examples=["Lvivska"])
+    edrpou: EDRPOU = Field(
+        description="8-digit Ukrainian organisation code with a check digit",
+        examples=["03348471"],
+    )
+    contact_name: str | None = Field(
+        default=None, max_length=200, examples=["Deputy technical director"]
+    )
+    contact_phone: str | None = Field(default=None, max_length=50)
+    contact_email: EmailStr | None = None
+    via_destination_id: int | None = Field(
+        default=None,
+        description="The hub this utility receives its deliveries through (e.g. Lvivvodokanal)",
+    )
+
+
+class DestinationUpdate(BaseModel):
+    # Refuse fields that cannot change here instead of silently dropping them.
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name_uk: CyrillicName | None = Field(default=None, max_length=200)
+    city: str | None = Field(default=None, min_length=1, max_length=100)
+    oblast: str | None = Field(default=None, min_length=1, max_length=100)
+    edrpou: EDRPOU | None = None
+    contact_name: str | None = Field(default=None, max_length=200)
+    contact_phone: str | None = Field(default=None, max_length=50)
+    contact_email: EmailStr | None = None
+    via_destination_id: int | None = None
+
+
+class DestinationRead(BaseModel):
+    """What is stored, as stored: reading never re-validates (and so never fails)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    name_uk: str | None
+    city: str
+    oblast: str
+    edrpou: str
+    contact_name: str | None
+    contact_phone: str | None
+    contact_email: str | None
+    via_destination_id: int | None
+    version: int
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,201 @@
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
+
+from app.core.identifiers import VIN, HSCode, LicenceClass, LicenceClassField
+from app.items.models import CargoCategory, Condition, ItemCategory, ItemKind, ItemStatus
+
+MAX_WEIGHT_KG = 100_000  # far above a 40-tonne truck; catches a weight typed in grams
+
+
+def _year_not_future(year: int | None) -> int | None:
+    # A vehicle may carry next year's model year, never a later one.
+    if year is not None and year > date.today().year + 1:
+        raise ValueError(f"{year} is in the future")
+    return year
+
+
+class ItemFields(BaseModel):
+    category: ItemCategory
+    kind: ItemKind
+    name: str = Field(min_length=1, max_length=200, examples=["MAN Lion's City bus, no. 4711"])
+    description: str | None = Field(default=None, max_length=2000)
+    donor_id: int
+    declared_value_cents: int = Field(ge=0, description="Declared value in euro cents")
+    weight_kg: int | None = Field(
+        default=None, ge=0, le=MAX_WEIGHT_KG, description="Own (empty) weight"
+    )
+    condition: Condition = Condition.used
+    hs_code: HSCode | None = Field(default=None, examples=["8702"])
+    serial_number: str | None = Field(default=None, max_length=100)
+    make: str | None = Field(default=None, min_length=1, max_length=100, examples=["MAN"])
+    model: str | None = Field(default=None, min_length=1, max_length=100)
+    vin: VIN | None = Field(default=None, description="Vehicles only; 17 characters, no I/O/Q")
+    year: int | None = Field(default=None, ge=1900)
+    gross_weight_kg: int | None = Field(
+        default=None, gt=0, le=MAX_WEIGHT_KG, description="Permissible gross vehicle weight"
+    )
+    seats: int | None = Field(default=None, ge=0, le=200, description="Passenger seats")
+    licence_class_required: LicenceClassField | None = Field(
+        default=None,
+        description="Derived from kind, gross weight and seats when omitted; "
+        "may be stronger, never weaker",
+    )
+    registration_papers_held: bool = False
+
+    _year = field_validator("year")(_year_not_future)
+
+
+class ItemCreate(ItemFields):
+    destination_id: int | None = Field(
+        default=None, description="Earmarked recipient; the allocate action confirms it"
+    )
+
+
+def _moves_by_action(value: object) -> object:
+    raise ValueError(
+        "changes only through the item actions (accept, allocate, certify, "
+        "mark-export-ready, withdraw)"
+    )
+
+
+class ItemUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    category: ItemCategory | None = None
+    kind: ItemKind | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=2000)
+    donor_id: int | None = None
+    declared_value_cents: int | None = Field(default=None, ge=0)
+    weight_kg: int | None = Field(default=None, ge=0, le=MAX_WEIGHT_KG)
+    condition: Condition | None = None
+    hs_code: HSCode | None = None
+    serial_number: str | None = Field(default=None, max_length=100)
+    make: str | None = Field(default=None, min_length=1, max_length=100)
+    model: str | None = Field(default=None, min_length=1, max_length=100)
+    vin: VIN | None = None
+    year: int | None = Field(default=None, ge=1900)
+    gross_weight_kg: int | None = Field(default=None, gt=0, le=MAX_WEIGHT_KG)
+    seats: int | None = Field(default=None, ge=0, le=200)
+    licence_class_required: LicenceClassField | None = Field(
+        default=None, description="null derives it again from kind, gross weight and seats"
+    )
+    registration_papers_held: bool | None = None
+    # Named, hidden fields so a client gets told why instead of "extra inputs not permitted".
+    status: SkipJsonSchema[Any] = None
+    destination_id: SkipJsonSchema[Any] = None
+    need_id: SkipJsonSchema[Any] = None
+
+    _year = field_validator("year")(_year_not_future)
+    _by_action = field_validator("status", "destination_id", "need_id", mode="before")(
+        _moves_by_action
+    )
+
+
+class ItemRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    category: ItemCategory
+    kind: ItemKind
+    name: str
+    description: str | None
+    status: ItemStatus
+    status_changed_at: datetime | None
+    donor_id: int
+    destination_id: int | None
+    need_id: int | None
+    declared_value_cents: int
+    weight_kg: int | None
+    condition: Condition
+    hs_code: str | None
+    serial_number: str | None
+    make: str | None
+    model: str | None
+    vin: str | None
+    year: int | None
+    gross_weight_kg: int | None
+    seats: int | None
+    licence_class_required: LicenceClass | None
+    registration_papers_held: bool
+    withdrawn_reason: str | None
+    cargo_weight_kg: int = Field(description="Total weight of the cargo lines it carries")
+    cargo_value_cents: int = Field(description="Total value of the cargo lines it carries")
+    warnings: list[str] = Field(
+        description="Doubts that do not block, e.g. a VIN whose check digit fails"
+    )
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+# --- Actions -------------------------------------------------------------------------------
+
+
+class AllocateRequest(BaseModel):
+    destination_id: int
+    need_id: int | None = Field(default=None, description="The recipient's need this item meets")
+
+
+class ExportReadyRequest(BaseModel):
+    plates_valid_until: date | None = Field(
+        default=None,
+        description="Last day of the trip (handover): export plates, insurance and inspection "
+        "must last until then. Required for vehicles.",
+    )
+
+
+class WithdrawRequest(BaseModel):
+    reason: str = Field(min_length=1, max_length=500, examples=["Donor sold the vehicle"])
+
+    @field_validator("reason")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("say why the item is withdrawn")
+        return value.strip()
+
+
+# --- Cargo ---------------------------------------------------------------------------------
+
+
+class CargoLineCreate(BaseModel):
+    description: str = Field(min_length=1, max_length=500, examples=["Submersible pump 11 kW"])
+    quantity: int = Field(gt=0)
+    unit: str = Field(default="pcs", min_length=1, max_length=20, examples=["pcs", "pallets"])
+    weight_kg: int = Field(ge=0, le=MAX_WEIGHT_KG, description="Total weight of the line")
+    value_cents: int = Field(ge=0, description="Total value of the line in euro cents")
+    category: CargoCategory = CargoCategory.technical
+    hs_code: HSCode | None = Field(default=None, examples=["8413"])
+
+
+class CargoLineUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    description: str | None = Field(default=None, min_length=1, max_length=500)
+    quantity: int | None = Field(default=None, gt=0)
+    unit: str | None = Field(default=None, min_length=1, max_length=20)
+    weight_kg: int | None = Field(default=None, ge=0, le=MAX_WEIGHT_KG)
+    value_cents: int | None = Field(default=None, ge=0)
+    category: CargoCategory | None = None
+    hs_code: HSCode | None = None
+
+
+class CargoLineRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    vehicle_id: int
+    description: str
+    quantity: int
+    unit: str
+    weight_kg: int
+    value_cents: int
+    category: CargoCategory
+    hs_code: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,510 @@
+"""Items and their cargo: queries, field rules and the lifecycle actions.
+
+The status rules themselves are in ``lifecycle`` (pure); this module loads what they need and
+applies a transition only when nothing blocks it. ``move`` is the one place a status changes.
+"""
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from app.certificates import service as certificates
+from app.core.errors import Conflict, InvalidInput, Reason, RuleViolation
+from app.core.identifiers import LicenceClass, vin_warnings
+from app.core.pagination import keyset_page
+from app.core.service import apply_changes, get_or_404, like, touch
+from app.core.types import utcnow
+from app.destinations.models import Destination
+from app.donors.models import Donor
+from app.exports import service as exports
+from app.items import lifecycle
+from app.items.lifecycle import Action
+from app.items.models import (
+    VEHICLE_KINDS,
+    CargoCategory,
+    CargoLine,
+    Item,
+    ItemCategory,
+    ItemKind,
+    ItemStatus,
+)
+from app.items.schemas import (
+    CargoLineCreate,
+    CargoLineRead,
+    CargoLineUpdate,
+    ItemCreate,
+    ItemRead,
+    ItemUpdate,
+)
+from app.needs.models import Need
+
+SORTABLE = {
+    "name": col(Item.name),
+    "created_at": col(Item.created_at),
+    "declared_value_cents": col(Item.declared_value_cents),
+    "id": col(Item.id),
+}
+CARGO_SORTABLE = {
+    "description": col(CargoLine.description),
+    "weight_kg": col(CargoLine.weight_kg),
+    "value_cents": col(CargoLine.value_cents),
+    "id": col(CargoLine.id),
+}
+
+# Goods leave through a German customs office: "today" is the date there.
+EXPORT_TIMEZONE = ZoneInfo("Europe/Berlin")
+
+_VEHICLE_REQUIRED = ("make", "model", "vin", "year", "gross_weight_kg")
+_VEHICLE_ONLY = ("vin", "seats", "licence_class_required")
+_VEHICLE_KIND_NAMES = ", ".join(sorted(k.value for k in VEHICLE_KINDS))
+_EQUIPMENT_KIND_NAMES = ", ".join(sorted(k.value for k in ItemKind if k not in VEHICLE_KINDS))
+
+
+def today() -> date:
+    return datetime.now(EXPORT_TIMEZONE).date()
+
+
+def get(session: Session, item_id: int) -> Item:
+    return get_or_404(session, Item, item_id, "Item")
+
+
+# --- Reading -------------------------------------------------------------------------------
+
+
+def cargo_totals(session: Session, item_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """(weight kg, value cents) of the cargo on each item, for a whole page in one query."""
+    if not item_ids:
+        return {}
+    rows = session.exec(
+        select(
+            col(CargoLine.vehicle_id),
+            func.coalesce(func.sum(CargoLine.weight_kg), 0),
+            func.coalesce(func.sum(CargoLine.value_cents), 0),
+        )
+        .where(col(CargoLine.vehicle_id).in_(item_ids))
+        .group_by(col(CargoLine.vehicle_id))
+    ).all()
+    return {vehicle_id: (int(weight), int(value)) for vehicle_id, weight, value in rows}
+
+
+def read_page(session: Session, items: Sequence[Item]) -> list[ItemRead]:
+    totals = cargo_totals(session, [i.id for i in items if i.id is not None])
+    return [
+        ItemRead.model_validate(
+            {
+                **item.model_dump(),
+                "cargo_weight_kg": totals.get(item.id or 0, (0, 0))[0],
+                "cargo_value_cents": totals.get(item.id or 0, (0, 0))[1],
+                "warnings": vin_warnings(item.vin) if item.vin else [],
+            }
+        )
+        for item in items
+    ]
+
+
+def read(session: Session, item: Item) -> ItemRead:
+    return read_page(session, [item])[0]
+
+
+def search(
+    session: Session,
+    *,
+    q: str | None,
+    status: ItemStatus | None,
+    category: ItemCategory | None,
+    kind: ItemKind | None,
+    donor_id: int | None,
+    destination_id: int | None,
+    sort: str,
+    cursor: str | None,
+    limit: int,
+) -> tuple[Sequence[Item], str | None]:
+    stmt = select(Item)
+    if q:
+        pattern = like(q)
+        stmt = stmt.where(
+            or_(
+                *(
+                    func.lower(func.coalesce(column, "")).like(pattern, escape="\\")
+                    for column in (Item.name, Item.make, Item.model, Item.vin, Item.description)
+                )
+            )
+        )
+    if status:
+        stmt = stmt.where(Item.status == status)
+    if category:
+        stmt = stmt.where(Item.category == category)
+    if kind:
+        stmt = stmt.where(Item.kind == kind)
+    if donor_id is not None:
+        stmt = stmt.where(Item.donor_id == donor_id)
+    if destination_id is not None:
+        stmt = stmt.where(Item.destination_id == destination_id)
+    return keyset_page(
+        session,
+        stmt,
+        id_column=col(Item.id),
+        sort=sort,
+        sortable=SORTABLE,
+        cursor=cursor,
+        limit=limit,
+    )
+
+
+# --- Field rules ----------------------------------------------------------------------------
+
+
+def _field_errors(draft: Mapping[str, Any], sent: set[str]) -> list[tuple[str, str]]:
+    """Every rule the combination of fields breaks, as (field, reason)."""
+    errors: list[tuple[str, str]] = []
+    category, kind = draft["category"], draft["kind"]
+    if category == ItemCategory.vehicle:
+        if kind not in VEHICLE_KINDS:
+            errors.append(
+                ("kind", f"{kind.value!r} is not a vehicle; use one of {_VEHICLE_KIND_NAMES}")
+            )
+        errors += [
+            (name, "is required for a vehicle") for name in _VEHICLE_REQUIRED if draft[name] is None
+        ]
+        weight, gross = draft["weight_kg"], draft["gross_weight_kg"]
+        if weight is not None and gross is not None and weight > gross:
+            errors.append(
+                (
+                    "weight_kg",
+                    f"own weight {weight:,} kg exceeds the permissible gross weight {gross:,} kg",
+                )
+            )
+        given = draft["licence_class_required"]
+        if gross is not None and given is not None and "licence_class_required" in sent:
+            too_weak = lifecycle.licence_too_weak(given, kind, gross, draft["seats"])
+            if too_weak:
+                errors.append(("licence_class_required", too_weak))
+    else:
+        if kind in VEHICLE_KINDS:
+            errors.append(
+                (
+                    "kind",
+                    f"{kind.value!r} is a vehicle kind; equipment is one of "
+                    f"{_EQUIPMENT_KIND_NAMES}",
+                )
+            )
+        errors += [
+            (name, "only a vehicle has this; leave it empty for equipment")
+            for name in _VEHICLE_ONLY
+            if draft[name] is not None
+        ]
+    return errors
+
+
+def _licence_class(draft: Mapping[str, Any]) -> LicenceClass | None:
+    """The class to store: the one given if it suffices (checked before), else the derived one.
+
+    A class stored earlier that a changed weight or seat count has outgrown is raised to what
+    the vehicle now needs, never left weaker.
+    """
+    if draft["category"] != ItemCategory.vehicle:
+        return None
+    needed = lifecycle.required_licence_class(
+        draft["kind"], draft["gross_weight_kg"], draft["seats"]
+    )
+    given: LicenceClass | None = draft["licence_class_required"]
+    if given is not None and lifecycle.covers(given, needed):
+        return given
+    return needed
+
+
+def _reference_errors(
+    session: Session, *, donor_id: int | None = None, destination_id: int | None = None
+) -> list[tuple[str, str]]:
+    errors: list[tuple[str, str]] = []
+    if donor_id is not None and session.get(Donor, donor_id) is None:
+        errors.append(("donor_id", f"Donor {donor_id} does not exist"))
+    if destination_id is not None and session.get(Destination, destination_id) is None:
+        errors.append(("destination_id", f"Destination {destination_id} does not exist"))
+    return errors
+
+
+def _check_vin_free(session: Session, vin: str | None, own_id: int | None = None) -> None:
+    if vin is None:
+        return
+    stmt = select(Item).where(Item.vin == vin)
+    if own_id is not None:
+        stmt = stmt.where(Item.id != own_id)
+    other = session.exec(stmt).first()
+    if other is not None:
+        raise Conflict(
+            f"VIN {vin} is already recorded for item {other.id} ({other.name}, "
+            f"{lifecycle.STATUS_LABELS[other.status]})",
+            field="vin",
+        )
+
+
+def create(session: Session, data: ItemCreate) -> Item:
+    draft = data.model_dump()
+    errors = _field_errors(draft, set(data.model_fields_set))
+    errors += _reference_errors(session, donor_id=data.donor_id, destination_id=data.destination_id)
+    if errors:
+        raise InvalidInput(errors)
+    _check_vin_free(session, data.vin)
+    item = Item.model_validate({**draft, "licence_class_required": _licence_class(draft)})
+    item.status_changed_at = item.created_at
+    session.add(item)
+    session.flush()
+    return item
+
+
+def _null_errors(model: type[Any], sent: Mapping[str, Any]) -> list[tuple[str, str]]:
+    columns = model.__table__.c
+    return [
+        (name, "is required and cannot be set to null")
+        for name, value in sent.items()
+        if value is None and not columns[name].nullable
+    ]
+
+
+def update(session: Session, item: Item, changes: ItemUpdate) -> Item:
+    _refuse_if_closed(item, "changed")
+    sent = changes.model_dump(exclude_unset=True)
+    draft = {**item.model_dump(), **sent}
+    errors = _null_errors(Item, sent) or _field_errors(draft, set(sent))
+    errors += _reference_errors(session, donor_id=sent.get("donor_id"))
+    if errors:
+        raise InvalidInput(errors)
+    _check_vin_free(session, sent.get("vin"), item.id)
+    _check_cargo_still_fits(session, item, draft, set(sent))
+    if sent:
+        apply_changes(item, changes)
+        item.licence_class_required = _licence_class(draft)
+        session.flush()
+    return item
+
+
+def _check_cargo_still_fits(
+    session: Session, item: Item, draft: Mapping[str, Any], sent: set[str]
+) -> None:
+    """A new category or weight must leave the loaded cargo on a vehicle that can carry it."""
+    weights = [name for name in ("weight_kg", "gross_weight_kg") if name in sent]
+    if "category" not in sent and not weights:
+        return
+    assert item.id is not None
+    totals = cargo_totals(session, [item.id])
+    if item.id not in totals:
+        return
+    reasons: list[Reason] = []
+    if draft["category"] != ItemCategory.vehicle:
+        reasons.append(
+            Reason(
+                "cargo_needs_vehicle",
+                f"Item {item.id} carries cargo; unload it before recording the item as equipment",
+                "category",
+            )
+        )
+    elif weights:
+        overload = lifecycle.overload_reason(
+            draft["name"],
+            draft["gross_weight_kg"],
+            draft["weight_kg"],
+            totals[item.id][0],
+            weights[0],
+        )
+        if overload is not None:
+            reasons.append(overload)
+    if reasons:
+        raise RuleViolation(f"Item {item.id} cannot be changed", reasons)
+
+
+def _refuse_if_closed(item: Item, verb: str) -> None:
+    closed = lifecycle.closed_reason(item)
+    if closed is not None:
+        raise RuleViolation(f"Item {item.id} cannot be {verb}", [closed])
+
+
+# --- Lifecycle actions ----------------------------------------------------------------------
+
+
+def move(session: Session, item: Item, action: Action, blocking: Sequence[Reason] = ()) -> Item:
+    """Apply ``action`` to ``item``, or refuse with every unmet condition and change nothing.
+
+    ``blocking`` are the action's own conditions, checked by the caller; the status rule is
+    added here, so no transition skips it.
+    """
+    reasons = [*lifecycle.status_reasons(action, item.status), *blocking]
+    if reasons:
+        transition = lifecycle.TRANSITIONS[action]
+        raise RuleViolation(f"Item {item.id} ({item.name}) cannot be {transition.verb}", reasons)
+    item.status = lifecycle.TRANSITIONS[action].target
+    item.status_changed_at = utcnow()
+    touch(item)
+    session.flush()
+    return item
+
+
+def accept(session: Session, item: Item) -> Item:
+    return move(session, item, Action.accept)
+
+
+def allocate(session: Session, item: Item, destination_id: int, need_id: int | None) -> Item:
+    destination = session.get(Destination, destination_id)
+    need = session.get(Need, need_id) if need_id is not None else None
+    errors: list[tuple[str, str]] = []
+    if destination is None:
+        errors.append(("destination_id", f"Destination {destination_id} does not exist"))
+    if need_id is not None and need is None:
+        errors.append(("need_id", f"Need {need_id} does not exist"))
+    if errors:
+        raise InvalidInput(errors)
+    assert destination is not None
+    reasons: list[Reason] = []
+    if need is not None:
+        need_destination = session.get(Destination, need.destination_id)
+        assert need_destination is not None  # foreign key
+        reasons = lifecycle.need_reasons(item, destination, need, need_destination)
+    move(session, item, Action.allocate, reasons)
+    item.destination_id = destination_id
+    item.need_id = need_id
+    session.flush()
+    return item
+
+
+def certificate_reasons(session: Session, item: Item, on: date) -> list[Reason]:
+    """Whether a usage certificate valid ``on`` covers the item for its destination."""
+    if item.destination_id is None or item.id is None:
+        return lifecycle.certificate_reasons(item, None, False, on)
+    destination = session.get(Destination, item.destination_id)
+    valid = certificates.valid_certificates_for(session, item.id, item.destination_id, on)
+    return lifecycle.certificate_reasons(item, destination, bool(valid), on)
+
+
+def certify(session: Session, item: Item) -> Item:
+    return move(session, item, Action.certify, certificate_reasons(session, item, today()))
+
+
+def export_readiness(
+    session: Session, item: Item, plates_valid_until: date, on: date
+) -> list[Reason]:
+    """Everything that keeps the item from leaving on ``on`` for a trip that needs plates,
+    insurance and inspection until ``plates_valid_until``; empty when it may go."""
+    assert item.id is not None
+    record = exports.record_for_item(session, item.id)
+    return [
+        *certificate_reasons(session, item, on),
+        *lifecycle.export_reasons(item, record, plates_valid_until, on),
+    ]
+
+
+def mark_export_ready(session: Session, item: Item, plates_valid_until: date | None) -> Item:
+    on = today()
+    if item.category == ItemCategory.vehicle and plates_valid_until is None:
+        raise InvalidInput(
+            [("plates_valid_until", "is required for a vehicle: the last day of the trip")]
+        )
+    if plates_valid_until is not None and plates_valid_until < on:
+        raise InvalidInput(
+            [("plates_valid_until", f"{plates_valid_until} is in the past; give the trip's end")]
+        )
+    reasons = export_readiness(session, item, plates_valid_until or on, on)
+    return move(session, item, Action.mark_export_ready, reasons)
+
+
+def withdraw(session: Session, item: Item, reason: str) -> Item:
+    move(session, item, Action.withdraw)
+    # need_id stays as the record of what the item was meant for; the needs domain no longer
+    # counts a withdrawn item as meeting it.
+    item.withdrawn_reason = reason
+    session.flush()
+    return item
+
+
+# --- Cargo ---------------------------------------------------------------------------------
+
+
+def get_cargo_line(session: Session, cargo_id: int) -> CargoLine:
+    return get_or_404(session, CargoLine, cargo_id, "Cargo line")
+
+
+def read_cargo_line(line: CargoLine) -> CargoLineRead:
+    return CargoLineRead.model_validate(line)
+
+
+def _vehicle_of(session: Session, line: CargoLine) -> Item:
+    vehicle = session.get(Item, line.vehicle_id)
+    assert vehicle is not None  # foreign key
+    return vehicle
+
+
+def _cargo_weight(session: Session, vehicle_id: int, without: int | None = None) -> int:
+    stmt = select(func.coalesce(func.sum(CargoLine.weight_kg), 0)).where(
+        CargoLine.vehicle_id == vehicle_id
+    )
+    if without is not None:
+        stmt = stmt.where(CargoLine.id != without)
+    return int(session.exec(stmt).one())
+
+
+def _check_load(session: Session, vehicle: Item, weight_kg: int, line_id: int | None) -> None:
+    assert vehicle.id is not None
+    reasons = lifecycle.cargo_carrier_reasons(vehicle)
+    if not reasons:
+        total = _cargo_weight(session, vehicle.id, without=line_id) + weight_kg
+        overload = lifecycle.overload_reason(
+            vehicle.name, vehicle.gross_weight_kg, vehicle.weight_kg, total, "weight_kg"
+        )
+        if overload is not None:
+            reasons.append(overload)
+    if reasons:
+        raise RuleViolation(f"Cargo cannot be loaded onto item {vehicle.id}", reasons)
+
+
+def add_cargo_line(session: Session, vehicle: Item, data: CargoLineCreate) -> CargoLine:
+    _check_load(session, vehicle, data.weight_kg, None)
+    line = CargoLine.model_validate({**data.model_dump(), "vehicle_id": vehicle.id})
+    session.add(line)
+    session.flush()
+    return line
+
+
+def update_cargo_line(session: Session, line: CargoLine, changes: CargoLineUpdate) -> CargoLine:
+    sent = changes.model_dump(exclude_unset=True)
+    errors = _null_errors(CargoLine, sent)
+    if errors:
+        raise InvalidInput(errors)
+    _check_load(session, _vehicle_of(session, line), sent.get("weight_kg", line.weight_kg), line.id)
+    apply_changes(line, changes)
+    session.flush()
+    return line
+
+
+def delete_cargo_line(session: Session, line: CargoLine) -> None:
+    _refuse_if_closed(_vehicle_of(session, line), "unloaded")
+    session.delete(line)
+    session.flush()
+
+
+def search_cargo(
+    session: Session,
+    vehicle: Item,
+    *,
+    q: str | None,
+    category: CargoCategory | None,
+    sort: str,
+    cursor: str | None,
+    limit: int,
+) -> tuple[Sequence[CargoLine], str | None]:
+    stmt = select(CargoLine).where(CargoLine.vehicle_id == vehicle.id)
+    if q:
+        stmt = stmt.where(func.lower(CargoLine.description).like(like(q), escape="\\"))
+    if category:
+        stmt = stmt.where(CargoLine.category == category)
+    return keyset_page(
+        session,
+        stmt,
+        id_column=col(CargoLine.id),
+        sort=sort,
+        sortable=CARGO_SORTABLE,
+        cursor=cursor,
+        limit=limit,
+    )

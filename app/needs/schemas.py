@@ -1,0 +1,77 @@
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from app.items.models import ItemKind
+
+
+class NeedStatus(StrEnum):
+    open = "open"  # fewer items matched than asked for
+    matched = "matched"  # enough items matched
+    cancelled = "cancelled"  # the utility no longer needs it
+
+
+def kyiv_today() -> date:
+    # Needs are sent from Ukraine (UTC+2/+3): use the later calendar so the date the utility
+    # wrote on its request is never "in the future".
+    return (datetime.now(UTC) + timedelta(hours=3)).date()
+
+
+def not_in_future(value: date) -> date:
+    today = kyiv_today()
+    if value > today:
+        raise ValueError(f"{value} is after today ({today}); enter the day the request was sent")
+    return value
+
+
+RequestDate = Annotated[date, AfterValidator(not_in_future)]
+
+
+class NeedCreate(BaseModel):
+    destination_id: int = Field(description="The utility that asked")
+    item_kind: ItemKind = Field(examples=["pump"])
+    description: str = Field(
+        min_length=1,
+        max_length=500,
+        examples=["Submersible pump for a well field, 160 m³/h"],
+    )
+    quantity: int = Field(gt=0, examples=[4])
+    priority: int = Field(default=3, ge=1, le=5, description="1 = most urgent, 5 = least")
+    requested_on: RequestDate = Field(
+        default_factory=kyiv_today, description="The day the utility sent the request"
+    )
+
+
+class NeedUpdate(BaseModel):
+    """Cancelling is an action (`POST /needs/{id}/cancel`), not a field to patch."""
+
+    # Refuse fields that cannot change here instead of silently dropping them.
+    model_config = ConfigDict(extra="forbid")
+
+    destination_id: int | None = None
+    item_kind: ItemKind | None = None
+    description: str | None = Field(default=None, min_length=1, max_length=500)
+    quantity: int | None = Field(default=None, gt=0)
+    priority: int | None = Field(default=None, ge=1, le=5)
+    requested_on: RequestDate | None = None
+
+
+class NeedRead(BaseModel):
+    id: int
+    destination_id: int
+    item_kind: ItemKind
+    description: str
+    quantity: int
+    priority: int
+    requested_on: date
+    status: NeedStatus
+    matched_quantity: int = Field(
+        description="Items allocated against this need, not counting withdrawn ones"
+    )
+    open_quantity: int = Field(description="How many are still missing (never below 0)")
+    matched_item_ids: list[int]
+    version: int
+    created_at: datetime
+    updated_at: datetime
