@@ -4,9 +4,11 @@ from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
 from app.certificates.routes import router as certificates_router
+from app.convoys.routes import router as convoys_router
 from app.core.errors import install_handlers
 from app.destinations.routes import router as destinations_router
 from app.donors.routes import router as donors_router
+from app.drivers.routes import router as drivers_router
 from app.exports.routes import router as exports_router
 from app.items.routes import router as items_router
 from app.needs.routes import router as needs_router
@@ -35,6 +37,8 @@ def create_app() -> FastAPI:
         items_router,
         certificates_router,
         exports_router,
+        drivers_router,
+        convoys_router,
     ):
         api.include_router(router)
     app.include_router(api)

@@ -1,20 +1,31 @@
 """Every table, imported in dependency order so metadata is complete (Alembic, tests)."""
 
 from app.certificates.models import CertificateItem, UsageCertificate
+from app.convoys.models import Assignment, Convoy, ConvoyItem, Handover, Leg, LegEvent
 from app.core.models import metadata
 from app.destinations.models import Destination
 from app.donors.models import Donor
+from app.drivers.models import Driver, DriverAvailability, DriverLicence
 from app.exports.models import ExportRecord
 from app.items.models import CargoLine, Item
 from app.needs.models import Need
 
 __all__ = [
+    "Assignment",
     "CargoLine",
     "CertificateItem",
+    "Convoy",
+    "ConvoyItem",
     "Destination",
     "Donor",
+    "Driver",
+    "DriverAvailability",
+    "DriverLicence",
     "ExportRecord",
+    "Handover",
     "Item",
+    "Leg",
+    "LegEvent",
     "Need",
     "UsageCertificate",
     "metadata",

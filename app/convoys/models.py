@@ -1,0 +1,112 @@
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.core.models import Entity
+from app.core.types import UTCDateTime, enum_type, utcnow
+
+
+class ConvoyStatus(StrEnum):
+    planning = "planning"
+    ready = "ready"
+    under_way = "under_way"
+    arrived = "arrived"
+    closed = "closed"
+    cancelled = "cancelled"
+
+
+class Convoy(Entity, table=True):
+    number: str = Field(unique=True, max_length=30)  # e.g. "W4U-01"
+    name: str = Field(max_length=200)
+    coordinator_name: str = Field(max_length=200)
+    coordinator_phone: str | None = Field(default=None, max_length=50)
+    planned_departure_at: datetime = Field(sa_type=UTCDateTime)
+    # Licences and plates must still be valid when the team is back; defaults to the last arrival.
+    planned_return_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    meeting_point: str = Field(max_length=300)
+    escort_vehicle: str | None = Field(default=None, max_length=200)
+    # Regulation (EC) 561/2006 Art. 3(d): non-commercial humanitarian transport in emergencies.
+    claims_humanitarian_exemption: bool = False
+    status: ConvoyStatus = Field(
+        default=ConvoyStatus.planning, sa_type=enum_type(ConvoyStatus), index=True
+    )
+    status_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    notes: str | None = Field(default=None, max_length=2000)
+
+
+class Leg(Entity, table=True):
+    __table_args__ = (UniqueConstraint("convoy_id", "position"),)
+
+    convoy_id: int = Field(foreign_key="convoy.id", index=True)
+    position: int = Field(ge=1)
+    from_place: str = Field(max_length=200)
+    to_place: str = Field(max_length=200)
+    planned_departure_at: datetime = Field(sa_type=UTCDateTime)
+    planned_arrival_at: datetime = Field(sa_type=UTCDateTime)
+    actual_departure_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    actual_arrival_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    distance_km: int = Field(ge=0)
+    is_border_crossing: bool = False
+    planned_wait_minutes: int = Field(default=0, ge=0)  # e.g. the queue at the border
+
+
+class ConvoyItem(SQLModel, table=True):
+    """An item loaded onto a convoy; equipment rides in or on one of the convoy's vehicles."""
+
+    __tablename__ = "convoy_item"
+
+    convoy_id: int = Field(foreign_key="convoy.id", primary_key=True)
+    item_id: int = Field(foreign_key="item.id", primary_key=True, unique=True)
+    carrier_id: int | None = Field(default=None, foreign_key="item.id")
+    loaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Assignment(Entity, table=True):
+    """Driver x vehicle x leg. Times copy the leg's, so overlaps are one indexed query."""
+
+    __table_args__ = (UniqueConstraint("leg_id", "vehicle_id"),)
+
+    convoy_id: int = Field(foreign_key="convoy.id", index=True)
+    leg_id: int = Field(foreign_key="leg.id", index=True)
+    vehicle_id: int = Field(foreign_key="item.id")
+    driver_id: int = Field(foreign_key="driver.id", index=True)
+    starts_at: datetime = Field(sa_type=UTCDateTime)
+    ends_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class EventKind(StrEnum):
+    departed = "departed"
+    arrived = "arrived"
+    border_queued = "border_queued"
+    border_crossed = "border_crossed"
+    position = "position"
+
+
+class LegEvent(SQLModel, table=True):
+    """Progress reported from the road; the convoy's position is its latest event."""
+
+    __tablename__ = "leg_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    convoy_id: int = Field(foreign_key="convoy.id", index=True)
+    leg_id: int = Field(foreign_key="leg.id", index=True)
+    kind: EventKind = Field(sa_type=enum_type(EventKind))
+    occurred_at: datetime = Field(sa_type=UTCDateTime)
+    reported_by: str = Field(max_length=200)
+    note: str | None = Field(default=None, max_length=1000)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Handover(Entity, table=True):
+    """The receiving utility's confirmation of receipt (acceptance-transfer act) for one item."""
+
+    item_id: int = Field(foreign_key="item.id", unique=True)
+    convoy_id: int | None = Field(default=None, foreign_key="convoy.id", index=True)
+    destination_id: int = Field(foreign_key="destination.id", index=True)
+    receiver_name: str = Field(max_length=200)
+    receiver_role: str = Field(max_length=200)
+    handed_over_on: date
+    place: str = Field(max_length=200)
+    note: str | None = Field(default=None, max_length=2000)

@@ -1,0 +1,427 @@
+"""The readiness check: can this convoy depart, and if not, what exactly blocks it.
+
+One call gathers everything with a fixed number of queries (legs, loaded items, export
+records, certificates, assignments, drivers, licences, availability, the drivers' other
+bookings), then applies the rules in memory, so its cost does not grow with the convoy.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from app.certificates.models import CertificateItem, UsageCertificate
+from app.convoys import driving_time
+from app.convoys.models import Assignment, Convoy, ConvoyStatus, Leg
+from app.convoys.schemas import Finding, Readiness
+from app.convoys.service import assignments_of, export_records_for, legs_of, loaded_items
+from app.core.identifiers import LicenceClass, vin_warnings
+from app.drivers import rules as licence_rules
+from app.drivers import service as drivers
+from app.drivers.models import Driver, DriverAvailability, DriverLicence
+from app.exports.models import ExportRecord
+from app.items.models import Item, ItemCategory, ItemStatus
+
+PLATE_MARGIN = timedelta(days=3)  # warn when plates expire this soon after arrival
+# Bookings on other convoys further than this from our trip cannot affect rest-time checks.
+OTHER_BOOKINGS_WINDOW = timedelta(days=8)
+READY_ITEM_STATUSES = frozenset({ItemStatus.export_ready, ItemStatus.in_convoy})
+
+
+@dataclass
+class _Findings:
+    blockers: list[Finding]
+    warnings: list[Finding]
+
+    def block(self, code: str, message: str, **about: object) -> None:
+        self.blockers.append(Finding(code=code, message=message, **about))  # type: ignore[arg-type]
+
+    def warn(self, code: str, message: str, **about: object) -> None:
+        self.warnings.append(Finding(code=code, message=message, **about))  # type: ignore[arg-type]
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment:%a %d %b %Y %H:%M} UTC"
+
+
+def _hours(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if minutes else f"{hours} h"
+
+
+def planned_driving(leg: Leg) -> list[driving_time.DrivingBlock]:
+    """The driving a leg's plan implies: its duration minus the planned wait.
+
+    The wait is used as breaks of 45 minutes where the 4.5-hour limit falls (Regulation
+    561/2006 Art. 7); driving with no wait left to break it is planned as continuous.
+    """
+    total = leg.planned_arrival_at - leg.planned_departure_at
+    wait = timedelta(minutes=leg.planned_wait_minutes)
+    remaining = total - wait
+    blocks: list[driving_time.DrivingBlock] = []
+    start = leg.planned_departure_at
+    while remaining > timedelta(0):
+        chunk = min(remaining, driving_time.MAX_CONTINUOUS) if wait > timedelta(0) else remaining
+        blocks.append(driving_time.DrivingBlock(start=start, end=start + chunk, leg_id=leg.id))
+        start += chunk
+        remaining -= chunk
+        if remaining > timedelta(0) and wait > timedelta(0):
+            pause = (
+                wait if remaining <= driving_time.MAX_CONTINUOUS else min(wait, driving_time.BREAK)
+            )
+            start += pause
+            wait -= pause
+    return blocks
+
+
+def check(session: Session, convoy: Convoy) -> Readiness:
+    assert convoy.id is not None
+    found = _Findings([], [])
+    legs = legs_of(session, convoy.id)
+    loaded = loaded_items(session, convoy.id)
+    items = {item.id: item for _, item in loaded if item.id is not None}
+    carriers = {ci.item_id: ci.carrier_id for ci, _ in loaded}
+    records = export_records_for(session, list(items))
+    certificates = _certificates(session, list(items))
+    assignments = assignments_of(session, convoy.id)
+    driver_ids = sorted({a.driver_id for a in assignments})
+    people = {
+        d.id: d for d in session.exec(select(Driver).where(col(Driver.id).in_(driver_ids))).all()
+    }
+    licences = drivers.licences_of(session, driver_ids)
+    windows = drivers.availability_of(session, driver_ids)
+
+    vehicles = [i for i in items.values() if i.category == ItemCategory.vehicle]
+    if not legs:
+        found.block("no_legs", f"Convoy {convoy.number} has no route yet: add its legs.")
+    if not vehicles:
+        found.block("no_vehicles", f"No vehicle is loaded on convoy {convoy.number}.")
+    departure = legs[0].planned_departure_at if legs else convoy.planned_departure_at
+    arrival = legs[-1].planned_arrival_at if legs else convoy.planned_departure_at
+    back = convoy.planned_return_at or arrival
+    planning = convoy.status in {ConvoyStatus.planning, ConvoyStatus.ready}
+
+    for item in items.values():
+        _check_item(
+            found,
+            item,
+            carriers.get(item.id or 0),
+            records,
+            certificates,
+            departure,
+            arrival,
+            planning,
+        )
+
+    other = _other_bookings(session, convoy, driver_ids, departure, arrival)
+    leg_by_id = {leg.id: leg for leg in legs}
+    _check_assignments(
+        found, convoy, legs, vehicles, assignments, people, licences, windows, other, back
+    )
+    _check_driving_time(found, convoy, assignments, leg_by_id, other, people)
+
+    return Readiness(
+        convoy_id=convoy.id,
+        status=convoy.status,
+        can_depart=planning and not found.blockers,
+        blockers=found.blockers,
+        warnings=found.warnings,
+    )
+
+
+def _certificates(session: Session, item_ids: list[int]) -> dict[int, list[UsageCertificate]]:
+    stmt = (
+        select(CertificateItem.item_id, UsageCertificate)
+        .join(UsageCertificate, col(UsageCertificate.id) == col(CertificateItem.certificate_id))
+        .where(col(CertificateItem.item_id).in_(item_ids))
+    )
+    found: dict[int, list[UsageCertificate]] = defaultdict(list)
+    for item_id, certificate in session.exec(stmt).all():
+        found[item_id].append(certificate)
+    return found
+
+
+def _check_item(
+    found: _Findings,
+    item: Item,
+    carrier_id: int | None,
+    records: dict[int, ExportRecord],
+    certificates: dict[int, list[UsageCertificate]],
+    departure: datetime,
+    arrival: datetime,
+    planning: bool,
+) -> None:
+    about = {"item_id": item.id}
+    on = departure.date()
+    if item.destination_id is None:
+        found.block(
+            "item_without_destination",
+            f"{item.name} is not allocated to a recipient utility.",
+            **about,
+        )
+    else:
+        valid = [
+            c
+            for c in certificates.get(item.id or 0, [])
+            if c.destination_id == item.destination_id
+            and c.issued_on <= on
+            and (c.valid_until_on is None or c.valid_until_on >= on)
+        ]
+        if not valid:
+            found.block(
+                "item_without_certificate",
+                f"{item.name} has no usage certificate (Verwendungsnachweis) for its "
+                f"destination that is valid on {on:%d %b %Y}.",
+                **about,
+            )
+    if planning and item.status not in READY_ITEM_STATUSES:
+        found.block(
+            "item_not_export_ready",
+            f"{item.name} is {item.status.value.replace('_', ' ')}, not export-ready.",
+            **about,
+        )
+    if item.category == ItemCategory.equipment and carrier_id is None:
+        found.block(
+            "equipment_without_carrier",
+            f"{item.name} is equipment: say which vehicle of the convoy carries it.",
+            **about,
+        )
+    if item.category != ItemCategory.vehicle:
+        return
+    if item.vin:
+        for warning in vin_warnings(item.vin):
+            found.warn("vin_check_digit", f"{item.name}: {warning}.", **about)
+    record = records.get(item.id or 0)
+    if record is None or not record.export_plate:
+        found.block("export_plate_missing", f"{item.name} has no export plates recorded.", **about)
+        return
+    plate = record.export_plate
+    last_day = arrival.date()
+    if record.plate_valid_from_on and record.plate_valid_from_on > on:
+        found.block(
+            "export_plate_not_yet_valid",
+            f"Export plate {plate} on {item.name} is valid only from "
+            f"{record.plate_valid_from_on:%d %b %Y}, after the departure.",
+            **about,
+        )
+    if record.plate_valid_to_on is None or record.plate_valid_to_on < last_day:
+        found.block(
+            "export_plate_expires_during_trip",
+            f"Export plate {plate} on {item.name} expires before the convoy arrives "
+            f"({last_day:%d %b %Y}).",
+            **about,
+        )
+    elif record.plate_valid_to_on - last_day <= PLATE_MARGIN:
+        found.warn(
+            "export_plate_expires_soon",
+            f"Export plate {plate} on {item.name} expires on {record.plate_valid_to_on:%d %b %Y},"
+            f" only {(record.plate_valid_to_on - last_day).days} day(s) after the planned "
+            "arrival: a delay at the border would leave it without valid plates.",
+            **about,
+        )
+    if record.insurance_until_on is None or record.insurance_until_on < last_day:
+        found.block(
+            "insurance_ends_during_trip",
+            f"The insurance for {item.name} does not cover the trip up to {last_day:%d %b %Y}.",
+            **about,
+        )
+    if record.inspection_due_on is not None and record.inspection_due_on < last_day:
+        found.block(
+            "inspection_due_during_trip",
+            f"The inspection (HU) of {item.name} is due on {record.inspection_due_on:%d %b %Y},"
+            " before the convoy arrives.",
+            **about,
+        )
+
+
+def _other_bookings(
+    session: Session,
+    convoy: Convoy,
+    driver_ids: list[int],
+    departure: datetime,
+    arrival: datetime,
+) -> list[tuple[Assignment, Leg, Convoy]]:
+    stmt = (
+        select(Assignment, Leg, Convoy)
+        .join(Leg, col(Leg.id) == col(Assignment.leg_id))
+        .join(Convoy, col(Convoy.id) == col(Assignment.convoy_id))
+        .where(
+            col(Assignment.driver_id).in_(driver_ids),
+            Assignment.convoy_id != convoy.id,
+            col(Convoy.status).not_in([ConvoyStatus.cancelled, ConvoyStatus.closed]),
+            col(Assignment.ends_at) > departure - OTHER_BOOKINGS_WINDOW,
+            col(Assignment.starts_at) < arrival + OTHER_BOOKINGS_WINDOW,
+        )
+    )
+    return [(a, leg, c) for a, leg, c in session.exec(stmt).all()]
+
+
+def _available(windows: list[DriverAvailability], start: date, end: date) -> bool:
+    return any(w.available_from_on <= start and w.available_to_on >= end for w in windows)
+
+
+def _check_assignments(
+    found: _Findings,
+    convoy: Convoy,
+    legs: list[Leg],
+    vehicles: list[Item],
+    assignments: list[Assignment],
+    people: dict[int | None, Driver],
+    licences: dict[int, list[DriverLicence]],
+    windows: dict[int, list[DriverAvailability]],
+    other: list[tuple[Assignment, Leg, Convoy]],
+    back: datetime,
+) -> None:
+    by_leg_vehicle = {(a.leg_id, a.vehicle_id): a for a in assignments}
+    vehicle_by_id = {v.id: v for v in vehicles}
+    leg_by_id = {leg.id: leg for leg in legs}
+    for leg in legs:
+        route = f"leg {leg.position} ({leg.from_place} → {leg.to_place})"
+        for vehicle in vehicles:
+            if (leg.id, vehicle.id) not in by_leg_vehicle:
+                found.block(
+                    "vehicle_without_driver",
+                    f"{vehicle.name} has no driver on {route}.",
+                    item_id=vehicle.id,
+                    leg_id=leg.id,
+                )
+        drivers_on_leg = {a.driver_id for a in assignments if a.leg_id == leg.id}
+        if vehicles and len(drivers_on_leg) < len(vehicles):
+            driving = (
+                leg.planned_arrival_at
+                - leg.planned_departure_at
+                - timedelta(minutes=leg.planned_wait_minutes)
+            )
+            if not drivers_on_leg:
+                message = f"Nobody is assigned to drive on {route}: {len(vehicles)} vehicles."
+                context: dict[str, object] = {"vehicles": len(vehicles), "drivers": 0}
+            else:
+                plan = driving_time.shuttle_plan(len(vehicles), len(drivers_on_leg), driving)
+                assert plan is not None
+                message = f"Driver shortage on {route}: {plan.message}"
+                context = {
+                    "vehicles": plan.vehicles,
+                    "drivers": plan.drivers,
+                    "rounds": plan.rounds,
+                    "vehicles_per_driver": plan.vehicles_per_driver,
+                    "extra_minutes": int(plan.extra_time.total_seconds() // 60),
+                }
+            found.warn("driver_shortage", message, leg_id=leg.id, context=context)
+
+    for a in assignments:
+        driver = people.get(a.driver_id)
+        driven_leg = leg_by_id.get(a.leg_id)
+        driven = vehicle_by_id.get(a.vehicle_id)
+        if driver is None or driven_leg is None or driven is None:
+            continue
+        leg, vehicle = driven_leg, driven
+        about = {"driver_id": driver.id, "leg_id": leg.id, "item_id": vehicle.id}
+        required = vehicle.licence_class_required
+        if required is not None:
+            held = licence_rules.valid_licence_for(
+                licences.get(driver.id or 0, []), LicenceClass(required), back.date()
+            )
+            if held is None:
+                expired = [
+                    lic
+                    for lic in licences.get(driver.id or 0, [])
+                    if licence_rules.covers(LicenceClass(lic.licence_class), LicenceClass(required))
+                ]
+                detail = (
+                    f"their class {expired[0].licence_class} expires on "
+                    f"{expired[0].expires_on:%d %b %Y}, before the convoy is back"
+                    if expired
+                    else "they do not hold it"
+                )
+                found.block(
+                    "driver_licence_missing",
+                    f"{driver.name} cannot drive {vehicle.name} on leg {leg.position}: it needs "
+                    f"licence class {required}, and {detail}.",
+                    **about,
+                )
+        driver_windows = windows.get(driver.id or 0, [])
+        start, end = leg.planned_departure_at.date(), leg.planned_arrival_at.date()
+        if not driver_windows:
+            found.warn(
+                "driver_availability_unknown",
+                f"{driver.name} has not given their availability; confirm they are free "
+                f"{start:%d %b} to {end:%d %b}.",
+                **about,
+            )
+        elif not _available(driver_windows, start, end):
+            found.block(
+                "driver_unavailable",
+                f"{driver.name} is not available from {start:%d %b %Y} to {end:%d %b %Y} "
+                f"(leg {leg.position}).",
+                **about,
+            )
+
+    # Overlaps inside this convoy (two vehicles at once) and with other convoys.
+    ours = [(a, leg_by_id[a.leg_id], convoy) for a in assignments if a.leg_id in leg_by_id]
+    everyone = ours + other
+    by_driver: dict[int, list[tuple[Assignment, Leg, Convoy]]] = defaultdict(list)
+    for entry in everyone:
+        by_driver[entry[0].driver_id].append(entry)
+    for driver_id, entries in by_driver.items():
+        entries.sort(key=lambda e: (e[0].starts_at, e[0].id or 0))
+        for a, leg, c in entries:
+            if c.id != convoy.id:
+                continue
+            for b, other_leg, other_convoy in entries:
+                if b.id == a.id or not (b.starts_at < a.ends_at and b.ends_at > a.starts_at):
+                    continue
+                if other_convoy.id == convoy.id and (b.id or 0) < (a.id or 0):
+                    continue  # report each pair inside this convoy once
+                driver = people.get(driver_id)
+                name = driver.name if driver else f"Driver {driver_id}"
+                where = (
+                    f"leg {other_leg.position} of this convoy"
+                    if other_convoy.id == convoy.id
+                    else f"convoy {other_convoy.number}, leg {other_leg.position}"
+                )
+                found.block(
+                    "driver_double_booked",
+                    f"{name} is booked twice at the same time: leg {leg.position} and {where}.",
+                    driver_id=driver_id,
+                    leg_id=leg.id,
+                    context={"other_assignment_id": b.id, "other_convoy_id": other_convoy.id},
+                )
+
+
+def _check_driving_time(
+    found: _Findings,
+    convoy: Convoy,
+    assignments: list[Assignment],
+    leg_by_id: dict[int | None, Leg],
+    other: list[tuple[Assignment, Leg, Convoy]],
+    people: dict[int | None, Driver],
+) -> None:
+    legs_by_driver: dict[int, dict[int, Leg]] = defaultdict(dict)
+    for a in assignments:
+        leg = leg_by_id.get(a.leg_id)
+        if leg is not None and leg.id is not None:
+            legs_by_driver[a.driver_id][leg.id] = leg
+    for a, leg, _ in other:
+        if leg.id is not None:
+            legs_by_driver[a.driver_id][leg.id] = leg
+    exempt = convoy.claims_humanitarian_exemption
+    for driver_id, driver_legs in sorted(legs_by_driver.items()):
+        blocks = [b for leg in driver_legs.values() for b in planned_driving(leg)]
+        driver = people.get(driver_id)
+        name = driver.name if driver else f"Driver {driver_id}"
+        for violation in driving_time.check(blocks):
+            message = f"{name}: {violation.message}"
+            code = f"driving_time_{violation.code}"
+            context = {"over_by_minutes": int(violation.amount.total_seconds() // 60)}
+            if exempt:
+                found.warn(
+                    code,
+                    f"{message} The convoy claims the humanitarian exemption (Art. 3(d) "
+                    "Regulation 561/2006), but fatigue is the greatest risk: plan the rest.",
+                    driver_id=driver_id,
+                    context=context,
+                )
+            else:
+                found.block(code, message, driver_id=driver_id, context=context)

@@ -1,0 +1,201 @@
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response, status
+
+from app.convoys import readiness, service
+from app.convoys.models import Convoy, ConvoyStatus, Leg
+from app.convoys.schemas import (
+    AssignmentCreate,
+    AssignmentRead,
+    ConvoyCreate,
+    ConvoyDetail,
+    ConvoyRead,
+    ConvoyUpdate,
+    HandoverCreate,
+    HandoverRead,
+    LegCreate,
+    LegEventCreate,
+    LegEventRead,
+    LegRead,
+    LegUpdate,
+    LoadItem,
+    Readiness,
+)
+from app.core.database import SessionDep
+from app.core.pagination import CursorQuery, LimitQuery, Page
+
+router = APIRouter(prefix="/convoys", tags=["convoys"])
+
+
+def convoy_dep(convoy_id: int, session: SessionDep) -> Convoy:
+    return service.get(session, convoy_id)
+
+
+ConvoyDep = Annotated[Convoy, Depends(convoy_dep)]
+
+
+def leg_dep(convoy: ConvoyDep, leg_id: int, session: SessionDep) -> Leg:
+    return service.get_leg(session, convoy, leg_id)
+
+
+LegDep = Annotated[Leg, Depends(leg_dep)]
+
+
+@router.get("", operation_id="list_convoys")
+def list_convoys(
+    session: SessionDep,
+    q: Annotated[str | None, Query(description="Search number and name")] = None,
+    status: ConvoyStatus | None = None,
+    sort: Annotated[
+        str, Query(description="planned_departure_at, number, created_at or id; - to reverse")
+    ] = "-planned_departure_at",
+    cursor: CursorQuery = None,
+    limit: LimitQuery = 50,
+) -> Page[ConvoyRead]:
+    rows, next_cursor = service.search(
+        session, q=q, status=status, sort=sort, cursor=cursor, limit=limit
+    )
+    return Page(items=[ConvoyRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, operation_id="create_convoy")
+def create_convoy(data: ConvoyCreate, session: SessionDep) -> ConvoyRead:
+    return ConvoyRead.model_validate(service.create(session, data))
+
+
+@router.get("/{convoy_id}", operation_id="get_convoy")
+def get_convoy(convoy: ConvoyDep, session: SessionDep) -> ConvoyDetail:
+    return service.detail(session, convoy)
+
+
+@router.patch("/{convoy_id}", operation_id="update_convoy")
+def update_convoy(convoy: ConvoyDep, changes: ConvoyUpdate, session: SessionDep) -> ConvoyRead:
+    return ConvoyRead.model_validate(service.update(session, convoy, changes))
+
+
+@router.get("/{convoy_id}/readiness", operation_id="get_convoy_readiness")
+def get_convoy_readiness(convoy: ConvoyDep, session: SessionDep) -> Readiness:
+    """Every blocker and warning for departure, each with a code and a plain sentence."""
+    return readiness.check(session, convoy)
+
+
+# --- legs -------------------------------------------------------------------------------
+
+
+@router.post("/{convoy_id}/legs", status_code=status.HTTP_201_CREATED, operation_id="add_leg")
+def add_leg(convoy: ConvoyDep, data: LegCreate, session: SessionDep) -> LegRead:
+    return LegRead.model_validate(service.add_leg(session, convoy, data))
+
+
+@router.patch("/{convoy_id}/legs/{leg_id}", operation_id="update_leg")
+def update_leg(convoy: ConvoyDep, leg: LegDep, changes: LegUpdate, session: SessionDep) -> LegRead:
+    return LegRead.model_validate(service.update_leg(session, convoy, leg, changes))
+
+
+@router.delete(
+    "/{convoy_id}/legs/{leg_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="delete_leg",
+)
+def delete_leg(convoy: ConvoyDep, leg: LegDep, session: SessionDep) -> Response:
+    service.delete_leg(session, convoy, leg)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# --- loading and assignments ------------------------------------------------------------------
+
+
+@router.post("/{convoy_id}/items", status_code=status.HTTP_201_CREATED, operation_id="load_item")
+def load_item(convoy: ConvoyDep, data: LoadItem, session: SessionDep) -> ConvoyDetail:
+    service.load_item(session, convoy, data)
+    return service.detail(session, convoy)
+
+
+@router.delete(
+    "/{convoy_id}/items/{item_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="unload_item",
+)
+def unload_item(convoy: ConvoyDep, item_id: int, session: SessionDep) -> Response:
+    service.unload_item(session, convoy, item_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/{convoy_id}/assignments",
+    status_code=status.HTTP_201_CREATED,
+    operation_id="assign_driver",
+)
+def assign_driver(convoy: ConvoyDep, data: AssignmentCreate, session: SessionDep) -> AssignmentRead:
+    return AssignmentRead.model_validate(service.assign(session, convoy, data))
+
+
+@router.delete(
+    "/{convoy_id}/assignments/{assignment_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="unassign_driver",
+)
+def unassign_driver(convoy: ConvoyDep, assignment_id: int, session: SessionDep) -> Response:
+    service.unassign(session, convoy, assignment_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# --- status actions ---------------------------------------------------------------------------
+
+
+def _action(name: str, operation: Callable[..., Convoy], summary: str) -> None:
+    def endpoint(convoy: ConvoyDep, session: SessionDep) -> ConvoyRead:
+        return ConvoyRead.model_validate(operation(session, convoy))
+
+    endpoint.__name__ = f"{name.replace('-', '_')}_convoy"
+    router.add_api_route(
+        f"/{{convoy_id}}/{name}",
+        endpoint,
+        methods=["POST"],
+        summary=summary,
+        operation_id=endpoint.__name__,
+        response_model=ConvoyRead,
+    )
+
+
+_action("mark-ready", service.mark_ready, "Planning → ready, only without blockers")
+_action("depart", service.depart, "Planning/ready → under way, only without blockers")
+_action("arrive", service.arrive, "Under way → arrived")
+_action("close", service.close, "Arrived → closed, once every item is handed over")
+_action("cancel", service.cancel, "Planning/ready → cancelled; frees items and drivers")
+
+
+# --- progress and handover ---------------------------------------------------------------------
+
+
+@router.post(
+    "/{convoy_id}/legs/{leg_id}/events",
+    status_code=status.HTTP_201_CREATED,
+    operation_id="report_progress",
+)
+def report_progress(
+    convoy: ConvoyDep, leg: LegDep, data: LegEventCreate, session: SessionDep
+) -> LegEventRead:
+    return LegEventRead.model_validate(service.report_event(session, convoy, leg, data))
+
+
+@router.get("/{convoy_id}/events", operation_id="list_progress")
+def list_progress(convoy: ConvoyDep, session: SessionDep) -> list[LegEventRead]:
+    assert convoy.id is not None
+    return [LegEventRead.model_validate(e) for e in service.events_of(session, convoy.id)]
+
+
+@router.post(
+    "/{convoy_id}/handovers",
+    status_code=status.HTTP_201_CREATED,
+    operation_id="record_handover",
+)
+def record_handover(convoy: ConvoyDep, data: HandoverCreate, session: SessionDep) -> HandoverRead:
+    return HandoverRead.model_validate(service.hand_over(session, convoy, data))
+
+
+@router.get("/{convoy_id}/handovers", operation_id="list_handovers")
+def list_handovers(convoy: ConvoyDep, session: SessionDep) -> list[HandoverRead]:
+    assert convoy.id is not None
+    return [HandoverRead.model_validate(h) for h in service.handovers_of(session, convoy.id)]

@@ -1,0 +1,654 @@
+"""Convoys: planning (legs, loading, assignments), the status machine, progress and handover."""
+
+import itertools
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy import delete, func, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.convoys.models import (
+    Assignment,
+    Convoy,
+    ConvoyItem,
+    ConvoyStatus,
+    EventKind,
+    Handover,
+    Leg,
+    LegEvent,
+)
+from app.convoys.schemas import (
+    AssignmentCreate,
+    AssignmentRead,
+    ConvoyCreate,
+    ConvoyDetail,
+    ConvoyItemRead,
+    ConvoyRead,
+    ConvoyUpdate,
+    HandoverCreate,
+    LegCreate,
+    LegEventCreate,
+    LegEventRead,
+    LegRead,
+    LegUpdate,
+    LoadItem,
+)
+from app.core.errors import Conflict, InvalidInput, NotFound, Reason, RuleViolation
+from app.core.pagination import keyset_page
+from app.core.service import apply_changes, get_or_404, like, touch
+from app.core.types import utcnow
+from app.drivers.models import Driver
+from app.exports.models import ExportRecord
+from app.items import service as items
+from app.items.lifecycle import Action
+from app.items.models import Item, ItemCategory, ItemStatus
+
+SORTABLE = {
+    "planned_departure_at": col(Convoy.planned_departure_at),
+    "number": col(Convoy.number),
+    "created_at": col(Convoy.created_at),
+    "id": col(Convoy.id),
+}
+
+# The convoy status machine: action -> (statuses it may start from, status it leads to).
+TRANSITIONS: dict[str, tuple[frozenset[ConvoyStatus], ConvoyStatus]] = {
+    "mark_ready": (frozenset({ConvoyStatus.planning}), ConvoyStatus.ready),
+    "depart": (frozenset({ConvoyStatus.planning, ConvoyStatus.ready}), ConvoyStatus.under_way),
+    "arrive": (frozenset({ConvoyStatus.under_way}), ConvoyStatus.arrived),
+    "close": (frozenset({ConvoyStatus.arrived}), ConvoyStatus.closed),
+    "cancel": (frozenset({ConvoyStatus.planning, ConvoyStatus.ready}), ConvoyStatus.cancelled),
+}
+PLANNABLE = frozenset({ConvoyStatus.planning, ConvoyStatus.ready})
+# Phones abroad have drifting clocks; a report a few minutes "ahead" is not an error.
+_CLOCK_SKEW = timedelta(minutes=10)
+
+
+def get(session: Session, convoy_id: int) -> Convoy:
+    return get_or_404(session, Convoy, convoy_id, "Convoy")
+
+
+def get_leg(session: Session, convoy: Convoy, leg_id: int) -> Leg:
+    leg = session.get(Leg, leg_id)
+    if leg is None or leg.convoy_id != convoy.id:
+        raise NotFound("Leg", leg_id)
+    return leg
+
+
+def _require_plannable(convoy: Convoy, what: str) -> None:
+    if convoy.status not in PLANNABLE:
+        raise RuleViolation(
+            f"Convoy {convoy.number} is {convoy.status.value}; {what} only while planning",
+            [
+                Reason(
+                    "convoy_not_in_planning",
+                    f"Convoy {convoy.number} is {convoy.status.value.replace('_', ' ')}: "
+                    f"{what} is possible only while it is being planned.",
+                )
+            ],
+        )
+
+
+def _back_to_planning(convoy: Convoy) -> None:
+    """A change to a 'ready' convoy's plan means it must be checked again."""
+    if convoy.status == ConvoyStatus.ready:
+        convoy.status = ConvoyStatus.planning
+        convoy.status_changed_at = utcnow()
+    touch(convoy)
+
+
+# --- convoys --------------------------------------------------------------------------------
+
+
+def create(session: Session, data: ConvoyCreate) -> Convoy:
+    if session.exec(select(Convoy.id).where(Convoy.number == data.number)).first():
+        raise Conflict(f"a convoy numbered {data.number} already exists", field="number")
+    convoy = Convoy.model_validate(data)
+    session.add(convoy)
+    session.flush()
+    return convoy
+
+
+def update(session: Session, convoy: Convoy, changes: ConvoyUpdate) -> Convoy:
+    if convoy.status in {ConvoyStatus.closed, ConvoyStatus.cancelled}:
+        raise Conflict(f"convoy {convoy.number} is {convoy.status.value} and cannot be edited")
+    apply_changes(convoy, changes)
+    if convoy.planned_return_at and convoy.planned_return_at <= convoy.planned_departure_at:
+        raise InvalidInput([("planned_return_at", "must be after planned_departure_at")])
+    session.flush()
+    return convoy
+
+
+def search(
+    session: Session,
+    *,
+    q: str | None,
+    status: ConvoyStatus | None,
+    sort: str,
+    cursor: str | None,
+    limit: int,
+) -> tuple[Sequence[Convoy], str | None]:
+    stmt = select(Convoy)
+    if q:
+        pattern = like(q)
+        stmt = stmt.where(
+            or_(
+                func.lower(Convoy.number).like(pattern, escape="\\"),
+                func.lower(Convoy.name).like(pattern, escape="\\"),
+            )
+        )
+    if status:
+        stmt = stmt.where(Convoy.status == status)
+    return keyset_page(
+        session,
+        stmt,
+        id_column=col(Convoy.id),
+        sort=sort,
+        sortable=SORTABLE,
+        cursor=cursor,
+        limit=limit,
+    )
+
+
+def legs_of(session: Session, convoy_id: int) -> list[Leg]:
+    stmt = select(Leg).where(Leg.convoy_id == convoy_id).order_by(col(Leg.position))
+    return list(session.exec(stmt).all())
+
+
+def loaded_items(session: Session, convoy_id: int) -> list[tuple[ConvoyItem, Item]]:
+    stmt = (
+        select(ConvoyItem, Item)
+        .join(Item, col(Item.id) == col(ConvoyItem.item_id))
+        .where(ConvoyItem.convoy_id == convoy_id)
+        .order_by(col(Item.category).desc(), col(Item.id))
+    )
+    return [(ci, item) for ci, item in session.exec(stmt).all()]
+
+
+def assignments_of(session: Session, convoy_id: int) -> list[Assignment]:
+    stmt = select(Assignment).where(Assignment.convoy_id == convoy_id).order_by(col(Assignment.id))
+    return list(session.exec(stmt).all())
+
+
+def export_records_for(session: Session, item_ids: list[int]) -> dict[int, ExportRecord]:
+    if not item_ids:
+        return {}
+    stmt = select(ExportRecord).where(col(ExportRecord.item_id).in_(item_ids))
+    return {r.item_id: r for r in session.exec(stmt).all()}
+
+
+def latest_event(session: Session, convoy_id: int) -> LegEvent | None:
+    stmt = (
+        select(LegEvent)
+        .where(LegEvent.convoy_id == convoy_id)
+        .order_by(col(LegEvent.occurred_at).desc(), col(LegEvent.id).desc())
+        .limit(1)
+    )
+    return session.exec(stmt).first()
+
+
+def detail(session: Session, convoy: Convoy) -> ConvoyDetail:
+    """Convoy with legs, items, assignments and position: five queries whatever its size."""
+    assert convoy.id is not None
+    legs = legs_of(session, convoy.id)
+    loaded = loaded_items(session, convoy.id)
+    records = export_records_for(session, [item.id for _, item in loaded if item.id])
+    position = latest_event(session, convoy.id)
+    return ConvoyDetail(
+        **ConvoyRead.model_validate(convoy).model_dump(),
+        legs=[LegRead.model_validate(leg) for leg in legs],
+        items=[
+            ConvoyItemRead(
+                item_id=item.id or 0,
+                name=item.name,
+                category=item.category.value,
+                kind=item.kind.value,
+                status=item.status.value,
+                destination_id=item.destination_id,
+                carrier_id=ci.carrier_id,
+                vin=item.vin,
+                licence_class_required=(
+                    item.licence_class_required.value if item.licence_class_required else None
+                ),
+                declared_value_cents=item.declared_value_cents,
+                export_plate=(records[item.id].export_plate if item.id in records else None),
+            )
+            for ci, item in loaded
+        ],
+        assignments=[AssignmentRead.model_validate(a) for a in assignments_of(session, convoy.id)],
+        position=LegEventRead.model_validate(position) if position else None,
+    )
+
+
+# --- legs -----------------------------------------------------------------------------------
+
+
+def _check_leg_sequence(legs: list[Leg]) -> None:
+    """Legs follow each other: a leg cannot start before the previous one arrives."""
+    ordered = sorted(legs, key=lambda leg: leg.position)
+    for before, after in itertools.pairwise(ordered):
+        if after.planned_departure_at < before.planned_arrival_at:
+            raise InvalidInput(
+                [
+                    (
+                        "planned_departure_at",
+                        f"leg {after.position} would depart before leg {before.position} "
+                        f"arrives ({before.planned_arrival_at.isoformat()})",
+                    )
+                ]
+            )
+
+
+def _sync_assignment_times(session: Session, leg: Leg) -> None:
+    for assignment in session.exec(select(Assignment).where(Assignment.leg_id == leg.id)):
+        assignment.starts_at = leg.planned_departure_at
+        assignment.ends_at = leg.planned_arrival_at
+
+
+def add_leg(session: Session, convoy: Convoy, data: LegCreate) -> Leg:
+    _require_plannable(convoy, "adding legs")
+    assert convoy.id is not None
+    legs = legs_of(session, convoy.id)
+    position = data.position or (max((leg.position for leg in legs), default=0) + 1)
+    if any(leg.position == position for leg in legs):
+        raise Conflict(f"convoy {convoy.number} already has a leg {position}", field="position")
+    leg = Leg.model_validate({**data.model_dump(), "convoy_id": convoy.id, "position": position})
+    _check_leg_sequence([*legs, leg])
+    session.add(leg)
+    _back_to_planning(convoy)
+    session.flush()
+    return leg
+
+
+def update_leg(session: Session, convoy: Convoy, leg: Leg, changes: LegUpdate) -> Leg:
+    _require_plannable(convoy, "changing legs")
+    apply_changes(leg, changes)
+    if leg.planned_arrival_at <= leg.planned_departure_at:
+        raise InvalidInput([("planned_arrival_at", "must be after planned_departure_at")])
+    duration = (leg.planned_arrival_at - leg.planned_departure_at).total_seconds() / 60
+    if leg.planned_wait_minutes >= duration:
+        raise InvalidInput([("planned_wait_minutes", "must be shorter than the leg itself")])
+    assert convoy.id is not None
+    _check_leg_sequence(legs_of(session, convoy.id))
+    _sync_assignment_times(session, leg)
+    _back_to_planning(convoy)
+    session.flush()
+    return leg
+
+
+def delete_leg(session: Session, convoy: Convoy, leg: Leg) -> None:
+    _require_plannable(convoy, "removing legs")
+    session.execute(delete(Assignment).where(col(Assignment.leg_id) == leg.id))
+    session.delete(leg)
+    _back_to_planning(convoy)
+    session.flush()
+
+
+# --- loading --------------------------------------------------------------------------------
+
+LOADABLE = frozenset(
+    {ItemStatus.accepted, ItemStatus.allocated, ItemStatus.certified, ItemStatus.export_ready}
+)
+
+
+def load_item(session: Session, convoy: Convoy, data: LoadItem) -> ConvoyItem:
+    _require_plannable(convoy, "loading items")
+    item = session.get(Item, data.item_id)
+    if item is None:
+        raise InvalidInput([("item_id", f"item {data.item_id} does not exist")])
+    reasons: list[Reason] = []
+    if item.status not in LOADABLE:
+        reasons.append(
+            Reason(
+                "item_not_loadable",
+                f"{item.name} is {item.status.value.replace('_', ' ')}; only accepted items "
+                "that are not yet on the road can be loaded.",
+                field="item_id",
+            )
+        )
+    existing = session.exec(select(ConvoyItem).where(ConvoyItem.item_id == item.id)).first()
+    if existing is not None:
+        other = session.get(Convoy, existing.convoy_id)
+        reasons.append(
+            Reason(
+                "item_already_loaded",
+                f"{item.name} is already loaded on convoy {other.number if other else '?'}.",
+                field="item_id",
+            )
+        )
+    if item.category == ItemCategory.vehicle and data.carrier_id is not None:
+        reasons.append(
+            Reason("vehicle_has_no_carrier", "A vehicle drives itself.", field="carrier_id")
+        )
+    if data.carrier_id is not None and item.category == ItemCategory.equipment:
+        carrier = session.get(ConvoyItem, (convoy.id, data.carrier_id))
+        carrier_item = session.get(Item, data.carrier_id)
+        if carrier is None or carrier_item is None:
+            reasons.append(
+                Reason(
+                    "carrier_not_in_convoy",
+                    f"Carrier {data.carrier_id} is not a vehicle loaded on this convoy.",
+                    field="carrier_id",
+                )
+            )
+        elif carrier_item.category != ItemCategory.vehicle:
+            reasons.append(
+                Reason(
+                    "carrier_not_a_vehicle",
+                    f"{carrier_item.name} is equipment and cannot carry other items.",
+                    field="carrier_id",
+                )
+            )
+    if reasons:
+        raise RuleViolation(f"{item.name} cannot be loaded onto convoy {convoy.number}", reasons)
+    assert convoy.id is not None and item.id is not None
+    loaded = ConvoyItem(convoy_id=convoy.id, item_id=item.id, carrier_id=data.carrier_id)
+    session.add(loaded)
+    _back_to_planning(convoy)
+    session.flush()
+    return loaded
+
+
+def unload_item(session: Session, convoy: Convoy, item_id: int) -> None:
+    _require_plannable(convoy, "unloading items")
+    loaded = session.get(ConvoyItem, (convoy.id, item_id))
+    if loaded is None:
+        raise NotFound("Loaded item", item_id)
+    riders = session.exec(select(ConvoyItem).where(ConvoyItem.carrier_id == item_id)).all()
+    for rider in riders:
+        rider.carrier_id = None
+    session.execute(
+        delete(Assignment).where(
+            col(Assignment.convoy_id) == convoy.id, col(Assignment.vehicle_id) == item_id
+        )
+    )
+    session.delete(loaded)
+    _back_to_planning(convoy)
+    session.flush()
+
+
+# --- assignments ------------------------------------------------------------------------------
+
+
+def assign(session: Session, convoy: Convoy, data: AssignmentCreate) -> Assignment:
+    """Put a driver on a vehicle for one leg.
+
+    Double-booking is prevented under a row lock on the driver (SELECT ... FOR UPDATE), so two
+    coordinators assigning the same driver at the same moment are serialised: the second sees
+    the first's assignment and is refused.
+    """
+    _require_plannable(convoy, "assigning drivers")
+    leg = session.get(Leg, data.leg_id)
+    if leg is None or leg.convoy_id != convoy.id:
+        raise InvalidInput([("leg_id", f"leg {data.leg_id} is not a leg of this convoy")])
+    vehicle = session.get(ConvoyItem, (convoy.id, data.vehicle_id))
+    item = session.get(Item, data.vehicle_id)
+    if vehicle is None or item is None or item.category != ItemCategory.vehicle:
+        raise InvalidInput(
+            [("vehicle_id", f"item {data.vehicle_id} is not a vehicle loaded on this convoy")]
+        )
+    driver = session.exec(
+        select(Driver).where(Driver.id == data.driver_id).with_for_update()
+    ).first()
+    if driver is None:
+        raise InvalidInput([("driver_id", f"driver {data.driver_id} does not exist")])
+    reasons: list[Reason] = []
+    taken = session.exec(
+        select(Assignment).where(
+            Assignment.leg_id == leg.id, Assignment.vehicle_id == data.vehicle_id
+        )
+    ).first()
+    if taken is not None:
+        reasons.append(
+            Reason(
+                "vehicle_already_has_driver",
+                f"{item.name} already has a driver on leg {leg.position}; "
+                "remove that assignment first.",
+                field="vehicle_id",
+            )
+        )
+    clash = session.exec(
+        select(Assignment, Leg, Convoy)
+        .join(Leg, col(Leg.id) == col(Assignment.leg_id))
+        .join(Convoy, col(Convoy.id) == col(Assignment.convoy_id))
+        .where(
+            Assignment.driver_id == driver.id,
+            col(Assignment.starts_at) < leg.planned_arrival_at,
+            col(Assignment.ends_at) > leg.planned_departure_at,
+            col(Convoy.status).not_in([ConvoyStatus.cancelled, ConvoyStatus.closed]),
+        )
+    ).first()
+    if clash is not None:
+        _, other_leg, other_convoy = clash
+        reasons.append(
+            Reason(
+                "driver_double_booked",
+                f"{driver.name} already drives on convoy {other_convoy.number}, leg "
+                f"{other_leg.position} ({other_leg.from_place} → {other_leg.to_place}), "
+                "at the same time.",
+                field="driver_id",
+                context={"convoy_id": other_convoy.id, "leg_id": other_leg.id},
+            )
+        )
+    if reasons:
+        raise RuleViolation(f"{driver.name} cannot be assigned to {item.name}", reasons)
+    assert convoy.id is not None and leg.id is not None and driver.id is not None
+    assignment = Assignment(
+        convoy_id=convoy.id,
+        leg_id=leg.id,
+        vehicle_id=data.vehicle_id,
+        driver_id=driver.id,
+        starts_at=leg.planned_departure_at,
+        ends_at=leg.planned_arrival_at,
+    )
+    session.add(assignment)
+    _back_to_planning(convoy)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # the unique (leg, vehicle) lost a race
+        raise Conflict(
+            f"{item.name} got a driver on leg {leg.position} in the meantime", field="vehicle_id"
+        ) from exc
+    return assignment
+
+
+def unassign(session: Session, convoy: Convoy, assignment_id: int) -> None:
+    _require_plannable(convoy, "removing assignments")
+    assignment = session.get(Assignment, assignment_id)
+    if assignment is None or assignment.convoy_id != convoy.id:
+        raise NotFound("Assignment", assignment_id)
+    session.delete(assignment)
+    _back_to_planning(convoy)
+    session.flush()
+
+
+# --- progress and handover -------------------------------------------------------------------
+
+
+def report_event(session: Session, convoy: Convoy, leg: Leg, data: LegEventCreate) -> LegEvent:
+    if convoy.status != ConvoyStatus.under_way:
+        raise RuleViolation(
+            "progress is reported only while the convoy is under way",
+            [
+                Reason(
+                    "convoy_not_under_way",
+                    f"Convoy {convoy.number} is {convoy.status.value.replace('_', ' ')}; "
+                    "progress can be reported once it has departed.",
+                )
+            ],
+        )
+    if data.occurred_at > utcnow() + _CLOCK_SKEW:
+        raise InvalidInput([("occurred_at", "is in the future")])
+    assert convoy.id is not None and leg.id is not None
+    event = LegEvent(convoy_id=convoy.id, leg_id=leg.id, **data.model_dump())
+    if data.kind == EventKind.departed:
+        leg.actual_departure_at = data.occurred_at
+        touch(leg)
+    elif data.kind == EventKind.arrived:
+        leg.actual_arrival_at = data.occurred_at
+        touch(leg)
+    session.add(event)
+    session.flush()
+    return event
+
+
+def events_of(session: Session, convoy_id: int) -> Sequence[LegEvent]:
+    stmt = (
+        select(LegEvent)
+        .where(LegEvent.convoy_id == convoy_id)
+        .order_by(col(LegEvent.occurred_at), col(LegEvent.id))
+    )
+    return session.exec(stmt).all()
+
+
+def handovers_of(session: Session, convoy_id: int) -> Sequence[Handover]:
+    stmt = select(Handover).where(Handover.convoy_id == convoy_id).order_by(col(Handover.id))
+    return session.exec(stmt).all()
+
+
+# --- the status machine --------------------------------------------------------------------
+
+
+def _transition(convoy: Convoy, action: str) -> ConvoyStatus:
+    sources, target = TRANSITIONS[action]
+    if convoy.status not in sources:
+        allowed = " or ".join(sorted(s.value.replace("_", " ") for s in sources))
+        raise RuleViolation(
+            f"Convoy {convoy.number} cannot {action.replace('_', ' ')}",
+            [
+                Reason(
+                    "convoy_status",
+                    f"Convoy {convoy.number} is {convoy.status.value.replace('_', ' ')}; "
+                    f"this is possible only when it is {allowed}.",
+                    field="status",
+                )
+            ],
+        )
+    return target
+
+
+def _set_status(convoy: Convoy, status: ConvoyStatus) -> None:
+    convoy.status = status
+    convoy.status_changed_at = utcnow()
+    touch(convoy)
+
+
+def _refuse_if_blocked(session: Session, convoy: Convoy, what: str) -> None:
+    from app.convoys import readiness
+
+    result = readiness.check(session, convoy)
+    if result.blockers:
+        raise RuleViolation(
+            f"Convoy {convoy.number} cannot {what}: {len(result.blockers)} blocker(s)",
+            [
+                Reason(
+                    f.code,
+                    f.message,
+                    context={
+                        k: v
+                        for k, v in {
+                            "item_id": f.item_id,
+                            "driver_id": f.driver_id,
+                            "leg_id": f.leg_id,
+                            **f.context,
+                        }.items()
+                        if v is not None
+                    },
+                )
+                for f in result.blockers
+            ],
+        )
+
+
+def mark_ready(session: Session, convoy: Convoy) -> Convoy:
+    target = _transition(convoy, "mark_ready")
+    _refuse_if_blocked(session, convoy, "be marked ready")
+    _set_status(convoy, target)
+    session.flush()
+    return convoy
+
+
+def depart(session: Session, convoy: Convoy) -> Convoy:
+    """Under way only with no blockers; every loaded item is then in the convoy."""
+    target = _transition(convoy, "depart")
+    _refuse_if_blocked(session, convoy, "depart")
+    assert convoy.id is not None
+    for _, item in loaded_items(session, convoy.id):
+        items.move(session, item, Action.join_convoy)
+    _set_status(convoy, target)
+    session.flush()
+    return convoy
+
+
+def arrive(session: Session, convoy: Convoy) -> Convoy:
+    _set_status(convoy, _transition(convoy, "arrive"))
+    session.flush()
+    return convoy
+
+
+def close(session: Session, convoy: Convoy) -> Convoy:
+    """Closed once every item has been handed over (or was taken back out)."""
+    target = _transition(convoy, "close")
+    assert convoy.id is not None
+    open_items = [
+        item for _, item in loaded_items(session, convoy.id) if item.status == ItemStatus.in_convoy
+    ]
+    if open_items:
+        raise RuleViolation(
+            f"Convoy {convoy.number} cannot be closed",
+            [
+                Reason(
+                    "item_not_handed_over",
+                    f"{item.name} has no handover recorded yet.",
+                    context={"item_id": item.id},
+                )
+                for item in open_items
+            ],
+        )
+    _set_status(convoy, target)
+    session.flush()
+    return convoy
+
+
+def cancel(session: Session, convoy: Convoy) -> Convoy:
+    """A cancelled convoy frees its items and drivers for another convoy."""
+    target = _transition(convoy, "cancel")
+    session.execute(delete(Assignment).where(col(Assignment.convoy_id) == convoy.id))
+    session.execute(delete(ConvoyItem).where(col(ConvoyItem.convoy_id) == convoy.id))
+    _set_status(convoy, target)
+    session.flush()
+    return convoy
+
+
+def hand_over(session: Session, convoy: Convoy, data: HandoverCreate) -> Handover:
+    """Record the recipient's confirmation of receipt; the item is then delivered."""
+    if convoy.status not in {ConvoyStatus.under_way, ConvoyStatus.arrived}:
+        raise RuleViolation(
+            "handover happens at the destination",
+            [
+                Reason(
+                    "convoy_not_at_destination",
+                    f"Convoy {convoy.number} is {convoy.status.value.replace('_', ' ')}; "
+                    "handovers are recorded once it is under way or has arrived.",
+                )
+            ],
+        )
+    loaded = session.get(ConvoyItem, (convoy.id, data.item_id))
+    item = session.get(Item, data.item_id)
+    if loaded is None or item is None:
+        raise InvalidInput([("item_id", f"item {data.item_id} is not on this convoy")])
+    if data.handed_over_on < convoy.planned_departure_at.date():
+        raise InvalidInput([("handed_over_on", "is before the convoy departed")])
+    if data.handed_over_on > utcnow().date() + timedelta(days=1):
+        raise InvalidInput([("handed_over_on", "is in the future")])
+    assert item.destination_id is not None  # departure required a destination
+    items.move(session, item, Action.deliver)
+    handover = Handover(
+        item_id=data.item_id,
+        convoy_id=convoy.id,
+        destination_id=item.destination_id,
+        **data.model_dump(exclude={"item_id"}),
+    )
+    session.add(handover)
+    session.flush()
+    return handover

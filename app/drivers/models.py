@@ -1,0 +1,41 @@
+from datetime import date
+
+from sqlmodel import Field, SQLModel
+
+from app.core.identifiers import LicenceClass
+from app.core.models import Entity
+from app.core.types import enum_type
+
+
+class Driver(Entity, table=True):
+    """A volunteer driver. Personal data: visible only to those who plan or are this driver."""
+
+    name: str = Field(index=True, max_length=200)
+    date_of_birth: date
+    phone: str = Field(max_length=50)
+    email: str | None = Field(default=None, max_length=200)
+    languages: str = Field(default="", max_length=200)  # comma-separated ISO 639-1 codes
+    emergency_contact_name: str | None = Field(default=None, max_length=200)
+    emergency_contact_phone: str | None = Field(default=None, max_length=50)
+    notes: str | None = Field(default=None, max_length=2000)
+
+
+class DriverLicence(SQLModel, table=True):
+    """One licence class on the driver's card; each class has its own expiry date."""
+
+    __tablename__ = "driver_licence"
+
+    driver_id: int = Field(foreign_key="driver.id", primary_key=True)
+    licence_class: LicenceClass = Field(sa_type=enum_type(LicenceClass), primary_key=True)
+    expires_on: date
+
+
+class DriverAvailability(SQLModel, table=True):
+    """A window (whole days, inclusive) in which the driver is free to drive."""
+
+    __tablename__ = "driver_availability"
+
+    id: int | None = Field(default=None, primary_key=True)
+    driver_id: int = Field(foreign_key="driver.id", index=True)
+    available_from_on: date
+    available_to_on: date

@@ -1,0 +1,108 @@
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, model_validator
+
+from app.core.identifiers import LicenceClassField
+
+MIN_DRIVER_AGE = 18
+
+
+def _language_codes(codes: list[str]) -> list[str]:
+    cleaned = [c.strip().lower() for c in codes]
+    bad = [c for c in cleaned if len(c) != 2 or not c.isalpha()]
+    if bad:
+        raise ValueError(f"languages are ISO 639-1 codes such as de, uk, pl, en (not {bad})")
+    return list(dict.fromkeys(cleaned))
+
+
+Languages = Annotated[list[str], AfterValidator(_language_codes)]
+
+
+def _adult(born: date) -> date:
+    today = date.today()
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    if age < MIN_DRIVER_AGE:
+        raise ValueError(f"a driver must be at least {MIN_DRIVER_AGE} years old")
+    if age > 100:
+        raise ValueError("date of birth is more than 100 years ago; mistyped?")
+    return born
+
+
+DateOfBirth = Annotated[date, AfterValidator(_adult)]
+
+
+class Licence(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    licence_class: LicenceClassField
+    expires_on: date
+
+
+class Availability(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    available_from_on: date
+    available_to_on: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Availability":
+        if self.available_to_on < self.available_from_on:
+            raise ValueError("available_to_on is before available_from_on")
+        return self
+
+
+def _one_per_class(licences: list[Licence]) -> list[Licence]:
+    classes = [lic.licence_class for lic in licences]
+    duplicates = sorted({c.value for c in classes if classes.count(c) > 1})
+    if duplicates:
+        raise ValueError(f"each licence class appears once; repeated: {', '.join(duplicates)}")
+    return licences
+
+
+Licences = Annotated[list[Licence], AfterValidator(_one_per_class)]
+
+
+class DriverCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    date_of_birth: DateOfBirth
+    phone: str = Field(min_length=5, max_length=50, examples=["+49 202 555 0101"])
+    email: EmailStr | None = None
+    languages: Languages = Field(default_factory=list, examples=[["de", "uk"]])
+    emergency_contact_name: str | None = Field(default=None, max_length=200)
+    emergency_contact_phone: str | None = Field(default=None, max_length=50)
+    notes: str | None = Field(default=None, max_length=2000)
+    licences: Licences = Field(default_factory=list)
+    availability: list[Availability] = Field(default_factory=list)
+
+
+class DriverUpdate(BaseModel):
+    """Fields to change; `licences` and `availability`, when sent, replace the stored lists."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    date_of_birth: DateOfBirth | None = None
+    phone: str | None = Field(default=None, min_length=5, max_length=50)
+    email: EmailStr | None = None
+    languages: Languages | None = None
+    emergency_contact_name: str | None = Field(default=None, max_length=200)
+    emergency_contact_phone: str | None = Field(default=None, max_length=50)
+    notes: str | None = Field(default=None, max_length=2000)
+    licences: Licences | None = None
+    availability: list[Availability] | None = None
+
+
+class DriverRead(BaseModel):
+    id: int
+    version: int
+    name: str
+    date_of_birth: date
+    phone: str
+    email: str | None
+    languages: list[str]
+    emergency_contact_name: str | None
+    emergency_contact_phone: str | None
+    notes: str | None
+    licences: list[Licence]
+    availability: list[Availability]
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,165 @@
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from sqlalchemy import delete, exists, func, or_
+from sqlmodel import Session, col, select
+
+from app.core.identifiers import LicenceClass
+from app.core.pagination import keyset_page
+from app.core.service import apply_changes, get_or_404, like, touch
+from app.drivers.models import Driver, DriverAvailability, DriverLicence
+from app.drivers.schemas import Availability, DriverCreate, DriverRead, DriverUpdate, Licence
+
+SORTABLE = {"name": col(Driver.name), "created_at": col(Driver.created_at), "id": col(Driver.id)}
+
+
+def get(session: Session, driver_id: int) -> Driver:
+    return get_or_404(session, Driver, driver_id, "Driver")
+
+
+def licences_of(session: Session, driver_ids: Iterable[int]) -> dict[int, list[DriverLicence]]:
+    ids = list(driver_ids)
+    found: dict[int, list[DriverLicence]] = defaultdict(list)
+    if ids:
+        stmt = select(DriverLicence).where(col(DriverLicence.driver_id).in_(ids))
+        for lic in session.exec(stmt.order_by(col(DriverLicence.licence_class))):
+            found[lic.driver_id].append(lic)
+    return found
+
+
+def availability_of(
+    session: Session, driver_ids: Iterable[int]
+) -> dict[int, list[DriverAvailability]]:
+    ids = list(driver_ids)
+    found: dict[int, list[DriverAvailability]] = defaultdict(list)
+    if ids:
+        stmt = select(DriverAvailability).where(col(DriverAvailability.driver_id).in_(ids))
+        for window in session.exec(stmt.order_by(col(DriverAvailability.available_from_on))):
+            found[window.driver_id].append(window)
+    return found
+
+
+def read_many(session: Session, drivers: Sequence[Driver]) -> list[DriverRead]:
+    """Drivers with their licences and availability: three queries for any number of drivers."""
+    ids = [d.id for d in drivers if d.id is not None]
+    licences = licences_of(session, ids)
+    windows = availability_of(session, ids)
+    return [
+        DriverRead(
+            **d.model_dump(exclude={"languages"}),
+            languages=[code for code in d.languages.split(",") if code],
+            licences=[Licence.model_validate(lic) for lic in licences.get(d.id or 0, [])],
+            availability=[Availability.model_validate(w) for w in windows.get(d.id or 0, [])],
+        )
+        for d in drivers
+    ]
+
+
+def read(session: Session, driver: Driver) -> DriverRead:
+    return read_many(session, [driver])[0]
+
+
+def _replace_licences(session: Session, driver_id: int, licences: list[Licence]) -> None:
+    session.execute(delete(DriverLicence).where(col(DriverLicence.driver_id) == driver_id))
+    for lic in licences:
+        session.add(
+            DriverLicence(
+                driver_id=driver_id, licence_class=lic.licence_class, expires_on=lic.expires_on
+            )
+        )
+
+
+def _replace_availability(session: Session, driver_id: int, windows: list[Availability]) -> None:
+    session.execute(
+        delete(DriverAvailability).where(col(DriverAvailability.driver_id) == driver_id)
+    )
+    for w in windows:
+        session.add(
+            DriverAvailability(
+                driver_id=driver_id,
+                available_from_on=w.available_from_on,
+                available_to_on=w.available_to_on,
+            )
+        )
+
+
+def create(session: Session, data: DriverCreate) -> Driver:
+    driver = Driver.model_validate(
+        {
+            **data.model_dump(exclude={"licences", "availability", "languages"}),
+            "languages": ",".join(data.languages),
+        }
+    )
+    session.add(driver)
+    session.flush()
+    assert driver.id is not None
+    _replace_licences(session, driver.id, data.licences)
+    _replace_availability(session, driver.id, data.availability)
+    session.flush()
+    return driver
+
+
+def update(session: Session, driver: Driver, changes: DriverUpdate) -> Driver:
+    assert driver.id is not None
+    sent = changes.model_fields_set
+    plain = DriverUpdate.model_validate(
+        changes.model_dump(include=sent - {"licences", "availability", "languages"})
+    )
+    apply_changes(driver, plain)
+    if "languages" in sent:
+        driver.languages = ",".join(changes.languages or [])
+    if "licences" in sent:
+        _replace_licences(session, driver.id, changes.licences or [])
+    if "availability" in sent:
+        _replace_availability(session, driver.id, changes.availability or [])
+    if sent & {"languages", "licences", "availability"}:
+        touch(driver)
+    session.flush()
+    return driver
+
+
+def search(
+    session: Session,
+    *,
+    q: str | None,
+    licence_class: LicenceClass | None,
+    available_on: date | None,
+    sort: str,
+    cursor: str | None,
+    limit: int,
+) -> tuple[Sequence[Driver], str | None]:
+    stmt = select(Driver)
+    if q:
+        pattern = like(q)
+        stmt = stmt.where(
+            or_(
+                func.lower(Driver.name).like(pattern, escape="\\"),
+                func.lower(Driver.phone).like(pattern, escape="\\"),
+            )
+        )
+    if licence_class:
+        stmt = stmt.where(
+            exists().where(
+                col(DriverLicence.driver_id) == col(Driver.id),
+                col(DriverLicence.licence_class) == licence_class,
+                col(DriverLicence.expires_on) >= (available_on or date.today()),
+            )
+        )
+    if available_on:
+        stmt = stmt.where(
+            exists().where(
+                col(DriverAvailability.driver_id) == col(Driver.id),
+                col(DriverAvailability.available_from_on) <= available_on,
+                col(DriverAvailability.available_to_on) >= available_on,
+            )
+        )
+    return keyset_page(
+        session,
+        stmt,
+        id_column=col(Driver.id),
+        sort=sort,
+        sortable=SORTABLE,
+        cursor=cursor,
+        limit=limit,
+    )
