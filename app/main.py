@@ -3,6 +3,8 @@
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
+from app.audit.routes import history_route
+from app.audit.routes import router as audit_router
 from app.certificates.routes import router as certificates_router
 from app.convoys.routes import router as convoys_router
 from app.core.errors import install_handlers
@@ -14,6 +16,26 @@ from app.items.routes import router as items_router
 from app.needs.routes import router as needs_router
 
 API_PREFIX = "/api/v1"
+
+# Each record's audit history, added here once at import: create_app() copies the routers'
+# routes every time it runs, so adding them there would add them again per app.
+for _router, _entity, _param, _operation, _under in (
+    (donors_router, "donor", "donor_id", "get_donor_history", ""),
+    (destinations_router, "destination", "destination_id", "get_destination_history", ""),
+    (needs_router, "need", "need_id", "get_need_history", ""),
+    (items_router, "item", "item_id", "get_item_history", "/items"),
+    (certificates_router, "usage_certificate", "certificate_id", "get_certificate_history", ""),
+    (
+        exports_router,
+        "export_record",
+        "export_record_id",
+        "get_export_record_history",
+        "/export-records",
+    ),
+    (drivers_router, "driver", "driver_id", "get_driver_history", ""),
+    (convoys_router, "convoy", "convoy_id", "get_convoy_history", ""),
+):
+    history_route(_router, _entity, _param, _operation, under=_under)
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -39,6 +61,7 @@ def create_app() -> FastAPI:
         exports_router,
         drivers_router,
         convoys_router,
+        audit_router,
     ):
         api.include_router(router)
     app.include_router(api)

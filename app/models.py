@@ -1,5 +1,6 @@
 """Every table, imported in dependency order so metadata is complete (Alembic, tests)."""
 
+from app.audit.models import AuditEntry
 from app.certificates.models import CertificateItem, UsageCertificate
 from app.convoys.models import Assignment, Convoy, ConvoyItem, Handover, Leg, LegEvent
 from app.core.models import metadata
@@ -12,6 +13,7 @@ from app.needs.models import Need
 
 __all__ = [
     "Assignment",
+    "AuditEntry",
     "CargoLine",
     "CertificateItem",
     "Convoy",

@@ -41,16 +41,6 @@ class _Findings:
         self.warnings.append(Finding(code=code, message=message, **about))  # type: ignore[arg-type]
 
 
-def _day(moment: datetime) -> str:
-    return f"{moment:%a %d %b %Y %H:%M} UTC"
-
-
-def _hours(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min" if minutes else f"{hours} h"
-
-
 def planned_driving(leg: Leg) -> list[driving_time.DrivingBlock]:
     """The driving a leg's plan implies: its duration minus the planned wait.
 
@@ -227,7 +217,15 @@ def _check_item(
             f"The insurance for {item.name} does not cover the trip up to {last_day:%d %b %Y}.",
             **about,
         )
-    if record.inspection_due_on is not None and record.inspection_due_on < last_day:
+    if record.inspection_due_on is None:
+        # Unknown is not "valid": the plates require a current inspection (§ 19 FZV).
+        found.block(
+            "inspection_due_during_trip",
+            f"No inspection (HU) due date is recorded for {item.name}: "
+            f"it must be valid until {last_day:%d %b %Y}.",
+            **about,
+        )
+    elif record.inspection_due_on < last_day:
         found.block(
             "inspection_due_during_trip",
             f"The inspection (HU) of {item.name} is due on {record.inspection_due_on:%d %b %Y},"
@@ -259,7 +257,15 @@ def _other_bookings(
 
 
 def _available(windows: list[DriverAvailability], start: date, end: date) -> bool:
-    return any(w.available_from_on <= start and w.available_to_on >= end for w in windows)
+    """Whether the windows cover every day from ``start`` to ``end``; windows that overlap or
+    follow each other day after day count as one ("free Thu-Fri" and "free Sat-Mon")."""
+    spans: list[tuple[date, date]] = []
+    for w in sorted(windows, key=lambda w: w.available_from_on):
+        if spans and w.available_from_on <= spans[-1][1] + timedelta(days=1):
+            spans[-1] = (spans[-1][0], max(spans[-1][1], w.available_to_on))
+        else:
+            spans.append((w.available_from_on, w.available_to_on))
+    return any(first <= start and last >= end for first, last in spans)
 
 
 def _check_assignments(

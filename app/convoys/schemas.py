@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from app.convoys.models import ConvoyStatus, EventKind
 
@@ -20,12 +20,6 @@ class ConvoyCreate(BaseModel):
         description="Claims Regulation (EC) 561/2006 Art. 3(d); driving-time limits then warn",
     )
     notes: str | None = Field(default=None, max_length=2000)
-
-    @model_validator(mode="after")
-    def _return_after_departure(self) -> "ConvoyCreate":
-        if self.planned_return_at and self.planned_return_at <= self.planned_departure_at:
-            raise ValueError("planned_return_at must be after planned_departure_at")
-        return self
 
 
 class ConvoyUpdate(BaseModel):
@@ -70,15 +64,6 @@ class LegCreate(BaseModel):
     is_border_crossing: bool = False
     planned_wait_minutes: int = Field(default=0, ge=0, le=72 * 60)
     position: int | None = Field(default=None, ge=1, description="Defaults to after the last leg")
-
-    @model_validator(mode="after")
-    def _arrival_after_departure(self) -> "LegCreate":
-        if self.planned_arrival_at <= self.planned_departure_at:
-            raise ValueError("planned_arrival_at must be after planned_departure_at")
-        minutes = (self.planned_arrival_at - self.planned_departure_at).total_seconds() / 60
-        if self.planned_wait_minutes >= minutes:
-            raise ValueError("planned_wait_minutes must be shorter than the leg itself")
-        return self
 
 
 class LegUpdate(BaseModel):

@@ -60,6 +60,10 @@ TRANSITIONS: dict[str, tuple[frozenset[ConvoyStatus], ConvoyStatus]] = {
     "cancel": (frozenset({ConvoyStatus.planning, ConvoyStatus.ready}), ConvoyStatus.cancelled),
 }
 PLANNABLE = frozenset({ConvoyStatus.planning, ConvoyStatus.ready})
+# Convoy fields the readiness check depends on (licences until the return, the exemption).
+PLAN_FIELDS = frozenset(
+    {"planned_departure_at", "planned_return_at", "claims_humanitarian_exemption"}
+)
 # Phones abroad have drifting clocks; a report a few minutes "ahead" is not an error.
 _CLOCK_SKEW = timedelta(minutes=10)
 
@@ -97,24 +101,47 @@ def _back_to_planning(convoy: Convoy) -> None:
     touch(convoy)
 
 
+def _flush_or_conflict(session: Session, message: str, field: str) -> None:
+    """Flush; a unique constraint that lost a race with a concurrent request is a 409 naming
+    the field, like the check before it, never a 500."""
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict(message, field=field) from exc
+
+
 # --- convoys --------------------------------------------------------------------------------
 
 
+def _return_errors(convoy: Convoy | ConvoyCreate) -> list[tuple[str, str]]:
+    if convoy.planned_return_at and convoy.planned_return_at <= convoy.planned_departure_at:
+        return [("planned_return_at", "must be after planned_departure_at")]
+    return []
+
+
 def create(session: Session, data: ConvoyCreate) -> Convoy:
+    errors = _return_errors(data)
+    if errors:
+        raise InvalidInput(errors)
     if session.exec(select(Convoy.id).where(Convoy.number == data.number)).first():
         raise Conflict(f"a convoy numbered {data.number} already exists", field="number")
     convoy = Convoy.model_validate(data)
     session.add(convoy)
-    session.flush()
+    _flush_or_conflict(session, f"a convoy numbered {data.number} already exists", "number")
     return convoy
 
 
 def update(session: Session, convoy: Convoy, changes: ConvoyUpdate) -> Convoy:
     if convoy.status in {ConvoyStatus.closed, ConvoyStatus.cancelled}:
         raise Conflict(f"convoy {convoy.number} is {convoy.status.value} and cannot be edited")
-    apply_changes(convoy, changes)
-    if convoy.planned_return_at and convoy.planned_return_at <= convoy.planned_departure_at:
-        raise InvalidInput([("planned_return_at", "must be after planned_departure_at")])
+    changed = apply_changes(convoy, changes)
+    errors = _return_errors(convoy)
+    if errors:
+        raise InvalidInput(errors)
+    if changed.keys() & PLAN_FIELDS and convoy.status == ConvoyStatus.ready:
+        # The readiness that made it "ready" depended on these; it must be checked again.
+        convoy.status = ConvoyStatus.planning
+        convoy.status_changed_at = utcnow()
     session.flush()
     return convoy
 
@@ -223,6 +250,21 @@ def detail(session: Session, convoy: Convoy) -> ConvoyDetail:
 # --- legs -----------------------------------------------------------------------------------
 
 
+def _schedule_errors(leg: Leg | LegCreate) -> list[tuple[str, str]]:
+    """A leg arrives after it departs, and its planned wait fits inside it."""
+    if leg.planned_arrival_at <= leg.planned_departure_at:
+        return [("planned_arrival_at", "must be after planned_departure_at")]
+    minutes = (leg.planned_arrival_at - leg.planned_departure_at).total_seconds() / 60
+    if leg.planned_wait_minutes >= minutes:
+        return [
+            (
+                "planned_wait_minutes",
+                f"must be shorter than the leg itself ({int(minutes)} minutes)",
+            )
+        ]
+    return []
+
+
 def _check_leg_sequence(legs: list[Leg]) -> None:
     """Legs follow each other: a leg cannot start before the previous one arrives."""
     ordered = sorted(legs, key=lambda leg: leg.position)
@@ -247,6 +289,9 @@ def _sync_assignment_times(session: Session, leg: Leg) -> None:
 
 def add_leg(session: Session, convoy: Convoy, data: LegCreate) -> Leg:
     _require_plannable(convoy, "adding legs")
+    errors = _schedule_errors(data)
+    if errors:
+        raise InvalidInput(errors)
     assert convoy.id is not None
     legs = legs_of(session, convoy.id)
     position = data.position or (max((leg.position for leg in legs), default=0) + 1)
@@ -256,18 +301,16 @@ def add_leg(session: Session, convoy: Convoy, data: LegCreate) -> Leg:
     _check_leg_sequence([*legs, leg])
     session.add(leg)
     _back_to_planning(convoy)
-    session.flush()
+    _flush_or_conflict(session, f"convoy {convoy.number} already has a leg {position}", "position")
     return leg
 
 
 def update_leg(session: Session, convoy: Convoy, leg: Leg, changes: LegUpdate) -> Leg:
     _require_plannable(convoy, "changing legs")
     apply_changes(leg, changes)
-    if leg.planned_arrival_at <= leg.planned_departure_at:
-        raise InvalidInput([("planned_arrival_at", "must be after planned_departure_at")])
-    duration = (leg.planned_arrival_at - leg.planned_departure_at).total_seconds() / 60
-    if leg.planned_wait_minutes >= duration:
-        raise InvalidInput([("planned_wait_minutes", "must be shorter than the leg itself")])
+    errors = _schedule_errors(leg)
+    if errors:
+        raise InvalidInput(errors)
     assert convoy.id is not None
     _check_leg_sequence(legs_of(session, convoy.id))
     _sync_assignment_times(session, leg)
@@ -345,7 +388,7 @@ def load_item(session: Session, convoy: Convoy, data: LoadItem) -> ConvoyItem:
     loaded = ConvoyItem(convoy_id=convoy.id, item_id=item.id, carrier_id=data.carrier_id)
     session.add(loaded)
     _back_to_planning(convoy)
-    session.flush()
+    _flush_or_conflict(session, f"{item.name} was loaded onto another convoy", "item_id")
     return loaded
 
 
@@ -443,12 +486,9 @@ def assign(session: Session, convoy: Convoy, data: AssignmentCreate) -> Assignme
     )
     session.add(assignment)
     _back_to_planning(convoy)
-    try:
-        session.flush()
-    except IntegrityError as exc:  # the unique (leg, vehicle) lost a race
-        raise Conflict(
-            f"{item.name} got a driver on leg {leg.position} in the meantime", field="vehicle_id"
-        ) from exc
+    _flush_or_conflict(
+        session, f"{item.name} got a driver on leg {leg.position} in the meantime", "vehicle_id"
+    )
     return assignment
 
 
@@ -650,5 +690,5 @@ def hand_over(session: Session, convoy: Convoy, data: HandoverCreate) -> Handove
         **data.model_dump(exclude={"item_id"}),
     )
     session.add(handover)
-    session.flush()
+    _flush_or_conflict(session, f"{item.name} has already been handed over", "item_id")
     return handover

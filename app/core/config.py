@@ -14,6 +14,14 @@ class Settings(BaseSettings):
     port: int = 8000
     # Load the demo convoy into an empty database when `konvoi serve` starts.
     demo_on_first_start: bool = False
+    # Lifetime of an API bearer token and of a browser session.
+    token_minutes: int = 8 * 60
+    session_hours: int = 12
+    # Failed logins allowed per account and per address within the window, then 429.
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+    # Largest request body accepted (uploads of signed copies come with their own limit).
+    max_request_bytes: int = 1024 * 1024
 
 
 @lru_cache

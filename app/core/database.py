@@ -12,7 +12,11 @@ from fastapi import Depends
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
+from app.audit import recording
 from app.core.config import get_settings
+
+# Every session records its flushes in the audit trail (installed once, for all sessions).
+recording.install()
 
 
 def _lower(value: object) -> object:

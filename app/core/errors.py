@@ -32,6 +32,7 @@ class Reason:
 class DomainError(Exception):
     status_code = 400
     code = "error"
+    headers: dict[str, str] | None = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -64,6 +65,33 @@ class Conflict(DomainError):
         if self.field:
             body["field"] = self.field
         return body
+
+
+class NotAuthenticated(DomainError):
+    status_code = 401
+    code = "not_authenticated"
+    headers = {"WWW-Authenticate": "Bearer"}
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    code = "forbidden"
+
+
+class PreconditionFailed(DomainError):
+    """The client edited a stale version (If-Match did not match): reload, then retry."""
+
+    status_code = 412
+    code = "stale_version"
+
+
+class TooManyAttempts(DomainError):
+    status_code = 429
+    code = "too_many_login_attempts"
+
+    def __init__(self, message: str, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.headers = {"Retry-After": str(retry_after_seconds)}
 
 
 class RuleViolation(DomainError):
@@ -105,6 +133,6 @@ class InvalidInput(DomainError):
 def install_handlers(app: FastAPI) -> None:
     async def handle(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, DomainError)
-        return JSONResponse(exc.body(), status_code=exc.status_code)
+        return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
 
     app.add_exception_handler(DomainError, handle)

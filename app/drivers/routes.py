@@ -25,7 +25,11 @@ def list_drivers(
     session: SessionDep,
     q: Annotated[str | None, Query(description="Search name and phone")] = None,
     licence_class: Annotated[
-        LicenceClass | None, Query(description="Holds this class, valid on available_on/today")
+        LicenceClass | None,
+        Query(
+            description="May drive what needs this class (holds it or one that includes it), "
+            "valid on available_on/today"
+        ),
     ] = None,
     available_on: Annotated[date | None, Query(description="Free on this day")] = None,
     sort: Annotated[str, Query(description="name, created_at or id; prefix - to reverse")] = "name",

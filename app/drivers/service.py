@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 from app.core.identifiers import LicenceClass
 from app.core.pagination import keyset_page
 from app.core.service import apply_changes, get_or_404, like, touch
+from app.drivers import rules
 from app.drivers.models import Driver, DriverAvailability, DriverLicence
 from app.drivers.schemas import Availability, DriverCreate, DriverRead, DriverUpdate, Licence
 
@@ -142,7 +143,8 @@ def search(
         stmt = stmt.where(
             exists().where(
                 col(DriverLicence.driver_id) == col(Driver.id),
-                col(DriverLicence.licence_class) == licence_class,
+                # A CE holder may drive what needs C: search by what the driver may drive.
+                col(DriverLicence.licence_class).in_(rules.classes_covering(licence_class)),
                 col(DriverLicence.expires_on) >= (available_on or date.today()),
             )
         )

@@ -98,3 +98,25 @@ def test_filter_by_licence_class_and_availability(client: TestClient) -> None:
     assert [d["name"] for d in with_d] == ["Anna Busfahrerin"]
     free = client.get(f"{API}/drivers", params={"available_on": "2027-03-02"}).json()["items"]
     assert [d["name"] for d in free] == ["Karl Lkw"]
+
+
+def test_filter_by_licence_class_finds_holders_of_a_class_that_includes_it(
+    client: TestClient,
+) -> None:
+    client.post(
+        f"{API}/drivers",
+        json=driver_body(
+            name="Karl Sattelzug", licences=[{"licence_class": "CE", "expires_on": "2030-01-01"}]
+        ),
+    )
+    client.post(
+        f"{API}/drivers",
+        json=driver_body(
+            name="Anna Bus", licences=[{"licence_class": "D", "expires_on": "2030-01-01"}]
+        ),
+    )
+    # A truck over 7.5 t needs C; class CE includes it, class D does not.
+    for_truck = client.get(f"{API}/drivers", params={"licence_class": "C"}).json()["items"]
+    assert [d["name"] for d in for_truck] == ["Karl Sattelzug"]
+    for_car = client.get(f"{API}/drivers", params={"licence_class": "B"}).json()["items"]
+    assert [d["name"] for d in for_car] == ["Anna Bus", "Karl Sattelzug"]

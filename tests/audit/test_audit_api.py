@@ -1,0 +1,402 @@
+"""The audit trail: every change recorded in the same transaction, readable, never writable."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, col, func, select
+
+from app.audit.models import AuditEntry
+from app.core.context import SYSTEM, Actor, current_actor
+from app.donors.models import Donor
+from app.main import create_app
+from tests import factories
+from tests.factories import API
+
+COORDINATOR = Actor(user_id=7, username="olena.koval", role="coordinator", operation="op_test")
+
+
+def entries(client: TestClient, **filters: Any) -> list[dict[str, Any]]:
+    response = client.get(f"{API}/audit", params={"limit": 200, **filters})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    assert body["next_cursor"] is None
+    items: list[dict[str, Any]] = body["items"]
+    return items
+
+
+def count(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(AuditEntry)).one()
+
+
+@pytest.fixture
+def acting_coordinator() -> Iterator[Actor]:
+    """What the authentication dependency will do: name the actor for this request."""
+    token = current_actor.set(COORDINATOR)
+    yield COORDINATOR
+    current_actor.reset(token)
+
+
+# --- Recording ------------------------------------------------------------------------------
+
+
+def test_creating_a_donor_records_one_create_entry_with_its_fields(client: TestClient) -> None:
+    donor = factories.donor(client, name="WSW mobil GmbH", contact_email=None)
+
+    [entry] = entries(client, entity="donor", entity_id=str(donor["id"]))
+    assert entry["action"] == "create"
+    assert entry["entity"] == "donor"
+    assert entry["entity_id"] == str(donor["id"])
+    assert (entry["parent_entity"], entry["parent_id"]) == (None, None)
+    assert entry["changes"] == {
+        "name": {"after": "WSW mobil GmbH"},
+        "kind": {"after": "utility"},
+        "contact_name": {"after": None},
+        "contact_email": {"after": None},
+        "contact_phone": {"after": None},
+        "street": {"after": None},
+        "postal_code": {"after": None},
+        "city": {"after": "Wuppertal"},
+        "region": {"after": "Nordrhein-Westfalen"},
+        "country": {"after": "DE"},
+    }
+    # Outside authentication the actor is the system, with no operation.
+    assert (entry["actor_user_id"], entry["actor_name"], entry["actor_role"]) == (
+        None,
+        SYSTEM.username,
+        SYSTEM.role,
+    )
+    assert entry["operation"] is None
+    assert datetime.fromisoformat(entry["occurred_at"]).tzinfo is not None
+
+
+def test_patch_records_only_the_changed_fields_before_and_after(client: TestClient) -> None:
+    donor = factories.donor(client, name="Stadtwerke Wuppertal")
+    response = client.patch(
+        f"{API}/donors/{donor['id']}",
+        # The name is sent unchanged: it is not a change and is not recorded.
+        json={"name": "Stadtwerke Wuppertal", "city": "Köln", "contact_phone": "+49 221 1"},
+    )
+    assert response.status_code == 200, response.text
+
+    update = [e for e in entries(client, entity="donor") if e["action"] == "update"]
+    assert [(e["entity_id"], e["changes"]) for e in update] == [
+        (
+            str(donor["id"]),
+            {
+                "city": {"before": "Wuppertal", "after": "Köln"},
+                "contact_phone": {"before": None, "after": "+49 221 1"},
+            },
+        )
+    ]
+
+
+def test_patch_that_changes_nothing_records_nothing(client: TestClient) -> None:
+    donor = factories.donor(client, city="Wuppertal")
+    response = client.patch(f"{API}/donors/{donor['id']}", json={"city": "Wuppertal"})
+    assert response.status_code == 200
+    assert response.json()["version"] == 2  # the version moved, yet no field changed
+    assert [e["action"] for e in entries(client, entity="donor")] == ["create"]
+
+
+def test_item_action_records_the_status_change_and_who_did_it(
+    client: TestClient, acting_coordinator: Actor
+) -> None:
+    donor = factories.donor(client)
+    item = factories.vehicle(client, donor_id=donor["id"])
+    response = client.post(f"{API}/items/{item['id']}/accept")
+    assert response.status_code == 200, response.text
+
+    [latest, *_] = entries(client, entity="item", entity_id=str(item["id"]))
+    assert latest["action"] == "update"
+    assert set(latest["changes"]) == {"status", "status_changed_at"}
+    assert latest["changes"]["status"] == {"before": "offered", "after": "accepted"}
+    recorded_at = datetime.fromisoformat(latest["changes"]["status_changed_at"]["after"])
+    assert recorded_at == datetime.fromisoformat(response.json()["status_changed_at"])
+    assert latest["actor_user_id"] == 7
+    assert latest["actor_name"] == "olena.koval"
+    assert latest["actor_role"] == "coordinator"
+    assert latest["operation"] == "op_test"
+
+
+def test_actor_put_on_the_session_wins_over_the_context(
+    client: TestClient, session: Session
+) -> None:
+    # The authentication dependency runs in a worker thread: it hands the actor over on the
+    # session, because a context variable set there would not reach the endpoint.
+    session.info["actor"] = Actor(3, "clerk.anna", "clerk", "create_donor")
+    try:
+        donor = factories.donor(client)
+    finally:
+        del session.info["actor"]
+    [entry] = entries(client, entity="donor", entity_id=str(donor["id"]))
+    assert (entry["actor_user_id"], entry["actor_name"], entry["actor_role"]) == (
+        3,
+        "clerk.anna",
+        "clerk",
+    )
+    assert entry["operation"] == "create_donor"
+
+
+def test_values_are_stored_as_json_dates_as_iso_strings(client: TestClient) -> None:
+    driver = client.post(
+        f"{API}/drivers",
+        json={
+            "name": "Taras Shevchuk",
+            "date_of_birth": "1980-03-09",
+            "phone": "+49 202 555 0101",
+            "licences": [{"licence_class": "CE", "expires_on": "2031-05-31"}],
+        },
+    )
+    assert driver.status_code == 201, driver.text
+    driver_id = driver.json()["id"]
+
+    [created] = entries(client, entity="driver", entity_id=str(driver_id))
+    assert created["changes"]["date_of_birth"] == {"after": "1980-03-09"}
+    # A composite key joins its parts; the licence belongs to its driver.
+    [licence] = entries(client, entity="driver_licence")
+    assert licence["entity_id"] == f"{driver_id}:CE"
+    assert (licence["parent_entity"], licence["parent_id"]) == ("driver", str(driver_id))
+    assert licence["changes"] == {
+        "driver_id": {"after": driver_id},
+        "licence_class": {"after": "CE"},
+        "expires_on": {"after": "2031-05-31"},
+    }
+
+
+def test_deleting_records_the_values_before(client: TestClient) -> None:
+    donor = factories.donor(client)
+    vehicle = factories.vehicle(client, donor_id=donor["id"])
+    line = factories.cargo_line(client, vehicle["id"], description="Pipe fittings")
+    response = client.delete(f"{API}/cargo/{line['id']}")
+    assert response.status_code == 204, response.text
+
+    deleted = [e for e in entries(client, entity="cargo_line") if e["action"] == "delete"]
+    assert len(deleted) == 1
+    assert deleted[0]["entity_id"] == str(line["id"])
+    assert deleted[0]["changes"]["description"] == {"before": "Pipe fittings"}
+    assert deleted[0]["changes"]["vehicle_id"] == {"before": vehicle["id"]}
+    assert all(set(change) == {"before"} for change in deleted[0]["changes"].values())
+
+
+def test_redacted_fields_are_recorded_as_stars(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Donor, "__audit_redact__", frozenset({"contact_phone"}), raising=False)
+    donor = factories.donor(client, contact_phone="+49 202 1")
+    client.patch(f"{API}/donors/{donor['id']}", json={"contact_phone": "+49 202 2"})
+
+    create, update = sorted(entries(client, entity="donor"), key=lambda e: e["id"])
+    assert create["changes"]["contact_phone"] == {"after": "***"}
+    assert update["changes"] == {"contact_phone": {"before": "***", "after": "***"}}
+
+
+def test_tables_that_opt_out_are_not_recorded(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Donor, "__audit__", False, raising=False)
+    factories.donor(client)
+    assert entries(client, entity="donor") == []
+
+
+# --- Nothing recorded for a refused request -------------------------------------------------
+
+
+def test_refused_patch_422_writes_no_entry(client: TestClient, session: Session) -> None:
+    donor = factories.donor(client)
+    before = count(session)
+    response = client.patch(f"{API}/donors/{donor['id']}", json={"name": None})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "name"]
+    assert count(session) == before
+
+
+def test_refused_action_409_writes_no_entry(client: TestClient, session: Session) -> None:
+    donor = factories.donor(client)
+    item = factories.vehicle(client, donor_id=donor["id"])
+    assert client.post(f"{API}/items/{item['id']}/accept").status_code == 200
+    before = count(session)
+    response = client.post(f"{API}/items/{item['id']}/accept")
+    assert response.status_code == 409
+    assert count(session) == before
+
+
+def test_a_flushed_change_that_is_rolled_back_leaves_no_entry(session: Session) -> None:
+    # The listener writes at flush time; the entry must share the change's fate.
+    before = count(session)
+    session.add(Donor(name="Rolled back"))
+    session.flush()
+    assert count(session) == before + 1
+    session.rollback()
+    assert count(session) == before
+
+
+def test_old_values_never_loaded_are_read_from_the_database(session: Session) -> None:
+    donor = Donor(name="Stadtwerke Bochum", city="Bochum")
+    session.add(donor)
+    session.flush()
+    session.expire(donor)  # as after a refresh: the old values are no longer in memory
+    donor.city = "Herne"
+    session.flush()
+    session.expire(donor)
+    donor.name = "renamed, then deleted"
+    session.delete(donor)
+    session.flush()
+
+    rows = session.exec(
+        select(AuditEntry).where(AuditEntry.entity_id == str(donor.id)).order_by(col(AuditEntry.id))
+    ).all()
+    update, delete = [r for r in rows if r.entity == "donor"][1:]
+    assert update.changes == {"city": {"before": "Bochum", "after": "Herne"}}
+    assert delete.changes["name"] == {"before": "Stadtwerke Bochum"}
+    assert delete.changes["city"] == {"before": "Herne"}
+
+
+# --- Reading: filters and pages --------------------------------------------------------------
+
+
+def test_filters_by_entity_actor_operation_and_time(client: TestClient, session: Session) -> None:
+    start = datetime.now(UTC) - timedelta(seconds=1)
+    system_donor = factories.donor(client)
+    token = current_actor.set(COORDINATOR)
+    try:
+        coordinator_destination = factories.destination(client)
+    finally:
+        current_actor.reset(token)
+    end = datetime.now(UTC) + timedelta(seconds=1)
+
+    by_coordinator = entries(client, actor_user_id=7)
+    assert [(e["entity"], e["entity_id"]) for e in by_coordinator] == [
+        ("destination", str(coordinator_destination["id"]))
+    ]
+    assert entries(client, actor="KOVAL") == by_coordinator  # part of the name, any case
+    assert entries(client, operation="op_test") == by_coordinator
+    assert [e["entity_id"] for e in entries(client, entity="donor")] == [str(system_donor["id"])]
+    assert entries(client, entity="donor", actor="olena") == []
+    assert len(entries(client, occurred_from=start.isoformat(), occurred_to=end.isoformat())) == 2
+    assert entries(client, occurred_from=end.isoformat()) == []
+    assert entries(client, occurred_to=start.isoformat()) == []
+
+
+def test_naive_or_reversed_time_filters_are_refused(client: TestClient) -> None:
+    naive = client.get(f"{API}/audit", params={"occurred_from": "2026-01-01T00:00:00"})
+    assert naive.status_code == 422
+    assert naive.json()["detail"][0]["loc"] == ["query", "occurred_from"]
+
+    reversed_ = client.get(
+        f"{API}/audit",
+        params={"occurred_from": "2026-02-01T00:00:00Z", "occurred_to": "2026-01-01T00:00:00Z"},
+    )
+    assert reversed_.status_code == 422
+    assert reversed_.json()["detail"] == [
+        {
+            "loc": ["body", "occurred_to"],
+            "msg": "must be later than occurred_from",
+            "type": "value_error",
+        }
+    ]
+
+
+def test_pages_run_newest_first_without_gaps_or_repeats(client: TestClient) -> None:
+    donors = [factories.donor(client) for _ in range(5)]
+    expected = [str(d["id"]) for d in reversed(donors)]
+
+    seen: list[str] = []
+    cursor = None
+    for _ in range(3):
+        params: dict[str, Any] = {"entity": "donor", "limit": 2}
+        if cursor:
+            params["cursor"] = cursor
+        page = client.get(f"{API}/audit", params=params).json()
+        seen += [e["entity_id"] for e in page["items"]]
+        cursor = page["next_cursor"]
+    assert seen == expected
+    assert cursor is None
+
+    oldest_first = client.get(f"{API}/audit", params={"entity": "donor", "sort": "occurred_at"})
+    assert [e["entity_id"] for e in oldest_first.json()["items"]] == expected[::-1]
+    bad = client.get(f"{API}/audit", params={"sort": "actor_name"})
+    assert bad.status_code == 422
+
+
+# --- History endpoints ------------------------------------------------------------------------
+
+
+def test_history_returns_only_that_records_entries(client: TestClient) -> None:
+    mine = factories.donor(client)
+    other = factories.donor(client)
+    client.patch(f"{API}/donors/{mine['id']}", json={"city": "Bochum"})
+    client.patch(f"{API}/donors/{other['id']}", json={"city": "Essen"})
+
+    response = client.get(f"{API}/donors/{mine['id']}/history")
+    assert response.status_code == 200
+    history = response.json()["items"]
+    assert [(e["entity"], e["entity_id"], e["action"]) for e in history] == [
+        ("donor", str(mine["id"]), "update"),
+        ("donor", str(mine["id"]), "create"),
+    ]
+
+
+def test_history_includes_the_rows_that_belong_to_the_record(client: TestClient) -> None:
+    donor = factories.donor(client)
+    vehicle = factories.vehicle(client, donor_id=donor["id"])
+    other = factories.vehicle(client, donor_id=donor["id"])
+    line = factories.cargo_line(client, vehicle["id"])
+    factories.cargo_line(client, other["id"])
+
+    history = client.get(f"{API}/items/{vehicle['id']}/history").json()["items"]
+    assert [(e["entity"], e["entity_id"]) for e in history] == [
+        ("cargo_line", str(line["id"])),
+        ("item", str(vehicle["id"])),
+    ]
+
+
+def operations() -> dict[tuple[str, str], str]:
+    """(path, method) -> operation id of every route the app serves."""
+    spec = create_app().openapi()
+    return {
+        (path, method.upper()): operation["operationId"]
+        for path, methods in spec["paths"].items()
+        for method, operation in methods.items()
+    }
+
+
+def test_every_record_has_a_history_route() -> None:
+    paths = {
+        (path, operation_id)
+        for (path, method), operation_id in operations().items()
+        if path.endswith("/history")
+    }
+    assert paths == {
+        (f"{API}/donors/{{donor_id}}/history", "get_donor_history"),
+        (f"{API}/destinations/{{destination_id}}/history", "get_destination_history"),
+        (f"{API}/needs/{{need_id}}/history", "get_need_history"),
+        (f"{API}/items/{{item_id}}/history", "get_item_history"),
+        (f"{API}/certificates/{{certificate_id}}/history", "get_certificate_history"),
+        (f"{API}/export-records/{{export_record_id}}/history", "get_export_record_history"),
+        (f"{API}/drivers/{{driver_id}}/history", "get_driver_history"),
+        (f"{API}/convoys/{{convoy_id}}/history", "get_convoy_history"),
+    }
+
+
+def test_no_route_changes_or_deletes_audit_entries() -> None:
+    trail = {
+        (path, method)
+        for path, method in operations()
+        if path.startswith(f"{API}/audit") or path.endswith("/history")
+    }
+    assert {(path, method) for path, method in trail if path.startswith(f"{API}/audit")} == {
+        (f"{API}/audit", "GET")
+    }
+    assert {method for _, method in trail} == {"GET"}
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+def test_writing_to_the_trail_is_refused(client: TestClient, method: str) -> None:
+    factories.donor(client)
+    [entry] = entries(client)
+    assert client.request(method, f"{API}/audit", json={}).status_code == 405
+    assert client.request(method, f"{API}/audit/{entry['id']}", json={}).status_code == 404
+    assert entries(client) == [entry]
