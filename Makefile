@@ -25,7 +25,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy app tests migrations/env.py
+	$(BIN)/mypy app tests bench migrations/env.py
 
 openapi: $(STAMP)
 	$(BIN)/konvoi openapi
@@ -35,6 +35,10 @@ migrate: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/konvoi demo
+
+## Measure keyset pagination (SQLite; set KONVOI_BENCH_POSTGRES_URL for PostgreSQL)
+bench: $(STAMP)
+	$(BIN)/python -m bench.pagination
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache konvoi.db

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from app.auth.models import Role
 from app.core.config import get_settings
 
 cli = typer.Typer(help="Konvoi: aid-convoy logistics tracker.", no_args_is_help=True)
@@ -18,12 +19,15 @@ def migrate(
     revision: Annotated[str, typer.Argument(help="Target revision")] = "head",
 ) -> None:
     """Bring the database schema to REVISION (default: the newest)."""
+    from sqlalchemy.engine import make_url
+
     from app.core import migrations
     from app.core.database import get_engine
 
     with get_engine().begin() as connection:
         migrations.upgrade(connection, revision)
-    typer.echo(f"database at {revision}: {get_settings().database_url}")
+    url = make_url(get_settings().database_url).render_as_string(hide_password=True)
+    typer.echo(f"database at {revision}: {url}")
 
 
 @cli.command()
@@ -33,8 +37,15 @@ def demo() -> None:
     from app.core.database import get_engine
 
     migrate("head")
-    loaded = demo_data.load_if_empty(get_engine())
-    typer.echo("demo data loaded" if loaded else "database is not empty; demo data not loaded")
+    logins = demo_data.load_if_empty(get_engine())
+    if logins is None:
+        typer.echo("database is not empty; demo data not loaded")
+        return
+    typer.echo("demo data loaded")
+    # The only time these passwords exist in clear text: printed to the terminal, never saved.
+    typer.echo("demo accounts (passwords shown this once; note them now or set new ones):")
+    for login in logins:
+        typer.echo(f"  {login.role.value:<12} {login.username:<18} {login.password}")
 
 
 @cli.command()
@@ -56,6 +67,72 @@ def serve(
     uvicorn.run(
         "app.main:app", host=host or settings.host, port=port or settings.port, proxy_headers=True
     )
+
+
+@cli.command("create-user")
+def create_user(
+    username: Annotated[str, typer.Option(help="Login name: lower case letters, digits, . _ @ -")],
+    role: Annotated[Role, typer.Option(help="What the account may do")],
+    full_name: Annotated[str | None, typer.Option(help="Name shown in the audit trail")] = None,
+    driver_id: Annotated[int | None, typer.Option(help="Driver record (driver accounts)")] = None,
+    destination_id: Annotated[
+        int | None, typer.Option(help="Destination (recipient accounts)")
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input")
+    ] = False,
+) -> None:
+    """Create an account. The password is asked for twice (or read from standard input with
+    --password-stdin): there is no default password."""
+    import sys
+
+    from pydantic import ValidationError
+    from sqlmodel import Session
+
+    from app.auth import service as accounts
+    from app.auth.schemas import UserCreate
+    from app.core import migrations
+    from app.core.database import get_engine
+    from app.core.errors import DomainError
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        data = UserCreate(
+            username=username,
+            full_name=full_name or username,
+            role=role,
+            password=password,
+            driver_id=driver_id,
+            destination_id=destination_id,
+        )
+    except ValidationError as exc:
+        for error in exc.errors():
+            typer.echo(_input_problem(error["loc"], error["msg"]), err=True)
+        raise typer.Exit(2) from exc
+    engine = get_engine()
+    with engine.begin() as connection:
+        migrations.upgrade(connection)
+    with Session(engine) as session:
+        try:
+            user = accounts.create_user(session, data)
+            session.commit()
+        except DomainError as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            raise typer.Exit(2) from exc
+        typer.echo(f"created {user.role.value} {user.username} (id {user.id})")
+
+
+def _input_problem(loc: tuple[int | str, ...], message: str) -> str:
+    """One refusal, naming the option (or the password) it is about."""
+    message = message.removeprefix("Value error, ")
+    if not loc:  # a rule across fields (role and links): the message names them
+        return f"error: {message}"
+    name = str(loc[0])
+    label = "password" if name == "password" else "--" + name.replace("_", "-")
+    return f"error: {message}" if message.startswith(label) else f"error: {label}: {message}"
 
 
 def openapi_document() -> str:

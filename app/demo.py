@@ -21,11 +21,17 @@ meaningful whenever it is loaded.
   tipper's export plates and insurance end before arrival, and the volunteer on the refuse
   truck holds class C1 where C is needed.
 
+- **One account per role**: an admin, the convoy coordinator, a clerk for the paperwork, a driver
+  (Andrij Kovalenko, on the ready convoy) and a recipient at Lvivvodokanal. Their passwords are
+  random, returned once by ``load_if_empty`` for ``konvoi demo`` to print, and stored nowhere
+  but as argon2 hashes.
+
 Apart from WSW (Wuppertaler Stadtwerke) and the Ukrainian utilities' names, the organisations
 and people are invented; EDRPOU codes, VINs, MRNs, plates and the customs office code are
 made up so that they pass the format and check-digit rules, and are not the real ones.
 """
 
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
@@ -35,6 +41,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 from stdnum.ua import edrpou
 
+from app.auth import service as accounts
+from app.auth.models import Role
+from app.auth.schemas import UserCreate
 from app.certificates import service as certificates
 from app.certificates.schemas import CertificateCreate
 from app.convoys import service as convoys
@@ -47,6 +56,7 @@ from app.convoys.schemas import (
     LegEventCreate,
     LoadItem,
 )
+from app.core.context import Actor
 from app.core.identifiers import mrn_check_digit, vin_check_digit
 from app.destinations import service as destinations
 from app.destinations.schemas import DestinationCreate
@@ -70,16 +80,31 @@ ESCORT = "Mercedes-Benz Sprinter (escort team of three, drives back after the ha
 MEETING_POINT = "WSW bus depot, Wuppertal"
 WUPPERTAL = "Wuppertal bus depot"
 COORDINATOR = "Rita Falkenberg"
+# Who the audit trail names for everything the demo creates.
+LOADER = Actor(None, "konvoi demo", "system")
 
 
-def load_if_empty(engine: Engine) -> bool:
-    """Load the demo into a database without donors; False (and nothing written) otherwise."""
+@dataclass(frozen=True)
+class DemoLogin:
+    """A demo account with its password in clear text: shown once, never stored."""
+
+    role: Role
+    username: str
+    password: str
+    full_name: str
+
+
+def load_if_empty(engine: Engine) -> list[DemoLogin] | None:
+    """Load the demo into a database without donors and return its accounts with their
+    passwords (to be shown once); None, and nothing written, if the database has donors."""
     with Session(engine, expire_on_commit=False) as session:
         if session.exec(select(Donor.id).limit(1)).first() is not None:
-            return False
-        _Demo(session, datetime.now(UTC)).build()
+            return None
+        session.info["actor"] = LOADER
+        demo = _Demo(session, datetime.now(UTC))
+        demo.build()
         session.commit()
-    return True
+    return demo.logins
 
 
 # --- identifiers that pass the checks ---------------------------------------------------------
@@ -173,6 +198,7 @@ class _Demo:
         self.today = now.date()
         self._mrn_serial = 10_482_300
         self._plate_number = 2200
+        self.logins: list[DemoLogin] = []
 
     # --- small builders -----------------------------------------------------------------------
 
@@ -415,6 +441,28 @@ class _Demo:
         self.delivered_convoy()
         self.ready_convoy()
         self.blocked_convoy()
+        self.users()
+
+    def user(self, role: Role, username: str, full_name: str, **links: int) -> None:
+        password = secrets.token_urlsafe(15)  # 20 characters, 120 bits
+        data = UserCreate(
+            username=username, full_name=full_name, role=role, password=password, **links
+        )
+        accounts.create_user(self.session, data)
+        self.logins.append(DemoLogin(role, username, password, full_name))
+
+    def users(self) -> None:
+        """One account per role; the driver is on the ready convoy, the recipient in Lviv."""
+        self.user(Role.admin, "admin", "Konvoi administrator")
+        self.user(Role.coordinator, "rita.falkenberg", COORDINATOR)
+        self.user(Role.clerk, "jana.lindner", "Jana Lindner (export papers)")
+        self.user(Role.driver, "andrij.kovalenko", "Andrij Kovalenko", driver_id=self.andrij)
+        self.user(
+            Role.recipient,
+            "lvivvodokanal",
+            "Deputy technical director, Lvivvodokanal",
+            destination_id=self.lviv,
+        )
 
     def organisations(self) -> None:
         nrw, lower_saxony = "Nordrhein-Westfalen", "Niedersachsen"
@@ -697,6 +745,7 @@ class _Demo:
             self.driver("Svitlana Bondar", 33, "+49 202 555 0176", ["uk", "de"],
                         {"B": licence_until, "C1E": licence_until}, window),
         ]  # fmt: skip
+        self.andrij = team[1]  # the demo driver account's record
         self.petra = team[2]  # drives the Econic again on W4U-03, two weeks later
 
         convoy, legs = self.convoy(

@@ -1,6 +1,7 @@
 """Every table, imported in dependency order so metadata is complete (Alembic, tests)."""
 
 from app.audit.models import AuditEntry
+from app.auth.models import ApiToken, LoginFailure, User, WebSession
 from app.certificates.models import CertificateItem, UsageCertificate
 from app.convoys.models import Assignment, Convoy, ConvoyItem, Handover, Leg, LegEvent
 from app.core.models import metadata
@@ -12,6 +13,7 @@ from app.items.models import CargoLine, Item
 from app.needs.models import Need
 
 __all__ = [
+    "ApiToken",
     "Assignment",
     "AuditEntry",
     "CargoLine",
@@ -28,7 +30,10 @@ __all__ = [
     "Item",
     "Leg",
     "LegEvent",
+    "LoginFailure",
     "Need",
     "UsageCertificate",
+    "User",
+    "WebSession",
     "metadata",
 ]

@@ -11,14 +11,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from app.auth.models import Role
 from app.core import migrations
 from app.core.database import get_session, make_engine
 from app.main import create_app
+from tests.accounts import RoleClients, auth_headers
 
 POSTGRES_URL = os.environ.get("KONVOI_TEST_POSTGRES_URL")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -90,8 +93,9 @@ def session(engine: Engine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def client(session: Session) -> Iterator[TestClient]:
-    app = create_app()
+def app(session: Session) -> FastAPI:
+    """The app, with every request in the test's transaction."""
+    application = create_app()
 
     def _session() -> Iterator[Session]:
         try:
@@ -101,9 +105,37 @@ def client(session: Session) -> Iterator[TestClient]:
             session.rollback()
             raise
 
-    app.dependency_overrides[get_session] = _session
+    application.dependency_overrides[get_session] = _session
+    return application
+
+
+@pytest.fixture
+def anonymous(app: FastAPI) -> Iterator[TestClient]:
+    """A client without a token."""
     with TestClient(app, raise_server_exceptions=True) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def as_role(app: FastAPI, session: Session) -> Iterator[RoleClients]:
+    """Clients logged in with a given role: ``as_role(Role.driver, driver_id=3)``."""
+    opened: list[TestClient] = []
+
+    def make(role: Role, **links: int | None) -> TestClient:
+        headers = auth_headers(session, role, **links)
+        test_client = TestClient(app, raise_server_exceptions=True, headers=headers)
+        opened.append(test_client)
+        return test_client
+
+    yield make
+    for test_client in opened:
+        test_client.close()
+
+
+@pytest.fixture
+def client(as_role: RoleClients) -> TestClient:
+    """A client logged in as an admin: may do everything a coordinator can, and more."""
+    return as_role(Role.admin)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

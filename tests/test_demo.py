@@ -1,7 +1,9 @@
-"""The demo data set: one convoy ready, one blocked, one delivered, built through the services.
+"""The demo data set: one convoy ready, one blocked, one delivered, built through the services,
+and one account per role whose passwords are shown once.
 
 The demo commits, so it runs on a database of its own (not the shared, rolled-back one), on
-SQLite and PostgreSQL; the checks read it back through the HTTP API.
+SQLite and PostgreSQL; the checks read it back through the HTTP API, logged in as the demo
+accounts with the passwords the loader returned.
 """
 
 from collections.abc import Iterator
@@ -10,12 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlmodel
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session, SQLModel
 from typer.testing import CliRunner
 
 from app import demo
+from app.auth.models import Role, User
 from app.cli import cli
 from app.core import migrations
 from app.core.config import get_settings
@@ -41,10 +46,10 @@ BLOCKED_CODES = [
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def demo_engine(
+def loaded(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Engine]:
-    """A fresh database of each backend, migrated, with the demo loaded once."""
+) -> Iterator[tuple[Engine, list[demo.DemoLogin]]]:
+    """A fresh database of each backend, migrated, with the demo loaded once; its accounts."""
     database: str | None = None
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
@@ -58,8 +63,9 @@ def demo_engine(
     try:
         with engine.begin() as connection:
             migrations.upgrade(connection)
-        assert demo.load_if_empty(engine) is True
-        yield engine
+        logins = demo.load_if_empty(engine)
+        assert logins is not None
+        yield engine, logins
     finally:
         engine.dispose()
         if database is not None:
@@ -67,7 +73,38 @@ def demo_engine(
 
 
 @pytest.fixture(scope="module")
-def api(demo_engine: Engine) -> Iterator[TestClient]:
+def demo_engine(loaded: tuple[Engine, list[demo.DemoLogin]]) -> Engine:
+    return loaded[0]
+
+
+@pytest.fixture(scope="module")
+def demo_logins(loaded: tuple[Engine, list[demo.DemoLogin]]) -> dict[Role, demo.DemoLogin]:
+    return {login.role: login for login in loaded[1]}
+
+
+@pytest.fixture(scope="module")
+def login_desk(demo_engine: Engine) -> Iterator[TestClient]:
+    """The app committing as in production: a login must store its token to be usable."""
+    app = create_app()
+
+    def _session() -> Iterator[Session]:
+        with Session(demo_engine, expire_on_commit=False) as session:
+            yield session
+            session.commit()
+
+    app.dependency_overrides[get_session] = _session
+    with TestClient(app, raise_server_exceptions=True) as client:
+        yield client
+
+
+def log_in(desk: TestClient, username: str, password: str) -> dict[str, str]:
+    response = desk.post(f"{API}/auth/token", data={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@pytest.fixture(scope="module")
+def rolled_back_app(demo_engine: Engine) -> FastAPI:
     app = create_app()
 
     def _session() -> Iterator[Session]:
@@ -77,7 +114,17 @@ def api(demo_engine: Engine) -> Iterator[TestClient]:
             session.rollback()
 
     app.dependency_overrides[get_session] = _session
-    with TestClient(app, raise_server_exceptions=True) as client:
+    return app
+
+
+@pytest.fixture(scope="module")
+def api(
+    rolled_back_app: FastAPI, login_desk: TestClient, demo_logins: dict[Role, demo.DemoLogin]
+) -> Iterator[TestClient]:
+    """Logged in as the demo's coordinator, with the password the loader returned."""
+    coordinator = demo_logins[Role.coordinator]
+    headers = log_in(login_desk, coordinator.username, coordinator.password)
+    with TestClient(rolled_back_app, raise_server_exceptions=True, headers=headers) as client:
         yield client
 
 
@@ -204,7 +251,11 @@ def test_needs_destinations_and_drivers(api: TestClient) -> None:
 
     needs = _get(api, "/needs?limit=100")["items"]
     statuses = {n["status"] for n in needs}
-    assert statuses == {"open", "matched"}
+    # The delivered convoy's handovers fulfilled the needs it answered.
+    assert statuses == {"open", "matched", "fulfilled"}
+    assert all(
+        n["delivered_quantity"] >= n["quantity"] for n in needs if n["status"] == "fulfilled"
+    )
     assert any(n["status"] == "open" and n["matched_quantity"] > 0 for n in needs)
 
     drivers = _get(api, "/drivers?limit=100")["items"]
@@ -219,9 +270,64 @@ def test_needs_destinations_and_drivers(api: TestClient) -> None:
     assert all(d["licences"] and d["availability"] and d["languages"] for d in drivers)
 
 
+def test_one_account_per_role_each_can_log_in(
+    demo_engine: Engine,
+    demo_logins: dict[Role, demo.DemoLogin],
+    login_desk: TestClient,
+    rolled_back_app: FastAPI,
+    api: TestClient,
+) -> None:
+    assert set(demo_logins) == set(Role)
+    convoys = _convoys(api)
+    lviv = next(
+        d for d in _get(api, "/destinations?limit=100")["items"] if d["name"] == "Lvivvodokanal"
+    )
+    ready = _get(api, f"/convoys/{convoys['W4U-02']['id']}")
+    for role, login in demo_logins.items():
+        assert len(login.password) >= 20
+        headers = log_in(login_desk, login.username, login.password)
+        with TestClient(rolled_back_app, headers=headers) as as_user:
+            me = _get(as_user, "/auth/me")
+            assert (me["role"], me["username"], me["is_active"]) == (role, login.username, True)
+            if role == Role.driver:
+                # On the ready convoy, and sees that convoy only.
+                assert me["driver_id"] in {a["driver_id"] for a in ready["assignments"]}
+                seen = [c["number"] for c in _get(as_user, "/convoys")["items"]]
+                assert seen == ["W4U-02"]
+            else:
+                assert me["driver_id"] is None
+            assert me["destination_id"] == (lviv["id"] if role == Role.recipient else None)
+    # A made-up password does not open a demo account (one try: logins are rate-limited).
+    admin = demo_logins[Role.admin].username
+    wrong = login_desk.post(
+        f"{API}/auth/token", data={"username": admin, "password": "wuppertal-2026"}
+    )
+    assert wrong.status_code == 401
+    # Only argon2 hashes are stored; no password in clear text anywhere in the accounts table.
+    with Session(demo_engine) as session:
+        users = session.exec(sqlmodel.select(User)).all()
+    assert {u.username for u in users} == {login.username for login in demo_logins.values()}
+    assert all(u.password_hash.startswith("$argon2") for u in users)
+    stored = " ".join(f"{u.password_hash} {u.full_name}" for u in users)
+    assert not any(login.password in stored for login in demo_logins.values())
+
+
+def test_the_trail_names_the_demo_loader(api: TestClient) -> None:
+    convoys = _convoys(api)
+    history = _get(api, f"/convoys/{convoys['W4U-01']['id']}/history?sort=occurred_at")["items"]
+    created = history[0]
+    assert (created["entity"], created["action"]) == ("convoy", "create")
+    assert (created["actor_user_id"], created["actor_name"], created["actor_role"]) == (
+        None,
+        "konvoi demo",
+        "system",
+    )
+    assert {e["actor_name"] for e in history} == {"konvoi demo"}
+
+
 def test_loading_twice_adds_nothing(demo_engine: Engine) -> None:
     before = _row_counts(demo_engine)
-    assert demo.load_if_empty(demo_engine) is False
+    assert demo.load_if_empty(demo_engine) is None
     assert _row_counts(demo_engine) == before
     assert before["convoy"] == 3
 
@@ -234,10 +340,34 @@ def test_konvoi_demo_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         runner = CliRunner()
         first = runner.invoke(cli, ["demo"])
         assert first.exit_code == 0, first.output
-        assert first.output.splitlines()[-1] == "demo data loaded"
+        lines = first.output.splitlines()
+        start = lines.index("demo data loaded")
+        assert lines[start + 1].startswith("demo accounts (passwords shown this once")
+        printed = {}
+        for line in lines[start + 2 :]:
+            role, username, password = line.split()
+            printed[Role(role)] = (username, password)
+        assert set(printed) == set(Role)
+        # The printed password works (the app on the command's own database).
+        username, password = printed[Role.admin]
+        with TestClient(create_app()) as app:
+            token = app.post(f"{API}/auth/token", data={"username": username, "password": password})
+            assert token.status_code == 200, token.text
+            me = app.get(
+                f"{API}/auth/me",
+                headers={"Authorization": f"Bearer {token.json()['access_token']}"},
+            )
+            assert me.json()["role"] == "admin"
+        # Nowhere on disk but the database, and there only as a hash.
+        for path in tmp_path.rglob("*"):
+            if path.is_file():
+                assert password.encode() not in path.read_bytes()
+
         again = runner.invoke(cli, ["demo"])
         assert again.exit_code == 0, again.output
         assert again.output.splitlines()[-1] == "database is not empty; demo data not loaded"
+        assert "password" not in again.output
+        assert not any(p in again.output for _, p in printed.values())
         assert _row_counts(get_engine())["convoy"] == 3
     finally:
         get_engine().dispose()

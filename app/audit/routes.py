@@ -45,7 +45,7 @@ def list_audit_entries(
         cursor=cursor,
         limit=limit,
     )
-    return Page(items=[AuditEntryRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+    return Page(items=service.shown_all(rows), next_cursor=next_cursor)
 
 
 def history_route(
@@ -68,7 +68,7 @@ def history_route(
         rows, next_cursor = service.history(
             session, entity, str(record_id), sort=sort, cursor=cursor, limit=limit
         )
-        return Page(items=[AuditEntryRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+        return Page(items=service.shown_all(rows), next_cursor=next_cursor)
 
     router.add_api_route(
         f"{under}/{{{path_param}}}/history",

@@ -1,7 +1,8 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Request, status
 
+from app.auth.deps import require_version
 from app.certificates import service
 from app.certificates.models import UsageCertificate
 from app.certificates.schemas import (
@@ -16,8 +17,11 @@ from app.core.pagination import CursorQuery, LimitQuery, Page
 router = APIRouter(prefix="/certificates", tags=["certificates"])
 
 
-def certificate_dep(certificate_id: int, session: SessionDep) -> UsageCertificate:
-    return service.get(session, certificate_id)
+def certificate_dep(certificate_id: int, request: Request, session: SessionDep) -> UsageCertificate:
+    # Paperwork is read by the office only (the policy table keeps drivers and recipients out).
+    certificate = service.get(session, certificate_id)
+    require_version(request, certificate)
+    return certificate
 
 
 CertificateDep = Annotated[UsageCertificate, Depends(certificate_dep)]

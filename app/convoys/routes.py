@@ -1,8 +1,13 @@
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from sqlmodel import Session
 
+from app.auth import visibility
+from app.auth.deps import PrincipalDep, require_version
+from app.auth.models import Role
+from app.auth.service import Principal
 from app.convoys import readiness, service
 from app.convoys.models import Convoy, ConvoyStatus, Leg
 from app.convoys.schemas import (
@@ -23,28 +28,70 @@ from app.convoys.schemas import (
     Readiness,
 )
 from app.core.database import SessionDep
+from app.core.errors import NotFound
 from app.core.pagination import CursorQuery, LimitQuery, Page
+from app.items.models import Item
 
 router = APIRouter(prefix="/convoys", tags=["convoys"])
 
 
-def convoy_dep(convoy_id: int, session: SessionDep) -> Convoy:
+def convoy_in_view(convoy_id: int, session: SessionDep, principal: PrincipalDep) -> Convoy:
+    """The convoy, if the principal may see it (a driver: assigned to it; a recipient: it
+    carries its items); otherwise 404."""
+    visibility.require_convoy(session, principal, convoy_id)
     return service.get(session, convoy_id)
+
+
+ConvoyInViewDep = Annotated[Convoy, Depends(convoy_in_view)]
+
+
+def convoy_dep(convoy: ConvoyInViewDep, request: Request) -> Convoy:
+    """The convoy a request changes: If-Match carries the convoy's version."""
+    require_version(request, convoy)
+    return convoy
 
 
 ConvoyDep = Annotated[Convoy, Depends(convoy_dep)]
 
 
-def leg_dep(convoy: ConvoyDep, leg_id: int, session: SessionDep) -> Leg:
-    return service.get_leg(session, convoy, leg_id)
+def leg_dep(
+    convoy: ConvoyInViewDep,
+    leg_id: int,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> Leg:
+    """A leg of a visible convoy; a driver acts only on legs they drive. If-Match carries the
+    leg's version (not the convoy's)."""
+    leg = service.get_leg(session, convoy, leg_id)
+    visibility.require_driver_on_leg(session, principal, leg)
+    require_version(request, leg)
+    return leg
 
 
 LegDep = Annotated[Leg, Depends(leg_dep)]
 
 
+def detail_for(session: Session, principal: Principal, convoy: Convoy) -> ConvoyDetail:
+    """The convoy as this principal may see it: a driver, only the vehicles (and their goods)
+    and assignments that are their own; a recipient, only its own items and no driver data."""
+    detail = service.detail(session, convoy)
+    if visibility.is_office(principal):
+        return detail
+    shown = visibility.visible_item_ids(session, principal, [i.item_id for i in detail.items])
+    detail.items = [i for i in detail.items if i.item_id in shown]
+    detail.assignments = [
+        a
+        for a in detail.assignments
+        if principal.role == Role.driver and a.driver_id == principal.driver_id
+    ]
+    return detail
+
+
 @router.get("", operation_id="list_convoys")
 def list_convoys(
     session: SessionDep,
+    principal: PrincipalDep,
     q: Annotated[str | None, Query(description="Search number and name")] = None,
     status: ConvoyStatus | None = None,
     sort: Annotated[
@@ -54,7 +101,13 @@ def list_convoys(
     limit: LimitQuery = 50,
 ) -> Page[ConvoyRead]:
     rows, next_cursor = service.search(
-        session, q=q, status=status, sort=sort, cursor=cursor, limit=limit
+        session,
+        q=q,
+        status=status,
+        sort=sort,
+        cursor=cursor,
+        limit=limit,
+        visible=visibility.convoys(principal),
     )
     return Page(items=[ConvoyRead.model_validate(r) for r in rows], next_cursor=next_cursor)
 
@@ -65,8 +118,8 @@ def create_convoy(data: ConvoyCreate, session: SessionDep) -> ConvoyRead:
 
 
 @router.get("/{convoy_id}", operation_id="get_convoy")
-def get_convoy(convoy: ConvoyDep, session: SessionDep) -> ConvoyDetail:
-    return service.detail(session, convoy)
+def get_convoy(convoy: ConvoyDep, session: SessionDep, principal: PrincipalDep) -> ConvoyDetail:
+    return detail_for(session, principal, convoy)
 
 
 @router.patch("/{convoy_id}", operation_id="update_convoy")
@@ -89,7 +142,9 @@ def add_leg(convoy: ConvoyDep, data: LegCreate, session: SessionDep) -> LegRead:
 
 
 @router.patch("/{convoy_id}/legs/{leg_id}", operation_id="update_leg")
-def update_leg(convoy: ConvoyDep, leg: LegDep, changes: LegUpdate, session: SessionDep) -> LegRead:
+def update_leg(
+    convoy: ConvoyInViewDep, leg: LegDep, changes: LegUpdate, session: SessionDep
+) -> LegRead:
     return LegRead.model_validate(service.update_leg(session, convoy, leg, changes))
 
 
@@ -98,7 +153,7 @@ def update_leg(convoy: ConvoyDep, leg: LegDep, changes: LegUpdate, session: Sess
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="delete_leg",
 )
-def delete_leg(convoy: ConvoyDep, leg: LegDep, session: SessionDep) -> Response:
+def delete_leg(convoy: ConvoyInViewDep, leg: LegDep, session: SessionDep) -> Response:
     service.delete_leg(session, convoy, leg)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -107,9 +162,11 @@ def delete_leg(convoy: ConvoyDep, leg: LegDep, session: SessionDep) -> Response:
 
 
 @router.post("/{convoy_id}/items", status_code=status.HTTP_201_CREATED, operation_id="load_item")
-def load_item(convoy: ConvoyDep, data: LoadItem, session: SessionDep) -> ConvoyDetail:
+def load_item(
+    convoy: ConvoyDep, data: LoadItem, session: SessionDep, principal: PrincipalDep
+) -> ConvoyDetail:
     service.load_item(session, convoy, data)
-    return service.detail(session, convoy)
+    return detail_for(session, principal, convoy)
 
 
 @router.delete(
@@ -175,7 +232,7 @@ _action("cancel", service.cancel, "Planning/ready → cancelled; frees items and
     operation_id="report_progress",
 )
 def report_progress(
-    convoy: ConvoyDep, leg: LegDep, data: LegEventCreate, session: SessionDep
+    convoy: ConvoyInViewDep, leg: LegDep, data: LegEventCreate, session: SessionDep
 ) -> LegEventRead:
     return LegEventRead.model_validate(service.report_event(session, convoy, leg, data))
 
@@ -191,11 +248,23 @@ def list_progress(convoy: ConvoyDep, session: SessionDep) -> list[LegEventRead]:
     status_code=status.HTTP_201_CREATED,
     operation_id="record_handover",
 )
-def record_handover(convoy: ConvoyDep, data: HandoverCreate, session: SessionDep) -> HandoverRead:
+def record_handover(
+    convoy: ConvoyDep, data: HandoverCreate, session: SessionDep, principal: PrincipalDep
+) -> HandoverRead:
+    """The recipient confirms receipt of one item; a recipient only of its own items."""
+    if principal.role == Role.recipient:
+        item = session.get(Item, data.item_id)
+        if item is None or item.destination_id != principal.destination_id:
+            raise NotFound("Item", data.item_id)
     return HandoverRead.model_validate(service.hand_over(session, convoy, data))
 
 
 @router.get("/{convoy_id}/handovers", operation_id="list_handovers")
-def list_handovers(convoy: ConvoyDep, session: SessionDep) -> list[HandoverRead]:
+def list_handovers(
+    convoy: ConvoyDep, session: SessionDep, principal: PrincipalDep
+) -> list[HandoverRead]:
+    """The handovers of the items the principal may see."""
     assert convoy.id is not None
-    return [HandoverRead.model_validate(h) for h in service.handovers_of(session, convoy.id)]
+    handovers = service.handovers_of(session, convoy.id)
+    shown = visibility.visible_item_ids(session, principal, [h.item_id for h in handovers])
+    return [HandoverRead.model_validate(h) for h in handovers if h.item_id in shown]

@@ -3,10 +3,12 @@
 import itertools
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import delete, func, or_
+from sqlalchemy import ColumnElement, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.convoys.models import (
     Assignment,
@@ -154,8 +156,11 @@ def search(
     sort: str,
     cursor: str | None,
     limit: int,
+    visible: ColumnElement[bool] | None = None,
 ) -> tuple[Sequence[Convoy], str | None]:
     stmt = select(Convoy)
+    if visible is not None:  # the caller's row-level view (app.auth.visibility)
+        stmt = stmt.where(visible)
     if q:
         pattern = like(q)
         stmt = stmt.where(
@@ -319,9 +324,18 @@ def update_leg(session: Session, convoy: Convoy, leg: Leg, changes: LegUpdate) -
     return leg
 
 
+def _remove(session: Session, rows: SelectOfScalar[Any]) -> None:
+    """Delete the selected rows one by one through the ORM, not with one DELETE statement: a
+    bulk statement bypasses the flush, and so the audit trail, which must record each removal.
+    Flushed at once, so the rows are gone before anything that refers to them (a leg) is."""
+    for row in session.exec(rows).all():
+        session.delete(row)
+    session.flush()
+
+
 def delete_leg(session: Session, convoy: Convoy, leg: Leg) -> None:
     _require_plannable(convoy, "removing legs")
-    session.execute(delete(Assignment).where(col(Assignment.leg_id) == leg.id))
+    _remove(session, select(Assignment).where(Assignment.leg_id == leg.id))
     session.delete(leg)
     _back_to_planning(convoy)
     session.flush()
@@ -400,10 +414,11 @@ def unload_item(session: Session, convoy: Convoy, item_id: int) -> None:
     riders = session.exec(select(ConvoyItem).where(ConvoyItem.carrier_id == item_id)).all()
     for rider in riders:
         rider.carrier_id = None
-    session.execute(
-        delete(Assignment).where(
-            col(Assignment.convoy_id) == convoy.id, col(Assignment.vehicle_id) == item_id
-        )
+    _remove(
+        session,
+        select(Assignment).where(
+            Assignment.convoy_id == convoy.id, Assignment.vehicle_id == item_id
+        ),
     )
     session.delete(loaded)
     _back_to_planning(convoy)
@@ -653,8 +668,8 @@ def close(session: Session, convoy: Convoy) -> Convoy:
 def cancel(session: Session, convoy: Convoy) -> Convoy:
     """A cancelled convoy frees its items and drivers for another convoy."""
     target = _transition(convoy, "cancel")
-    session.execute(delete(Assignment).where(col(Assignment.convoy_id) == convoy.id))
-    session.execute(delete(ConvoyItem).where(col(ConvoyItem.convoy_id) == convoy.id))
+    _remove(session, select(Assignment).where(Assignment.convoy_id == convoy.id))
+    _remove(session, select(ConvoyItem).where(ConvoyItem.convoy_id == convoy.id))
     _set_status(convoy, target)
     session.flush()
     return convoy

@@ -85,10 +85,13 @@ def keyset_page(
     if cursor:
         value, last_id = _decode(cursor, column)
         after: ColumnElement[bool]
-        if descending:
-            after = or_(column < value, and_(column == value, id_column < last_id))
+        if column is id_column:
+            after = id_column < last_id if descending else id_column > last_id
+        elif descending:
+            # The plain bound lets the database walk the index; the OR breaks ties by id.
+            after = and_(column <= value, or_(column < value, id_column < last_id))
         else:
-            after = or_(column > value, and_(column == value, id_column > last_id))
+            after = and_(column >= value, or_(column > value, id_column > last_id))
         stmt = stmt.where(after)
     order = (column.desc(), id_column.desc()) if descending else (column.asc(), id_column.asc())
     rows = session.exec(stmt.order_by(*order).limit(limit + 1)).all()

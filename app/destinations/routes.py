@@ -1,7 +1,9 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Request, status
 
+from app.auth import visibility
+from app.auth.deps import PrincipalDep, require_version
 from app.core.database import SessionDep
 from app.core.pagination import CursorQuery, LimitQuery, Page
 from app.destinations import service
@@ -11,8 +13,14 @@ from app.destinations.schemas import DestinationCreate, DestinationRead, Destina
 router = APIRouter(prefix="/destinations", tags=["destinations"])
 
 
-def destination_dep(destination_id: int, session: SessionDep) -> Destination:
-    return service.get(session, destination_id)
+def destination_dep(
+    destination_id: int, request: Request, session: SessionDep, principal: PrincipalDep
+) -> Destination:
+    """The destination, if the principal may see it (a recipient: only its own)."""
+    visibility.require_destination(principal, destination_id)
+    destination = service.get(session, destination_id)
+    require_version(request, destination)
+    return destination
 
 
 DestinationDep = Annotated[Destination, Depends(destination_dep)]
@@ -21,6 +29,7 @@ DestinationDep = Annotated[Destination, Depends(destination_dep)]
 @router.get("", operation_id="list_destinations")
 def list_destinations(
     session: SessionDep,
+    principal: PrincipalDep,
     q: Annotated[str | None, Query(description="Search name, Ukrainian name, city, oblast")] = None,
     oblast: Annotated[str | None, Query(description="Exact oblast, any letter case")] = None,
     sort: Annotated[
@@ -30,7 +39,13 @@ def list_destinations(
     limit: LimitQuery = 50,
 ) -> Page[DestinationRead]:
     rows, next_cursor = service.search(
-        session, q=q, oblast=oblast, sort=sort, cursor=cursor, limit=limit
+        session,
+        q=q,
+        oblast=oblast,
+        sort=sort,
+        cursor=cursor,
+        limit=limit,
+        visible=visibility.destinations(principal),
     )
     return Page(items=[DestinationRead.model_validate(r) for r in rows], next_cursor=next_cursor)
 

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, or_
+from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
 from app.core.errors import Conflict, InvalidInput
@@ -93,8 +93,11 @@ def search(
     sort: str,
     cursor: str | None,
     limit: int,
+    visible: ColumnElement[bool] | None = None,
 ) -> tuple[Sequence[Destination], str | None]:
     stmt = select(Destination)
+    if visible is not None:  # the caller's row-level view (app.auth.visibility)
+        stmt = stmt.where(visible)
     if q:
         pattern = like(q)
         stmt = stmt.where(

@@ -1,7 +1,8 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Request, status
 
+from app.auth.deps import require_version
 from app.core.database import SessionDep
 from app.core.pagination import CursorQuery, LimitQuery, Page
 from app.donors import service
@@ -11,8 +12,11 @@ from app.donors.schemas import DonorCreate, DonorRead, DonorUpdate
 router = APIRouter(prefix="/donors", tags=["donors"])
 
 
-def donor_dep(donor_id: int, session: SessionDep) -> Donor:
-    return service.get(session, donor_id)
+def donor_dep(donor_id: int, request: Request, session: SessionDep) -> Donor:
+    # Donors are office records (the policy table keeps drivers and recipients out).
+    donor = service.get(session, donor_id)
+    require_version(request, donor)
+    return donor
 
 
 DonorDep = Annotated[Donor, Depends(donor_dep)]

@@ -1,23 +1,25 @@
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
 from app.core.identifiers import LicenceClass
 from app.core.models import Entity
-from app.core.types import enum_type
+from app.core.types import UTCDateTime, enum_type
 
 
 class Driver(Entity, table=True):
     """A volunteer driver. Personal data: visible only to those who plan or are this driver."""
 
     name: str = Field(index=True, max_length=200)
-    date_of_birth: date
+    date_of_birth: date | None  # None only after erasure
     phone: str = Field(max_length=50)
     email: str | None = Field(default=None, max_length=200)
     languages: str = Field(default="", max_length=200)  # comma-separated ISO 639-1 codes
     emergency_contact_name: str | None = Field(default=None, max_length=200)
     emergency_contact_phone: str | None = Field(default=None, max_length=50)
     notes: str | None = Field(default=None, max_length=2000)
+    # Set when the driver's personal data was erased on request (GDPR Art. 17).
+    erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class DriverLicence(SQLModel, table=True):

@@ -1,8 +1,10 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Request, status
 
+from app.auth import visibility
+from app.auth.deps import PrincipalDep, require_version
 from app.core.database import SessionDep
 from app.core.identifiers import LicenceClass
 from app.core.pagination import CursorQuery, LimitQuery, Page
@@ -13,8 +15,14 @@ from app.drivers.schemas import DriverCreate, DriverRead, DriverUpdate
 router = APIRouter(prefix="/drivers", tags=["drivers"])
 
 
-def driver_dep(driver_id: int, session: SessionDep) -> Driver:
-    return service.get(session, driver_id)
+def driver_dep(
+    driver_id: int, request: Request, session: SessionDep, principal: PrincipalDep
+) -> Driver:
+    """The driver record: personal data, so a driver sees only their own (others are 404)."""
+    visibility.require_driver_record(principal, driver_id)
+    driver = service.get(session, driver_id)
+    require_version(request, driver)
+    return driver
 
 
 DriverDep = Annotated[Driver, Depends(driver_dep)]
@@ -23,6 +31,7 @@ DriverDep = Annotated[Driver, Depends(driver_dep)]
 @router.get("", operation_id="list_drivers")
 def list_drivers(
     session: SessionDep,
+    principal: PrincipalDep,
     q: Annotated[str | None, Query(description="Search name and phone")] = None,
     licence_class: Annotated[
         LicenceClass | None,
@@ -44,6 +53,7 @@ def list_drivers(
         sort=sort,
         cursor=cursor,
         limit=limit,
+        visible=visibility.drivers(principal),
     )
     return Page(items=service.read_many(session, rows), next_cursor=next_cursor)
 

@@ -95,7 +95,8 @@ class DriverRead(BaseModel):
     id: int
     version: int
     name: str
-    date_of_birth: date
+    date_of_birth: date | None
+    erased_at: datetime | None = None
     phone: str
     email: str | None
     languages: list[str]

@@ -2,9 +2,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from sqlalchemy import delete, exists, func, or_
+from sqlalchemy import ColumnElement, exists, func, or_
 from sqlmodel import Session, col, select
 
+from app.core.errors import Conflict
 from app.core.identifiers import LicenceClass
 from app.core.pagination import keyset_page
 from app.core.service import apply_changes, get_or_404, like, touch
@@ -61,8 +62,21 @@ def read(session: Session, driver: Driver) -> DriverRead:
     return read_many(session, [driver])[0]
 
 
-def _replace_licences(session: Session, driver_id: int, licences: list[Licence]) -> None:
-    session.execute(delete(DriverLicence).where(col(DriverLicence.driver_id) == driver_id))
+def remove_licences(session: Session, driver_id: int) -> None:
+    """Delete row by row (not one DELETE statement), so the audit trail records each licence."""
+    for lic in licences_of(session, [driver_id]).get(driver_id, []):
+        session.delete(lic)
+    # Deleted before the replacements are inserted: a class kept has the same primary key.
+    session.flush()
+
+
+def remove_availability(session: Session, driver_id: int) -> None:
+    for window in availability_of(session, [driver_id]).get(driver_id, []):
+        session.delete(window)
+    session.flush()
+
+
+def _add_licences(session: Session, driver_id: int, licences: list[Licence]) -> None:
     for lic in licences:
         session.add(
             DriverLicence(
@@ -71,10 +85,7 @@ def _replace_licences(session: Session, driver_id: int, licences: list[Licence])
         )
 
 
-def _replace_availability(session: Session, driver_id: int, windows: list[Availability]) -> None:
-    session.execute(
-        delete(DriverAvailability).where(col(DriverAvailability.driver_id) == driver_id)
-    )
+def _add_availability(session: Session, driver_id: int, windows: list[Availability]) -> None:
     for w in windows:
         session.add(
             DriverAvailability(
@@ -95,27 +106,32 @@ def create(session: Session, data: DriverCreate) -> Driver:
     session.add(driver)
     session.flush()
     assert driver.id is not None
-    _replace_licences(session, driver.id, data.licences)
-    _replace_availability(session, driver.id, data.availability)
+    _add_licences(session, driver.id, data.licences)
+    _add_availability(session, driver.id, data.availability)
     session.flush()
     return driver
 
 
 def update(session: Session, driver: Driver, changes: DriverUpdate) -> Driver:
     assert driver.id is not None
+    if driver.erased_at is not None:
+        # Personal data entered again would undo the erasure the driver asked for.
+        raise Conflict(f"driver {driver.id} was erased on request and cannot be edited")
     sent = changes.model_fields_set
     plain = DriverUpdate.model_validate(
         changes.model_dump(include=sent - {"licences", "availability", "languages"})
     )
-    apply_changes(driver, plain)
+    touched = apply_changes(driver, plain)
     if "languages" in sent:
         driver.languages = ",".join(changes.languages or [])
     if "licences" in sent:
-        _replace_licences(session, driver.id, changes.licences or [])
+        remove_licences(session, driver.id)
+        _add_licences(session, driver.id, changes.licences or [])
     if "availability" in sent:
-        _replace_availability(session, driver.id, changes.availability or [])
-    if sent & {"languages", "licences", "availability"}:
-        touch(driver)
+        remove_availability(session, driver.id)
+        _add_availability(session, driver.id, changes.availability or [])
+    if sent & {"languages", "licences", "availability"} and not touched:
+        touch(driver)  # one new version per request
     session.flush()
     return driver
 
@@ -129,8 +145,11 @@ def search(
     sort: str,
     cursor: str | None,
     limit: int,
+    visible: ColumnElement[bool] | None = None,
 ) -> tuple[Sequence[Driver], str | None]:
     stmt = select(Driver)
+    if visible is not None:  # the caller's row-level view (app.auth.visibility)
+        stmt = stmt.where(visible)
     if q:
         pattern = like(q)
         stmt = stmt.where(

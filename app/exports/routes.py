@@ -1,8 +1,11 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Request, status
 
+from app.auth import visibility
+from app.auth.deps import PrincipalDep, require_version
 from app.core.database import SessionDep
+from app.core.errors import NotFound
 from app.core.pagination import CursorQuery, LimitQuery, Page
 from app.exports import service
 from app.exports.models import ExportRecord
@@ -13,8 +16,15 @@ from app.exports.schemas import ExportRecordCreate, ExportRecordRead, ExportReco
 router = APIRouter(tags=["exports"])
 
 
-def export_record_dep(export_record_id: int, session: SessionDep) -> ExportRecord:
-    return service.get(session, export_record_id)
+def export_record_dep(
+    export_record_id: int, request: Request, session: SessionDep, principal: PrincipalDep
+) -> ExportRecord:
+    """The record, if the principal may see its item (a driver: the vehicle they drive)."""
+    record = service.get(session, export_record_id)
+    if not visibility.visible_item_ids(session, principal, [record.item_id]):
+        raise NotFound("Export record", export_record_id)
+    require_version(request, record)
+    return record
 
 
 ExportRecordDep = Annotated[ExportRecord, Depends(export_record_dep)]
@@ -23,6 +33,7 @@ ExportRecordDep = Annotated[ExportRecord, Depends(export_record_dep)]
 @router.get("/export-records", operation_id="list_export_records")
 def list_export_records(
     session: SessionDep,
+    principal: PrincipalDep,
     q: Annotated[str | None, Query(description="Search MRN, export plate, insurer")] = None,
     item_id: int | None = None,
     customs_office_code: str | None = None,
@@ -44,6 +55,7 @@ def list_export_records(
         sort=sort,
         cursor=cursor,
         limit=limit,
+        visible=visibility.export_records(principal),
     )
     return Page(items=[ExportRecordRead.model_validate(r) for r in rows], next_cursor=next_cursor)
 
@@ -68,5 +80,8 @@ def update_export_record(
 
 
 @router.get("/items/{item_id}/export-record", operation_id="get_item_export_record")
-def get_item_export_record(item_id: int, session: SessionDep) -> ExportRecordRead:
+def get_item_export_record(
+    item_id: int, session: SessionDep, principal: PrincipalDep
+) -> ExportRecordRead:
+    visibility.require_item(session, principal, item_id)
     return ExportRecordRead.model_validate(service.get_for_item(session, item_id))

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
 from app.core.errors import Conflict, InvalidInput, NotFound
@@ -171,8 +171,11 @@ def search(
     sort: str,
     cursor: str | None,
     limit: int,
+    visible: ColumnElement[bool] | None = None,
 ) -> tuple[Sequence[ExportRecord], str | None]:
     stmt = select(ExportRecord)
+    if visible is not None:  # the caller's row-level view (app.auth.visibility)
+        stmt = stmt.where(visible)
     if q:
         pattern = like(q)
         stmt = stmt.where(

@@ -1,9 +1,12 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi import status as http
 
+from app.auth import visibility
+from app.auth.deps import PrincipalDep, require_version
 from app.core.database import SessionDep
+from app.core.errors import NotFound
 from app.core.pagination import CursorQuery, LimitQuery, Page
 from app.items import service
 from app.items.models import CargoCategory, CargoLine, Item, ItemCategory, ItemKind, ItemStatus
@@ -22,12 +25,23 @@ from app.items.schemas import (
 router = APIRouter(tags=["items"])
 
 
-def item_dep(item_id: int, session: SessionDep) -> Item:
-    return service.get(session, item_id)
+def item_dep(item_id: int, request: Request, session: SessionDep, principal: PrincipalDep) -> Item:
+    """The item, if the principal may see it (app.auth.visibility); If-Match is its version."""
+    item = service.get(session, item_id)
+    visibility.require_item(session, principal, item_id)
+    require_version(request, item)
+    return item
 
 
-def cargo_line_dep(cargo_id: int, session: SessionDep) -> CargoLine:
-    return service.get_cargo_line(session, cargo_id)
+def cargo_line_dep(
+    cargo_id: int, request: Request, session: SessionDep, principal: PrincipalDep
+) -> CargoLine:
+    """A cargo line is seen exactly by those who may see the vehicle carrying it."""
+    line = service.get_cargo_line(session, cargo_id)
+    if not visibility.visible_item_ids(session, principal, [line.vehicle_id]):
+        raise NotFound("Cargo line", cargo_id)
+    require_version(request, line)
+    return line
 
 
 ItemDep = Annotated[Item, Depends(item_dep)]
@@ -37,6 +51,7 @@ CargoLineDep = Annotated[CargoLine, Depends(cargo_line_dep)]
 @router.get("/items", operation_id="list_items")
 def list_items(
     session: SessionDep,
+    principal: PrincipalDep,
     q: Annotated[
         str | None, Query(description="Search name, make, model, VIN, description")
     ] = None,
@@ -63,6 +78,7 @@ def list_items(
         sort=sort,
         cursor=cursor,
         limit=limit,
+        visible=visibility.items(principal),
     )
     return Page(items=service.read_page(session, rows), next_cursor=next_cursor)
 

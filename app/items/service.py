@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_
+from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
 from app.certificates import service as certificates
@@ -122,8 +122,11 @@ def search(
     sort: str,
     cursor: str | None,
     limit: int,
+    visible: ColumnElement[bool] | None = None,
 ) -> tuple[Sequence[Item], str | None]:
     stmt = select(Item)
+    if visible is not None:  # the caller's row-level view (app.auth.visibility)
+        stmt = stmt.where(visible)
     if q:
         pattern = like(q)
         stmt = stmt.where(

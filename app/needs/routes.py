@@ -1,9 +1,14 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi import status as http
 
+from app.auth import visibility
+from app.auth.deps import PrincipalDep, require_version
+from app.auth.models import Role
+from app.auth.service import Principal
 from app.core.database import SessionDep
+from app.core.errors import InvalidInput
 from app.core.pagination import CursorQuery, LimitQuery, Page
 from app.items.models import ItemKind
 from app.needs import service
@@ -13,16 +18,35 @@ from app.needs.schemas import NeedCreate, NeedRead, NeedStatus, NeedUpdate
 router = APIRouter(prefix="/needs", tags=["needs"])
 
 
-def need_dep(need_id: int, session: SessionDep) -> Need:
-    return service.get(session, need_id)
+def need_dep(need_id: int, request: Request, session: SessionDep, principal: PrincipalDep) -> Need:
+    """The need, if the principal may see it (a recipient: only its destination's)."""
+    need = service.get(session, need_id)
+    visibility.require_need(principal, need)
+    require_version(request, need)
+    return need
 
 
 NeedDep = Annotated[Need, Depends(need_dep)]
 
 
+def _refuse_foreign_destination(principal: Principal, destination_id: int | None) -> None:
+    """A recipient records needs only for its own destination; the answer is the same whether
+    the other destination exists or not."""
+    if principal.role == Role.recipient and destination_id not in (None, principal.destination_id):
+        raise InvalidInput(
+            [
+                (
+                    "destination_id",
+                    f"you record needs only for your own destination ({principal.destination_id})",
+                )
+            ]
+        )
+
+
 @router.get("", operation_id="list_needs")
 def list_needs(
     session: SessionDep,
+    principal: PrincipalDep,
     destination_id: Annotated[int | None, Query(description="Needs of this utility")] = None,
     item_kind: ItemKind | None = None,
     status: NeedStatus | None = None,
@@ -43,12 +67,14 @@ def list_needs(
         sort=sort,
         cursor=cursor,
         limit=limit,
+        visible=visibility.needs(principal),
     )
     return Page(items=service.read_page(session, rows), next_cursor=next_cursor)
 
 
 @router.post("", status_code=http.HTTP_201_CREATED, operation_id="create_need")
-def create_need(data: NeedCreate, session: SessionDep) -> NeedRead:
+def create_need(data: NeedCreate, session: SessionDep, principal: PrincipalDep) -> NeedRead:
+    _refuse_foreign_destination(principal, data.destination_id)
     return service.read(session, service.create(session, data))
 
 
@@ -58,7 +84,10 @@ def get_need(need: NeedDep, session: SessionDep) -> NeedRead:
 
 
 @router.patch("/{need_id}", operation_id="update_need")
-def update_need(need: NeedDep, changes: NeedUpdate, session: SessionDep) -> NeedRead:
+def update_need(
+    need: NeedDep, changes: NeedUpdate, session: SessionDep, principal: PrincipalDep
+) -> NeedRead:
+    _refuse_foreign_destination(principal, changes.destination_id)
     return service.read(session, service.update(session, need, changes))
 
 

@@ -10,6 +10,7 @@ from app.items.models import ItemKind
 class NeedStatus(StrEnum):
     open = "open"  # fewer items matched than asked for
     matched = "matched"  # enough items matched
+    fulfilled = "fulfilled"  # enough matched items handed over to the utility
     cancelled = "cancelled"  # the utility no longer needs it
 
 
@@ -70,6 +71,7 @@ class NeedRead(BaseModel):
     matched_quantity: int = Field(
         description="Items allocated against this need, not counting withdrawn ones"
     )
+    delivered_quantity: int = Field(description="Matched items already handed over")
     open_quantity: int = Field(description="How many are still missing (never below 0)")
     matched_item_ids: list[int]
     version: int

@@ -30,47 +30,59 @@ def get(session: Session, need_id: int) -> Need:
     return get_or_404(session, Need, need_id, "Need")
 
 
+def _matches(session: Session, need_ids: Iterable[int]) -> dict[int, list[tuple[int, ItemStatus]]]:
+    """The (id, status) of the items matched against each need: one query for a whole page."""
+    ids = list(need_ids)
+    matched: dict[int, list[tuple[int, ItemStatus]]] = defaultdict(list)
+    if not ids:
+        return matched
+    rows = session.exec(
+        select(Item.need_id, Item.id, Item.status)
+        .where(col(Item.need_id).in_(ids), Item.status != ItemStatus.withdrawn)
+        .order_by(col(Item.need_id), col(Item.id))
+    ).all()
+    for need_id, item_id, item_status in rows:
+        assert need_id is not None and item_id is not None
+        matched[need_id].append((item_id, ItemStatus(item_status)))
+    return matched
+
+
 def matched_counts(session: Session, need_ids: Iterable[int]) -> dict[int, list[int]]:
     """Ids of the items matched against each need, for a whole page in one query.
 
     The count is the length of the list; needs without matched items are absent.
     """
-    ids = list(need_ids)
-    matched: dict[int, list[int]] = defaultdict(list)
-    if not ids:
-        return matched
-    rows = session.exec(
-        select(Item.need_id, Item.id)
-        .where(col(Item.need_id).in_(ids), Item.status != ItemStatus.withdrawn)
-        .order_by(col(Item.need_id), col(Item.id))
-    ).all()
-    for need_id, item_id in rows:
-        assert need_id is not None and item_id is not None
-        matched[need_id].append(item_id)
-    return matched
+    return {
+        need_id: [item_id for item_id, _ in items]
+        for need_id, items in _matches(session, need_ids).items()
+    }
 
 
-def status_of(need: Need, matched_quantity: int) -> NeedStatus:
+def status_of(need: Need, matched_quantity: int, delivered_quantity: int = 0) -> NeedStatus:
     if need.cancelled:
         return NeedStatus.cancelled
+    if delivered_quantity >= need.quantity:
+        return NeedStatus.fulfilled
     if matched_quantity >= need.quantity:
         return NeedStatus.matched
     return NeedStatus.open
 
 
 def read_page(session: Session, needs: Sequence[Need]) -> list[NeedRead]:
-    matched = matched_counts(session, [n.id for n in needs if n.id is not None])
+    matched = _matches(session, [n.id for n in needs if n.id is not None])
     pages: list[NeedRead] = []
     for need in needs:
-        item_ids = matched.get(need.id or 0, [])
+        items = matched.get(need.id or 0, [])
+        delivered = sum(1 for _, item_status in items if item_status == ItemStatus.delivered)
         pages.append(
             NeedRead.model_validate(
                 {
                     **need.model_dump(),
-                    "status": status_of(need, len(item_ids)),
-                    "matched_quantity": len(item_ids),
-                    "open_quantity": max(need.quantity - len(item_ids), 0),
-                    "matched_item_ids": item_ids,
+                    "status": status_of(need, len(items), delivered),
+                    "matched_quantity": len(items),
+                    "delivered_quantity": delivered,
+                    "open_quantity": max(need.quantity - len(items), 0),
+                    "matched_item_ids": [item_id for item_id, _ in items],
                 }
             )
         )
@@ -173,8 +185,11 @@ def search(
     sort: str,
     cursor: str | None,
     limit: int,
+    visible: ColumnElement[bool] | None = None,
 ) -> tuple[Sequence[Need], str | None]:
     stmt = select(Need)
+    if visible is not None:  # the caller's row-level view (app.auth.visibility)
+        stmt = stmt.where(visible)
     if destination_id is not None:
         stmt = stmt.where(Need.destination_id == destination_id)
     if item_kind is not None:
@@ -204,6 +219,15 @@ def _has_status(status: NeedStatus) -> ColumnElement[bool]:
         .correlate(Need)
         .scalar_subquery()
     )
+    delivered = (
+        select(func.count(col(Item.id)))
+        .where(Item.need_id == Need.id, Item.status == ItemStatus.delivered)
+        .correlate(Need)
+        .scalar_subquery()
+    )
+    active = col(Need.cancelled).is_(False)
+    if status is NeedStatus.fulfilled:
+        return and_(active, delivered >= col(Need.quantity))
     if status is NeedStatus.matched:
-        return and_(col(Need.cancelled).is_(False), matched >= col(Need.quantity))
-    return and_(col(Need.cancelled).is_(False), matched < col(Need.quantity))
+        return and_(active, matched >= col(Need.quantity), delivered < col(Need.quantity))
+    return and_(active, matched < col(Need.quantity))

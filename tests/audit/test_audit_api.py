@@ -1,21 +1,25 @@
 """The audit trail: every change recorded in the same transaction, readable, never writable."""
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, func, select
 
-from app.audit.models import AuditEntry
+from app.audit.models import AuditAction, AuditEntry
+from app.auth.models import Role
 from app.core.context import SYSTEM, Actor, current_actor
 from app.donors.models import Donor
 from app.main import create_app
 from tests import factories
+from tests.accounts import RoleClients
+from tests.convoys import builders as b
 from tests.factories import API
 
 COORDINATOR = Actor(user_id=7, username="olena.koval", role="coordinator", operation="op_test")
+CLERK = Actor(user_id=3, username="clerk.anna", role="clerk", operation="create_donor")
 
 
 def entries(client: TestClient, **filters: Any) -> list[dict[str, Any]]:
@@ -31,9 +35,15 @@ def count(session: Session) -> int:
     return session.exec(select(func.count()).select_from(AuditEntry)).one()
 
 
+def whoami(client: TestClient) -> tuple[int, str, str]:
+    """The logged-in user as the trail names an actor: id, username, role."""
+    me = client.get(f"{API}/auth/me").json()
+    return me["id"], me["username"], me["role"]
+
+
 @pytest.fixture
 def acting_coordinator() -> Iterator[Actor]:
-    """What the authentication dependency will do: name the actor for this request."""
+    """An actor named in the context, as the CLI and the demo loader do outside a request."""
     token = current_actor.set(COORDINATOR)
     yield COORDINATOR
     current_actor.reset(token)
@@ -62,13 +72,9 @@ def test_creating_a_donor_records_one_create_entry_with_its_fields(client: TestC
         "region": {"after": "Nordrhein-Westfalen"},
         "country": {"after": "DE"},
     }
-    # Outside authentication the actor is the system, with no operation.
-    assert (entry["actor_user_id"], entry["actor_name"], entry["actor_role"]) == (
-        None,
-        SYSTEM.username,
-        SYSTEM.role,
-    )
-    assert entry["operation"] is None
+    # The actor is the logged-in user, with the operation they called.
+    assert (entry["actor_user_id"], entry["actor_name"], entry["actor_role"]) == whoami(client)
+    assert entry["operation"] == "create_donor"
     assert datetime.fromisoformat(entry["occurred_at"]).tzinfo is not None
 
 
@@ -102,11 +108,12 @@ def test_patch_that_changes_nothing_records_nothing(client: TestClient) -> None:
 
 
 def test_item_action_records_the_status_change_and_who_did_it(
-    client: TestClient, acting_coordinator: Actor
+    client: TestClient, as_role: RoleClients
 ) -> None:
     donor = factories.donor(client)
     item = factories.vehicle(client, donor_id=donor["id"])
-    response = client.post(f"{API}/items/{item['id']}/accept")
+    coordinator = as_role(Role.coordinator)
+    response = coordinator.post(f"{API}/items/{item['id']}/accept")
     assert response.status_code == 200, response.text
 
     [latest, *_] = entries(client, entity="item", entity_id=str(item["id"]))
@@ -115,29 +122,55 @@ def test_item_action_records_the_status_change_and_who_did_it(
     assert latest["changes"]["status"] == {"before": "offered", "after": "accepted"}
     recorded_at = datetime.fromisoformat(latest["changes"]["status_changed_at"]["after"])
     assert recorded_at == datetime.fromisoformat(response.json()["status_changed_at"])
-    assert latest["actor_user_id"] == 7
-    assert latest["actor_name"] == "olena.koval"
-    assert latest["actor_role"] == "coordinator"
-    assert latest["operation"] == "op_test"
+    actor = (latest["actor_user_id"], latest["actor_name"], latest["actor_role"])
+    assert actor == whoami(coordinator)
+    assert actor[2] == "coordinator"
+    assert latest["operation"] == "accept_item"
+
+
+def donor_entry(session: Session, name: str) -> AuditEntry:
+    donor = Donor(name=name)
+    session.add(donor)
+    session.flush()
+    stmt = select(AuditEntry).where(
+        AuditEntry.entity == "donor", AuditEntry.entity_id == str(donor.id)
+    )
+    return session.exec(stmt).one()
 
 
 def test_actor_put_on_the_session_wins_over_the_context(
-    client: TestClient, session: Session
+    session: Session, acting_coordinator: Actor
 ) -> None:
     # The authentication dependency runs in a worker thread: it hands the actor over on the
     # session, because a context variable set there would not reach the endpoint.
-    session.info["actor"] = Actor(3, "clerk.anna", "clerk", "create_donor")
+    session.info["actor"] = CLERK
     try:
-        donor = factories.donor(client)
+        entry = donor_entry(session, "Stadtwerke Solingen")
     finally:
         del session.info["actor"]
-    [entry] = entries(client, entity="donor", entity_id=str(donor["id"]))
-    assert (entry["actor_user_id"], entry["actor_name"], entry["actor_role"]) == (
+    assert (entry.actor_user_id, entry.actor_name, entry.actor_role, entry.operation) == (
         3,
         "clerk.anna",
         "clerk",
+        "create_donor",
     )
-    assert entry["operation"] == "create_donor"
+
+
+def test_outside_a_request_the_context_names_the_actor(
+    session: Session, acting_coordinator: Actor
+) -> None:
+    entry = donor_entry(session, "Stadtwerke Remscheid")
+    assert (entry.actor_user_id, entry.actor_name, entry.operation) == (7, "olena.koval", "op_test")
+
+
+def test_without_any_actor_the_system_is_named(session: Session) -> None:
+    entry = donor_entry(session, "Stadtwerke Velbert")
+    assert (entry.actor_user_id, entry.actor_name, entry.actor_role, entry.operation) == (
+        None,
+        SYSTEM.username,
+        SYSTEM.role,
+        None,
+    )
 
 
 def test_values_are_stored_as_json_dates_as_iso_strings(client: TestClient) -> None:
@@ -257,27 +290,34 @@ def test_old_values_never_loaded_are_read_from_the_database(session: Session) ->
 # --- Reading: filters and pages --------------------------------------------------------------
 
 
-def test_filters_by_entity_actor_operation_and_time(client: TestClient, session: Session) -> None:
-    start = datetime.now(UTC) - timedelta(seconds=1)
-    system_donor = factories.donor(client)
-    token = current_actor.set(COORDINATOR)
-    try:
-        coordinator_destination = factories.destination(client)
-    finally:
-        current_actor.reset(token)
+def test_filters_by_entity_actor_operation_and_time(
+    client: TestClient, as_role: RoleClients
+) -> None:
+    coordinator = as_role(Role.coordinator)
+    coordinator_id, coordinator_name, _ = whoami(coordinator)
+    # The window opens just after the entries for the two test accounts.
+    accounts = entries(client)
+    assert {e["entity"] for e in accounts} == {"app_user"}
+    start = max(datetime.fromisoformat(e["occurred_at"]) for e in accounts) + timedelta(
+        microseconds=1
+    )
+    admin_donor = factories.donor(client)
+    coordinator_destination = factories.destination(coordinator)
     end = datetime.now(UTC) + timedelta(seconds=1)
 
-    by_coordinator = entries(client, actor_user_id=7)
+    by_coordinator = entries(client, actor_user_id=coordinator_id)
     assert [(e["entity"], e["entity_id"]) for e in by_coordinator] == [
         ("destination", str(coordinator_destination["id"]))
     ]
-    assert entries(client, actor="KOVAL") == by_coordinator  # part of the name, any case
-    assert entries(client, operation="op_test") == by_coordinator
-    assert [e["entity_id"] for e in entries(client, entity="donor")] == [str(system_donor["id"])]
-    assert entries(client, entity="donor", actor="olena") == []
-    assert len(entries(client, occurred_from=start.isoformat(), occurred_to=end.isoformat())) == 2
+    # Part of the name, any case.
+    assert entries(client, actor=coordinator_name.upper()) == by_coordinator
+    assert entries(client, operation="create_destination") == by_coordinator
+    assert [e["entity_id"] for e in entries(client, entity="donor")] == [str(admin_donor["id"])]
+    assert entries(client, entity="donor", actor=coordinator_name) == []
+    window = entries(client, occurred_from=start.isoformat(), occurred_to=end.isoformat())
+    assert [e["entity"] for e in window] == ["destination", "donor"]  # newest first
     assert entries(client, occurred_from=end.isoformat()) == []
-    assert entries(client, occurred_to=start.isoformat()) == []
+    assert entries(client, occurred_to=start.isoformat()) == accounts
 
 
 def test_naive_or_reversed_time_filters_are_refused(client: TestClient) -> None:
@@ -395,8 +435,158 @@ def test_no_route_changes_or_deletes_audit_entries() -> None:
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
 def test_writing_to_the_trail_is_refused(client: TestClient, method: str) -> None:
+    # Even an admin: there is no route that writes, so the request never reaches the trail.
     factories.donor(client)
-    [entry] = entries(client)
+    before = entries(client)
+    [entry] = [e for e in before if e["entity"] == "donor"]
     assert client.request(method, f"{API}/audit", json={}).status_code == 405
     assert client.request(method, f"{API}/audit/{entry['id']}", json={}).status_code == 404
-    assert entries(client) == [entry]
+    assert entries(client) == before
+
+
+# --- Who may read the trail ---------------------------------------------------------------------
+
+
+def test_drivers_and_recipients_never_read_the_trail(
+    client: TestClient, as_role: RoleClients
+) -> None:
+    planned = b.planned_convoy(client)
+    driver_id = planned.drivers[0]["id"]
+    destination_id = planned.destination["id"]
+    driver = as_role(Role.driver, driver_id=driver_id)
+    recipient = as_role(Role.recipient, destination_id=destination_id)
+    # Their own records included: the trail holds other people's names and phone numbers.
+    paths = [
+        f"{API}/audit",
+        f"{API}/audit?entity=driver&entity_id={driver_id}",
+        f"{API}/drivers/{driver_id}/history",
+        f"{API}/destinations/{destination_id}/history",
+        f"{API}/convoys/{planned.id}/history",
+        f"{API}/items/{planned.vehicles[0]['id']}/history",
+    ]
+    for reader in (driver, recipient):
+        for path in paths:
+            response = reader.get(path)
+            assert response.status_code == 403, (path, response.text)
+            assert response.json()["code"] == "forbidden"
+            assert "items" not in response.json()
+    for office in (client, as_role(Role.coordinator), as_role(Role.clerk)):
+        assert all(office.get(path).status_code == 200 for path in paths)
+
+
+def test_a_password_hash_never_shows_in_the_trail(client: TestClient, session: Session) -> None:
+    created = client.post(
+        f"{API}/users",
+        json={
+            "username": "rita.f",
+            "full_name": "Rita Falkenberg",
+            "role": "coordinator",
+            "password": "correct-horse-battery",
+        },
+    )
+    assert created.status_code == 201, created.text
+    user_id = str(created.json()["id"])
+    changed = client.patch(f"{API}/users/{user_id}", json={"password": "another-long-secret"})
+    assert changed.status_code == 200
+
+    recorded = entries(client, entity="app_user", entity_id=user_id)
+    assert [e["changes"]["password_hash"] for e in recorded] == [
+        {"before": "***", "after": "***"},
+        {"after": "***"},
+    ]
+    # Even a value stored in an entry (written before the field was redacted) is not shown.
+    session.add(
+        AuditEntry(
+            actor_name="system",
+            actor_role="system",
+            entity="app_user",
+            entity_id=user_id,
+            action=AuditAction.update,
+            changes={"password_hash": {"before": "$argon2id$old", "after": "$argon2id$new"}},
+        )
+    )
+    session.commit()
+    [latest, *_] = entries(client, entity="app_user", entity_id=user_id)
+    assert latest["changes"] == {"password_hash": {"before": "***", "after": "***"}}
+    assert "argon2" not in client.get(f"{API}/audit", params={"entity": "app_user"}).text
+
+
+# --- Removals that once bypassed the trail --------------------------------------------------------
+
+
+def deletions(client: TestClient, entity: str) -> list[tuple[str, str | None]]:
+    return [
+        (e["entity_id"], e["operation"])
+        for e in entries(client, entity=entity)
+        if e["action"] == "delete"
+    ]
+
+
+def test_cancelling_a_convoy_records_each_assignment_and_load_removed(
+    client: TestClient,
+) -> None:
+    planned = b.planned_convoy(client, plan=b.FIRST_CONVOY, vehicles=2)
+    detail = b.get(client, f"/convoys/{planned.id}")
+    assert len(detail["assignments"]) == 6  # two buses on three legs
+    response = client.post(f"{API}/convoys/{planned.id}/cancel")
+    assert response.status_code == 200, response.text
+
+    assert sorted(deletions(client, "assignment")) == sorted(
+        (str(a["id"]), "cancel_convoy") for a in detail["assignments"]
+    )
+    assert sorted(deletions(client, "convoy_item")) == sorted(
+        (f"{planned.id}:{v['id']}", "cancel_convoy") for v in planned.vehicles
+    )
+    [removed, *_] = [
+        e
+        for e in entries(client, entity="assignment")
+        if e["entity_id"] == str(detail["assignments"][0]["id"])
+    ]
+    assert removed["action"] == "delete"
+    assert (removed["parent_entity"], removed["parent_id"]) == ("convoy", str(planned.id))
+    assert removed["changes"]["driver_id"] == {"before": detail["assignments"][0]["driver_id"]}
+
+
+def test_removing_a_leg_or_unloading_records_the_assignments_removed(client: TestClient) -> None:
+    planned = b.planned_convoy(client, plan=b.FIRST_CONVOY, vehicles=2)
+    assignments = b.get(client, f"/convoys/{planned.id}")["assignments"]
+    last_leg = planned.legs[-1]["id"]
+    on_last_leg = {str(a["id"]) for a in assignments if a["leg_id"] == last_leg}
+    assert client.delete(f"{API}/convoys/{planned.id}/legs/{last_leg}").status_code == 204
+    assert {i for i, op in deletions(client, "assignment") if op == "delete_leg"} == on_last_leg
+
+    bus = planned.vehicles[0]["id"]
+    of_bus = {str(a["id"]) for a in assignments if a["vehicle_id"] == bus} - on_last_leg
+    assert client.delete(f"{API}/convoys/{planned.id}/items/{bus}").status_code == 204
+    assert {i for i, op in deletions(client, "assignment") if op == "unload_item"} == of_bus
+    assert deletions(client, "convoy_item") == [(f"{planned.id}:{bus}", "unload_item")]
+
+
+def test_replacing_licences_and_availability_records_the_old_ones_removed(
+    client: TestClient,
+) -> None:
+    driver = b.driver(
+        client,
+        free=(date(2027, 3, 1), date(2027, 3, 5)),
+        licences={"B": date(2030, 1, 1), "CE": date(2031, 5, 31)},
+    )
+    response = client.patch(
+        f"{API}/drivers/{driver['id']}",
+        json={
+            "licences": [{"licence_class": "CE", "expires_on": "2033-05-31"}],
+            "availability": [],
+        },
+    )
+    assert response.status_code == 200, response.text
+    assert sorted(deletions(client, "driver_licence")) == [
+        (f"{driver['id']}:B", "update_driver"),
+        (f"{driver['id']}:CE", "update_driver"),
+    ]
+    [window] = [e for e in entries(client, entity="driver_availability") if e["action"] == "delete"]
+    assert window["changes"]["available_from_on"] == {"before": "2027-03-01"}
+    renewed = [
+        e
+        for e in entries(client, entity="driver_licence", entity_id=f"{driver['id']}:CE")
+        if e["operation"] == "update_driver" and e["action"] == "create"
+    ]
+    assert [e["changes"]["expires_on"] for e in renewed] == [{"after": "2033-05-31"}]

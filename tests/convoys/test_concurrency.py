@@ -23,9 +23,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, event, text
 from sqlmodel import Session
 
+from app.auth.models import Role
 from app.core import migrations
 from app.core.database import get_session, make_engine
 from app.main import create_app
+from tests.accounts import auth_headers
 from tests.convoys import builders as b
 from tests.convoys.builders import H
 from tests.factories import API
@@ -80,16 +82,19 @@ def test_one_of_two_simultaneous_assignments_wins(engine: Engine, client: TestCl
 
     with committed_database(engine) as (race_engine, name, admin):
         app = app_on(race_engine)
-        with TestClient(app) as setup:
+        # Two coordinators, each logged in with a token of their own.
+        with Session(race_engine) as accounts:
+            logins = [auth_headers(accounts, Role.coordinator) for _ in range(2)]
+        with TestClient(app, headers=logins[0]) as setup:
             attempts = set_up(setup)
         gate = Gate(admin, name)
         event.listen(race_engine, "before_cursor_execute", gate.before_statement)
         try:
-            responses = run_at_once(app, attempts, gate)
+            responses = run_at_once(app, attempts, gate, logins)
         finally:
             event.remove(race_engine, "before_cursor_execute", gate.before_statement)
         assert gate.met_at_driver_read, "the two requests never ran side by side"
-        with TestClient(app) as check:
+        with TestClient(app, headers=logins[0]) as check:
             made = assignments(check, attempts)
         assert_one_wins(responses, made, attempts[0][1]["driver_id"])
 
@@ -183,12 +188,14 @@ class Gate:
         return bool(waiting)
 
 
-def run_at_once(app: FastAPI, attempts: list[Attempt], gate: Gate) -> list[Any]:
+def run_at_once(
+    app: FastAPI, attempts: list[Attempt], gate: Gate, logins: list[dict[str, str]]
+) -> list[Any]:
     results: list[Any] = [None, None]
 
     def fire(index: int, convoy_id: int, body: dict[str, Any]) -> None:
         try:
-            with TestClient(app) as own_client:
+            with TestClient(app, headers=logins[index]) as own_client:
                 results[index] = own_client.post(
                     f"{API}/convoys/{convoy_id}/assignments", json=body
                 )

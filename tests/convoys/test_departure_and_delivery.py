@@ -305,6 +305,8 @@ def test_handover_delivers_the_item_and_meets_the_need(client: TestClient) -> No
         b.assign(client, convoy["id"], leg["id"], bus["id"], person["id"])
     done(client, convoy["id"], "depart")
     done(client, convoy["id"], "arrive")
+    before = b.get(client, f"/needs/{need['id']}")
+    assert (before["status"], before["delivered_quantity"]) == ("matched", 0)
 
     response = b.post(client, f"/convoys/{convoy['id']}/handovers", handover_body(bus["id"]))
     assert response.status_code == 201, response.text
@@ -314,11 +316,16 @@ def test_handover_delivers_the_item_and_meets_the_need(client: TestClient) -> No
     assert item_status(client, bus["id"]) == "delivered"
     assert b.get(client, f"/convoys/{convoy['id']}/handovers") == [handover]
     met = b.get(client, f"/needs/{need['id']}")
-    assert (met["status"], met["matched_item_ids"], met["open_quantity"]) == (
-        "matched",
-        [bus["id"]],
-        0,
-    )
+    assert (
+        met["status"],
+        met["matched_item_ids"],
+        met["open_quantity"],
+        met["delivered_quantity"],
+    ) == ("fulfilled", [bus["id"]], 0, 1)
+    fulfilled = b.get(client, "/needs?status=fulfilled")["items"]
+    assert [n["id"] for n in fulfilled] == [need["id"]]
+    still_matched = b.get(client, "/needs?status=matched")["items"]
+    assert need["id"] not in [n["id"] for n in still_matched]
     assert done(client, convoy["id"], "close")["status"] == "closed"
 
 

@@ -86,3 +86,21 @@ def test_descending_sort_and_bad_sort_or_cursor(client: TestClient) -> None:
     assert bad_sort.json()["detail"][0]["loc"] == ["body", "sort"]
     bad_cursor = client.get(f"{API}/donors", params={"cursor": "not-a-cursor"})
     assert bad_cursor.status_code == 422
+
+
+def test_keyset_pagination_by_a_timestamp_column(client: TestClient) -> None:
+    for i in range(5):
+        factories.donor(client, name=f"Timestamped {i}")
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params = {"limit": 2, "sort": "-created_at", **({"cursor": cursor} if cursor else {})}
+        response = client.get(f"{API}/donors", params=params)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        seen += [d["name"] for d in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert sorted(seen) == [f"Timestamped {i}" for i in range(5)]
+    assert len(seen) == len(set(seen)) == 5

@@ -74,6 +74,7 @@ def test_create_and_read_need(client: TestClient) -> None:
         "requested_on": "2022-06-20",
         "status": "open",
         "matched_quantity": 0,
+        "delivered_quantity": 0,
         "open_quantity": 3,
         "matched_item_ids": [],
         "version": 1,

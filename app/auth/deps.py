@@ -1,0 +1,128 @@
+"""Authentication and authorization dependencies.
+
+The JSON API authenticates with bearer tokens only; the HTML pages use the session cookie
+and a CSRF token. Both set the actor that the audit trail records.
+"""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import object_session
+
+from app.auth import service
+from app.auth.models import Role
+from app.auth.policy import POLICY
+from app.auth.security import same
+from app.auth.service import Principal
+from app.core.context import Actor, current_actor
+from app.core.database import SessionDep
+from app.core.errors import Forbidden, NotAuthenticated, PreconditionFailed
+from app.core.models import Entity
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+SESSION_COOKIE = "konvoi_session"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _operation(request: Request) -> str | None:
+    route = request.scope.get("route")
+    return getattr(route, "operation_id", None) or getattr(route, "name", None)
+
+
+def _act_as(request: Request, session: SessionDep, principal: Principal) -> None:
+    actor = Actor(principal.user_id, principal.username, principal.role, _operation(request))
+    # The audit listener reads the actor from the session; the context var serves logging.
+    session.info["actor"] = actor
+    current_actor.set(actor)
+
+
+def api_principal(
+    request: Request, session: SessionDep, token: Annotated[str | None, Depends(oauth2)]
+) -> Principal:
+    if not token:
+        raise NotAuthenticated("log in first: send 'Authorization: Bearer <token>'")
+    user = service.user_for_token(session, token)
+    if user is None:
+        raise NotAuthenticated("the token is unknown or has expired; log in again")
+    principal = Principal.of(user)
+    _act_as(request, session, principal)
+    return principal
+
+
+def authorize(
+    request: Request, principal: Annotated[Principal, Depends(api_principal)]
+) -> Principal:
+    """Apply the policy table to the operation this request is for."""
+    operation = _operation(request)
+    allowed = POLICY.get(operation or "")
+    if allowed is None or principal.role not in allowed:
+        raise Forbidden(
+            f"a {principal.role.value} may not {(operation or 'do this').replace('_', ' ')}"
+        )
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(authorize)]
+
+
+def require_version(request: Request, entity: Entity) -> None:
+    """Refuse a change made against a stale copy (If-Match carries the version read)."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    header = request.headers.get("if-match")
+    if header is None or header.strip() == "*":
+        return
+    versions = {tag.strip().removeprefix("W/").strip('"') for tag in header.split(",")}
+    # Lock the row before comparing, so two edits of the same version cannot both pass:
+    # the second waits for the first to commit, then sees the new version.
+    session = object_session(entity)
+    if session is not None:
+        session.refresh(entity, with_for_update=True)
+    if str(entity.version) not in versions:
+        raise PreconditionFailed(
+            f"this record has changed since you read it (now version {entity.version}); "
+            "reload it and apply your change again"
+        )
+
+
+async def _form_csrf_token(request: Request) -> str | None:
+    """The CSRF token of a plain HTML form post (htmx sends the header instead)."""
+    content_type = request.headers.get("content-type", "")
+    if request.method not in UNSAFE_METHODS or not content_type.startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        return None
+    value = (await request.form()).get(CSRF_FIELD)  # Starlette caches the parsed form
+    return value if isinstance(value, str) else None
+
+
+def web_principal(
+    request: Request,
+    session: SessionDep,
+    form_token: Annotated[str | None, Depends(_form_csrf_token)],
+) -> Principal:
+    """The user behind the session cookie; unsafe requests must carry the CSRF token."""
+    secret = request.cookies.get(SESSION_COOKIE)
+    found = service.user_for_session(session, secret) if secret else None
+    if found is None:
+        raise NotAuthenticated("log in first")
+    user, web = found
+    if request.method in UNSAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER) or form_token
+        if not sent or not same(sent, web.csrf_token):
+            raise Forbidden("the form has expired or did not come from Konvoi; reload the page")
+    principal = Principal.of(user)
+    request.state.csrf_token = web.csrf_token
+    _act_as(request, session, principal)
+    return principal
+
+
+WebPrincipalDep = Annotated[Principal, Depends(web_principal)]
+
+
+def is_office(principal: Principal) -> bool:
+    return principal.role in {Role.admin, Role.coordinator, Role.clerk}

@@ -1,0 +1,68 @@
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from app.core.models import Entity
+from app.core.types import UTCDateTime, enum_type, utcnow
+
+
+class Role(StrEnum):
+    admin = "admin"  # manages users; everything a coordinator can
+    coordinator = "coordinator"  # plans and edits everything in the workflow
+    clerk = "clerk"  # paperwork: reads everything, edits export data and certificates
+    driver = "driver"  # one driver record: own assignments only
+    recipient = "recipient"  # one destination: its items, convoys and needs
+
+
+class User(Entity, table=True):
+    __tablename__ = "app_user"  # "user" is reserved in PostgreSQL
+    __audit_redact__ = frozenset({"password_hash"})
+
+    username: str = Field(unique=True, max_length=100)
+    full_name: str = Field(max_length=200)
+    role: Role = Field(sa_type=enum_type(Role))
+    password_hash: str = Field(max_length=300)
+    driver_id: int | None = Field(default=None, foreign_key="driver.id")
+    destination_id: int | None = Field(default=None, foreign_key="destination.id")
+    is_active: bool = True
+    last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token for the JSON API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+    __audit__ = False
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class WebSession(SQLModel, table=True):
+    """A browser session behind the HttpOnly cookie, with its CSRF token."""
+
+    __tablename__ = "web_session"
+    __audit__ = False
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_hash: str = Field(unique=True, max_length=64)
+    csrf_token: str = Field(max_length=64)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class LoginFailure(SQLModel, table=True):
+    """A failed login, kept for the rate limit (per account and per address) and the log."""
+
+    __tablename__ = "login_failure"
+    __audit__ = False
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=100, index=True)
+    address: str = Field(max_length=64, index=True)
+    failed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

@@ -1,0 +1,110 @@
+"""Who may call which API operation: one table, keyed by operation id.
+
+An operation missing here is refused for everyone (and the authorization matrix test fails),
+so a new route cannot ship without a decision. Row-level limits for drivers and recipients
+(only their own assignments, only their own destination) are applied in the routes' lookups
+and the services' list queries; this table decides only whether a role may try at all.
+"""
+
+from app.auth.models import Role
+
+A, C, K, D, R = Role.admin, Role.coordinator, Role.clerk, Role.driver, Role.recipient
+
+PLAN = frozenset({A, C})  # plans and edits the workflow
+OFFICE = frozenset({A, C, K})  # reads everything; the clerk edits the paperwork
+PAPERWORK = OFFICE
+EVERYONE = frozenset(Role)
+
+POLICY: dict[str, frozenset[Role]] = {
+    # donors
+    "list_donors": OFFICE,
+    "get_donor": OFFICE,
+    "create_donor": PLAN,
+    "update_donor": PLAN,
+    # destinations: a recipient sees its own
+    "list_destinations": OFFICE | {R},
+    "get_destination": OFFICE | {R},
+    "create_destination": PLAN,
+    "update_destination": PLAN,
+    # needs: a recipient states its own
+    "list_needs": OFFICE | {R},
+    "get_need": OFFICE | {R},
+    "create_need": PLAN | {R},
+    "update_need": PLAN | {R},
+    "cancel_need": PLAN | {R},
+    # items: drivers see the vehicles and goods of their convoys, recipients their own
+    "list_items": OFFICE | {D, R},
+    "get_item": OFFICE | {D, R},
+    "create_item": PLAN,
+    "update_item": PLAN,
+    "accept_item": PLAN,
+    "allocate_item": PLAN,
+    "certify_item": PAPERWORK,
+    "mark_item_export_ready": PAPERWORK,
+    "withdraw_item": PLAN,
+    "list_cargo_lines": OFFICE | {D, R},
+    "create_cargo_line": PLAN,
+    "update_cargo_line": PLAN,
+    "delete_cargo_line": PLAN,
+    # paperwork
+    "list_certificates": OFFICE,
+    "get_certificate": OFFICE,
+    "create_certificate": PAPERWORK,
+    "update_certificate": PAPERWORK,
+    "add_certificate_items": PAPERWORK,
+    "remove_certificate_item": PAPERWORK,
+    "list_export_records": OFFICE,
+    "get_export_record": OFFICE | {D},
+    "get_item_export_record": OFFICE | {D},
+    "create_export_record": PAPERWORK,
+    "update_export_record": PAPERWORK,
+    # drivers: personal data; a driver sees only their own record
+    "list_drivers": OFFICE,
+    "get_driver": OFFICE | {D},
+    "create_driver": PLAN,
+    "update_driver": PLAN,
+    "export_driver_data": PLAN | {D},
+    "erase_driver": frozenset({A}),
+    # convoys
+    "list_convoys": OFFICE | {D, R},
+    "get_convoy": OFFICE | {D, R},
+    "get_convoy_readiness": OFFICE,
+    "create_convoy": PLAN,
+    "update_convoy": PLAN,
+    "add_leg": PLAN,
+    "update_leg": PLAN,
+    "delete_leg": PLAN,
+    "load_item": PLAN,
+    "unload_item": PLAN,
+    "assign_driver": PLAN,
+    "unassign_driver": PLAN,
+    "mark_ready_convoy": PLAN,
+    "depart_convoy": PLAN,
+    "arrive_convoy": PLAN,
+    "close_convoy": PLAN,
+    "cancel_convoy": PLAN,
+    "report_progress": PLAN | {D},
+    "list_progress": OFFICE | {D, R},
+    "record_handover": PLAN | {R},
+    "list_handovers": OFFICE | {D, R},
+    # audit trail
+    "list_audit_entries": OFFICE,
+    "get_donor_history": OFFICE,
+    "get_destination_history": OFFICE,
+    "get_need_history": OFFICE,
+    "get_item_history": OFFICE,
+    "get_certificate_history": OFFICE,
+    "get_export_record_history": OFFICE,
+    "get_driver_history": OFFICE,
+    "get_convoy_history": OFFICE,
+    # accounts
+    "list_users": frozenset({A}),
+    "create_user": frozenset({A}),
+    "get_user": frozenset({A}),
+    "update_user": frozenset({A}),
+    "whoami": EVERYONE,
+    "revoke_token": EVERYONE,
+}
+
+# Reachable without a token: logging in.
+PUBLIC = frozenset({"issue_token"})

@@ -1,0 +1,154 @@
+"""Security headers, a request size limit and error bodies without internals."""
+
+import json
+import logging
+from collections.abc import Mapping
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger("konvoi")
+
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+    # /docs loads Swagger UI's own script; everything else is served by Konvoi itself.
+    "content-security-policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'self'; "
+        "form-action 'self'"
+    ),
+    "cross-origin-opener-policy": "same-origin",
+    "permissions-policy": "camera=(), microphone=(), geolocation=(self)",
+}
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _send_json(send: Send, status: int, body: Mapping[str, object]) -> None:
+    payload = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+                *[(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()],
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})
+
+
+class Hardening:
+    """ASGI middleware: headers on every response, 413 past the size limit, opaque 500s."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.max_body_bytes
+        too_large = {"detail": f"request body over {limit} bytes", "code": "too_large"}
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _send_json(send, 413, too_large)
+            return
+        received = 0
+        started = False
+        rejected = False
+
+        async def limited_receive() -> Message:
+            # A chunked body declares no length: count it as it arrives. The 413 is sent
+            # here, before raising, because whoever reads the body may turn any error while
+            # reading into a response of its own (FastAPI answers 400 "error parsing the body").
+            nonlocal received, rejected
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    if not started and not rejected:
+                        rejected = True
+                        await _send_json(send, 413, too_large)
+                    raise _TooLarge
+            return message
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if rejected:
+                return  # the 413 has been sent; drop the app's answer to the aborted read
+            if message["type"] == "http.response.start":
+                started = True
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [
+                    (k.encode(), v.encode())
+                    for k, v in SECURITY_HEADERS.items()
+                    if k.encode() not in present
+                ]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, send_with_headers)
+        except _TooLarge:
+            pass  # answered with 413 in limited_receive
+        except Exception:
+            if rejected:
+                return  # the app failed on the body it could not read; 413 already sent
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if not started:
+                await _send_json(
+                    send, 500, {"detail": "internal error; it has been logged", "code": "internal"}
+                )
+
+
+class VersionETag:
+    """Send a record's version as its ETag, so clients can send it back in If-Match.
+
+    Applies to JSON responses that are one record (a top-level "id" and "version").
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def buffered_send(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                content_type = dict(message.get("headers", [])).get(b"content-type", b"")
+                if content_type.startswith(b"application/json"):
+                    start = message
+                    return
+                await send(message)
+                return
+            if start is None:
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            body = b"".join(chunks)
+            headers = list(start.get("headers", []))
+            if start["status"] in (200, 201):
+                try:
+                    parsed = json.loads(body)
+                except ValueError:
+                    parsed = None
+                if isinstance(parsed, dict) and "id" in parsed and "version" in parsed:
+                    headers.append((b"etag", f'"{parsed["version"]}"'.encode()))
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, buffered_send)

@@ -1,0 +1,85 @@
+"""A small, complete data set for authorization tests, built through the API as an admin.
+
+One convoy with one leg, one export-ready bus (with its certificate, export record and a cargo
+line) driven by one volunteer, bound for one destination that also has a need; plus one user.
+Every path parameter of the API has a real id here.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.auth import service as accounts
+from app.auth.deps import CSRF_HEADER, SESSION_COOKIE
+from app.auth.models import Role
+from tests import factories
+from tests.accounts import make_user
+from tests.convoys import builders as b
+
+
+@dataclass
+class Records:
+    planned: b.Planned
+    ids: dict[str, int]  # path parameter name -> id of an existing record
+
+    @property
+    def driver_id(self) -> int:
+        return self.ids["driver_id"]
+
+    @property
+    def destination_id(self) -> int:
+        return self.ids["destination_id"]
+
+
+def build(admin: TestClient, session: Session) -> Records:
+    planned = b.planned_convoy(admin)
+    bus = planned.vehicles[0]
+    cargo = factories.cargo_line(admin, bus["id"])
+    need = factories.need(admin, planned.destination["id"])
+    (certificate,) = b.get(admin, f"/certificates?item_id={bus['id']}")["items"]
+    record = b.get(admin, f"/items/{bus['id']}/export-record")
+    (assignment,) = planned.convoy["assignments"]
+    user = make_user(session, Role.clerk)
+    assert user.id is not None
+    return Records(
+        planned,
+        {
+            "donor_id": bus["donor_id"],
+            "destination_id": planned.destination["id"],
+            "need_id": need["id"],
+            "item_id": bus["id"],
+            "cargo_id": cargo["id"],
+            "certificate_id": certificate["id"],
+            "export_record_id": record["id"],
+            "driver_id": planned.drivers[0]["id"],
+            "convoy_id": planned.id,
+            "leg_id": planned.legs[0]["id"],
+            "assignment_id": assignment["id"],
+            "user_id": user.id,
+        },
+    )
+
+
+def credentials(session: Session, role: Role, **links: int | None) -> dict[str, str]:
+    """Headers of a fresh user of this role: a bearer token for the API, and a browser
+    session cookie with its CSRF token for the HTML pages."""
+    user = make_user(session, role, **links)
+    token, _ = accounts.issue_token(session, user)
+    cookie, web = accounts.open_session(session, user)
+    session.commit()
+    return {
+        "Authorization": f"Bearer {token}",
+        "Cookie": f"{SESSION_COOKIE}={cookie}",
+        CSRF_HEADER: web.csrf_token,
+    }
+
+
+def links_for(role: Role, records: Records) -> dict[str, Any]:
+    """A driver account tied to the data set's driver, a recipient to its destination."""
+    if role == Role.driver:
+        return {"driver_id": records.driver_id}
+    if role == Role.recipient:
+        return {"destination_id": records.destination_id}
+    return {}

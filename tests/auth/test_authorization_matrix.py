@@ -1,0 +1,269 @@
+"""Every route of the app, every role and anonymous: allowed or denied, as EXPECTED says.
+
+The table is written out here, independently of app/auth/policy.py, and a route without an
+entry fails the test: a new route cannot ship without a decision on who may call it.
+Allowed means the request got past authentication and authorization (not 401/403, and no
+500); denied means 401 for anonymous and 403 for a logged-in role. Which rows a driver or
+recipient then sees is tested in test_cross_tenant.py.
+"""
+
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute, _IncludedRouter
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+from starlette.routing import BaseRoute, Mount, Route
+
+from app.auth.models import Role
+from tests.auth.records import Records, build, credentials, links_for
+
+ANONYMOUS = "anonymous"
+CALLERS = (ANONYMOUS, *(role.value for role in Role))
+
+ADMIN = frozenset({"admin"})
+PLAN = frozenset({"admin", "coordinator"})
+OFFICE = PLAN | {"clerk"}
+DRIVER = frozenset({"driver"})
+RECIPIENT = frozenset({"recipient"})
+LOGGED_IN = OFFICE | DRIVER | RECIPIENT
+PUBLIC = LOGGED_IN | {ANONYMOUS}
+
+# API operations by operation id; pages and framework routes by "METHOD path".
+EXPECTED: dict[str, frozenset[str]] = {
+    # logging in
+    "issue_token": PUBLIC,
+    "whoami": LOGGED_IN,
+    "revoke_token": LOGGED_IN,
+    # accounts
+    "list_users": ADMIN,
+    "create_user": ADMIN,
+    "get_user": ADMIN,
+    "update_user": ADMIN,
+    # donors: office records
+    "list_donors": OFFICE,
+    "get_donor": OFFICE,
+    "create_donor": PLAN,
+    "update_donor": PLAN,
+    "get_donor_history": OFFICE,
+    # destinations: a recipient reads its own
+    "list_destinations": OFFICE | RECIPIENT,
+    "get_destination": OFFICE | RECIPIENT,
+    "create_destination": PLAN,
+    "update_destination": PLAN,
+    "get_destination_history": OFFICE,
+    # needs: a recipient states its own
+    "list_needs": OFFICE | RECIPIENT,
+    "get_need": OFFICE | RECIPIENT,
+    "create_need": PLAN | RECIPIENT,
+    "update_need": PLAN | RECIPIENT,
+    "cancel_need": PLAN | RECIPIENT,
+    "get_need_history": OFFICE,
+    # items: a driver reads the vehicles they drive, a recipient the items it receives
+    "list_items": OFFICE | DRIVER | RECIPIENT,
+    "get_item": OFFICE | DRIVER | RECIPIENT,
+    "create_item": PLAN,
+    "update_item": PLAN,
+    "accept_item": PLAN,
+    "allocate_item": PLAN,
+    "withdraw_item": PLAN,
+    "certify_item": OFFICE,  # paperwork: the clerk too
+    "mark_item_export_ready": OFFICE,
+    "get_item_history": OFFICE,
+    "list_cargo_lines": OFFICE | DRIVER | RECIPIENT,
+    "create_cargo_line": PLAN,
+    "update_cargo_line": PLAN,
+    "delete_cargo_line": PLAN,
+    # usage certificates: paperwork
+    "list_certificates": OFFICE,
+    "get_certificate": OFFICE,
+    "create_certificate": OFFICE,
+    "update_certificate": OFFICE,
+    "add_certificate_items": OFFICE,
+    "remove_certificate_item": OFFICE,
+    "get_certificate_history": OFFICE,
+    # export records: paperwork; a driver reads their vehicle's papers
+    "list_export_records": OFFICE,
+    "get_export_record": OFFICE | DRIVER,
+    "get_item_export_record": OFFICE | DRIVER,
+    "create_export_record": OFFICE,
+    "update_export_record": OFFICE,
+    "get_export_record_history": OFFICE,
+    # drivers: personal data; a driver reads their own record
+    "list_drivers": OFFICE,
+    "get_driver": OFFICE | DRIVER,
+    "create_driver": PLAN,
+    "update_driver": PLAN,
+    "get_driver_history": OFFICE,
+    "export_driver_data": PLAN | DRIVER,
+    "erase_driver": ADMIN,
+    # convoys: planned by coordinators; the clerk reads; drivers and recipients read theirs
+    "list_convoys": OFFICE | DRIVER | RECIPIENT,
+    "get_convoy": OFFICE | DRIVER | RECIPIENT,
+    "get_convoy_readiness": OFFICE,
+    "get_convoy_history": OFFICE,
+    "create_convoy": PLAN,
+    "update_convoy": PLAN,
+    "add_leg": PLAN,
+    "update_leg": PLAN,
+    "delete_leg": PLAN,
+    "load_item": PLAN,
+    "unload_item": PLAN,
+    "assign_driver": PLAN,
+    "unassign_driver": PLAN,
+    "mark_ready_convoy": PLAN,
+    "depart_convoy": PLAN,
+    "arrive_convoy": PLAN,
+    "close_convoy": PLAN,
+    "cancel_convoy": PLAN,
+    "report_progress": PLAN | DRIVER,
+    "list_progress": OFFICE | DRIVER | RECIPIENT,
+    "record_handover": PLAN | RECIPIENT,
+    "list_handovers": OFFICE | DRIVER | RECIPIENT,
+    # audit trail
+    "list_audit_entries": OFFICE,
+    # HTML pages (browser session) and framework routes outside the spec
+    "GET /": LOGGED_IN,
+    "GET /login": PUBLIC,
+    "POST /login": PUBLIC,
+    "POST /logout": LOGGED_IN,
+    "GET /healthz": PUBLIC,
+    "GET /openapi.json": PUBLIC,
+    "GET /docs": PUBLIC,
+    "GET /docs/oauth2-redirect": PUBLIC,
+    "GET /static/swagger-ui/": PUBLIC,  # Swagger UI's script and style (a static mount)
+}
+
+
+# --- enumerating the app's routes --------------------------------------------------------------
+
+
+def _walk(routes: Sequence[BaseRoute], prefix: str = "") -> Iterator[tuple[str, BaseRoute]]:
+    """Every route with its full path; included routers are walked into."""
+    for route in routes:
+        if isinstance(route, _IncludedRouter):
+            inner = prefix + route.include_context.prefix
+            yield from _walk(route.original_router.routes, inner)
+        else:
+            yield prefix + getattr(route, "path", ""), route
+
+
+def _operations(app: FastAPI) -> dict[str, tuple[str, str]]:
+    """The spec's operations: id -> (method, path)."""
+    found: dict[str, tuple[str, str]] = {}
+    for path, methods in app.openapi()["paths"].items():
+        for method, operation in methods.items():
+            assert operation["operationId"] not in found, operation["operationId"]
+            found[operation["operationId"]] = (method.upper(), path)
+    return found
+
+
+def routes_of(app: FastAPI) -> dict[str, tuple[str, str]]:
+    """Every route to decide on: key (operation id, or "METHOD path") -> (method, path)."""
+    operations = _operations(app)
+    found = dict(operations)
+    walked_operations = set()
+    for path, route in _walk(app.routes):
+        if isinstance(route, Mount):  # static files: whatever lies below the mount
+            found[f"GET {path}/"] = ("GET", f"{path}/")
+            continue
+        assert isinstance(route, APIRoute | Route), f"unexpected kind of route {route!r}"
+        operation_id = route.operation_id if isinstance(route, APIRoute) else None
+        if operation_id in operations:
+            assert operations[operation_id][1] == path, (operation_id, path)
+            walked_operations.add(operation_id)
+            continue
+        for method in sorted((route.methods or set()) - {"HEAD"}):
+            found[f"{method} {path}"] = (method, path)
+    assert walked_operations == set(operations), "the walk missed operations of the spec"
+    return found
+
+
+def test_every_route_has_a_decision(app: FastAPI) -> None:
+    routes = routes_of(app)
+    undecided = sorted(set(routes) - set(EXPECTED))
+    assert undecided == [], f"routes without an entry in EXPECTED: {undecided}"
+    # Also the other way round, so the table cannot drift from the app.
+    gone = sorted(set(EXPECTED) - set(routes))
+    assert gone == [], f"entries in EXPECTED for routes the app does not have: {gone}"
+    assert len(routes) > 80  # the walk found the API, not just the framework's routes
+
+
+# --- calling each route as each caller ---------------------------------------------------------
+
+_PARAM = re.compile(r"\{(\w+)\}")
+
+
+def _url(path: str, records: Records) -> str:
+    return _PARAM.sub(lambda m: str(records.ids[m.group(1)]), path)
+
+
+# Run last, so the other routes meet the data set whole (a cancelled convoy has no drivers).
+_DESTRUCTIVE = frozenset(
+    {
+        "cancel_convoy",
+        "delete_cargo_line",
+        "delete_leg",
+        "erase_driver",
+        "remove_certificate_item",
+        "unassign_driver",
+        "unload_item",
+        "withdraw_item",
+    }
+)
+
+
+def _order(entry: tuple[str, tuple[str, str]]) -> tuple[int, str]:
+    key, (method, _) = entry
+    return (2 if key in _DESTRUCTIVE else 0 if method == "GET" else 1), key
+
+
+def _call(client: TestClient, method: str, url: str, headers: dict[str, str]) -> Any:
+    # An empty body: enough to get past authorization; a create is then refused as invalid.
+    body: dict[str, Any] | None = {} if method in {"POST", "PUT", "PATCH"} else None
+    return client.request(method, url, headers=headers, follow_redirects=False, json=body)
+
+
+def test_each_role_and_anonymous_get_what_the_table_says(
+    app: FastAPI, client: TestClient, anonymous: TestClient, session: Session
+) -> None:
+    records = build(client, session)
+    routes = routes_of(app)
+    assert set(routes) <= set(EXPECTED)
+    wrong: list[str] = []
+    calls = 0
+    for key, (method, path) in sorted(routes.items(), key=_order):
+        url = _url(path, records)
+        for caller in CALLERS:
+            if caller == ANONYMOUS:
+                headers: dict[str, str] = {}
+            else:
+                role = Role(caller)
+                headers = credentials(session, role, **links_for(role, records))
+            status = _call(anonymous, method, url, headers).status_code
+            calls += 1
+            allowed = caller in EXPECTED[key]
+            if allowed and (status in (401, 403) or status >= 500):
+                wrong.append(f"{key} ({method} {url}) as {caller}: {status}, expected allowed")
+            if not allowed and status != (401 if caller == ANONYMOUS else 403):
+                denial = 401 if caller == ANONYMOUS else 403
+                wrong.append(f"{key} ({method} {url}) as {caller}: {status}, expected {denial}")
+    assert wrong == [], "\n".join(wrong)
+    assert calls == len(routes) * len(CALLERS)
+
+
+def test_a_denied_request_changes_nothing(
+    client: TestClient, as_role: Any, session: Session
+) -> None:
+    """Denial comes before the body is looked at: a clerk's PATCH of a convoy is 403 even when
+    it is valid, and the convoy is unchanged."""
+    records = build(client, session)
+    convoy_url = f"/api/v1/convoys/{records.ids['convoy_id']}"
+    before = client.get(convoy_url).json()
+    clerk = as_role(Role.clerk)
+    response = clerk.patch(convoy_url, json={"name": "Renamed by the clerk"})
+    assert response.status_code == 403
+    assert response.json() == {"detail": "a clerk may not update convoy", "code": "forbidden"}
+    assert client.get(convoy_url).json() == before

@@ -1,0 +1,290 @@
+"""API login: argon2 password storage, bearer tokens with expiry, revocation, rate limit."""
+
+import logging
+from datetime import datetime, timedelta
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.auth.models import ApiToken, LoginFailure, Role, User, WebSession
+from app.core.config import get_settings
+from app.core.types import utcnow
+from tests.accounts import PASSWORD, make_user
+
+API = "/api/v1"
+TOKEN_URL = f"{API}/auth/token"
+NEW_PASSWORD = "kharkiv-water-2026"
+
+
+def login(client: TestClient, username: str, password: str) -> httpx.Response:
+    response: httpx.Response = client.post(
+        TOKEN_URL, data={"username": username, "password": password}
+    )
+    return response
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def token_for(client: TestClient, username: str, password: str = PASSWORD) -> str:
+    response = login(client, username, password)
+    assert response.status_code == 200, response.text
+    token = response.json()["access_token"]
+    assert isinstance(token, str)
+    return token
+
+
+def from_address(app: FastAPI, address: str) -> TestClient:
+    return TestClient(app, client=(address, 50000))
+
+
+def failures(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(LoginFailure)).one()
+
+
+# --- passwords ----------------------------------------------------------------------------
+
+
+def test_password_is_stored_as_argon2id_hash_and_never_returned(
+    client: TestClient, session: Session
+) -> None:
+    password = "zaporizhzhia-pumps-42"
+    response = client.post(
+        f"{API}/users",
+        json={"username": "olena", "full_name": "Olena K.", "role": "clerk", "password": password},
+    )
+    assert response.status_code == 201, response.text
+    assert "password" not in response.text
+    stored = session.exec(select(User).where(User.username == "olena")).one()
+    assert stored.password_hash.startswith("$argon2id$")
+    assert password not in stored.password_hash
+    # Neither the password nor its hash reaches the audit trail.
+    trail = client.get(f"{API}/audit", params={"entity": "app_user"})
+    assert trail.status_code == 200
+    assert trail.json()["items"], "the user's creation is audited"
+    assert password not in trail.text
+    assert "$argon2" not in trail.text
+    assert token_for(client, "olena", password)
+
+
+def test_short_password_is_refused_naming_the_field(client: TestClient, session: Session) -> None:
+    response = client.post(
+        f"{API}/users",
+        json={"username": "petro", "full_name": "Petro", "role": "clerk", "password": "short"},
+    )
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", "password"]
+    assert "at least 12 characters" in error["msg"]
+    assert session.exec(select(User).where(User.username == "petro")).first() is None
+
+
+# --- tokens -------------------------------------------------------------------------------
+
+
+def test_login_issues_bearer_token_with_expiry(anonymous: TestClient, session: Session) -> None:
+    user = make_user(session, Role.coordinator)
+    before = utcnow()
+    response = login(anonymous, user.username, PASSWORD)
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"access_token", "token_type", "expires_at"}
+    assert body["token_type"] == "bearer"
+    lifetime = timedelta(minutes=get_settings().token_minutes)
+    expires_at = datetime.fromisoformat(body["expires_at"])
+    assert before + lifetime <= expires_at <= utcnow() + lifetime
+    # Only the token's SHA-256 is stored.
+    stored = session.exec(select(ApiToken).where(ApiToken.user_id == user.id)).one()
+    assert stored.token_hash != body["access_token"]
+    assert len(stored.token_hash) == 64
+
+    me = anonymous.get(f"{API}/auth/me", headers=bearer(body["access_token"]))
+    assert me.status_code == 200
+    assert me.json()["username"] == user.username
+    assert me.json()["role"] == "coordinator"
+    assert me.json()["last_login_at"] is not None
+    assert "password_hash" not in me.json()
+
+
+@pytest.mark.parametrize("wrong", ["password", "username"])
+def test_wrong_credentials_are_401_alike(
+    anonymous: TestClient, session: Session, wrong: str
+) -> None:
+    user = make_user(session, Role.clerk)
+    username = "nobody-here" if wrong == "username" else user.username
+    password = "not-the-password" if wrong == "password" else PASSWORD
+    response = login(anonymous, username, password)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    # The same answer whether the account exists or not.
+    assert response.json() == {"detail": "wrong username or password", "code": "login_failed"}
+    assert session.exec(select(ApiToken)).all() == []
+    assert failures(session) == 1
+
+
+def test_deactivated_user_cannot_log_in(anonymous: TestClient, session: Session) -> None:
+    user = make_user(session, Role.clerk)
+    user.is_active = False
+    session.commit()
+    response = login(anonymous, user.username, PASSWORD)
+    assert response.status_code == 401
+    assert session.exec(select(ApiToken)).all() == []
+
+
+def test_missing_and_garbage_tokens_are_401(anonymous: TestClient) -> None:
+    for headers in ({}, bearer("garbage"), {"Authorization": "Basic YWRtaW46YWRtaW4="}):
+        response = anonymous.get(f"{API}/auth/me", headers=headers)
+        assert response.status_code == 401, headers
+        assert response.headers["www-authenticate"] == "Bearer"
+        assert response.json()["code"] == "not_authenticated"
+
+
+def test_expired_token_is_401(anonymous: TestClient, session: Session) -> None:
+    user = make_user(session, Role.coordinator)
+    token = token_for(anonymous, user.username)
+    assert anonymous.get(f"{API}/auth/me", headers=bearer(token)).status_code == 200
+    stored = session.exec(select(ApiToken).where(ApiToken.user_id == user.id)).one()
+    stored.expires_at = utcnow() - timedelta(seconds=1)
+    session.commit()
+    response = anonymous.get(f"{API}/auth/me", headers=bearer(token))
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert "expired" in response.json()["detail"]
+
+
+def test_logout_revokes_only_that_token(anonymous: TestClient, session: Session) -> None:
+    user = make_user(session, Role.clerk)
+    first = token_for(anonymous, user.username)
+    second = token_for(anonymous, user.username)
+    response = anonymous.post(f"{API}/auth/logout", headers=bearer(first))
+    assert response.status_code == 204
+    assert anonymous.get(f"{API}/auth/me", headers=bearer(first)).status_code == 401
+    assert anonymous.post(f"{API}/auth/logout", headers=bearer(first)).status_code == 401
+    assert anonymous.get(f"{API}/auth/me", headers=bearer(second)).status_code == 200
+
+
+def _tokens_and_sessions(session: Session, user: User) -> tuple[int, int]:
+    tokens = session.exec(select(func.count()).where(col(ApiToken.user_id) == user.id)).one()
+    webs = session.exec(select(func.count()).where(col(WebSession.user_id) == user.id)).one()
+    return tokens, webs
+
+
+def test_password_change_revokes_tokens_and_sessions(
+    client: TestClient, anonymous: TestClient, session: Session
+) -> None:
+    user = make_user(session, Role.coordinator)
+    token = token_for(anonymous, user.username)
+    assert anonymous.post("/login", data={"username": user.username, "password": PASSWORD})
+    assert _tokens_and_sessions(session, user) == (1, 1)
+
+    response = client.patch(f"{API}/users/{user.id}", json={"password": NEW_PASSWORD})
+    assert response.status_code == 200
+    assert response.json()["version"] == 2
+    assert _tokens_and_sessions(session, user) == (0, 0)
+    assert anonymous.get(f"{API}/auth/me", headers=bearer(token)).status_code == 401
+    assert login(anonymous, user.username, PASSWORD).status_code == 401
+    assert token_for(anonymous, user.username, NEW_PASSWORD)
+
+
+def test_deactivation_revokes_tokens_and_sessions(
+    client: TestClient, anonymous: TestClient, session: Session
+) -> None:
+    user = make_user(session, Role.clerk)
+    token = token_for(anonymous, user.username)
+    anonymous.post("/login", data={"username": user.username, "password": PASSWORD})
+    assert _tokens_and_sessions(session, user) == (1, 1)
+
+    response = client.patch(f"{API}/users/{user.id}", json={"is_active": False})
+    assert response.status_code == 200
+    assert response.json()["is_active"] is False
+    assert _tokens_and_sessions(session, user) == (0, 0)
+    assert anonymous.get(f"{API}/auth/me", headers=bearer(token)).status_code == 401
+    assert login(anonymous, user.username, PASSWORD).status_code == 401
+
+
+def test_renaming_keeps_tokens(client: TestClient, anonymous: TestClient, session: Session) -> None:
+    user = make_user(session, Role.clerk)
+    token = token_for(anonymous, user.username)
+    response = client.patch(f"{API}/users/{user.id}", json={"full_name": "Mariia Clerk"})
+    assert response.status_code == 200
+    assert anonymous.get(f"{API}/auth/me", headers=bearer(token)).status_code == 200
+
+
+def test_refused_password_change_keeps_everything(
+    client: TestClient, anonymous: TestClient, session: Session
+) -> None:
+    user = make_user(session, Role.clerk)
+    token = token_for(anonymous, user.username)
+    old_hash = user.password_hash
+    response = client.patch(f"{API}/users/{user.id}", json={"password": "too-short"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "password"]
+    session.refresh(user)
+    assert user.password_hash == old_hash
+    assert user.version == 1
+    assert anonymous.get(f"{API}/auth/me", headers=bearer(token)).status_code == 200
+
+
+# --- rate limit ---------------------------------------------------------------------------
+
+
+def test_success_before_the_limit_works(anonymous: TestClient, session: Session) -> None:
+    user = make_user(session, Role.clerk)
+    for _ in range(get_settings().login_max_failures - 1):
+        assert login(anonymous, user.username, "not-the-password").status_code == 401
+    assert login(anonymous, user.username, PASSWORD).status_code == 200
+
+
+def test_account_is_rate_limited_across_addresses(
+    app: FastAPI, session: Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    user = make_user(session, Role.admin)
+    limit = get_settings().login_max_failures
+    caplog.set_level(logging.WARNING, logger="konvoi.auth")
+    for n in range(limit):
+        with from_address(app, f"198.51.100.{n}") as attacker:
+            assert login(attacker, user.username, f"guess-number-{n}").status_code == 401
+    with from_address(app, "203.0.113.7") as owner:
+        response = login(owner, user.username, PASSWORD)
+    assert response.status_code == 429
+    assert int(response.headers["retry-after"]) > 0
+    assert response.json()["code"] == "too_many_login_attempts"
+    assert session.exec(select(ApiToken)).all() == []
+
+    logged = [r for r in caplog.records if r.name == "konvoi.auth"]
+    failed = [r.getMessage() for r in logged if "failed login" in r.getMessage()]
+    assert len(failed) == limit
+    assert all(user.username in m for m in failed)
+    assert any("198.51.100.0" in m for m in failed)
+    assert any("rate limit" in r.getMessage() for r in logged)
+    # The guessed passwords are never written to the log.
+    assert not any("guess-number" in r.getMessage() for r in logged)
+
+
+def test_address_is_rate_limited_across_accounts(app: FastAPI, session: Session) -> None:
+    user = make_user(session, Role.coordinator)
+    limit = get_settings().login_max_failures
+    with from_address(app, "198.51.100.99") as attacker:
+        for n in range(limit):
+            assert login(attacker, f"guessed-user-{n}", PASSWORD).status_code == 401
+        response = login(attacker, user.username, PASSWORD)
+        assert response.status_code == 429
+        assert "retry-after" in response.headers
+    # The account itself is not locked: its owner elsewhere still logs in.
+    with from_address(app, "203.0.113.8") as owner:
+        assert login(owner, user.username, PASSWORD).status_code == 200
+
+
+def test_failures_outside_the_window_do_not_count(anonymous: TestClient, session: Session) -> None:
+    user = make_user(session, Role.clerk)
+    settings = get_settings()
+    long_ago = utcnow() - timedelta(minutes=settings.login_window_minutes, seconds=1)
+    for _ in range(settings.login_max_failures):
+        session.add(LoginFailure(username=user.username, address="testclient", failed_at=long_ago))
+    session.commit()
+    assert login(anonymous, user.username, PASSWORD).status_code == 200

@@ -1,0 +1,206 @@
+"""Browser sessions: the HttpOnly cookie, CSRF on unsafe requests, and no cookie for the API."""
+
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from app.auth.deps import SESSION_COOKIE
+from app.auth.models import LoginFailure, Role, User, WebSession
+from app.auth.security import digest
+from app.core.config import get_settings
+from app.core.types import utcnow
+from tests.accounts import PASSWORD, make_user
+
+API = "/api/v1"
+
+
+@pytest.fixture
+def browser(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, follow_redirects=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def https_browser(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as test_client:
+        yield test_client
+
+
+def log_in(browser: TestClient, user: User, password: str = PASSWORD) -> httpx.Response:
+    response: httpx.Response = browser.post(
+        "/login", data={"username": user.username, "password": password}
+    )
+    return response
+
+
+def cookie_attributes(response: httpx.Response) -> tuple[str, set[str]]:
+    """The session cookie's value and its attributes, lower-cased (e.g. 'samesite=lax')."""
+    [header] = [
+        h for h in response.headers.get_list("set-cookie") if h.startswith(f"{SESSION_COOKIE}=")
+    ]
+    value, *attributes = (part.strip() for part in header.split(";"))
+    return value.split("=", 1)[1], {a.lower() for a in attributes}
+
+
+def csrf_token_of(page: httpx.Response) -> str:
+    match = re.search(r"<meta name='csrf-token' content='([^']+)'>", page.text)
+    assert match, page.text
+    return match.group(1)
+
+
+def sessions(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(WebSession)).one()
+
+
+def test_login_page_is_a_form(browser: TestClient) -> None:
+    response = browser.get("/login")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert '<form method="post" action="/login">' in response.text
+    assert 'type="password"' in response.text
+
+
+def test_login_sets_a_hardened_session_cookie(browser: TestClient, session: Session) -> None:
+    user = make_user(session, Role.coordinator)
+    response = log_in(browser, user)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/"
+    secret, attributes = cookie_attributes(response)
+    assert {"httponly", "samesite=lax", "path=/"} <= attributes
+    assert f"max-age={get_settings().session_hours * 3600}" in attributes
+    # Served over plain http (a developer's machine), Secure would lose the cookie.
+    assert "secure" not in attributes
+    stored = session.exec(select(WebSession).where(WebSession.user_id == user.id)).one()
+    assert stored.session_hash == digest(secret) != secret
+
+
+def test_cookie_is_secure_over_https(https_browser: TestClient, session: Session) -> None:
+    user = make_user(session, Role.clerk)
+    response = log_in(https_browser, user)
+    assert response.status_code == 303
+    _, attributes = cookie_attributes(response)
+    assert {"secure", "httponly", "samesite=lax", "path=/"} <= attributes
+    home = https_browser.get("/")
+    assert home.status_code == 200
+    assert user.username in home.text
+
+
+def test_home_shows_the_user_and_the_csrf_token(browser: TestClient, session: Session) -> None:
+    user = make_user(session, Role.clerk)
+    log_in(browser, user)
+    page = browser.get("/")
+    assert page.status_code == 200
+    assert f"Logged in as {user.username} (clerk)" in page.text
+    stored = session.exec(select(WebSession).where(WebSession.user_id == user.id)).one()
+    assert csrf_token_of(page) == stored.csrf_token
+    assert f"name='csrf_token' value='{stored.csrf_token}'" in page.text
+
+
+def test_home_without_a_session_is_401(browser: TestClient) -> None:
+    assert browser.get("/").status_code == 401
+    browser.cookies.set(SESSION_COOKIE, "forged-session-id")
+    assert browser.get("/").status_code == 401
+
+
+def test_expired_session_is_401(browser: TestClient, session: Session) -> None:
+    user = make_user(session, Role.clerk)
+    log_in(browser, user)
+    stored = session.exec(select(WebSession).where(WebSession.user_id == user.id)).one()
+    stored.expires_at = utcnow() - timedelta(seconds=1)
+    session.commit()
+    assert browser.get("/").status_code == 401
+
+
+@pytest.mark.parametrize("sent", [None, "wrong-token", ""])
+def test_logout_without_the_csrf_token_is_403(
+    browser: TestClient, session: Session, sent: str | None
+) -> None:
+    user = make_user(session, Role.coordinator)
+    log_in(browser, user)
+    data = {} if sent is None else {"csrf_token": sent}
+    response = browser.post("/logout", data=data)
+    assert response.status_code == 403
+    assert response.json()["code"] == "forbidden"
+    assert sessions(session) == 1
+    assert browser.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("how", ["form", "header"])
+def test_logout_with_the_csrf_token_ends_the_session(
+    browser: TestClient, session: Session, how: str
+) -> None:
+    user = make_user(session, Role.coordinator)
+    log_in(browser, user)
+    secret = browser.cookies[SESSION_COOKIE]
+    token = csrf_token_of(browser.get("/"))
+    if how == "form":
+        response = browser.post("/logout", data={"csrf_token": token})
+    else:
+        response = browser.post("/logout", headers={"X-CSRF-Token": token})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login"
+    assert SESSION_COOKIE not in browser.cookies
+    assert sessions(session) == 0
+    # The old cookie, replayed, is worthless.
+    browser.cookies.set(SESSION_COOKIE, secret)
+    assert browser.get("/").status_code == 401
+
+
+def test_csrf_token_of_another_session_is_refused(app: FastAPI, session: Session) -> None:
+    user = make_user(session, Role.coordinator)
+    with TestClient(app, follow_redirects=False) as mine, TestClient(app) as theirs:
+        log_in(mine, user)
+        log_in(theirs, user)
+        their_token = csrf_token_of(theirs.get("/"))
+        assert mine.post("/logout", headers={"X-CSRF-Token": their_token}).status_code == 403
+    assert sessions(session) == 2
+
+
+def test_wrong_password_shows_the_form_again_and_is_recorded(
+    browser: TestClient, session: Session
+) -> None:
+    user = make_user(session, Role.clerk)
+    response = log_in(browser, user, "not-the-password")
+    assert response.status_code == 401
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Wrong username or password." in response.text
+    assert "not-the-password" not in response.text
+    assert "set-cookie" not in response.headers
+    assert sessions(session) == 0
+    [failure] = session.exec(select(LoginFailure)).all()
+    assert failure.username == user.username
+
+
+def test_page_login_is_rate_limited_too(browser: TestClient, session: Session) -> None:
+    user = make_user(session, Role.clerk)
+    for _ in range(get_settings().login_max_failures):
+        assert log_in(browser, user, "not-the-password").status_code == 401
+    response = log_in(browser, user)
+    assert response.status_code == 429
+    assert "retry-after" in response.headers
+    assert sessions(session) == 0
+
+
+def test_session_cookie_does_not_authenticate_the_api(
+    browser: TestClient, session: Session
+) -> None:
+    user = make_user(session, Role.admin)
+    log_in(browser, user)
+    token = csrf_token_of(browser.get("/"))
+    assert browser.get(f"{API}/auth/me").status_code == 401
+    assert browser.get(f"{API}/users").status_code == 401
+    response = browser.post(
+        f"{API}/users",
+        headers={"X-CSRF-Token": token},
+        json={"username": "sneaky", "full_name": "S", "role": "admin", "password": "x" * 16},
+    )
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert session.exec(select(User).where(User.username == "sneaky")).first() is None
