@@ -199,8 +199,13 @@ def _check_item(
     if record.plate_valid_to_on is None or record.plate_valid_to_on < last_day:
         found.block(
             "export_plate_expires_during_trip",
-            f"Export plate {plate} on {item.name} expires before the convoy arrives "
-            f"({last_day:%d %b %Y}).",
+            f"Export plate {plate} on {item.name} "
+            + (
+                f"expires on {record.plate_valid_to_on:%d %b %Y}, "
+                if record.plate_valid_to_on
+                else "has no expiry date recorded, "
+            )
+            + f"before the convoy arrives ({last_day:%d %b %Y}).",
             **about,
         )
     elif record.plate_valid_to_on - last_day <= PLATE_MARGIN:

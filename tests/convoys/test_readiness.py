@@ -158,6 +158,8 @@ def test_export_plate_expiring_before_arrival(client: TestClient) -> None:
     found = b.readiness(client, planned.id)["blockers"]
     assert b.codes(found) == ["export_plate_expires_during_trip"]
     assert planned.arrival.strftime("%d %b %Y") in found[0]["message"]
+    expiry = planned.start.date() + timedelta(days=1)
+    assert f"expires on {expiry:%d %b %Y}" in found[0]["message"]
 
 
 def test_insurance_not_recorded_for_the_trip(client: TestClient) -> None:
