@@ -62,6 +62,7 @@ def test_readiness_and_detail_do_not_grow_with_the_convoy(
     assert len(large_detail["assignments"]) == 180
     # The listener saw the queries (legs, items, export records, certificates, assignments,
     # drivers, licences, availability, other bookings; the detail: legs to position).
+    print("statement counts (6 vehicles, 60 vehicles):", counts)
     assert counts["readiness"][0] > counts["detail"][0] > 5, counts
     assert counts["readiness"][0] == counts["readiness"][1], counts
     assert counts["detail"][0] == counts["detail"][1], counts
