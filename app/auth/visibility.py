@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from app.auth.models import Role
 from app.auth.service import Principal
 from app.convoys.models import Assignment, Convoy, ConvoyItem, Leg
-from app.core.errors import NotFound
+from app.core.errors import InvalidInput, NotFound
 from app.destinations.models import Destination
 from app.drivers.models import Driver
 from app.exports.models import ExportRecord
@@ -150,6 +150,29 @@ def require_destination(principal: Principal, destination_id: int) -> None:
     ):
         return
     raise NotFound("Destination", destination_id)
+
+
+def require_own_destination_for_need(principal: Principal, destination_id: int | None) -> None:
+    """A recipient records needs only for its own destination; the answer is the same whether
+    the other destination exists or not."""
+    if principal.role == Role.recipient and destination_id not in (None, principal.destination_id):
+        raise InvalidInput(
+            [
+                (
+                    "destination_id",
+                    f"you record needs only for your own destination ({principal.destination_id})",
+                )
+            ]
+        )
+
+
+def require_own_item_for_handover(session: Session, principal: Principal, item_id: int) -> None:
+    """A recipient confirms receipt only of items for its own destination."""
+    if principal.role != Role.recipient:
+        return
+    item = session.get(Item, item_id)
+    if item is None or item.destination_id != principal.destination_id:
+        raise NotFound("Item", item_id)
 
 
 def require_need(principal: Principal, need: Need) -> None:

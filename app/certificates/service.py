@@ -6,7 +6,7 @@ certificate only covers items already allocated to that destination.
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, or_
@@ -17,7 +17,7 @@ from app.certificates.schemas import CertificateCreate, CertificateRead, Certifi
 from app.core.errors import Conflict, InvalidInput, NotFound, Reason, RuleViolation
 from app.core.pagination import keyset_page
 from app.core.service import apply_changes, get_or_404, like, touch
-from app.core.types import utcnow
+from app.core.types import latest_today
 from app.destinations.models import Destination
 from app.items.models import Item, ItemStatus
 
@@ -29,24 +29,37 @@ SORTABLE = {
 }
 
 
+def is_valid_for(certificate: UsageCertificate, destination_id: int, on: date) -> bool:
+    """The rule: a certificate counts for the destination it names, from issue to expiry."""
+    return (
+        certificate.destination_id == destination_id
+        and certificate.issued_on <= on
+        and (certificate.valid_until_on is None or certificate.valid_until_on >= on)
+    )
+
+
+def covering(session: Session, item_ids: Iterable[int]) -> dict[int, list[UsageCertificate]]:
+    """The certificates covering each item: one query for any number of items."""
+    stmt = (
+        select(CertificateItem.item_id, UsageCertificate)
+        .join(UsageCertificate, col(UsageCertificate.id) == col(CertificateItem.certificate_id))
+        .where(col(CertificateItem.item_id).in_(list(item_ids)))
+    )
+    found: dict[int, list[UsageCertificate]] = defaultdict(list)
+    for item_id, certificate in session.exec(stmt).all():
+        found[item_id].append(certificate)
+    return found
+
+
 def valid_certificates_for(
     session: Session, item_id: int, destination_id: int, on: date
 ) -> Sequence[UsageCertificate]:
     """Certificates naming this destination that cover the item and are valid on ``on``."""
-    stmt = (
-        select(UsageCertificate)
-        .join(CertificateItem, col(CertificateItem.certificate_id) == col(UsageCertificate.id))
-        .where(
-            CertificateItem.item_id == item_id,
-            UsageCertificate.destination_id == destination_id,
-            col(UsageCertificate.issued_on) <= on,
-            or_(
-                col(UsageCertificate.valid_until_on).is_(None),
-                col(UsageCertificate.valid_until_on) >= on,
-            ),
-        )
-    )
-    return session.exec(stmt).all()
+    return [
+        c
+        for c in covering(session, [item_id]).get(item_id, [])
+        if is_valid_for(c, destination_id, on)
+    ]
 
 
 def get(session: Session, certificate_id: int) -> UsageCertificate:
@@ -83,15 +96,9 @@ def read_page(session: Session, certificates: Sequence[UsageCertificate]) -> lis
     ]
 
 
-def _latest_today() -> date:
-    # Certificates are issued in Germany or Ukraine; Kyiv (UTC+2/+3) is the later calendar, so
-    # a date that is already "today" there is never refused as future.
-    return (utcnow() + timedelta(hours=3)).date()
-
-
 def _date_errors(issued_on: date, valid_until_on: date | None) -> list[tuple[str, str]]:
     errors: list[tuple[str, str]] = []
-    if issued_on > _latest_today():
+    if issued_on > latest_today():
         errors.append(("issued_on", f"{issued_on} is in the future; enter the date it was signed"))
     if valid_until_on is not None and valid_until_on < issued_on:
         errors.append(

@@ -11,7 +11,8 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from app.certificates.models import CertificateItem, UsageCertificate
+from app.certificates import service as certificates
+from app.certificates.models import UsageCertificate
 from app.convoys import driving_time
 from app.convoys.models import Assignment, Convoy, ConvoyStatus, Leg
 from app.convoys.schemas import Finding, Readiness
@@ -74,7 +75,7 @@ def check(session: Session, convoy: Convoy) -> Readiness:
     items = {item.id: item for _, item in loaded if item.id is not None}
     carriers = {ci.item_id: ci.carrier_id for ci, _ in loaded}
     records = export_records_for(session, list(items))
-    certificates = _certificates(session, list(items))
+    covering = certificates.covering(session, list(items))
     assignments = assignments_of(session, convoy.id)
     driver_ids = sorted({a.driver_id for a in assignments})
     people = {
@@ -99,7 +100,7 @@ def check(session: Session, convoy: Convoy) -> Readiness:
             item,
             carriers.get(item.id or 0),
             records,
-            certificates,
+            covering,
             departure,
             arrival,
             planning,
@@ -121,24 +122,12 @@ def check(session: Session, convoy: Convoy) -> Readiness:
     )
 
 
-def _certificates(session: Session, item_ids: list[int]) -> dict[int, list[UsageCertificate]]:
-    stmt = (
-        select(CertificateItem.item_id, UsageCertificate)
-        .join(UsageCertificate, col(UsageCertificate.id) == col(CertificateItem.certificate_id))
-        .where(col(CertificateItem.item_id).in_(item_ids))
-    )
-    found: dict[int, list[UsageCertificate]] = defaultdict(list)
-    for item_id, certificate in session.exec(stmt).all():
-        found[item_id].append(certificate)
-    return found
-
-
 def _check_item(
     found: _Findings,
     item: Item,
     carrier_id: int | None,
     records: dict[int, ExportRecord],
-    certificates: dict[int, list[UsageCertificate]],
+    covering: dict[int, list[UsageCertificate]],
     departure: datetime,
     arrival: datetime,
     planning: bool,
@@ -154,10 +143,8 @@ def _check_item(
     else:
         valid = [
             c
-            for c in certificates.get(item.id or 0, [])
-            if c.destination_id == item.destination_id
-            and c.issued_on <= on
-            and (c.valid_until_on is None or c.valid_until_on >= on)
+            for c in covering.get(item.id or 0, [])
+            if certificates.is_valid_for(c, item.destination_id, on)
         ]
         if not valid:
             found.block(

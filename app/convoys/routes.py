@@ -28,9 +28,7 @@ from app.convoys.schemas import (
     Readiness,
 )
 from app.core.database import SessionDep
-from app.core.errors import NotFound
 from app.core.pagination import CursorQuery, LimitQuery, Page
-from app.items.models import Item
 
 router = APIRouter(prefix="/convoys", tags=["convoys"])
 
@@ -252,10 +250,7 @@ def record_handover(
     convoy: ConvoyDep, data: HandoverCreate, session: SessionDep, principal: PrincipalDep
 ) -> HandoverRead:
     """The recipient confirms receipt of one item; a recipient only of its own items."""
-    if principal.role == Role.recipient:
-        item = session.get(Item, data.item_id)
-        if item is None or item.destination_id != principal.destination_id:
-            raise NotFound("Item", data.item_id)
+    visibility.require_own_item_for_handover(session, principal, data.item_id)
     return HandoverRead.model_validate(service.hand_over(session, convoy, data))
 
 

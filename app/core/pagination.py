@@ -14,7 +14,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from fastapi import Query
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, and_, or_
-from sqlmodel import Session, select
+from sqlmodel import Session
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.core.errors import InvalidInput
@@ -100,6 +100,3 @@ def keyset_page(
     rows = rows[:limit]
     last = rows[-1]
     return rows, _encode(getattr(last, key), last.id)  # type: ignore[attr-defined]
-
-
-__all__ = ["CursorQuery", "LimitQuery", "Page", "keyset_page", "select"]

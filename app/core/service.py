@@ -1,5 +1,6 @@
 """Helpers every domain service uses."""
 
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -25,13 +26,22 @@ def touch(entity: Entity) -> None:
     entity.updated_at = utcnow()
 
 
+def null_errors(model: type[Any], sent: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """A PATCH that sets a required column to null, as (field, reason) pairs."""
+    columns = model.__table__.c
+    return [
+        (name, "is required and cannot be set to null")
+        for name, value in sent.items()
+        if value is None and not columns[name].nullable
+    ]
+
+
 def apply_changes(entity: Entity, changes: BaseModel) -> dict[str, Any]:
     """Copy the fields a PATCH sent; return them so callers can check combinations."""
     data = changes.model_dump(exclude_unset=True)
-    columns = type(entity).__table__.c  # type: ignore[attr-defined]
-    empty = [n for n, v in data.items() if v is None and not columns[n].nullable]
+    empty = null_errors(type(entity), data)
     if empty:
-        raise InvalidInput([(n, "is required and cannot be set to null") for n in empty])
+        raise InvalidInput(empty)
     for name, value in data.items():
         setattr(entity, name, value)
     if data:

@@ -16,7 +16,7 @@ from app.certificates import service as certificates
 from app.core.errors import Conflict, InvalidInput, Reason, RuleViolation
 from app.core.identifiers import LicenceClass, vin_warnings
 from app.core.pagination import keyset_page
-from app.core.service import apply_changes, get_or_404, like, touch
+from app.core.service import apply_changes, get_or_404, like, null_errors, touch
 from app.core.types import utcnow
 from app.destinations.models import Destination
 from app.donors.models import Donor
@@ -260,20 +260,11 @@ def create(session: Session, data: ItemCreate) -> Item:
     return item
 
 
-def _null_errors(model: type[Any], sent: Mapping[str, Any]) -> list[tuple[str, str]]:
-    columns = model.__table__.c
-    return [
-        (name, "is required and cannot be set to null")
-        for name, value in sent.items()
-        if value is None and not columns[name].nullable
-    ]
-
-
 def update(session: Session, item: Item, changes: ItemUpdate) -> Item:
     _refuse_if_closed(item, "changed")
     sent = changes.model_dump(exclude_unset=True)
     draft = {**item.model_dump(), **sent}
-    errors = _null_errors(Item, sent) or _field_errors(draft, set(sent))
+    errors = null_errors(Item, sent) or _field_errors(draft, set(sent))
     errors += _reference_errors(session, donor_id=sent.get("donor_id"))
     if errors:
         raise InvalidInput(errors)
@@ -472,7 +463,7 @@ def add_cargo_line(session: Session, vehicle: Item, data: CargoLineCreate) -> Ca
 
 def update_cargo_line(session: Session, line: CargoLine, changes: CargoLineUpdate) -> CargoLine:
     sent = changes.model_dump(exclude_unset=True)
-    errors = _null_errors(CargoLine, sent)
+    errors = null_errors(CargoLine, sent)
     if errors:
         raise InvalidInput(errors)
     _check_load(session, _vehicle_of(session, line), sent.get("weight_kg", line.weight_kg), line.id)

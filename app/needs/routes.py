@@ -5,10 +5,7 @@ from fastapi import status as http
 
 from app.auth import visibility
 from app.auth.deps import PrincipalDep, require_version
-from app.auth.models import Role
-from app.auth.service import Principal
 from app.core.database import SessionDep
-from app.core.errors import InvalidInput
 from app.core.pagination import CursorQuery, LimitQuery, Page
 from app.items.models import ItemKind
 from app.needs import service
@@ -27,20 +24,6 @@ def need_dep(need_id: int, request: Request, session: SessionDep, principal: Pri
 
 
 NeedDep = Annotated[Need, Depends(need_dep)]
-
-
-def _refuse_foreign_destination(principal: Principal, destination_id: int | None) -> None:
-    """A recipient records needs only for its own destination; the answer is the same whether
-    the other destination exists or not."""
-    if principal.role == Role.recipient and destination_id not in (None, principal.destination_id):
-        raise InvalidInput(
-            [
-                (
-                    "destination_id",
-                    f"you record needs only for your own destination ({principal.destination_id})",
-                )
-            ]
-        )
 
 
 @router.get("", operation_id="list_needs")
@@ -74,7 +57,7 @@ def list_needs(
 
 @router.post("", status_code=http.HTTP_201_CREATED, operation_id="create_need")
 def create_need(data: NeedCreate, session: SessionDep, principal: PrincipalDep) -> NeedRead:
-    _refuse_foreign_destination(principal, data.destination_id)
+    visibility.require_own_destination_for_need(principal, data.destination_id)
     return service.read(session, service.create(session, data))
 
 
@@ -87,7 +70,7 @@ def get_need(need: NeedDep, session: SessionDep) -> NeedRead:
 def update_need(
     need: NeedDep, changes: NeedUpdate, session: SessionDep, principal: PrincipalDep
 ) -> NeedRead:
-    _refuse_foreign_destination(principal, changes.destination_id)
+    visibility.require_own_destination_for_need(principal, changes.destination_id)
     return service.read(session, service.update(session, need, changes))
 
 

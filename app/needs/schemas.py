@@ -1,9 +1,10 @@
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from app.core.types import latest_today
 from app.items.models import ItemKind
 
 
@@ -14,14 +15,8 @@ class NeedStatus(StrEnum):
     cancelled = "cancelled"  # the utility no longer needs it
 
 
-def kyiv_today() -> date:
-    # Needs are sent from Ukraine (UTC+2/+3): use the later calendar so the date the utility
-    # wrote on its request is never "in the future".
-    return (datetime.now(UTC) + timedelta(hours=3)).date()
-
-
 def not_in_future(value: date) -> date:
-    today = kyiv_today()
+    today = latest_today()
     if value > today:
         raise ValueError(f"{value} is after today ({today}); enter the day the request was sent")
     return value
@@ -41,7 +36,7 @@ class NeedCreate(BaseModel):
     quantity: int = Field(gt=0, examples=[4])
     priority: int = Field(default=3, ge=1, le=5, description="1 = most urgent, 5 = least")
     requested_on: RequestDate = Field(
-        default_factory=kyiv_today, description="The day the utility sent the request"
+        default_factory=latest_today, description="The day the utility sent the request"
     )
 
 
