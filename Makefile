@@ -4,20 +4,45 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck openapi migrate demo bench clean
+.PHONY: setup chromium translations run test lint typecheck openapi migrate demo bench bench-writes bench-planning bench-driver bench-board screenshots clean
 
-$(STAMP): pyproject.toml
+# The languages of the pages: catalogs kept in the repository, compiled here.
+CATALOGS := $(wildcard app/locale/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+
+$(STAMP): pyproject.toml package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
+	# htmx and the stylesheet the pages use, from the npm registry (package-lock.json).
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
 
+%.mo: %.po | $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
+
+## Set up: Python packages, front-end packages, compiled translations
+setup: $(STAMP) $(COMPILED)
+
+## Extract the pages' strings and merge them into the catalogs (then translate the new ones)
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -o app/locale/messages.pot --no-location --sort-output \
+		--omit-header --project=Konvoi .
+	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale --no-fuzzy-matching \
+		--ignore-obsolete
+
+## The browser the browser tests drive: Debian's Chromium (no tool downloads its own)
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
 ## Run Konvoi on SQLite at http://127.0.0.1:8000 (demo convoy loaded on first start)
-run: $(STAMP)
+run: setup
 	$(BIN)/konvoi serve --demo
 
 ## Lint, type-check and run the whole test suite (PostgreSQL half when KONVOI_TEST_POSTGRES_URL is set)
-test: $(STAMP) lint typecheck
+test: setup chromium lint typecheck
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
@@ -25,7 +50,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy app tests bench migrations/env.py
+	$(BIN)/mypy app tests bench docs migrations/env.py
 
 openapi: $(STAMP)
 	$(BIN)/konvoi openapi
@@ -40,5 +65,25 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.pagination
 
+## Count the API calls that plan a six-vehicle convoy, one by one and with the batch calls
+bench-planning: $(STAMP)
+	$(BIN)/python -m bench.planning_calls
+
+## Concurrent writes against a running server: status codes per request, fails on any 5xx
+bench-writes: $(STAMP)
+	$(BIN)/python -m bench.concurrent_writes
+
+## The driver's page on emulated slow 3G in Chromium: bytes on the wire and LCP
+bench-driver: $(STAMP) chromium
+	$(BIN)/python -m bench.driver_page
+
+## The convoy board and readiness at 6 and 60 vehicles: server time and SQL statements
+bench-board: $(STAMP)
+	$(BIN)/python -m bench.convoy_board
+
+## Screenshots of the main pages for the README (docs/screenshots/), from the demo data
+screenshots: $(STAMP) chromium
+	$(BIN)/python -m docs.screenshots
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache konvoi.db
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache konvoi.db konvoi.db-wal konvoi.db-shm

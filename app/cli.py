@@ -92,7 +92,7 @@ def create_user(
     from app.auth import service as accounts
     from app.auth.schemas import UserCreate
     from app.core import migrations
-    from app.core.database import get_engine
+    from app.core.database import begin_writing, get_engine
     from app.core.errors import DomainError
 
     if password_stdin:
@@ -116,6 +116,8 @@ def create_user(
     with engine.begin() as connection:
         migrations.upgrade(connection)
     with Session(engine) as session:
+        # The server may be writing too: queue for SQLite's write lock before reading.
+        begin_writing(session)
         try:
             user = accounts.create_user(session, data)
             session.commit()
@@ -153,3 +155,7 @@ def openapi(
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":
+    main()

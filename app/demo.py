@@ -47,7 +47,7 @@ from app.auth.schemas import UserCreate
 from app.certificates import service as certificates
 from app.certificates.schemas import CertificateCreate
 from app.convoys import service as convoys
-from app.convoys.models import Convoy, EventKind, Leg
+from app.convoys.models import Convoy, EventKind, Leg, WithdrawalReason
 from app.convoys.schemas import (
     AssignmentCreate,
     ConvoyCreate,
@@ -55,6 +55,7 @@ from app.convoys.schemas import (
     LegCreate,
     LegEventCreate,
     LoadItem,
+    WithdrawalCreate,
 )
 from app.core.context import Actor
 from app.core.identifiers import mrn_check_digit, vin_check_digit
@@ -159,6 +160,14 @@ GOERLITZ = "Görlitz rest area"
 KORCZOWA = "Korczowa border car park"
 KRAKOVETS = "Krakovets customs"
 LVIV_DEPOT = "Lvivvodokanal depot in Lviv"
+HANDOVER_PLACE = "Lvivvodokanal yard, Lviv"
+# The zone of each place a demo leg ends at: times there are shown in it.
+ZONES = {
+    GOERLITZ: "Europe/Berlin",
+    KORCZOWA: "Europe/Warsaw",
+    KRAKOVETS: "Europe/Kyiv",
+    LVIV_DEPOT: "Europe/Kyiv",
+}
 
 
 def _three_day_route(friday: date) -> list[_LegPlan]:
@@ -242,7 +251,9 @@ class _Demo:
         seats: int | None = None,
         hs_code: str = "8704",
         description: str | None = None,
+        trailer: tuple[str, str, int] | None = None,
     ) -> Item:
+        trailer_type, trailer_registration, trailer_kg = trailer or (None, None, None)
         data = ItemCreate(
             category=ItemCategory.vehicle,
             kind=kind,
@@ -260,6 +271,9 @@ class _Demo:
             gross_weight_kg=gross_kg,
             seats=seats,
             registration_papers_held=True,
+            trailer_type=trailer_type,
+            trailer_registration=trailer_registration,
+            trailer_permissible_weight_kg=trailer_kg,
         )
         item = items.create(self.session, data)
         return items.accept(self.session, item)
@@ -391,6 +405,7 @@ class _Demo:
         *,
         exemption: bool,
         notes: str,
+        handover_at: datetime | None = None,
     ) -> tuple[Convoy, list[Leg]]:
         convoy = convoys.create(
             self.session,
@@ -402,6 +417,9 @@ class _Demo:
                 planned_departure_at=route[0].departs,
                 planned_return_at=returns_at,
                 meeting_point=MEETING_POINT,
+                meeting_time_zone="Europe/Berlin",
+                planned_handover_at=handover_at,
+                handover_place=HANDOVER_PLACE if handover_at else None,
                 escort_vehicle=ESCORT,
                 claims_humanitarian_exemption=exemption,
                 notes=notes,
@@ -414,6 +432,7 @@ class _Demo:
                 LegCreate(
                     from_place=plan.from_place,
                     to_place=plan.to_place,
+                    to_time_zone=ZONES[plan.to_place],
                     planned_departure_at=plan.departs,
                     planned_arrival_at=plan.arrives,
                     distance_km=plan.km,
@@ -441,6 +460,7 @@ class _Demo:
         self.delivered_convoy()
         self.ready_convoy()
         self.blocked_convoy()
+        self.waiting_for_a_convoy()
         self.users()
 
     def user(self, role: Role, username: str, full_name: str, **links: int) -> None:
@@ -751,7 +771,8 @@ class _Demo:
         convoy, legs = self.convoy(
             "W4U-02", "Six WSW vehicles for Lviv", route, _at(monday, 20), exemption=True,
             notes="Modelled on the first Water4Ukraine convoy: Friday 17:00 from the bus depot, "
-            "Lviv on Sunday 05:00.",
+            "Lviv on Sunday 05:00; handed over on Monday morning after the team has slept.",
+            handover_at=_at(monday, 8),  # 09:00 in Lviv
         )  # fmt: skip
         for vehicle in vehicles:
             self.load(convoy, vehicle)
@@ -775,6 +796,8 @@ class _Demo:
         tipper = self.vehicle(
             self.altmuehl, ItemKind.truck, "MAN", "TGS 26.320 6x4 tipper",
             _vin("WMA13XZZ", "BM004512"), 2011, 26_000, 11_500, 47_000,
+            # The drawbar trailer goes with it; over 750 kg, so the tipper needs class CE.
+            trailer=("Tandem drawbar tipping trailer", "KEH-AW 318", 18_000),
         )  # fmt: skip
         econic = self.vehicle(
             self.mittelhessen, ItemKind.special_vehicle, "Mercedes-Benz",
@@ -824,6 +847,47 @@ class _Demo:
         self.assign(convoy, legs[:1], econic, lea)
         self.assign(convoy, legs[1:], econic, self.petra)
         self.assign(convoy, legs[1:], setra, horst)
+        # Uwe was to bring the bus to Görlitz, where Horst takes over; the heat stopped him.
+        uwe = self.driver(
+            "Uwe Bergmann", 71, "+49 202 555 0184", ["de"], {"B": self.far(2), "D": self.far(2)},
+            window,
+        )  # fmt: skip
+        self.assign(convoy, legs[:1], setra, uwe)
+        convoys.withdraw_driver(
+            self.session, convoy, uwe,
+            WithdrawalCreate(reason=WithdrawalReason.heat,
+                             note="Heat warning of 36 °C; his doctor advised against the drive"),
+        )  # fmt: skip
+
+    def waiting_for_a_convoy(self) -> None:
+        """A van and a pump export-ready for Lviv, on no convoy yet, and a volunteer free to
+        drive in eight weeks: what a coordinator plans the next convoy with."""
+        friday = _friday_on_or_after(self.today + timedelta(days=56))
+        sprinter = self.vehicle(
+            self.wsw_water, ItemKind.van, "Mercedes-Benz", "Sprinter 316 CDI workshop van",
+            _vin("WDB90661", "3S904417"), 2013, 3_500, 2_300, 16_000, hs_code="8704",
+        )  # fmt: skip
+        pump = self.equipment(
+            self.wsw_water, ItemKind.pump, "Submersible drainage pump 15 kW", 180, 6_500,
+            "8413", "DP-15-2207",
+        )  # fmt: skip
+        self.allocate(sprinter, self.lviv, None)
+        self.allocate(pump, self.lviv, None)
+        self.certify(
+            "VN-LVIV-003", self.lviv, [sprinter, pump], self.today - timedelta(days=2),
+            "Workshop van and drainage pump for the repair crews of Lvivvodokanal",
+        )  # fmt: skip
+        plates = (self.today - timedelta(days=1), friday + timedelta(days=40))
+        self.export_record(sprinter, self.today.year, plates)
+        self.export_record(pump, self.today.year, plates)
+        items.mark_export_ready(self.session, sprinter, friday + timedelta(days=10))
+        items.mark_export_ready(self.session, pump, friday + timedelta(days=10))
+        self.driver(
+            "Katrin Wolff", 44, "+49 202 555 0185", ["de", "en", "uk"],
+            {"B": self.far(6), "C1": self.far(6)},
+            [(friday - timedelta(days=2), friday + timedelta(days=6))],
+            notes="Free for the next convoy; speaks Ukrainian",
+        )  # fmt: skip
 
     def far(self, years: int) -> date:
         """A licence expiry ``years`` ahead."""

@@ -1,26 +1,40 @@
 """The Konvoi application: the JSON API under /api/v1."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 from app.audit.routes import history_route
 from app.audit.routes import router as audit_router
+from app.auth import pages as auth_pages
 from app.auth.deps import authorize
-from app.auth.routes import login_router, web_router
+from app.auth.routes import login_router
 from app.auth.routes import router as accounts_router
 from app.certificates.routes import router as certificates_router
+from app.convoys import deliveries, my_convoy
+from app.convoys import pages as convoy_pages
 from app.convoys.routes import router as convoys_router
+from app.core import openapi
 from app.core.config import get_settings
 from app.core.errors import install_handlers
 from app.core.middleware import Hardening, VersionETag
+from app.destinations import pages as destination_pages
 from app.destinations.routes import router as destinations_router
+from app.donors import pages as donor_pages
 from app.donors.routes import router as donors_router
+from app.drivers import pages as driver_pages
 from app.drivers.privacy_routes import router as driver_privacy_router
 from app.drivers.routes import router as drivers_router
 from app.exports.routes import router as exports_router
+from app.items import pages as item_pages
 from app.items.routes import router as items_router
 from app.needs.routes import router as needs_router
+from app.web import assets, desk
+from app.web import pages as web_pages
 
 API_PREFIX = "/api/v1"
 # Swagger UI's files, served from the fastapi-offline package: FastAPI's own /docs would load
@@ -53,8 +67,18 @@ def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    # As many request threads as pooled connections: every request admitted to a session
+    # (SessionDep) finds a thread, even while the others wait for a lock.
+    limiter = anyio.to_thread.current_default_thread_limiter()
+    limiter.total_tokens = get_settings().db_pool_size
+    yield
+
+
 def create_app() -> FastAPI:
     app = FastAPIOffline(
+        lifespan=_lifespan,
         title="Konvoi",
         version="0.1.0",
         summary="Aid-convoy logistics: donated vehicles and equipment from Germany to Ukraine.",
@@ -66,6 +90,7 @@ def create_app() -> FastAPI:
         swagger_ui_parameters={"validatorUrl": None},
     )
     install_handlers(app)
+    openapi.install(app)
     # The middleware added last runs first: hardening wraps everything, ETags inside it.
     app.add_middleware(VersionETag)
     app.add_middleware(Hardening, max_body_bytes=get_settings().max_request_bytes)
@@ -87,7 +112,17 @@ def create_app() -> FastAPI:
     ):
         api.include_router(router)
     app.include_router(api)
-    app.include_router(web_router)
+    # The pages: session cookie, not in the OpenAPI spec.
+    web_pages.install(app)
+    app.include_router(assets.router)
+    app.include_router(auth_pages.router)
+    app.include_router(web_pages.router)
+    app.include_router(desk.router)
+    app.include_router(my_convoy.router)
+    app.include_router(convoy_pages.router)
+    app.include_router(deliveries.router)
+    for register_pages in (item_pages, donor_pages, destination_pages, driver_pages):
+        app.include_router(register_pages.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -56,8 +56,13 @@ def need(client: TestClient, destination_id: int, **overrides: Any) -> dict[str,
 
 
 def vehicle(client: TestClient, donor_id: int, **overrides: Any) -> dict[str, Any]:
+    return created(client, "/items", vehicle_body(donor_id, **overrides))
+
+
+def vehicle_body(donor_id: int, **overrides: Any) -> dict[str, Any]:
+    """What a clerk sends for a donated city bus."""
     n = next(_seq)
-    body = {
+    return {
         "category": "vehicle",
         "kind": "bus",
         "name": f"MAN Lion's City bus no. {n}",
@@ -74,11 +79,15 @@ def vehicle(client: TestClient, donor_id: int, **overrides: Any) -> dict[str, An
         "registration_papers_held": True,
         **overrides,
     }
-    return created(client, "/items", body)
 
 
 def equipment(client: TestClient, donor_id: int, **overrides: Any) -> dict[str, Any]:
-    body = {
+    return created(client, "/items", equipment_body(donor_id, **overrides))
+
+
+def equipment_body(donor_id: int, **overrides: Any) -> dict[str, Any]:
+    """What a clerk sends for a donated generator."""
+    return {
         "category": "equipment",
         "kind": "generator",
         "name": f"Diesel generator 100 kVA no. {next(_seq)}",
@@ -89,7 +98,6 @@ def equipment(client: TestClient, donor_id: int, **overrides: Any) -> dict[str, 
         "hs_code": "8502",
         **overrides,
     }
-    return created(client, "/items", body)
 
 
 def certificate(

@@ -7,9 +7,10 @@ accounts with the passwords the loader returned.
 """
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlmodel
@@ -165,6 +166,18 @@ def test_ready_convoy_has_no_blockers(api: TestClient) -> None:
     assert readiness["status"] == "ready"
     assert readiness["can_depart"] is True
     assert readiness["blockers"] == []
+    # Handed over on Monday morning in Lviv, the day after arriving; the plates last until then.
+    handover = datetime.fromisoformat(ready["planned_handover_at"]).astimezone(
+        ZoneInfo("Europe/Kyiv")
+    )
+    arrival = datetime.fromisoformat(
+        _get(api, f"/convoys/{ready['id']}")["legs"][-1]["planned_arrival_at"]
+    )
+    assert (handover.strftime("%a %H:%M"), ready["handover_place"]) == (
+        "Mon 09:00",
+        "Lvivvodokanal yard, Lviv",
+    )
+    assert handover > arrival
     # The Citaro's VIN fails the ISO 3779 check digit: shown, never blocking.
     vin_warnings = [w for w in readiness["warnings"] if w["code"] == "vin_check_digit"]
     assert [w["message"].split(":")[0] for w in vin_warnings] == ["Mercedes-Benz O 530 Citaro"]
@@ -218,8 +231,13 @@ def test_blocked_convoy_says_what_blocks_it(api: TestClient) -> None:
         "it needs licence class C, and they do not hold it."
     )
     assert messages["vehicle_without_driver"] == (
-        "Setra S 415 NF has no driver on leg 1 (Wuppertal bus depot → Görlitz rest area)."
+        "Setra S 415 NF has no driver on leg 1 (Wuppertal bus depot → Görlitz rest area): "
+        "Uwe Bergmann withdrew (heat)."
     )
+    withdrawals = _get(api, f"/convoys/{blocked['id']}/withdrawals")
+    assert [(w["reason"], w["left_open"]) for w in withdrawals] == [
+        ("heat", ["leg 1: Setra S 415 NF"])
+    ]
     assert [w["code"] for w in readiness["warnings"]] == ["driver_shortage"]
 
     refused = api.post(f"{API}/convoys/{blocked['id']}/depart")

@@ -34,6 +34,7 @@ class AuditEntry(SQLModel, table=True):
     occurred_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     actor_user_id: int | None = Field(default=None, index=True)
     actor_name: str = Field(max_length=200)
+    actor_full_name: str | None = Field(default=None, max_length=200)
     actor_role: str = Field(max_length=30)
     # The API operation id (e.g. "accept_item"); None for changes made outside a request.
     operation: str | None = Field(default=None, max_length=100)

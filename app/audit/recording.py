@@ -30,7 +30,7 @@ from sqlalchemy.orm import InstanceState, Mapper, Session, UOWTransaction
 from sqlmodel import SQLModel
 
 from app.audit.models import AuditAction, AuditEntry
-from app.core.context import Actor, current_actor
+from app.core.context import Actor, acting
 from app.core.types import utcnow
 
 REDACTED = "***"
@@ -212,8 +212,7 @@ def _before_flush(session: Session, flush: UOWTransaction, objects: Any) -> None
 def _actor(session: Session) -> Actor:
     # The authentication dependency puts the actor on the session: a context variable set in a
     # sync dependency does not reach the endpoint's thread.
-    actor = session.info.get("actor")
-    return actor if isinstance(actor, Actor) else current_actor.get()
+    return acting(session)
 
 
 def _after_flush(session: Session, flush: UOWTransaction) -> None:
@@ -229,6 +228,7 @@ def _after_flush(session: Session, flush: UOWTransaction) -> None:
             "occurred_at": now,
             "actor_user_id": actor.user_id,
             "actor_name": actor.username,
+            "actor_full_name": actor.full_name,
             "actor_role": plain(actor.role),
             "operation": actor.operation,
             "entity": r.entity,

@@ -12,7 +12,10 @@ class AuditEntryRead(BaseModel):
     id: int
     occurred_at: datetime
     actor_user_id: int | None
-    actor_name: str
+    actor_name: str = Field(description="The account's login at the time")
+    actor_full_name: str | None = Field(
+        description="The account's full name at the time, shown beside the login"
+    )
     actor_role: str
     operation: str | None = Field(description="The API operation id; null outside a request")
     entity: str = Field(description="Table name of the changed record", examples=["item"])

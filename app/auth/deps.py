@@ -34,7 +34,13 @@ def _operation(request: Request) -> str | None:
 
 
 def _act_as(request: Request, session: SessionDep, principal: Principal) -> None:
-    actor = Actor(principal.user_id, principal.username, principal.role, _operation(request))
+    actor = Actor(
+        principal.user_id,
+        principal.username,
+        principal.role,
+        _operation(request),
+        principal.full_name,
+    )
     # The audit listener reads the actor from the session; the context var serves logging.
     session.info["actor"] = actor
     current_actor.set(actor)
@@ -73,15 +79,16 @@ def require_version(request: Request, entity: Entity) -> None:
     """Refuse a change made against a stale copy (If-Match carries the version read)."""
     if request.method not in UNSAFE_METHODS:
         return
+    # Lock the row before anything reads it, with or without If-Match: two edits of the same
+    # version cannot both pass, and two blind edits each raise the version (the second waits
+    # for the first to commit, then reads the new version) so no two states share one ETag.
+    session = object_session(entity)
+    if session is not None:
+        session.refresh(entity, with_for_update=True)
     header = request.headers.get("if-match")
     if header is None or header.strip() == "*":
         return
     versions = {tag.strip().removeprefix("W/").strip('"') for tag in header.split(",")}
-    # Lock the row before comparing, so two edits of the same version cannot both pass:
-    # the second waits for the first to commit, then sees the new version.
-    session = object_session(entity)
-    if session is not None:
-        session.refresh(entity, with_for_update=True)
     if str(entity.version) not in versions:
         raise PreconditionFailed(
             f"this record has changed since you read it (now version {entity.version}); "

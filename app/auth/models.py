@@ -26,6 +26,8 @@ class User(Entity, table=True):
     driver_id: int | None = Field(default=None, foreign_key="driver.id")
     destination_id: int | None = Field(default=None, foreign_key="destination.id")
     is_active: bool = True
+    # The language the pages are shown in (de, uk, en); None: guessed from the browser.
+    locale: str | None = Field(default=None, max_length=5)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 

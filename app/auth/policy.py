@@ -76,8 +76,13 @@ POLICY: dict[str, frozenset[Role]] = {
     "delete_leg": PLAN,
     "load_item": PLAN,
     "unload_item": PLAN,
+    "load_items": PLAN,
     "assign_driver": PLAN,
+    "assign_drivers_for_trip": PLAN,
+    "swap_driver": PLAN,
     "unassign_driver": PLAN,
+    "withdraw_driver": PLAN,
+    "list_withdrawals": OFFICE,
     "mark_ready_convoy": PLAN,
     "depart_convoy": PLAN,
     "arrive_convoy": PLAN,
@@ -108,3 +113,8 @@ POLICY: dict[str, frozenset[Role]] = {
 
 # Reachable without a token: logging in.
 PUBLIC = frozenset({"issue_token"})
+
+
+def may(role: Role, operation: str) -> bool:
+    """Whether ``role`` may carry out ``operation``: the API's table, asked by the pages too."""
+    return role in POLICY.get(operation, frozenset())

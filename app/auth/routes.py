@@ -1,28 +1,22 @@
-from html import escape
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request, Response, status
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app.auth import service
 from app.auth.deps import (
-    CSRF_FIELD,
-    SESSION_COOKIE,
     PrincipalDep,
-    WebPrincipalDep,
     oauth2,
     require_version,
 )
 from app.auth.models import User
 from app.auth.schemas import TokenRead, UserCreate, UserRead, UserUpdate
-from app.core.config import get_settings
 from app.core.database import SessionDep
 
 # Public: logging in. Everything else sits behind the policy table.
 login_router = APIRouter(prefix="/auth", tags=["auth"])
 router = APIRouter(tags=["auth"])
-web_router = APIRouter(include_in_schema=False)
 
 
 def _address(request: Request) -> str:
@@ -97,70 +91,3 @@ def get_user(user: UserDep) -> UserRead:
 @router.patch("/users/{user_id}", operation_id="update_user")
 def update_user(user: UserDep, changes: UserUpdate, session: SessionDep) -> UserRead:
     return UserRead.model_validate(service.update_user(session, user, changes))
-
-
-# --- browser session (used by the HTML pages) -------------------------------------------------
-
-_LOGIN_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Konvoi: log in</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body><main><h1>Konvoi</h1>{message}
-<form method="post" action="/login">
-<label>Username <input name="username" autocomplete="username" required></label>
-<label>Password <input name="password" type="password" autocomplete="current-password" required>
-</label><button type="submit">Log in</button></form></main></body></html>"""
-
-
-@web_router.get("/login", response_class=HTMLResponse)
-def login_page() -> HTMLResponse:
-    return HTMLResponse(_LOGIN_PAGE.format(message=""))
-
-
-@web_router.post("/login")
-def login(
-    request: Request,
-    session: SessionDep,
-    username: Annotated[str, Form()],
-    password: Annotated[str, Form()],
-) -> Response:
-    user = service.authenticate(session, username, password, _address(request))
-    if user is None:
-        return HTMLResponse(
-            _LOGIN_PAGE.format(message="<p role='alert'>Wrong username or password.</p>"),
-            status_code=status.HTTP_401_UNAUTHORIZED,
-        )
-    secret, _ = service.open_session(session, user)
-    response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
-    response.set_cookie(
-        SESSION_COOKIE,
-        secret,
-        max_age=get_settings().session_hours * 3600,
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-        path="/",
-    )
-    return response
-
-
-@web_router.post("/logout")
-def logout(request: Request, session: SessionDep, _: WebPrincipalDep) -> Response:
-    secret = request.cookies.get(SESSION_COOKIE)
-    if secret:
-        service.close_session(session, secret)
-    response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    return response
-
-
-@web_router.get("/", response_class=HTMLResponse)
-def home(request: Request, principal: WebPrincipalDep) -> HTMLResponse:
-    token = escape(request.state.csrf_token)
-    return HTMLResponse(
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Konvoi</title>"
-        f"<meta name='csrf-token' content='{token}'></head><body><main>"
-        f"<p>Logged in as {escape(principal.username)} ({principal.role.value}).</p>"
-        f"<form method='post' action='/logout'><input type='hidden' name='{CSRF_FIELD}' "
-        f"value='{token}'><button>Log out</button></form>"
-        "<p><a href='/docs'>API documentation</a></p></main></body></html>"
-    )

@@ -30,11 +30,21 @@ class Principal:
     role: Role
     driver_id: int | None = None
     destination_id: int | None = None
+    full_name: str | None = None
+    locale: str | None = None  # the language chosen for the pages
 
     @classmethod
     def of(cls, user: User) -> "Principal":
         assert user.id is not None
-        return cls(user.id, user.username, user.role, user.driver_id, user.destination_id)
+        return cls(
+            user.id,
+            user.username,
+            user.role,
+            user.driver_id,
+            user.destination_id,
+            user.full_name,
+            user.locale,
+        )
 
 
 # --- users --------------------------------------------------------------------------------
@@ -198,3 +208,12 @@ def close_session(session: Session, secret: str) -> None:
     session.execute(
         delete(WebSession).where(col(WebSession.session_hash) == security.digest(secret))
     )
+
+
+def set_locale(session: Session, user_id: int, language: str) -> None:
+    """The language the pages are shown in for this account."""
+    user = session.get(User, user_id)
+    if user is not None and user.locale != language:
+        user.locale = language
+        touch(user)
+        session.flush()

@@ -15,8 +15,8 @@ from sqlmodel import Session, col, select
 
 from app.auth.models import Role
 from app.auth.service import Principal
-from app.convoys.models import Assignment, Convoy, ConvoyItem, Leg
-from app.core.errors import InvalidInput, NotFound
+from app.convoys.models import Assignment, Convoy, ConvoyItem, DriverWithdrawal, Leg
+from app.core.errors import Forbidden, InvalidInput, NotFound
 from app.destinations.models import Destination
 from app.drivers.models import Driver
 from app.exports.models import ExportRecord
@@ -128,7 +128,23 @@ def require_convoy(session: Session, principal: Principal, convoy_id: int) -> No
         return
     stmt = select(Convoy.id).where(and_(col(Convoy.id) == convoy_id, convoys(principal)))
     if session.exec(stmt).first() is None:
+        _refuse_withdrawn_driver(session, principal, convoy_id)
         raise NotFound("Convoy", convoy_id)
+
+
+def _refuse_withdrawn_driver(session: Session, principal: Principal, convoy_id: int) -> None:
+    """A driver who dropped out knows the convoy exists: tell them why they cannot act on it,
+    rather than that it does not exist."""
+    if principal.role != Role.driver or principal.driver_id is None:
+        return
+    withdrew = session.exec(
+        select(DriverWithdrawal.id).where(
+            DriverWithdrawal.convoy_id == convoy_id,
+            DriverWithdrawal.driver_id == principal.driver_id,
+        )
+    ).first()
+    if withdrew is not None:
+        raise Forbidden("You are no longer assigned to this convoy")
 
 
 def require_item(session: Session, principal: Principal, item_id: int, what: str = "Item") -> None:

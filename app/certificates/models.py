@@ -2,11 +2,13 @@ from datetime import date
 
 from sqlmodel import Field, SQLModel
 
-from app.core.models import Entity
+from app.core.models import Entity, sort_indexes
 
 
 class UsageCertificate(Entity, table=True):
     """Verwendungsnachweis: proof of intended use, required before goods leave Germany."""
+
+    __table_args__ = sort_indexes("usage_certificate", "issued_on", "created_at")
 
     __tablename__ = "usage_certificate"
 

@@ -7,7 +7,6 @@ certificate only covers items already allocated to that destination.
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
@@ -152,7 +151,6 @@ def _coverage_reasons(
         names = {d.id: d.name for d in rows}
     reasons: list[Reason] = []
     for item in items:
-        context: dict[str, Any] = {"item_id": item.id}
         label = f"Item {item.id} ({item.name})"
         if item.status == ItemStatus.withdrawn:
             reasons.append(
@@ -160,7 +158,7 @@ def _coverage_reasons(
                     "item_withdrawn",
                     f"{label} is withdrawn and cannot be certified",
                     "item_ids",
-                    context,
+                    item_id=item.id,
                 )
             )
         elif item.destination_id is None:
@@ -169,7 +167,7 @@ def _coverage_reasons(
                     "item_not_allocated",
                     f"{label} is not allocated to any destination",
                     "item_ids",
-                    context,
+                    item_id=item.id,
                 )
             )
         elif item.destination_id != destination.id:
@@ -179,7 +177,8 @@ def _coverage_reasons(
                     f"{label} is allocated to {names[item.destination_id]}, "
                     f"not to {destination.name}",
                     "item_ids",
-                    {**context, "destination_id": item.destination_id},
+                    {"destination_id": item.destination_id},
+                    item_id=item.id,
                 )
             )
     return reasons

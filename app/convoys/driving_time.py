@@ -292,7 +292,7 @@ def _continuous(spans: list[_Span]) -> list[tuple[datetime, Violation]]:
                         code="continuous_driving_over_4h30",
                         message=(
                             f"Driving {_fmt(driven)} without a 45-minute break on "
-                            f"{_fmt_day(local.date())} from {local:%H:%M} "
+                            f"{_fmt_day(local.date())} from {local:%H:%M %Z} "
                             f"(limit {_fmt(MAX_CONTINUOUS)})."
                         ),
                         driver_day=local.date(),
@@ -342,7 +342,7 @@ def _daily(spans: list[_Span]) -> list[tuple[datetime, Violation]]:
                         code="daily_driving_over_10h",
                         message=(
                             f"Driving {_fmt(driven)} on the driving day starting "
-                            f"{_fmt_day(day_date)} at {local_start:%H:%M} (limit "
+                            f"{_fmt_day(day_date)} at {local_start:%H:%M %Z} (limit "
                             f"{_fmt(MAX_DAILY)}, {_fmt(MAX_DAILY_EXTENDED)} twice a week)."
                         ),
                         driver_day=day_date,
@@ -362,7 +362,7 @@ def _daily(spans: list[_Span]) -> list[tuple[datetime, Violation]]:
                             code="daily_driving_over_9h",
                             message=(
                                 f"Driving {_fmt(driven)} on the driving day starting "
-                                f"{_fmt_day(day_date)} at {local_start:%H:%M}, but both "
+                                f"{_fmt_day(day_date)} at {local_start:%H:%M %Z}, but both "
                                 f"extensions to {_fmt(MAX_DAILY_EXTENDED)} in week {week[1]} "
                                 f"are already used (limit {_fmt(MAX_DAILY)})."
                             ),
@@ -386,7 +386,7 @@ def _daily(spans: list[_Span]) -> list[tuple[datetime, Violation]]:
                         code="daily_rest_under_11h",
                         message=(
                             f"No daily rest within 24 h of starting to drive on "
-                            f"{_fmt_day(day_date)} at {local_start:%H:%M}: {rest_text} "
+                            f"{_fmt_day(day_date)} at {local_start:%H:%M %Z}: {rest_text} "
                             f"(a daily rest is {_fmt(DAILY_REST)}, reducible to "
                             f"{_fmt(REDUCED_DAILY_REST)})."
                         ),
@@ -412,7 +412,7 @@ def _daily(spans: list[_Span]) -> list[tuple[datetime, Violation]]:
                                 code="reduced_daily_rest_limit",
                                 message=(
                                     f"Only {_fmt(rest)} rest from {_fmt_day(local_rest.date())}"
-                                    f" at {local_rest:%H:%M}: this is reduced daily rest no. "
+                                    f" at {local_rest:%H:%M %Z}: this is reduced daily rest no. "
                                     f"{count} in week {rest_week[1]} (a daily rest is "
                                     f"{_fmt(DAILY_REST)}; at most "
                                     f"{MAX_REDUCED_RESTS_PER_WEEK} may be reduced to "

@@ -4,7 +4,7 @@ from enum import StrEnum
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.core.models import Entity
+from app.core.models import Entity, sort_indexes
 from app.core.types import UTCDateTime, enum_type, utcnow
 
 
@@ -18,6 +18,7 @@ class ConvoyStatus(StrEnum):
 
 
 class Convoy(Entity, table=True):
+    __table_args__ = sort_indexes("convoy", "planned_departure_at", "created_at")
     number: str = Field(unique=True, max_length=30)  # e.g. "W4U-01"
     name: str = Field(max_length=200)
     coordinator_name: str = Field(max_length=200)
@@ -26,6 +27,14 @@ class Convoy(Entity, table=True):
     # Licences and plates must still be valid when the team is back; defaults to the last arrival.
     planned_return_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     meeting_point: str = Field(max_length=300)
+    # IANA zone of the meeting point: times there are shown, and dates compared, in it.
+    meeting_time_zone: str = Field(max_length=64)
+    # The trip ends when the recipient takes over, often the morning after arrival: plates and
+    # insurance must last until then (DOMAIN.md, "Export plates").
+    planned_handover_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    handover_place: str | None = Field(default=None, max_length=200)
+    actual_departure_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    actual_arrival_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     escort_vehicle: str | None = Field(default=None, max_length=200)
     # Regulation (EC) 561/2006 Art. 3(d): non-commercial humanitarian transport in emergencies.
     claims_humanitarian_exemption: bool = False
@@ -33,6 +42,9 @@ class Convoy(Entity, table=True):
         default=ConvoyStatus.planning, sa_type=enum_type(ConvoyStatus), index=True
     )
     status_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Why the status last changed when the system changed it (a ready convoy that gained a
+    # blocker goes back to planning, and says why).
+    status_reason: str | None = Field(default=None, max_length=1000)
     notes: str | None = Field(default=None, max_length=2000)
 
 
@@ -43,6 +55,8 @@ class Leg(Entity, table=True):
     position: int = Field(ge=1)
     from_place: str = Field(max_length=200)
     to_place: str = Field(max_length=200)
+    # IANA zone of the leg's end; its start is the previous leg's end (or the meeting point).
+    to_time_zone: str = Field(max_length=64)
     planned_departure_at: datetime = Field(sa_type=UTCDateTime)
     planned_arrival_at: datetime = Field(sa_type=UTCDateTime)
     actual_departure_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -94,9 +108,15 @@ class LegEvent(SQLModel, table=True):
     leg_id: int = Field(foreign_key="leg.id", index=True)
     kind: EventKind = Field(sa_type=enum_type(EventKind))
     occurred_at: datetime = Field(sa_type=UTCDateTime)
-    reported_by: str = Field(max_length=200)
+    # The account that filed the report (no foreign key: erasing an account keeps the trail).
+    reporter_user_id: int | None = Field(default=None)
+    reporter_name: str = Field(max_length=200)
+    # Whom a coordinator reports for, e.g. a driver who phoned in.
+    reported_for: str | None = Field(default=None, max_length=200)
     note: str | None = Field(default=None, max_length=1000)
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Made by the phone that sent the report: a retry after a lost answer is recognised.
+    client_key: str | None = Field(default=None, max_length=64, unique=True, index=True)
 
 
 class Handover(Entity, table=True):
@@ -110,3 +130,25 @@ class Handover(Entity, table=True):
     handed_over_on: date
     place: str = Field(max_length=200)
     note: str | None = Field(default=None, max_length=2000)
+
+
+class WithdrawalReason(StrEnum):
+    ill = "ill"
+    heat = "heat"
+    family = "family"
+    vehicle = "vehicle"
+    other = "other"
+
+
+class DriverWithdrawal(Entity, table=True):
+    """A driver who dropped out of a convoy; their assignments were removed, this stays."""
+
+    __tablename__ = "driver_withdrawal"
+
+    convoy_id: int = Field(foreign_key="convoy.id", index=True)
+    driver_id: int = Field(foreign_key="driver.id", index=True)
+    reason: WithdrawalReason = Field(sa_type=enum_type(WithdrawalReason))
+    note: str | None = Field(default=None, max_length=1000)
+    withdrawn_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # The legs and vehicles they were to drive, as "leg position: vehicle name" lines.
+    left_open: str = Field(default="", max_length=4000)

@@ -8,16 +8,26 @@ bookings), then applies the rules in memory, so its cost does not grow with the 
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
 from app.certificates import service as certificates
 from app.certificates.models import UsageCertificate
 from app.convoys import driving_time
-from app.convoys.models import Assignment, Convoy, ConvoyStatus, Leg
+from app.convoys import trip as trips
+from app.convoys.models import Assignment, Convoy, ConvoyStatus, DriverWithdrawal, Leg
 from app.convoys.schemas import Finding, Readiness
-from app.convoys.service import assignments_of, export_records_for, legs_of, loaded_items
+from app.convoys.service import (
+    assignments_of,
+    export_records_for,
+    legs_of,
+    loaded_items,
+    withdrawals_of,
+)
+from app.convoys.trip import Trip
 from app.core.identifiers import LicenceClass, vin_warnings
+from app.core.localtime import day, day_span
 from app.drivers import rules as licence_rules
 from app.drivers import service as drivers
 from app.drivers.models import Driver, DriverAvailability, DriverLicence
@@ -42,8 +52,9 @@ class _Findings:
         self.warnings.append(Finding(code=code, message=message, **about))  # type: ignore[arg-type]
 
 
-def planned_driving(leg: Leg) -> list[driving_time.DrivingBlock]:
-    """The driving a leg's plan implies: its duration minus the planned wait.
+def planned_driving(leg: Leg, zone: str = "UTC") -> list[driving_time.DrivingBlock]:
+    """The driving a leg's plan implies: its duration minus the planned wait, in the zone of
+    the place it starts from (which names the driver's days and times in messages).
 
     The wait is used as breaks of 45 minutes where the 4.5-hour limit falls (Regulation
     561/2006 Art. 7); driving with no wait left to break it is planned as continuous.
@@ -52,7 +63,7 @@ def planned_driving(leg: Leg) -> list[driving_time.DrivingBlock]:
     wait = timedelta(minutes=leg.planned_wait_minutes)
     remaining = total - wait
     blocks: list[driving_time.DrivingBlock] = []
-    start = leg.planned_departure_at
+    start = leg.planned_departure_at.astimezone(ZoneInfo(zone))
     while remaining > timedelta(0):
         chunk = min(remaining, driving_time.MAX_CONTINUOUS) if wait > timedelta(0) else remaining
         blocks.append(driving_time.DrivingBlock(start=start, end=start + chunk, leg_id=leg.id))
@@ -78,9 +89,9 @@ def check(session: Session, convoy: Convoy) -> Readiness:
     covering = certificates.covering(session, list(items))
     assignments = assignments_of(session, convoy.id)
     driver_ids = sorted({a.driver_id for a in assignments})
-    people = {
-        d.id: d for d in session.exec(select(Driver).where(col(Driver.id).in_(driver_ids))).all()
-    }
+    withdrawals = withdrawals_of(session, convoy.id)
+    named = sorted(set(driver_ids) | {w.driver_id for w in withdrawals})
+    people = {d.id: d for d in session.exec(select(Driver).where(col(Driver.id).in_(named))).all()}
     licences = drivers.licences_of(session, driver_ids)
     windows = drivers.availability_of(session, driver_ids)
 
@@ -89,29 +100,35 @@ def check(session: Session, convoy: Convoy) -> Readiness:
         found.block("no_legs", f"Convoy {convoy.number} has no route yet: add its legs.")
     if not vehicles:
         found.block("no_vehicles", f"No vehicle is loaded on convoy {convoy.number}.")
-    departure = legs[0].planned_departure_at if legs else convoy.planned_departure_at
-    arrival = legs[-1].planned_arrival_at if legs else convoy.planned_departure_at
-    back = convoy.planned_return_at or arrival
+    trip = trips.of(convoy, legs)
     planning = convoy.status in {ConvoyStatus.planning, ConvoyStatus.ready}
 
     for item in items.values():
-        _check_item(
-            found,
-            item,
-            carriers.get(item.id or 0),
-            records,
-            covering,
-            departure,
-            arrival,
-            planning,
-        )
+        _check_item(found, item, carriers.get(item.id or 0), records, covering, trip, planning)
 
-    other = _other_bookings(session, convoy, driver_ids, departure, arrival)
+    other = _other_bookings(session, convoy, driver_ids, trip.departure.at, trip.handover.at)
     leg_by_id = {leg.id: leg for leg in legs}
     _check_assignments(
-        found, convoy, legs, vehicles, assignments, people, licences, windows, other, back
+        found,
+        convoy,
+        legs,
+        vehicles,
+        assignments,
+        people,
+        licences,
+        windows,
+        other,
+        trip,
+        withdrawals,
     )
-    _check_driving_time(found, convoy, assignments, leg_by_id, other, people)
+    # The zone each leg starts in names the driver's days: ours from the route; another
+    # convoy's leg from its own meeting point (first leg) or, near enough, the leg's end.
+    start_zones = {leg_id: zones[0] for leg_id, zones in trips.zones_of(convoy, legs).items()}
+    for _, leg, theirs in other:
+        start_zones.setdefault(
+            leg.id or 0, theirs.meeting_time_zone if leg.position == 1 else leg.to_time_zone
+        )
+    _check_driving_time(found, convoy, assignments, leg_by_id, other, people, start_zones)
 
     return Readiness(
         convoy_id=convoy.id,
@@ -122,18 +139,22 @@ def check(session: Session, convoy: Convoy) -> Readiness:
     )
 
 
+def seat_label(leg: Leg, vehicle: Item) -> str:
+    """How a withdrawal names a seat it leaves empty."""
+    return f"leg {leg.position}: {vehicle.name}"
+
+
 def _check_item(
     found: _Findings,
     item: Item,
     carrier_id: int | None,
     records: dict[int, ExportRecord],
     covering: dict[int, list[UsageCertificate]],
-    departure: datetime,
-    arrival: datetime,
+    trip: Trip,
     planning: bool,
 ) -> None:
     about = {"item_id": item.id}
-    on = departure.date()
+    on = trip.departure.day  # the calendar of the meeting point
     if item.destination_id is None:
         found.block(
             "item_without_destination",
@@ -150,13 +171,14 @@ def _check_item(
             found.block(
                 "item_without_certificate",
                 f"{item.name} has no usage certificate (Verwendungsnachweis) for its "
-                f"destination that is valid on {on:%d %b %Y}.",
+                f"destination that is valid on {day(on)}, the day of departure.",
                 **about,
             )
     if planning and item.status not in READY_ITEM_STATUSES:
+        why = f" ({item.status_reason})" if item.status_reason else ""
         found.block(
             "item_not_export_ready",
-            f"{item.name} is {item.status.value.replace('_', ' ')}, not export-ready.",
+            f"{item.name} is {item.status.value.replace('_', ' ')}, not export-ready{why}.",
             **about,
         )
     if item.category == ItemCategory.equipment and carrier_id is None:
@@ -175,12 +197,19 @@ def _check_item(
         found.block("export_plate_missing", f"{item.name} has no export plates recorded.", **about)
         return
     plate = record.export_plate
-    last_day = arrival.date()
+    # Plates and insurance must cover the trip up to the handover (DOMAIN.md), each day read
+    # on the calendar of the place the convoy is at: Lviv's Sunday, not UTC's Saturday.
+    last_day = trip.handover.day
+    until = (
+        f"the handover {trip.handover}"
+        if trip.handover.at > trip.arrival.at
+        else f"the arrival {trip.arrival}"
+    )
     if record.plate_valid_from_on and record.plate_valid_from_on > on:
         found.block(
             "export_plate_not_yet_valid",
             f"Export plate {plate} on {item.name} is valid only from "
-            f"{record.plate_valid_from_on:%d %b %Y}, after the departure.",
+            f"{day(record.plate_valid_from_on)}, after the departure {trip.departure}.",
             **about,
         )
     if record.plate_valid_to_on is None or record.plate_valid_to_on < last_day:
@@ -188,25 +217,31 @@ def _check_item(
             "export_plate_expires_during_trip",
             f"Export plate {plate} on {item.name} "
             + (
-                f"expires on {record.plate_valid_to_on:%d %b %Y}, "
+                f"expires on {day(record.plate_valid_to_on)}, "
                 if record.plate_valid_to_on
                 else "has no expiry date recorded, "
             )
-            + f"before the convoy arrives ({last_day:%d %b %Y}).",
+            + f"before {until}.",
             **about,
+            context={"needed_until_on": last_day.isoformat()},
         )
     elif record.plate_valid_to_on - last_day <= PLATE_MARGIN:
         found.warn(
             "export_plate_expires_soon",
-            f"Export plate {plate} on {item.name} expires on {record.plate_valid_to_on:%d %b %Y},"
-            f" only {(record.plate_valid_to_on - last_day).days} day(s) after the planned "
-            "arrival: a delay at the border would leave it without valid plates.",
+            f"Export plate {plate} on {item.name} expires on {day(record.plate_valid_to_on)},"
+            f" only {(record.plate_valid_to_on - last_day).days} day(s) after {until}: "
+            "a delay at the border would leave it without valid plates.",
             **about,
         )
     if record.insurance_until_on is None or record.insurance_until_on < last_day:
         found.block(
             "insurance_ends_during_trip",
-            f"The insurance for {item.name} does not cover the trip up to {last_day:%d %b %Y}.",
+            f"The insurance for {item.name} does not cover the trip up to {until}"
+            + (
+                f": it ends on {day(record.insurance_until_on)}."
+                if record.insurance_until_on
+                else ": no end date is recorded."
+            ),
             **about,
         )
     if record.inspection_due_on is None:
@@ -214,14 +249,14 @@ def _check_item(
         found.block(
             "inspection_due_during_trip",
             f"No inspection (HU) due date is recorded for {item.name}: "
-            f"it must be valid until {last_day:%d %b %Y}.",
+            f"it must be valid until {day(last_day)}.",
             **about,
         )
     elif record.inspection_due_on < last_day:
         found.block(
             "inspection_due_during_trip",
-            f"The inspection (HU) of {item.name} is due on {record.inspection_due_on:%d %b %Y},"
-            " before the convoy arrives.",
+            f"The inspection (HU) of {item.name} is due on {day(record.inspection_due_on)},"
+            f" before {until}.",
             **about,
         )
 
@@ -270,18 +305,29 @@ def _check_assignments(
     licences: dict[int, list[DriverLicence]],
     windows: dict[int, list[DriverAvailability]],
     other: list[tuple[Assignment, Leg, Convoy]],
-    back: datetime,
+    trip: Trip,
+    withdrawals: list[DriverWithdrawal],
 ) -> None:
     by_leg_vehicle = {(a.leg_id, a.vehicle_id): a for a in assignments}
     vehicle_by_id = {v.id: v for v in vehicles}
     leg_by_id = {leg.id: leg for leg in legs}
+    zones = trips.zones_of(convoy, legs)
+    # Who left which seat empty: "leg 2: MAN bus" -> "Jens Krüger withdrew (ill)".
+    left_by: dict[str, str] = {}
+    withdrawn_names = {d.id: d.name for d in people.values()}
+    for w in withdrawals:
+        name = withdrawn_names.get(w.driver_id, f"Driver {w.driver_id}")
+        for seat in w.left_open.splitlines():
+            left_by[seat] = f"{name} withdrew ({w.reason.value})"
     for leg in legs:
         route = f"leg {leg.position} ({leg.from_place} → {leg.to_place})"
         for vehicle in vehicles:
             if (leg.id, vehicle.id) not in by_leg_vehicle:
+                withdrew = left_by.get(seat_label(leg, vehicle))
                 found.block(
                     "vehicle_without_driver",
-                    f"{vehicle.name} has no driver on {route}.",
+                    f"{vehicle.name} has no driver on {route}"
+                    + (f": {withdrew}." if withdrew else "."),
                     item_id=vehicle.id,
                     leg_id=leg.id,
                 )
@@ -319,7 +365,7 @@ def _check_assignments(
         required = vehicle.licence_class_required
         if required is not None:
             held = licence_rules.valid_licence_for(
-                licences.get(driver.id or 0, []), LicenceClass(required), back.date()
+                licences.get(driver.id or 0, []), LicenceClass(required), trip.back.day
             )
             if held is None:
                 expired = [
@@ -329,30 +375,40 @@ def _check_assignments(
                 ]
                 detail = (
                     f"their class {expired[0].licence_class} expires on "
-                    f"{expired[0].expires_on:%d %b %Y}, before the convoy is back"
+                    f"{day(expired[0].expires_on)}, before the team is back on {trip.back}"
                     if expired
                     else "they do not hold it"
                 )
+                towing = (
+                    f" with its trailer ({vehicle.trailer_type}, "
+                    f"{vehicle.trailer_permissible_weight_kg:,} kg)"
+                    if vehicle.trailer_permissible_weight_kg
+                    else ""
+                )
                 found.block(
                     "driver_licence_missing",
-                    f"{driver.name} cannot drive {vehicle.name} on leg {leg.position}: it needs "
-                    f"licence class {required}, and {detail}.",
+                    f"{driver.name} cannot drive {vehicle.name}{towing} on leg {leg.position}: "
+                    f"it needs licence class {required}, and {detail}.",
                     **about,
                 )
         driver_windows = windows.get(driver.id or 0, [])
-        start, end = leg.planned_departure_at.date(), leg.planned_arrival_at.date()
+        # Days on the calendars of the leg's two ends: a night leg into Lviv ends on
+        # Kyiv's next day even when it is still the same day in UTC.
+        start_zone = zones[leg.id or 0][0]
+        start = trips.Moment(leg.planned_departure_at, start_zone, leg.from_place).day
+        end = trips.leg_end(leg).day
         if not driver_windows:
             found.warn(
                 "driver_availability_unknown",
                 f"{driver.name} has not given their availability; confirm they are free "
-                f"{start:%d %b} to {end:%d %b}.",
+                f"{day_span(start, end)} (leg {leg.position}).",
                 **about,
             )
         elif not _available(driver_windows, start, end):
             found.block(
                 "driver_unavailable",
-                f"{driver.name} is not available from {start:%d %b %Y} to {end:%d %b %Y} "
-                f"(leg {leg.position}).",
+                f"{driver.name} is not free {day_span(start, end)} (leg {leg.position}, "
+                f"{trips.leg_start(convoy, legs, leg)} → {trips.leg_end(leg)}).",
                 **about,
             )
 
@@ -395,6 +451,7 @@ def _check_driving_time(
     leg_by_id: dict[int | None, Leg],
     other: list[tuple[Assignment, Leg, Convoy]],
     people: dict[int | None, Driver],
+    start_zones: dict[int, str],
 ) -> None:
     legs_by_driver: dict[int, dict[int, Leg]] = defaultdict(dict)
     for a in assignments:
@@ -406,7 +463,11 @@ def _check_driving_time(
             legs_by_driver[a.driver_id][leg.id] = leg
     exempt = convoy.claims_humanitarian_exemption
     for driver_id, driver_legs in sorted(legs_by_driver.items()):
-        blocks = [b for leg in driver_legs.values() for b in planned_driving(leg)]
+        blocks = [
+            b
+            for leg in driver_legs.values()
+            for b in planned_driving(leg, start_zones.get(leg.id or 0, "UTC"))
+        ]
         driver = people.get(driver_id)
         name = driver.name if driver else f"Driver {driver_id}"
         for violation in driving_time.check(blocks):

@@ -11,12 +11,15 @@ from app.auth.service import Principal
 from app.convoys import readiness, service
 from app.convoys.models import Convoy, ConvoyStatus, Leg
 from app.convoys.schemas import (
+    ArrivalCreate,
     AssignmentCreate,
     AssignmentRead,
     ConvoyCreate,
     ConvoyDetail,
     ConvoyRead,
     ConvoyUpdate,
+    DepartureCreate,
+    DriverSwap,
     HandoverCreate,
     HandoverRead,
     LegCreate,
@@ -25,7 +28,11 @@ from app.convoys.schemas import (
     LegRead,
     LegUpdate,
     LoadItem,
+    LoadItems,
     Readiness,
+    TripAssignments,
+    WithdrawalCreate,
+    WithdrawalRead,
 )
 from app.core.database import SessionDep
 from app.core.pagination import CursorQuery, LimitQuery, Page
@@ -136,14 +143,14 @@ def get_convoy_readiness(convoy: ConvoyDep, session: SessionDep) -> Readiness:
 
 @router.post("/{convoy_id}/legs", status_code=status.HTTP_201_CREATED, operation_id="add_leg")
 def add_leg(convoy: ConvoyDep, data: LegCreate, session: SessionDep) -> LegRead:
-    return LegRead.model_validate(service.add_leg(session, convoy, data))
+    return service.leg_read(session, convoy, service.add_leg(session, convoy, data))
 
 
 @router.patch("/{convoy_id}/legs/{leg_id}", operation_id="update_leg")
 def update_leg(
     convoy: ConvoyInViewDep, leg: LegDep, changes: LegUpdate, session: SessionDep
 ) -> LegRead:
-    return LegRead.model_validate(service.update_leg(session, convoy, leg, changes))
+    return service.leg_read(session, convoy, service.update_leg(session, convoy, leg, changes))
 
 
 @router.delete(
@@ -167,6 +174,17 @@ def load_item(
     return detail_for(session, principal, convoy)
 
 
+@router.post(
+    "/{convoy_id}/items/batch", status_code=status.HTTP_201_CREATED, operation_id="load_items"
+)
+def load_items(
+    convoy: ConvoyDep, data: LoadItems, session: SessionDep, principal: PrincipalDep
+) -> ConvoyDetail:
+    """Load several items at once: all of them, or none with every reason."""
+    service.load_items(session, convoy, data)
+    return detail_for(session, principal, convoy)
+
+
 @router.delete(
     "/{convoy_id}/items/{item_id}",
     status_code=status.HTTP_204_NO_CONTENT,
@@ -184,6 +202,43 @@ def unload_item(convoy: ConvoyDep, item_id: int, session: SessionDep) -> Respons
 )
 def assign_driver(convoy: ConvoyDep, data: AssignmentCreate, session: SessionDep) -> AssignmentRead:
     return AssignmentRead.model_validate(service.assign(session, convoy, data))
+
+
+@router.post(
+    "/{convoy_id}/assignments/trip",
+    status_code=status.HTTP_201_CREATED,
+    operation_id="assign_drivers_for_trip",
+)
+def assign_drivers_for_trip(
+    convoy: ConvoyDep, data: TripAssignments, session: SessionDep
+) -> list[AssignmentRead]:
+    """Drivers on vehicles for the whole trip or a range of legs: every seat, or none."""
+    made = service.assign_trip(session, convoy, data)
+    return [AssignmentRead.model_validate(a) for a in made]
+
+
+@router.post("/{convoy_id}/assignments/swap", operation_id="swap_driver")
+def swap_driver(convoy: ConvoyDep, data: DriverSwap, session: SessionDep) -> list[AssignmentRead]:
+    """One driver takes every seat of another on this convoy: all of them, or none."""
+    return [AssignmentRead.model_validate(a) for a in service.swap_driver(session, convoy, data)]
+
+
+@router.post(
+    "/{convoy_id}/drivers/{driver_id}/withdraw",
+    status_code=status.HTTP_201_CREATED,
+    operation_id="withdraw_driver",
+)
+def withdraw_driver(
+    convoy: ConvoyDep, driver_id: int, data: WithdrawalCreate, session: SessionDep
+) -> WithdrawalRead:
+    """A driver drops out of the convoy: their assignments go, the reason stays on record."""
+    return service.withdrawal_read(service.withdraw_driver(session, convoy, driver_id, data))
+
+
+@router.get("/{convoy_id}/withdrawals", operation_id="list_withdrawals")
+def list_withdrawals(convoy: ConvoyDep, session: SessionDep) -> list[WithdrawalRead]:
+    assert convoy.id is not None
+    return [service.withdrawal_read(w) for w in service.withdrawals_of(session, convoy.id)]
 
 
 @router.delete(
@@ -215,8 +270,24 @@ def _action(name: str, operation: Callable[..., Convoy], summary: str) -> None:
 
 
 _action("mark-ready", service.mark_ready, "Planning → ready, only without blockers")
-_action("depart", service.depart, "Planning/ready → under way, only without blockers")
-_action("arrive", service.arrive, "Under way → arrived")
+
+
+@router.post("/{convoy_id}/depart", operation_id="depart_convoy")
+def depart_convoy(
+    convoy: ConvoyDep, session: SessionDep, data: DepartureCreate | None = None
+) -> ConvoyRead:
+    """Planning/ready → under way, only without blockers; records the actual departure."""
+    return ConvoyRead.model_validate(service.depart(session, convoy, data))
+
+
+@router.post("/{convoy_id}/arrive", operation_id="arrive_convoy")
+def arrive_convoy(
+    convoy: ConvoyDep, session: SessionDep, data: ArrivalCreate | None = None
+) -> ConvoyRead:
+    """Under way → arrived; records the actual arrival."""
+    return ConvoyRead.model_validate(service.arrive(session, convoy, data))
+
+
 _action("close", service.close, "Arrived → closed, once every item is handed over")
 _action("cancel", service.cancel, "Planning/ready → cancelled; frees items and drivers")
 
@@ -228,11 +299,22 @@ _action("cancel", service.cancel, "Planning/ready → cancelled; frees items and
     "/{convoy_id}/legs/{leg_id}/events",
     status_code=status.HTTP_201_CREATED,
     operation_id="report_progress",
+    responses={
+        200: {"model": LegEventRead, "description": "Sent before with this client key: the first"}
+    },
 )
 def report_progress(
-    convoy: ConvoyInViewDep, leg: LegDep, data: LegEventCreate, session: SessionDep
+    convoy: ConvoyInViewDep,
+    leg: LegDep,
+    data: LegEventCreate,
+    session: SessionDep,
+    response: Response,
 ) -> LegEventRead:
-    return LegEventRead.model_validate(service.report_event(session, convoy, leg, data))
+    """201 for a new report; 200 with the first one when its client key was seen before."""
+    event, new = service.report_event_once(session, convoy, leg, data)
+    if not new:
+        response.status_code = status.HTTP_200_OK
+    return LegEventRead.model_validate(event)
 
 
 @router.get("/{convoy_id}/events", operation_id="list_progress")

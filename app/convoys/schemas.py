@@ -1,9 +1,10 @@
 from datetime import date, datetime
-from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field
 
-from app.convoys.models import ConvoyStatus, EventKind
+from app.convoys.models import ConvoyStatus, EventKind, WithdrawalReason
+from app.core.errors import ReasonBody
+from app.core.localtime import TimeZoneName
 
 
 class ConvoyCreate(BaseModel):
@@ -14,6 +15,13 @@ class ConvoyCreate(BaseModel):
     planned_departure_at: AwareDatetime
     planned_return_at: AwareDatetime | None = None
     meeting_point: str = Field(min_length=1, max_length=300, examples=["WSW bus depot"])
+    meeting_time_zone: TimeZoneName = Field(description="IANA zone of the meeting point")
+    planned_handover_at: AwareDatetime | None = Field(
+        default=None,
+        description="When the recipient takes over; plates and insurance must last until then."
+        " Defaults to the last leg's arrival",
+    )
+    handover_place: str | None = Field(default=None, max_length=200)
     escort_vehicle: str | None = Field(default=None, max_length=200)
     claims_humanitarian_exemption: bool = Field(
         default=False,
@@ -29,6 +37,9 @@ class ConvoyUpdate(BaseModel):
     planned_departure_at: AwareDatetime | None = None
     planned_return_at: AwareDatetime | None = None
     meeting_point: str | None = Field(default=None, min_length=1, max_length=300)
+    meeting_time_zone: TimeZoneName | None = None
+    planned_handover_at: AwareDatetime | None = None
+    handover_place: str | None = Field(default=None, max_length=200)
     escort_vehicle: str | None = Field(default=None, max_length=200)
     claims_humanitarian_exemption: bool | None = None
     notes: str | None = Field(default=None, max_length=2000)
@@ -46,10 +57,18 @@ class ConvoyRead(BaseModel):
     planned_departure_at: datetime
     planned_return_at: datetime | None
     meeting_point: str
+    meeting_time_zone: str
+    planned_handover_at: datetime | None
+    handover_place: str | None
+    actual_departure_at: datetime | None
+    actual_arrival_at: datetime | None
     escort_vehicle: str | None
     claims_humanitarian_exemption: bool
     status: ConvoyStatus
     status_changed_at: datetime | None
+    status_reason: str | None = Field(
+        description="Why the system last changed the status (e.g. back to planning)"
+    )
     notes: str | None
     created_at: datetime
     updated_at: datetime
@@ -58,6 +77,10 @@ class ConvoyRead(BaseModel):
 class LegCreate(BaseModel):
     from_place: str = Field(min_length=1, max_length=200)
     to_place: str = Field(min_length=1, max_length=200)
+    to_time_zone: TimeZoneName = Field(
+        description="IANA zone of the leg's end; its start is the previous leg's end "
+        "(the meeting point for the first leg)"
+    )
     planned_departure_at: AwareDatetime
     planned_arrival_at: AwareDatetime
     distance_km: int = Field(ge=0, le=5000)
@@ -69,6 +92,7 @@ class LegCreate(BaseModel):
 class LegUpdate(BaseModel):
     from_place: str | None = Field(default=None, min_length=1, max_length=200)
     to_place: str | None = Field(default=None, min_length=1, max_length=200)
+    to_time_zone: TimeZoneName | None = None
     planned_departure_at: AwareDatetime | None = None
     planned_arrival_at: AwareDatetime | None = None
     distance_km: int | None = Field(default=None, ge=0, le=5000)
@@ -85,6 +109,8 @@ class LegRead(BaseModel):
     position: int
     from_place: str
     to_place: str
+    from_time_zone: str = Field(description="Zone of the departure place, for local times")
+    to_time_zone: str
     planned_departure_at: datetime
     planned_arrival_at: datetime
     actual_departure_at: datetime | None
@@ -111,6 +137,9 @@ class ConvoyItemRead(BaseModel):
     carrier_id: int | None
     vin: str | None
     licence_class_required: str | None
+    trailer_type: str | None
+    trailer_registration: str | None
+    trailer_permissible_weight_kg: int | None
     declared_value_cents: int
     export_plate: str | None
 
@@ -136,8 +165,21 @@ class AssignmentRead(BaseModel):
 class LegEventCreate(BaseModel):
     kind: EventKind
     occurred_at: AwareDatetime
-    reported_by: str = Field(min_length=1, max_length=200)
+    reported_for: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        validation_alias=AliasChoices("reported_for", "reported_by"),
+        description="Whom the report is made for, e.g. a driver who phoned it in; the "
+        "logged-in account is always recorded as the reporter",
+    )
     note: str | None = Field(default=None, max_length=1000)
+    client_key: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_-]{8,64}$",
+        description="A key the client makes for this report (e.g. a UUID); sending the same "
+        "report again with it returns the first one instead of recording it twice",
+    )
 
 
 class LegEventRead(BaseModel):
@@ -148,9 +190,12 @@ class LegEventRead(BaseModel):
     leg_id: int
     kind: EventKind
     occurred_at: datetime
-    reported_by: str
+    reporter_user_id: int | None
+    reporter_name: str
+    reported_for: str | None
     note: str | None
     recorded_at: datetime
+    client_key: str | None
 
 
 class HandoverCreate(BaseModel):
@@ -184,15 +229,8 @@ class ConvoyDetail(ConvoyRead):
     position: LegEventRead | None = Field(description="The latest progress event")
 
 
-class Finding(BaseModel):
-    """One blocker or warning of the readiness check."""
-
-    code: str
-    message: str
-    item_id: int | None = None
-    driver_id: int | None = None
-    leg_id: int | None = None
-    context: dict[str, Any] = Field(default_factory=dict)
+# A blocker or warning of the readiness check has the shape of a 409's reasons.
+Finding = ReasonBody
 
 
 class Readiness(BaseModel):
@@ -201,3 +239,57 @@ class Readiness(BaseModel):
     can_depart: bool
     blockers: list[Finding]
     warnings: list[Finding]
+
+
+class TripAssignment(BaseModel):
+    """One driver on one vehicle for the whole trip, or for the legs from ``first_leg`` to
+    ``last_leg`` (positions, inclusive)."""
+
+    vehicle_id: int
+    driver_id: int
+    first_leg: int | None = Field(default=None, ge=1, description="Leg position; default first")
+    last_leg: int | None = Field(default=None, ge=1, description="Leg position; default last")
+
+
+class TripAssignments(BaseModel):
+    assignments: list[TripAssignment] = Field(min_length=1, max_length=200)
+
+
+class DriverSwap(BaseModel):
+    """Put ``to_driver_id`` wherever ``from_driver_id`` drives on this convoy."""
+
+    from_driver_id: int
+    to_driver_id: int
+
+
+class LoadItems(BaseModel):
+    items: list[LoadItem] = Field(min_length=1, max_length=500)
+
+
+class WithdrawalCreate(BaseModel):
+    reason: WithdrawalReason
+    note: str | None = Field(default=None, max_length=1000, examples=["heat; doctor's advice"])
+
+
+class WithdrawalRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    convoy_id: int
+    driver_id: int
+    reason: WithdrawalReason
+    note: str | None
+    withdrawn_at: datetime
+    left_open: list[str] = Field(description="Each leg and vehicle the driver leaves without one")
+
+
+class DepartureCreate(BaseModel):
+    departed_at: AwareDatetime | None = Field(
+        default=None, description="When the convoy actually left; defaults to now"
+    )
+
+
+class ArrivalCreate(BaseModel):
+    arrived_at: AwareDatetime | None = Field(
+        default=None, description="When the convoy actually arrived; defaults to now"
+    )

@@ -2,7 +2,7 @@
 
 import itertools
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_
@@ -10,17 +10,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from app.convoys import trip as trips
 from app.convoys.models import (
     Assignment,
     Convoy,
     ConvoyItem,
     ConvoyStatus,
+    DriverWithdrawal,
     EventKind,
     Handover,
     Leg,
     LegEvent,
 )
 from app.convoys.schemas import (
+    ArrivalCreate,
     AssignmentCreate,
     AssignmentRead,
     ConvoyCreate,
@@ -28,6 +31,8 @@ from app.convoys.schemas import (
     ConvoyItemRead,
     ConvoyRead,
     ConvoyUpdate,
+    DepartureCreate,
+    DriverSwap,
     HandoverCreate,
     LegCreate,
     LegEventCreate,
@@ -35,11 +40,17 @@ from app.convoys.schemas import (
     LegRead,
     LegUpdate,
     LoadItem,
+    LoadItems,
+    TripAssignments,
+    WithdrawalCreate,
+    WithdrawalRead,
 )
+from app.core.context import acting
 from app.core.errors import Conflict, InvalidInput, NotFound, Reason, RuleViolation
+from app.core.localtime import describe, local_date
 from app.core.pagination import keyset_page
 from app.core.service import apply_changes, get_or_404, like, touch
-from app.core.types import utcnow
+from app.core.types import latest_today, utcnow
 from app.drivers.models import Driver
 from app.exports.models import ExportRecord
 from app.items import service as items
@@ -64,8 +75,16 @@ TRANSITIONS: dict[str, tuple[frozenset[ConvoyStatus], ConvoyStatus]] = {
 PLANNABLE = frozenset({ConvoyStatus.planning, ConvoyStatus.ready})
 # Convoy fields the readiness check depends on (licences until the return, the exemption).
 PLAN_FIELDS = frozenset(
-    {"planned_departure_at", "planned_return_at", "claims_humanitarian_exemption"}
+    {
+        "planned_departure_at",
+        "planned_return_at",
+        "planned_handover_at",
+        "meeting_time_zone",
+        "claims_humanitarian_exemption",
+    }
 )
+# What may still change once a convoy has left: who to call, and notes. The plan is history.
+EDITABLE_ON_THE_ROAD = frozenset({"name", "coordinator_name", "coordinator_phone", "notes"})
 # Phones abroad have drifting clocks; a report a few minutes "ahead" is not an error.
 _CLOCK_SKEW = timedelta(minutes=10)
 
@@ -95,11 +114,12 @@ def _require_plannable(convoy: Convoy, what: str) -> None:
         )
 
 
-def _back_to_planning(convoy: Convoy) -> None:
+def _back_to_planning(convoy: Convoy, reason: str = "its plan changed") -> None:
     """A change to a 'ready' convoy's plan means it must be checked again."""
     if convoy.status == ConvoyStatus.ready:
         convoy.status = ConvoyStatus.planning
         convoy.status_changed_at = utcnow()
+        convoy.status_reason = f"Back to planning: {reason}."
     touch(convoy)
 
 
@@ -116,9 +136,18 @@ def _flush_or_conflict(session: Session, message: str, field: str) -> None:
 
 
 def _return_errors(convoy: Convoy | ConvoyCreate) -> list[tuple[str, str]]:
+    errors = []
     if convoy.planned_return_at and convoy.planned_return_at <= convoy.planned_departure_at:
-        return [("planned_return_at", "must be after planned_departure_at")]
-    return []
+        errors.append(("planned_return_at", "must be after planned_departure_at"))
+    if convoy.planned_handover_at and convoy.planned_handover_at <= convoy.planned_departure_at:
+        errors.append(("planned_handover_at", "must be after planned_departure_at"))
+    if (
+        convoy.planned_handover_at
+        and convoy.planned_return_at
+        and convoy.planned_return_at < convoy.planned_handover_at
+    ):
+        errors.append(("planned_return_at", "must not be before planned_handover_at"))
+    return errors
 
 
 def create(session: Session, data: ConvoyCreate) -> Convoy:
@@ -136,14 +165,30 @@ def create(session: Session, data: ConvoyCreate) -> Convoy:
 def update(session: Session, convoy: Convoy, changes: ConvoyUpdate) -> Convoy:
     if convoy.status in {ConvoyStatus.closed, ConvoyStatus.cancelled}:
         raise Conflict(f"convoy {convoy.number} is {convoy.status.value} and cannot be edited")
+    if convoy.status not in PLANNABLE:
+        history = sorted(changes.model_dump(exclude_unset=True).keys() - EDITABLE_ON_THE_ROAD)
+        if history:
+            raise RuleViolation(
+                f"Convoy {convoy.number} has departed; its plan is history",
+                [
+                    Reason(
+                        "plan_is_history",
+                        f"Convoy {convoy.number} is {convoy.status.value.replace('_', ' ')}: "
+                        f"its {field.replace('_', ' ')} is part of what happened and can no "
+                        "longer change.",
+                        field=field,
+                        convoy_id=convoy.id,
+                    )
+                    for field in history
+                ],
+            )
     changed = apply_changes(convoy, changes)
     errors = _return_errors(convoy)
     if errors:
         raise InvalidInput(errors)
-    if changed.keys() & PLAN_FIELDS and convoy.status == ConvoyStatus.ready:
+    if changed.keys() & PLAN_FIELDS:
         # The readiness that made it "ready" depended on these; it must be checked again.
-        convoy.status = ConvoyStatus.planning
-        convoy.status_changed_at = utcnow()
+        _back_to_planning(convoy, f"{', '.join(sorted(changed.keys() & PLAN_FIELDS))} changed")
     session.flush()
     return convoy
 
@@ -202,6 +247,31 @@ def assignments_of(session: Session, convoy_id: int) -> list[Assignment]:
     return list(session.exec(stmt).all())
 
 
+def withdrawals_of(session: Session, convoy_id: int) -> list[DriverWithdrawal]:
+    stmt = (
+        select(DriverWithdrawal)
+        .where(DriverWithdrawal.convoy_id == convoy_id)
+        .order_by(col(DriverWithdrawal.withdrawn_at), col(DriverWithdrawal.id))
+    )
+    return list(session.exec(stmt).all())
+
+
+def leg_reads(convoy: Convoy, legs: list[Leg]) -> list[LegRead]:
+    """The legs with the zone of each end, so a client can show every time locally."""
+    zones = trips.zones_of(convoy, legs)
+    return [
+        LegRead.model_validate(
+            {**leg.model_dump(), "from_time_zone": zones[leg.id or 0][0]},
+        )
+        for leg in sorted(legs, key=lambda leg: leg.position)
+    ]
+
+
+def leg_read(session: Session, convoy: Convoy, leg: Leg) -> LegRead:
+    assert convoy.id is not None
+    return next(r for r in leg_reads(convoy, legs_of(session, convoy.id)) if r.id == leg.id)
+
+
 def export_records_for(session: Session, item_ids: list[int]) -> dict[int, ExportRecord]:
     if not item_ids:
         return {}
@@ -228,7 +298,7 @@ def detail(session: Session, convoy: Convoy) -> ConvoyDetail:
     position = latest_event(session, convoy.id)
     return ConvoyDetail(
         **ConvoyRead.model_validate(convoy).model_dump(),
-        legs=[LegRead.model_validate(leg) for leg in legs],
+        legs=leg_reads(convoy, legs),
         items=[
             ConvoyItemRead(
                 item_id=item.id or 0,
@@ -242,6 +312,9 @@ def detail(session: Session, convoy: Convoy) -> ConvoyDetail:
                 licence_class_required=(
                     item.licence_class_required.value if item.licence_class_required else None
                 ),
+                trailer_type=item.trailer_type,
+                trailer_registration=item.trailer_registration,
+                trailer_permissible_weight_kg=item.trailer_permissible_weight_kg,
                 declared_value_cents=item.declared_value_cents,
                 export_plate=(records[item.id].export_plate if item.id in records else None),
             )
@@ -280,7 +353,7 @@ def _check_leg_sequence(legs: list[Leg]) -> None:
                     (
                         "planned_departure_at",
                         f"leg {after.position} would depart before leg {before.position} "
-                        f"arrives ({before.planned_arrival_at.isoformat()})",
+                        f"arrives: {trips.leg_end(before)}",
                     )
                 ]
             )
@@ -348,6 +421,19 @@ LOADABLE = frozenset(
 )
 
 
+def loadable_items(session: Session, limit: int = 200) -> list[Item]:
+    """Items that could be loaded onto a convoy now: loadable and on no convoy yet,
+    export-ready first (the others will block departure until they are)."""
+    on_a_convoy = select(ConvoyItem.item_id)
+    stmt = (
+        select(Item)
+        .where(col(Item.status).in_(LOADABLE), col(Item.id).not_in(on_a_convoy))
+        .order_by(col(Item.status) != ItemStatus.export_ready, col(Item.name), col(Item.id))
+        .limit(limit)
+    )
+    return list(session.exec(stmt))
+
+
 def load_item(session: Session, convoy: Convoy, data: LoadItem) -> ConvoyItem:
     _require_plannable(convoy, "loading items")
     item = session.get(Item, data.item_id)
@@ -406,6 +492,35 @@ def load_item(session: Session, convoy: Convoy, data: LoadItem) -> ConvoyItem:
     return loaded
 
 
+def load_items(session: Session, convoy: Convoy, data: LoadItems) -> list[ConvoyItem]:
+    """Load several items in one transaction: vehicles first, so equipment can name a vehicle
+    of the same batch as its carrier; all are loaded, or none, with every reason."""
+    order = sorted(range(len(data.items)), key=lambda n: data.items[n].carrier_id is not None)
+    loaded: list[ConvoyItem] = []
+    errors: list[tuple[str, str]] = []
+    reasons: list[Reason] = []
+    for n in order:
+        wanted = data.items[n]
+        try:
+            loaded.append(load_item(session, convoy, wanted))
+        except InvalidInput as exc:
+            errors += [(f"items.{n}.{field}", message) for field, message in exc.errors]
+        except RuleViolation as exc:
+            for reason in exc.reasons:
+                reason.field = f"items.{n}.{reason.field or 'item_id'}"
+                reason.item_id = reason.item_id or wanted.item_id
+                reasons.append(reason)
+        except Conflict as exc:
+            reasons.append(
+                Reason("conflict", exc.message, f"items.{n}.item_id", item_id=wanted.item_id)
+            )
+    if errors:
+        raise InvalidInput(errors)
+    if reasons:
+        raise RuleViolation(f"{len(reasons)} item(s) cannot be loaded", reasons)
+    return loaded
+
+
 def unload_item(session: Session, convoy: Convoy, item_id: int) -> None:
     _require_plannable(convoy, "unloading items")
     loaded = session.get(ConvoyItem, (convoy.id, item_id))
@@ -439,22 +554,44 @@ def assign(session: Session, convoy: Convoy, data: AssignmentCreate) -> Assignme
     leg = session.get(Leg, data.leg_id)
     if leg is None or leg.convoy_id != convoy.id:
         raise InvalidInput([("leg_id", f"leg {data.leg_id} is not a leg of this convoy")])
-    vehicle = session.get(ConvoyItem, (convoy.id, data.vehicle_id))
-    item = session.get(Item, data.vehicle_id)
-    if vehicle is None or item is None or item.category != ItemCategory.vehicle:
-        raise InvalidInput(
-            [("vehicle_id", f"item {data.vehicle_id} is not a vehicle loaded on this convoy")]
-        )
-    driver = session.exec(
-        select(Driver).where(Driver.id == data.driver_id).with_for_update()
-    ).first()
+    item = _vehicle_on(session, convoy, data.vehicle_id, "vehicle_id")
+    driver = _locked_driver(session, data.driver_id, "driver_id")
+    assignment, reasons = _seat(session, convoy, leg, item, driver)
+    if assignment is None:
+        raise RuleViolation(f"{driver.name} cannot be assigned to {item.name}", reasons)
+    _back_to_planning(convoy, f"{driver.name} was assigned")
+    return assignment
+
+
+def _vehicle_on(session: Session, convoy: Convoy, vehicle_id: int, field: str) -> Item:
+    loaded = session.get(ConvoyItem, (convoy.id, vehicle_id))
+    item = session.get(Item, vehicle_id)
+    if loaded is None or item is None or item.category != ItemCategory.vehicle:
+        raise InvalidInput([(field, f"item {vehicle_id} is not a vehicle loaded on this convoy")])
+    return item
+
+
+def _locked_driver(session: Session, driver_id: int, field: str) -> Driver:
+    """The driver row, locked for the rest of the transaction: assignments of one driver are
+    decided one at a time, so two concurrent requests cannot both book them."""
+    driver = session.exec(select(Driver).where(Driver.id == driver_id).with_for_update()).first()
     if driver is None:
-        raise InvalidInput([("driver_id", f"driver {data.driver_id} does not exist")])
+        raise InvalidInput([(field, f"driver {driver_id} does not exist")])
+    return driver
+
+
+def _seat(
+    session: Session, convoy: Convoy, leg: Leg, item: Item, driver: Driver
+) -> tuple[Assignment | None, list[Reason]]:
+    """Assign ``driver`` to ``item`` on ``leg`` and flush, or say every reason it cannot be.
+
+    Flushed one by one, so the next seat of a batch sees this one (a driver cannot take two
+    vehicles on one leg within one request either); the request's transaction makes a
+    refused batch leave nothing behind."""
+    about = {"item_id": item.id, "driver_id": driver.id, "leg_id": leg.id}
     reasons: list[Reason] = []
     taken = session.exec(
-        select(Assignment).where(
-            Assignment.leg_id == leg.id, Assignment.vehicle_id == data.vehicle_id
-        )
+        select(Assignment).where(Assignment.leg_id == leg.id, Assignment.vehicle_id == item.id)
     ).first()
     if taken is not None:
         reasons.append(
@@ -463,6 +600,8 @@ def assign(session: Session, convoy: Convoy, data: AssignmentCreate) -> Assignme
                 f"{item.name} already has a driver on leg {leg.position}; "
                 "remove that assignment first.",
                 field="vehicle_id",
+                assignment_id=taken.id,
+                **about,  # type: ignore[arg-type]
             )
         )
     clash = session.exec(
@@ -477,34 +616,180 @@ def assign(session: Session, convoy: Convoy, data: AssignmentCreate) -> Assignme
         )
     ).first()
     if clash is not None:
-        _, other_leg, other_convoy = clash
+        other, other_leg, other_convoy = clash
+        where = (
+            f"{_vehicle_name(session, other.vehicle_id)} on leg {other_leg.position} of this convoy"
+            if other_convoy.id == convoy.id
+            else f"on convoy {other_convoy.number}, leg {other_leg.position} "
+            f"({other_leg.from_place} → {other_leg.to_place})"
+        )
         reasons.append(
             Reason(
                 "driver_double_booked",
-                f"{driver.name} already drives on convoy {other_convoy.number}, leg "
-                f"{other_leg.position} ({other_leg.from_place} → {other_leg.to_place}), "
-                "at the same time.",
+                f"{driver.name} already drives {where}, at the same time as leg {leg.position}.",
                 field="driver_id",
-                context={"convoy_id": other_convoy.id, "leg_id": other_leg.id},
+                context={"other_convoy_id": other_convoy.id, "other_leg_id": other_leg.id},
+                assignment_id=other.id,
+                **about,  # type: ignore[arg-type]
             )
         )
     if reasons:
-        raise RuleViolation(f"{driver.name} cannot be assigned to {item.name}", reasons)
+        return None, reasons
     assert convoy.id is not None and leg.id is not None and driver.id is not None
+    assert item.id is not None
     assignment = Assignment(
         convoy_id=convoy.id,
         leg_id=leg.id,
-        vehicle_id=data.vehicle_id,
+        vehicle_id=item.id,
         driver_id=driver.id,
         starts_at=leg.planned_departure_at,
         ends_at=leg.planned_arrival_at,
     )
     session.add(assignment)
-    _back_to_planning(convoy)
     _flush_or_conflict(
         session, f"{item.name} got a driver on leg {leg.position} in the meantime", "vehicle_id"
     )
-    return assignment
+    return assignment, []
+
+
+def _vehicle_name(session: Session, vehicle_id: int) -> str:
+    item = session.get(Item, vehicle_id)
+    return item.name if item else f"vehicle {vehicle_id}"
+
+
+def assign_trip(session: Session, convoy: Convoy, data: TripAssignments) -> list[Assignment]:
+    """Drivers on vehicles for the whole trip or a range of legs, in one transaction: every
+    seat is taken, or nothing is, and the refusal lists every reason."""
+    _require_plannable(convoy, "assigning drivers")
+    assert convoy.id is not None
+    legs = legs_of(session, convoy.id)
+    if not legs:
+        raise RuleViolation(
+            f"Convoy {convoy.number} has no legs",
+            [Reason("no_legs", f"Convoy {convoy.number} has no route yet: add its legs first.")],
+        )
+    positions = {leg.position for leg in legs}
+    errors: list[tuple[str, str]] = []
+    for n, wanted in enumerate(data.assignments):
+        for name in ("first_leg", "last_leg"):
+            value = getattr(wanted, name)
+            if value is not None and value not in positions:
+                errors.append((f"assignments.{n}.{name}", f"convoy has no leg {value}"))
+        if (wanted.first_leg or 1) > (wanted.last_leg or max(positions)):
+            errors.append((f"assignments.{n}.last_leg", "is before first_leg"))
+    if errors:
+        raise InvalidInput(errors)
+    made: list[Assignment] = []
+    reasons: list[Reason] = []
+    for n, wanted in enumerate(data.assignments):
+        item = _vehicle_on(session, convoy, wanted.vehicle_id, f"assignments.{n}.vehicle_id")
+        driver = _locked_driver(session, wanted.driver_id, f"assignments.{n}.driver_id")
+        first, last = wanted.first_leg or min(positions), wanted.last_leg or max(positions)
+        for leg in legs:
+            if first <= leg.position <= last:
+                assignment, refused = _seat(session, convoy, leg, item, driver)
+                made += [assignment] if assignment else []
+                reasons += refused
+    if reasons:
+        raise RuleViolation(
+            f"{len(reasons)} assignment(s) of convoy {convoy.number} refused", reasons
+        )
+    _back_to_planning(convoy, "drivers were assigned")
+    session.flush()
+    return made
+
+
+def swap_driver(session: Session, convoy: Convoy, data: DriverSwap) -> list[Assignment]:
+    """Put one driver in another's seats across the convoy, all of them or none."""
+    _require_plannable(convoy, "changing drivers")
+    assert convoy.id is not None
+    leaving = _locked_driver(session, data.from_driver_id, "from_driver_id")
+    coming = _locked_driver(session, data.to_driver_id, "to_driver_id")
+    if leaving.id == coming.id:
+        raise InvalidInput([("to_driver_id", "is the same driver as from_driver_id")])
+    seats = [a for a in assignments_of(session, convoy.id) if a.driver_id == leaving.id]
+    if not seats:
+        raise RuleViolation(
+            f"{leaving.name} drives nothing on convoy {convoy.number}",
+            [
+                Reason(
+                    "driver_not_on_convoy",
+                    f"{leaving.name} has no assignment on convoy {convoy.number}.",
+                    field="from_driver_id",
+                    driver_id=leaving.id,
+                )
+            ],
+        )
+    legs = {leg.id: leg for leg in legs_of(session, convoy.id)}
+    places = [(legs[a.leg_id], a.vehicle_id) for a in seats]
+    for seat in seats:
+        session.delete(seat)
+    session.flush()
+    made: list[Assignment] = []
+    reasons: list[Reason] = []
+    for leg, vehicle_id in places:
+        item = session.get(Item, vehicle_id)
+        assert item is not None
+        assignment, refused = _seat(session, convoy, leg, item, coming)
+        made += [assignment] if assignment else []
+        reasons += refused
+    if reasons:
+        raise RuleViolation(f"{coming.name} cannot take over from {leaving.name}", reasons)
+    _back_to_planning(convoy, f"{coming.name} took over from {leaving.name}")
+    session.flush()
+    return made
+
+
+def withdraw_driver(
+    session: Session, convoy: Convoy, driver_id: int, data: WithdrawalCreate
+) -> DriverWithdrawal:
+    """A driver drops out (ill, heat, family): their seats on this convoy are freed in one
+    step, and the withdrawal stays on record with the seats it left empty."""
+    _require_plannable(convoy, "withdrawing drivers")
+    assert convoy.id is not None
+    driver = session.get(Driver, driver_id)
+    if driver is None:
+        raise NotFound("Driver", driver_id)
+    seats = [a for a in assignments_of(session, convoy.id) if a.driver_id == driver_id]
+    if not seats:
+        raise RuleViolation(
+            f"{driver.name} drives nothing on convoy {convoy.number}",
+            [
+                Reason(
+                    "driver_not_on_convoy",
+                    f"{driver.name} has no assignment on convoy {convoy.number}; "
+                    "there is nothing to withdraw from.",
+                    driver_id=driver_id,
+                )
+            ],
+        )
+    from app.convoys.readiness import seat_label
+
+    legs = {leg.id: leg for leg in legs_of(session, convoy.id)}
+    vehicles = {item.id: item for _, item in loaded_items(session, convoy.id)}
+    left_open = [
+        seat_label(legs[a.leg_id], vehicles[a.vehicle_id])
+        for a in sorted(seats, key=lambda a: (legs[a.leg_id].position, a.vehicle_id))
+    ]
+    for seat in seats:
+        session.delete(seat)
+    withdrawal = DriverWithdrawal(
+        convoy_id=convoy.id,
+        driver_id=driver_id,
+        reason=data.reason,
+        note=data.note,
+        left_open="\n".join(left_open),
+    )
+    session.add(withdrawal)
+    _back_to_planning(convoy, f"{driver.name} withdrew ({data.reason.value})")
+    session.flush()
+    return withdrawal
+
+
+def withdrawal_read(withdrawal: DriverWithdrawal) -> WithdrawalRead:
+    return WithdrawalRead.model_validate(
+        {**withdrawal.model_dump(), "left_open": withdrawal.left_open.splitlines()}
+    )
 
 
 def unassign(session: Session, convoy: Convoy, assignment_id: int) -> None:
@@ -520,7 +805,44 @@ def unassign(session: Session, convoy: Convoy, assignment_id: int) -> None:
 # --- progress and handover -------------------------------------------------------------------
 
 
+def _departed_at(convoy: Convoy) -> datetime:
+    """From when the road counts: the actual departure, or the planned one when the departure
+    was recorded late (a driver's report of leaving on time is not refused)."""
+    if convoy.actual_departure_at is None:
+        return convoy.planned_departure_at
+    return min(convoy.actual_departure_at, convoy.planned_departure_at)
+
+
 def report_event(session: Session, convoy: Convoy, leg: Leg, data: LegEventCreate) -> LegEvent:
+    return report_event_once(session, convoy, leg, data)[0]
+
+
+def _earlier_report(session: Session, leg: Leg, data: LegEventCreate) -> LegEvent | None:
+    """The report already recorded under this client key, if it is the same report."""
+    if data.client_key is None:
+        return None
+    earlier = session.exec(select(LegEvent).where(LegEvent.client_key == data.client_key)).first()
+    if earlier is not None and (earlier.leg_id, earlier.kind) != (leg.id, data.kind):
+        raise Conflict(
+            f"client key {data.client_key} was already used for another report "
+            f"({earlier.kind.value} on leg {earlier.leg_id}); make a new key per report",
+            field="client_key",
+        )
+    return earlier
+
+
+def report_event_once(
+    session: Session, convoy: Convoy, leg: Leg, data: LegEventCreate
+) -> tuple[LegEvent, bool]:
+    """Progress from the road; the reporter is the logged-in account, and a coordinator
+    reporting for a driver who phoned names them in ``reported_for``.
+
+    A report sent again with its client key (a phone retrying after a lost answer) returns the
+    first one, recorded once: (event, True) when it is new.
+    """
+    earlier = _earlier_report(session, leg, data)
+    if earlier is not None:
+        return earlier, False
     if convoy.status != ConvoyStatus.under_way:
         raise RuleViolation(
             "progress is reported only while the convoy is under way",
@@ -529,13 +851,47 @@ def report_event(session: Session, convoy: Convoy, leg: Leg, data: LegEventCreat
                     "convoy_not_under_way",
                     f"Convoy {convoy.number} is {convoy.status.value.replace('_', ' ')}; "
                     "progress can be reported once it has departed.",
+                    convoy_id=convoy.id,
                 )
             ],
         )
     if data.occurred_at > utcnow() + _CLOCK_SKEW:
         raise InvalidInput([("occurred_at", "is in the future")])
+    departed = _departed_at(convoy)
+    if data.occurred_at < departed - _CLOCK_SKEW:
+        raise InvalidInput(
+            [
+                (
+                    "occurred_at",
+                    "is before the convoy departed: "
+                    f"{describe(departed, convoy.meeting_time_zone, convoy.meeting_point)}",
+                )
+            ]
+        )
     assert convoy.id is not None and leg.id is not None
-    event = LegEvent(convoy_id=convoy.id, leg_id=leg.id, **data.model_dump())
+    actor = acting(session)
+    event = LegEvent(
+        convoy_id=convoy.id,
+        leg_id=leg.id,
+        kind=data.kind,
+        occurred_at=data.occurred_at,
+        reporter_user_id=actor.user_id,
+        reporter_name=actor.full_name or actor.username,
+        reported_for=data.reported_for,
+        note=data.note,
+        client_key=data.client_key,
+    )
+    if data.client_key is not None:
+        # Two sends of one report racing: the second finds the first's key taken and
+        # answers with the first.
+        try:
+            with session.begin_nested():
+                session.add(event)
+        except IntegrityError:
+            raced = _earlier_report(session, leg, data)
+            if raced is None:
+                raise
+            return raced, False
     if data.kind == EventKind.departed:
         leg.actual_departure_at = data.occurred_at
         touch(leg)
@@ -544,7 +900,7 @@ def report_event(session: Session, convoy: Convoy, leg: Leg, data: LegEventCreat
         touch(leg)
     session.add(event)
     session.flush()
-    return event
+    return event, True
 
 
 def events_of(session: Session, convoy_id: int) -> Sequence[LegEvent]:
@@ -585,6 +941,7 @@ def _transition(convoy: Convoy, action: str) -> ConvoyStatus:
 def _set_status(convoy: Convoy, status: ConvoyStatus) -> None:
     convoy.status = status
     convoy.status_changed_at = utcnow()
+    convoy.status_reason = None
     touch(convoy)
 
 
@@ -599,16 +956,13 @@ def _refuse_if_blocked(session: Session, convoy: Convoy, what: str) -> None:
                 Reason(
                     f.code,
                     f.message,
-                    context={
-                        k: v
-                        for k, v in {
-                            "item_id": f.item_id,
-                            "driver_id": f.driver_id,
-                            "leg_id": f.leg_id,
-                            **f.context,
-                        }.items()
-                        if v is not None
-                    },
+                    f.field,
+                    f.context or {},
+                    item_id=f.item_id,
+                    driver_id=f.driver_id,
+                    leg_id=f.leg_id,
+                    convoy_id=f.convoy_id,
+                    assignment_id=f.assignment_id,
                 )
                 for f in result.blockers
             ],
@@ -623,20 +977,36 @@ def mark_ready(session: Session, convoy: Convoy) -> Convoy:
     return convoy
 
 
-def depart(session: Session, convoy: Convoy) -> Convoy:
-    """Under way only with no blockers; every loaded item is then in the convoy."""
+def depart(session: Session, convoy: Convoy, data: DepartureCreate | None = None) -> Convoy:
+    """Under way only with no blockers; every loaded item is then in the convoy. Records when
+    it actually left: reports and handovers count from then, even when it left early."""
     target = _transition(convoy, "depart")
+    departed = (data.departed_at if data else None) or utcnow()
+    if departed > utcnow() + _CLOCK_SKEW:
+        raise InvalidInput([("departed_at", "is in the future")])
     _refuse_if_blocked(session, convoy, "depart")
     assert convoy.id is not None
     for _, item in loaded_items(session, convoy.id):
         items.move(session, item, Action.join_convoy)
+    convoy.actual_departure_at = departed
+    legs = legs_of(session, convoy.id)
+    if legs and legs[0].actual_departure_at is None:
+        legs[0].actual_departure_at = departed
+        touch(legs[0])
     _set_status(convoy, target)
     session.flush()
     return convoy
 
 
-def arrive(session: Session, convoy: Convoy) -> Convoy:
-    _set_status(convoy, _transition(convoy, "arrive"))
+def arrive(session: Session, convoy: Convoy, data: ArrivalCreate | None = None) -> Convoy:
+    target = _transition(convoy, "arrive")
+    arrived = (data.arrived_at if data else None) or utcnow()
+    if arrived > utcnow() + _CLOCK_SKEW:
+        raise InvalidInput([("arrived_at", "is in the future")])
+    if arrived < _departed_at(convoy):
+        raise InvalidInput([("arrived_at", "is before the convoy departed")])
+    convoy.actual_arrival_at = arrived
+    _set_status(convoy, target)
     session.flush()
     return convoy
 
@@ -655,7 +1025,7 @@ def close(session: Session, convoy: Convoy) -> Convoy:
                 Reason(
                     "item_not_handed_over",
                     f"{item.name} has no handover recorded yet.",
-                    context={"item_id": item.id},
+                    item_id=item.id,
                 )
                 for item in open_items
             ],
@@ -692,9 +1062,19 @@ def hand_over(session: Session, convoy: Convoy, data: HandoverCreate) -> Handove
     item = session.get(Item, data.item_id)
     if loaded is None or item is None:
         raise InvalidInput([("item_id", f"item {data.item_id} is not on this convoy")])
-    if data.handed_over_on < convoy.planned_departure_at.date():
-        raise InvalidInput([("handed_over_on", "is before the convoy departed")])
-    if data.handed_over_on > utcnow().date() + timedelta(days=1):
+    departed = _departed_at(convoy)
+    # The day it left on the meeting point's calendar; a handover date is a local date.
+    if data.handed_over_on < local_date(departed, convoy.meeting_time_zone):
+        raise InvalidInput(
+            [
+                (
+                    "handed_over_on",
+                    "is before the convoy departed: "
+                    f"{describe(departed, convoy.meeting_time_zone, convoy.meeting_point)}",
+                )
+            ]
+        )
+    if data.handed_over_on > latest_today():
         raise InvalidInput([("handed_over_on", "is in the future")])
     assert item.destination_id is not None  # departure required a destination
     items.move(session, item, Action.deliver)
@@ -707,3 +1087,18 @@ def hand_over(session: Session, convoy: Convoy, data: HandoverCreate) -> Handove
     session.add(handover)
     _flush_or_conflict(session, f"{item.name} has already been handed over", "item_id")
     return handover
+
+
+def upcoming(session: Session, limit: int = 20) -> list[Convoy]:
+    """Convoys still to leave or on the road, soonest first: what a coordinator looks after."""
+    stmt = (
+        select(Convoy)
+        .where(
+            col(Convoy.status).in_(
+                [ConvoyStatus.planning, ConvoyStatus.ready, ConvoyStatus.under_way]
+            )
+        )
+        .order_by(col(Convoy.planned_departure_at), col(Convoy.id))
+        .limit(limit)
+    )
+    return list(session.exec(stmt).all())

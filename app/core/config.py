@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -10,6 +11,9 @@ class Settings(BaseSettings):
 
     # SQLite is the zero-setup default; production runs on PostgreSQL via psycopg 3.
     database_url: str = "sqlite:///./konvoi.db"
+    # Connections in the pool, and as many request threads: one each for every request
+    # served at once (40 is the thread pool Starlette would use anyway).
+    db_pool_size: int = Field(default=40, ge=1)
     host: str = "127.0.0.1"
     port: int = 8000
     # Load the demo convoy into an empty database when `konvoi serve` starts.

@@ -6,6 +6,7 @@ Outside a request (the CLI, the demo loader) the actor names the command instead
 
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -15,8 +16,17 @@ class Actor:
     role: str
     # The API operation being carried out, e.g. "depart_convoy"; None outside a request.
     operation: str | None = None
+    full_name: str | None = None
 
 
 SYSTEM = Actor(user_id=None, username="system", role="system")
 
 current_actor: ContextVar[Actor] = ContextVar("current_actor", default=SYSTEM)
+
+
+def acting(session: Any) -> Actor:
+    """The actor of the request a session serves: the authentication dependency puts it on
+    the session, since a context variable set in a dependency's thread does not reach the
+    endpoint's."""
+    actor = session.info.get("actor")
+    return actor if isinstance(actor, Actor) else current_actor.get()

@@ -2,21 +2,38 @@
 
 Services only flush; this dependency commits when the request succeeds and rolls back when
 anything raises, so a refused request never leaves a half-written record.
+
+Concurrent writes on SQLite follow SQLAlchemy's pysqlite recipes: WAL (readers never block
+the writer), a busy timeout (a writer waits for the lock instead of failing), and write
+requests open their transaction with BEGIN IMMEDIATE. A deferred transaction that reads and
+then writes fails at once with "database is locked" when another writer committed in
+between, whatever the timeout; taking the write lock at BEGIN makes writers queue instead.
 """
 
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
 from app.audit import recording
+from app.convoys import guard
 from app.core.config import get_settings
 
 # Every session records its flushes in the audit trail (installed once, for all sessions).
 recording.install()
+# A ready convoy whose drivers, items or papers change is checked again before each commit.
+guard.install()
+
+
+# Connection execution option: on SQLite, begin with the write lock (BEGIN IMMEDIATE).
+WRITES = "konvoi_writes"
+# How long a SQLite writer waits for the lock: long enough for every request the pool admits
+# to take its turn, shorter than the 60 s after which proxies give up on a request.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _lower(value: object) -> object:
@@ -31,31 +48,46 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
-            # SQLite ignores foreign keys unless asked; the rules rely on them.
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
             # Let SQLAlchemy, not the sqlite3 module, open transactions, so that
             # SAVEPOINTs work (SQLAlchemy's documented pysqlite recipe).
             dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            # SQLite ignores foreign keys unless asked; the rules rely on them.
+            cursor.execute("PRAGMA foreign_keys=ON")
+            # Set first: switching the file to WAL waits for other connections too.
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            # In WAL mode NORMAL cannot corrupt the file; a power cut may lose the last commits.
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
             # SQLite's lower() folds only ASCII; searches must match Cyrillic names too.
             dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")
+            writes = conn.get_execution_options().get(WRITES, False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
     return engine
 
 
 @lru_cache
 def get_engine() -> Engine:
-    return make_engine(get_settings().database_url)
+    settings = get_settings()
+    # No overflow: SessionDep admits no more requests than the pool has connections.
+    return make_engine(settings.database_url, pool_size=settings.db_pool_size, max_overflow=0)
 
 
-def get_session() -> Iterator[Session]:
+def begin_writing(session: Session) -> None:
+    """Open the session's transaction holding SQLite's write lock (no effect on PostgreSQL)."""
+    session.connection(execution_options={WRITES: True})
+
+
+def get_session(request: Request) -> Iterator[Session]:
     # expire_on_commit=False: responses are built from the objects after the commit.
     with Session(get_engine(), expire_on_commit=False) as session:
+        if request.method not in READ_ONLY_METHODS:
+            begin_writing(session)
         try:
             yield session
             session.commit()
@@ -65,4 +97,9 @@ def get_session() -> Iterator[Session]:
 
 
 # scope="function": commit before the response is sent, so a failed commit is never a 2xx.
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+# max_concurrency: a request waits for a pooled connection here, without holding a thread;
+# waiting in the pool would hold one, and the requests that hold connections could starve.
+SessionDep = Annotated[
+    Session,
+    Depends(get_session, scope="function", max_concurrency=get_settings().db_pool_size),
+]

@@ -9,6 +9,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+# The records a reason is about; they sit beside code and message in every refusal and
+# readiness finding, so clients read one shape.
+ABOUT = ("item_id", "driver_id", "leg_id", "convoy_id", "assignment_id")
 
 
 @dataclass
@@ -19,14 +24,37 @@ class Reason:
     message: str
     field: str | None = None
     context: dict[str, Any] = dataclass_field(default_factory=dict)
+    item_id: int | None = None
+    driver_id: int | None = None
+    leg_id: int | None = None
+    convoy_id: int | None = None
+    assignment_id: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"code": self.code, "message": self.message}
-        if self.field is not None:
-            body["field"] = self.field
-        if self.context:
-            body["context"] = self.context
+        body = ReasonBody.model_validate(self, from_attributes=True).model_dump(exclude_none=True)
+        if not body.get("context"):
+            body.pop("context", None)
         return body
+
+
+class ReasonBody(BaseModel):
+    """One unmet condition: a stable code, a sentence for people, and what it is about.
+
+    The same shape is used for the reasons of a 409 and for the blockers and warnings of a
+    readiness check.
+    """
+
+    code: str = Field(examples=["vehicle_without_driver"])
+    message: str
+    field: str | None = Field(default=None, description="The request field that caused it")
+    item_id: int | None = None
+    driver_id: int | None = None
+    leg_id: int | None = None
+    convoy_id: int | None = None
+    assignment_id: int | None = None
+    context: dict[str, Any] | None = Field(
+        default=None, description="Further facts, e.g. dates and counts"
+    )
 
 
 class DomainError(Exception):

@@ -150,7 +150,9 @@ class LicenceClass(StrEnum):
     C = "C"
     CE = "CE"
     D1 = "D1"
+    D1E = "D1E"
     D = "D"
+    DE = "DE"
 
 
 def _upper(value: object) -> object:

@@ -12,15 +12,23 @@ SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
     "referrer-policy": "same-origin",
     "x-frame-options": "DENY",
-    # /docs loads Swagger UI's own script; everything else is served by Konvoi itself.
+    # The pages and the API: Konvoi's own files only, no inline script or style.
     "content-security-policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-        "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'self'; "
-        "form-action 'self'"
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
     ),
     "cross-origin-opener-policy": "same-origin",
     "permissions-policy": "camera=(), microphone=(), geolocation=(self)",
 }
+
+
+# /docs starts Swagger UI with an inline script and styles it inline; only it gets these.
+DOCS_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'self'; "
+    "form-action 'self'"
+)
+DOCS_PATHS = ("/docs", "/static/swagger-ui")
 
 
 class _TooLarge(Exception):
@@ -86,9 +94,12 @@ class Hardening:
             if message["type"] == "http.response.start":
                 started = True
                 present = {k.lower() for k, _ in message.get("headers", [])}
+                headers = SECURITY_HEADERS
+                if scope.get("path", "").startswith(DOCS_PATHS):
+                    headers = {**SECURITY_HEADERS, "content-security-policy": DOCS_CSP}
                 extra = [
                     (k.encode(), v.encode())
-                    for k, v in SECURITY_HEADERS.items()
+                    for k, v in headers.items()
                     if k.encode() not in present
                 ]
                 message = {**message, "headers": [*message.get("headers", []), *extra]}

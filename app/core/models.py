@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import MetaData
+from sqlalchemy import Index, MetaData
 from sqlmodel import Field, SQLModel
 
 from app.core.types import UTCDateTime, utcnow
@@ -28,3 +28,8 @@ class Entity(SQLModel):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     # Bumped on every change; sent as the ETag so concurrent edits cannot overwrite each other.
     version: int = Field(default=1, nullable=False)
+
+
+def sort_indexes(table: str, *columns: str) -> tuple[Index, ...]:
+    """An index per sort order a list offers: keyset pages walk (column, id) in the index."""
+    return tuple(Index(f"ix_{table}_{column}_id", column, "id") for column in columns)

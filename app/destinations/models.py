@@ -1,10 +1,12 @@
 from sqlmodel import Field
 
-from app.core.models import Entity
+from app.core.models import Entity, sort_indexes
 
 
 class Destination(Entity, table=True):
     """A recipient utility in Ukraine."""
+
+    __table_args__ = sort_indexes("destination", "city", "created_at")
 
     name: str = Field(index=True, max_length=200)
     name_uk: str | None = Field(default=None, max_length=200)  # Ukrainian name, in Cyrillic

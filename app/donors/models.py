@@ -2,7 +2,7 @@ from enum import StrEnum
 
 from sqlmodel import Field
 
-from app.core.models import Entity
+from app.core.models import Entity, sort_indexes
 from app.core.types import enum_type
 
 
@@ -14,6 +14,7 @@ class DonorKind(StrEnum):
 
 
 class Donor(Entity, table=True):
+    __table_args__ = sort_indexes("donor", "created_at")
     name: str = Field(index=True, max_length=200)
     kind: DonorKind = Field(default=DonorKind.utility, sa_type=enum_type(DonorKind))
     contact_name: str | None = Field(default=None, max_length=200)

@@ -3,12 +3,14 @@ from datetime import date, datetime
 from sqlmodel import Field, SQLModel
 
 from app.core.identifiers import LicenceClass
-from app.core.models import Entity
+from app.core.models import Entity, sort_indexes
 from app.core.types import UTCDateTime, enum_type
 
 
 class Driver(Entity, table=True):
     """A volunteer driver. Personal data: visible only to those who plan or are this driver."""
+
+    __table_args__ = sort_indexes("driver", "created_at")
 
     name: str = Field(index=True, max_length=200)
     date_of_birth: date | None  # None only after erasure

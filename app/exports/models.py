@@ -2,11 +2,13 @@ from datetime import date
 
 from sqlmodel import Field
 
-from app.core.models import Entity
+from app.core.models import Entity, sort_indexes
 
 
 class ExportRecord(Entity, table=True):
     """Customs export data for one item: declaration (MRN), export plates, exit confirmation."""
+
+    __table_args__ = sort_indexes("export_record", "created_at")
 
     __tablename__ = "export_record"
 

@@ -157,6 +157,13 @@ def update(session: Session, record: ExportRecord, changes: ExportRecordUpdate) 
         _check_plate_allowed(item, sent["export_plate"])
     apply_changes(record, changes)
     session.flush()
+    # An export-ready item must still meet its trip with the changed data (plates shortened,
+    # insurance cut): otherwise it goes back to certified, with the reason recorded.
+    from app.items import service as items  # items' service reads export records: no cycle
+
+    item = session.get(Item, record.item_id)
+    assert item is not None  # the foreign key guarantees it
+    items.recheck_export(session, item)
     return record
 
 

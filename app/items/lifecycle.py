@@ -41,7 +41,20 @@ _AUTHORISES: dict[LicenceClass, frozenset[LicenceClass]] = {
         }
     ),
     LicenceClass.D1: frozenset({LicenceClass.B, LicenceClass.D1}),
+    LicenceClass.D1E: frozenset(
+        {LicenceClass.B, LicenceClass.BE, LicenceClass.D1, LicenceClass.D1E}
+    ),
     LicenceClass.D: frozenset({LicenceClass.B, LicenceClass.D1, LicenceClass.D}),
+    LicenceClass.DE: frozenset(
+        {
+            LicenceClass.B,
+            LicenceClass.BE,
+            LicenceClass.D1,
+            LicenceClass.D1E,
+            LicenceClass.D,
+            LicenceClass.DE,
+        }
+    ),
 }
 
 D1_MAX_SEATS = 16
@@ -54,7 +67,24 @@ def covers(held: LicenceClass, required: LicenceClass) -> bool:
     return required in _AUTHORISES[held]
 
 
-def _licence_requirement(
+# A trailer up to this permissible weight is "light" and needs no E class.
+LIGHT_TRAILER_KG = 750
+# B tows a heavier trailer while the combination stays within this; above it, BE.
+B_COMBINATION_KG = 3_500
+# C1E and D1E end at this combined permissible weight; above it CE (or DE).
+SMALL_E_COMBINATION_KG = 12_000
+
+# The class a heavy trailer turns each class into.
+_WITH_TRAILER: dict[LicenceClass, LicenceClass] = {
+    LicenceClass.B: LicenceClass.BE,
+    LicenceClass.C1: LicenceClass.C1E,
+    LicenceClass.C: LicenceClass.CE,
+    LicenceClass.D1: LicenceClass.D1E,
+    LicenceClass.D: LicenceClass.DE,
+}
+
+
+def _motor_vehicle_requirement(
     kind: ItemKind, gross_weight_kg: int, seats: int | None
 ) -> tuple[LicenceClass, str]:
     if kind == ItemKind.bus:
@@ -73,20 +103,44 @@ def _licence_requirement(
     return LicenceClass.B, f"a vehicle of {weight} (at most {C1_ABOVE_KG:,} kg)"
 
 
-def required_licence_class(kind: ItemKind, gross_weight_kg: int, seats: int | None) -> LicenceClass:
-    """The weakest licence class that allows driving the vehicle.
+def _licence_requirement(
+    kind: ItemKind, gross_weight_kg: int, seats: int | None, trailer_kg: int | None = None
+) -> tuple[LicenceClass, str]:
+    needed, vehicle = _motor_vehicle_requirement(kind, gross_weight_kg, seats)
+    if trailer_kg is None or trailer_kg <= LIGHT_TRAILER_KG:
+        return needed, vehicle
+    combined = gross_weight_kg + trailer_kg
+    towing = f"{vehicle} towing a trailer of {trailer_kg:,} kg (over {LIGHT_TRAILER_KG:,} kg)"
+    if needed == LicenceClass.B and combined <= B_COMBINATION_KG:
+        return needed, f"{towing}, together at most {B_COMBINATION_KG:,} kg"
+    if needed in (LicenceClass.C1, LicenceClass.D1) and combined > SMALL_E_COMBINATION_KG:
+        stronger = LicenceClass.CE if needed == LicenceClass.C1 else LicenceClass.DE
+        return stronger, f"{towing}, together over {SMALL_E_COMBINATION_KG:,} kg"
+    return _WITH_TRAILER[needed], towing
+
+
+def required_licence_class(
+    kind: ItemKind, gross_weight_kg: int, seats: int | None, trailer_kg: int | None = None
+) -> LicenceClass:
+    """The weakest licence class that allows driving the vehicle with its trailer.
 
     Bus: D, or D1 with at most 16 seats; otherwise by permissible gross weight: over 7,500 kg
-    C, over 3,500 kg C1, else B (so a Unimog needs C1 or C by its weight).
+    C, over 3,500 kg C1, else B (so a Unimog needs C1 or C by its weight). A trailer over
+    750 kg adds the E: C → CE, C1 → C1E (CE above 12 t together), D → DE, D1 → D1E, and
+    B → BE once vehicle and trailer together exceed 3,500 kg.
     """
-    return _licence_requirement(kind, gross_weight_kg, seats)[0]
+    return _licence_requirement(kind, gross_weight_kg, seats, trailer_kg)[0]
 
 
 def licence_too_weak(
-    given: LicenceClass, kind: ItemKind, gross_weight_kg: int, seats: int | None
+    given: LicenceClass,
+    kind: ItemKind,
+    gross_weight_kg: int,
+    seats: int | None,
+    trailer_kg: int | None = None,
 ) -> str | None:
     """Why ``given`` is not enough for this vehicle, or None when it is."""
-    needed, vehicle = _licence_requirement(kind, gross_weight_kg, seats)
+    needed, vehicle = _licence_requirement(kind, gross_weight_kg, seats, trailer_kg)
     if covers(given, needed):
         return None
     return f"{vehicle} needs class {needed}; class {given} does not allow driving it"
@@ -101,6 +155,8 @@ class Action(StrEnum):
     certify = "certify"
     mark_export_ready = "mark_export_ready"
     withdraw = "withdraw"
+    # The export data changed after the item was marked export-ready, and no longer holds.
+    export_data_lapsed = "export_data_lapsed"
     # Driven by the convoy domain.
     join_convoy = "join_convoy"
     leave_convoy = "leave_convoy"
@@ -126,6 +182,7 @@ TRANSITIONS: dict[Action, Transition] = {
         S.withdrawn,
         "withdrawn",
     ),
+    Action.export_data_lapsed: Transition((S.export_ready,), S.certified, "taken back"),
     Action.join_convoy: Transition((S.export_ready,), S.in_convoy, "put into a convoy"),
     Action.leave_convoy: Transition((S.in_convoy,), S.export_ready, "taken out of a convoy"),
     Action.deliver: Transition((S.in_convoy,), S.delivered, "delivered"),
@@ -258,11 +315,12 @@ def _ends_before(value: date, until: date, field: str, code: str, what: str) -> 
 
 
 def export_reasons(
-    item: Item, record: ExportRecord | None, plates_valid_until: date, on: date
+    item: Item, record: ExportRecord | None, plates_valid_until: date, on: date | None
 ) -> list[Reason]:
-    """What the customs export of ``item`` still lacks for a trip that starts ``on`` and needs
-    plates, insurance and inspection until ``plates_valid_until`` (DOMAIN.md, "Customs",
-    "Export plates": the plates must cover the whole trip up to the handover)."""
+    """What the customs export of ``item`` still lacks for a trip that starts ``on`` (when it
+    is known) and needs plates, insurance and inspection until ``plates_valid_until``
+    (DOMAIN.md, "Customs", "Export plates": the plates must cover the whole trip up to the
+    handover). Plates that become valid later than today are fine: only the trip counts."""
     reasons: list[Reason] = []
     vehicle = item.category == ItemCategory.vehicle
     if record is None:
@@ -297,7 +355,7 @@ def export_reasons(
     return reasons
 
 
-def _plate_reasons(record: ExportRecord, until: date, on: date) -> list[Reason]:
+def _plate_reasons(record: ExportRecord, until: date, on: date | None) -> list[Reason]:
     reasons: list[Reason | None] = []
     plate = record.export_plate
     if plate is None:
@@ -313,12 +371,13 @@ def _plate_reasons(record: ExportRecord, until: date, on: date) -> list[Reason]:
             )
         )
     else:
-        if record.plate_valid_from_on > on:
+        if on is not None and record.plate_valid_from_on > on:
             reasons.append(
                 Reason(
                     "plate_not_yet_valid",
                     f"Export plate {plate} is valid only from "
-                    f"{record.plate_valid_from_on.isoformat()}, after {on.isoformat()}",
+                    f"{record.plate_valid_from_on.isoformat()}, after the trip starts on "
+                    f"{on.isoformat()}",
                     "plate_valid_from_on",
                     {"plate_valid_from_on": record.plate_valid_from_on.isoformat()},
                 )

@@ -1,10 +1,10 @@
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlmodel import Field
 
 from app.core.identifiers import LicenceClass
-from app.core.models import Entity
+from app.core.models import Entity, sort_indexes
 from app.core.types import UTCDateTime, enum_type
 
 
@@ -62,6 +62,8 @@ class Condition(StrEnum):
 class Item(Entity, table=True):
     """A donated vehicle or piece of equipment; a vehicle may also carry cargo."""
 
+    __table_args__ = sort_indexes("item", "name", "created_at", "declared_value_cents")
+
     category: ItemCategory = Field(sa_type=enum_type(ItemCategory))
     kind: ItemKind = Field(sa_type=enum_type(ItemKind))
     name: str = Field(max_length=200)  # e.g. "MAN Lion's City bus, fleet no. 4711"
@@ -88,6 +90,17 @@ class Item(Entity, table=True):
         default=None, sa_type=enum_type(LicenceClass)
     )
     registration_papers_held: bool = False
+    # A towed trailer: with more than 750 kg it raises the licence needed (C → CE, C1 → C1E,
+    # D → DE); its registration travels with the vehicle's papers.
+    trailer_type: str | None = Field(default=None, max_length=100)
+    trailer_registration: str | None = Field(default=None, max_length=20)
+    trailer_permissible_weight_kg: int | None = Field(default=None, ge=0)
+    # The trip the export data was checked for when the item was marked export-ready; a later
+    # change to the export record is checked against it again.
+    plates_needed_from_on: date | None = None
+    plates_needed_until_on: date | None = None
+    # Why the status last changed when the system changed it (export data no longer valid).
+    status_reason: str | None = Field(default=None, max_length=1000)
     withdrawn_reason: str | None = Field(default=None, max_length=500)
     status_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

@@ -125,7 +125,10 @@ def mark_item_export_ready(
 ) -> ItemRead:
     """certified → export-ready; needs the certificate, an MRN and, for a vehicle, plates,
     insurance and inspection lasting until ``plates_valid_until`` and its registration papers."""
-    return service.read(session, service.mark_export_ready(session, item, data.plates_valid_until))
+    return service.read(
+        session,
+        service.mark_export_ready(session, item, data.plates_valid_until, data.trip_starts_on),
+    )
 
 
 @router.post("/items/{item_id}/withdraw", operation_id="withdraw_item")

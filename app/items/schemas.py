@@ -44,6 +44,16 @@ class ItemFields(BaseModel):
         "may be stronger, never weaker",
     )
     registration_papers_held: bool = False
+    trailer_type: str | None = Field(
+        default=None, min_length=1, max_length=100, examples=["tipping trailer, 2 axles"]
+    )
+    trailer_registration: str | None = Field(default=None, min_length=1, max_length=20)
+    trailer_permissible_weight_kg: int | None = Field(
+        default=None,
+        gt=0,
+        le=MAX_WEIGHT_KG,
+        description="A trailer over 750 kg raises the licence needed (C → CE, C1 → C1E, D → DE)",
+    )
 
     _year = field_validator("year")(_year_not_future)
 
@@ -84,6 +94,9 @@ class ItemUpdate(BaseModel):
         default=None, description="null derives it again from kind, gross weight and seats"
     )
     registration_papers_held: bool | None = None
+    trailer_type: str | None = Field(default=None, min_length=1, max_length=100)
+    trailer_registration: str | None = Field(default=None, min_length=1, max_length=20)
+    trailer_permissible_weight_kg: int | None = Field(default=None, gt=0, le=MAX_WEIGHT_KG)
     # Named, hidden fields so a client gets told why instead of "extra inputs not permitted".
     status: SkipJsonSchema[Any] = None
     destination_id: SkipJsonSchema[Any] = None
@@ -121,7 +134,17 @@ class ItemRead(BaseModel):
     seats: int | None
     licence_class_required: LicenceClass | None
     registration_papers_held: bool
+    trailer_type: str | None
+    trailer_registration: str | None
+    trailer_permissible_weight_kg: int | None
     withdrawn_reason: str | None
+    status_reason: str | None = Field(
+        description="Why the system last changed the status (export data no longer valid)"
+    )
+    plates_needed_from_on: date | None = Field(
+        description="The trip the export data was checked for, when marked export-ready"
+    )
+    plates_needed_until_on: date | None
     cargo_weight_kg: int = Field(description="Total weight of the cargo lines it carries")
     cargo_value_cents: int = Field(description="Total value of the cargo lines it carries")
     warnings: list[str] = Field(
@@ -145,6 +168,11 @@ class ExportReadyRequest(BaseModel):
         default=None,
         description="Last day of the trip (handover): export plates, insurance and inspection "
         "must last until then. Required for vehicles.",
+    )
+    trip_starts_on: date | None = Field(
+        default=None,
+        description="First day of the trip: the export plates must be valid from then "
+        "(they may start after today)",
     )
 
 

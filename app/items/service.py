@@ -21,6 +21,7 @@ from app.core.types import utcnow
 from app.destinations.models import Destination
 from app.donors.models import Donor
 from app.exports import service as exports
+from app.exports.models import ExportRecord
 from app.items import lifecycle
 from app.items.lifecycle import Action
 from app.items.models import (
@@ -59,7 +60,8 @@ CARGO_SORTABLE = {
 EXPORT_TIMEZONE = ZoneInfo("Europe/Berlin")
 
 _VEHICLE_REQUIRED = ("make", "model", "vin", "year", "gross_weight_kg")
-_VEHICLE_ONLY = ("vin", "seats", "licence_class_required")
+_TRAILER = ("trailer_type", "trailer_registration", "trailer_permissible_weight_kg")
+_VEHICLE_ONLY = ("vin", "seats", "licence_class_required", *_TRAILER)
 _VEHICLE_KIND_NAMES = ", ".join(sorted(k.value for k in VEHICLE_KINDS))
 _EQUIPMENT_KIND_NAMES = ", ".join(sorted(k.value for k in ItemKind if k not in VEHICLE_KINDS))
 
@@ -181,9 +183,12 @@ def _field_errors(draft: Mapping[str, Any], sent: set[str]) -> list[tuple[str, s
                     f"own weight {weight:,} kg exceeds the permissible gross weight {gross:,} kg",
                 )
             )
+        errors += _trailer_errors(draft)
         given = draft["licence_class_required"]
         if gross is not None and given is not None and "licence_class_required" in sent:
-            too_weak = lifecycle.licence_too_weak(given, kind, gross, draft["seats"])
+            too_weak = lifecycle.licence_too_weak(
+                given, kind, gross, draft["seats"], draft["trailer_permissible_weight_kg"]
+            )
             if too_weak:
                 errors.append(("licence_class_required", too_weak))
     else:
@@ -203,6 +208,17 @@ def _field_errors(draft: Mapping[str, Any], sent: set[str]) -> list[tuple[str, s
     return errors
 
 
+def _trailer_errors(draft: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """A trailer is described by its type and permissible weight, or not at all."""
+    if all(draft[name] is None for name in _TRAILER):
+        return []
+    return [
+        (name, "is required for a vehicle that tows a trailer")
+        for name in ("trailer_type", "trailer_permissible_weight_kg")
+        if draft[name] is None
+    ]
+
+
 def _licence_class(draft: Mapping[str, Any]) -> LicenceClass | None:
     """The class to store: the one given if it suffices (checked before), else the derived one.
 
@@ -212,7 +228,10 @@ def _licence_class(draft: Mapping[str, Any]) -> LicenceClass | None:
     if draft["category"] != ItemCategory.vehicle:
         return None
     needed = lifecycle.required_licence_class(
-        draft["kind"], draft["gross_weight_kg"], draft["seats"]
+        draft["kind"],
+        draft["gross_weight_kg"],
+        draft["seats"],
+        draft["trailer_permissible_weight_kg"],
     )
     given: LicenceClass | None = draft["licence_class_required"]
     if given is not None and lifecycle.covers(given, needed):
@@ -272,8 +291,13 @@ def update(session: Session, item: Item, changes: ItemUpdate) -> Item:
     _check_cargo_still_fits(session, item, draft, set(sent))
     if sent:
         apply_changes(item, changes)
+        if "trailer_permissible_weight_kg" in sent and "licence_class_required" not in sent:
+            # A trailer hitched or unhitched: the class follows it, and a class raised by hand
+            # for a trailer (before trailers were recorded) does not outlive it.
+            draft = {**draft, "licence_class_required": None}
         item.licence_class_required = _licence_class(draft)
         session.flush()
+        recheck_export(session, item)  # e.g. the registration papers are no longer held
     return item
 
 
@@ -377,20 +401,17 @@ def certify(session: Session, item: Item) -> Item:
     return move(session, item, Action.certify, certificate_reasons(session, item, today()))
 
 
-def export_readiness(
-    session: Session, item: Item, plates_valid_until: date, on: date
-) -> list[Reason]:
-    """Everything that keeps the item from leaving on ``on`` for a trip that needs plates,
-    insurance and inspection until ``plates_valid_until``; empty when it may go."""
-    assert item.id is not None
-    record = exports.record_for_item(session, item.id)
-    return [
-        *certificate_reasons(session, item, on),
-        *lifecycle.export_reasons(item, record, plates_valid_until, on),
-    ]
+def mark_export_ready(
+    session: Session,
+    item: Item,
+    plates_valid_until: date | None,
+    trip_starts_on: date | None = None,
+) -> Item:
+    """Export-ready for the trip from ``trip_starts_on`` (when known) to ``plates_valid_until``.
 
-
-def mark_export_ready(session: Session, item: Item, plates_valid_until: date | None) -> Item:
+    A clerk prepares months ahead: plates valid from a future day are fine as long as they
+    cover the trip; the trip is remembered, so a later change to the export data is checked
+    against it again (``recheck_export``)."""
     on = today()
     if item.category == ItemCategory.vehicle and plates_valid_until is None:
         raise InvalidInput(
@@ -400,8 +421,43 @@ def mark_export_ready(session: Session, item: Item, plates_valid_until: date | N
         raise InvalidInput(
             [("plates_valid_until", f"{plates_valid_until} is in the past; give the trip's end")]
         )
-    reasons = export_readiness(session, item, plates_valid_until or on, on)
-    return move(session, item, Action.mark_export_ready, reasons)
+    if trip_starts_on and plates_valid_until and trip_starts_on > plates_valid_until:
+        raise InvalidInput([("trip_starts_on", "is after plates_valid_until")])
+    start = max(trip_starts_on or on, on)
+    reasons = [
+        *certificate_reasons(session, item, start),
+        *lifecycle.export_reasons(
+            item, _record(session, item), plates_valid_until or start, trip_starts_on
+        ),
+    ]
+    move(session, item, Action.mark_export_ready, reasons)
+    item.plates_needed_from_on = trip_starts_on
+    item.plates_needed_until_on = plates_valid_until
+    item.status_reason = None
+    session.flush()
+    return item
+
+
+def _record(session: Session, item: Item) -> ExportRecord | None:
+    assert item.id is not None
+    return exports.record_for_item(session, item.id)
+
+
+def recheck_export(session: Session, item: Item) -> list[Reason]:
+    """After its export data changed, an export-ready item that no longer meets the trip it
+    was marked for goes back to certified, and says why; readiness then shows it."""
+    if item.status != ItemStatus.export_ready:
+        return []
+    until = item.plates_needed_until_on or today()
+    reasons = lifecycle.export_reasons(
+        item, _record(session, item), until, item.plates_needed_from_on
+    )
+    if reasons:
+        move(session, item, Action.export_data_lapsed)
+        why = "; ".join(r.message for r in reasons)
+        item.status_reason = f"export data changed: {why}"[:1000]
+        session.flush()
+    return reasons
 
 
 def withdraw(session: Session, item: Item, reason: str) -> Item:

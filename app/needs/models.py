@@ -2,13 +2,15 @@ from datetime import date
 
 from sqlmodel import Field
 
-from app.core.models import Entity
+from app.core.models import Entity, sort_indexes
 from app.core.types import enum_type
 from app.items.models import ItemKind
 
 
 class Need(Entity, table=True):
     """What a recipient utility has asked for; matched by items allocated against it."""
+
+    __table_args__ = sort_indexes("need", "priority", "requested_on", "created_at")
 
     destination_id: int = Field(foreign_key="destination.id", index=True)
     item_kind: ItemKind = Field(sa_type=enum_type(ItemKind))

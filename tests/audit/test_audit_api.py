@@ -78,6 +78,22 @@ def test_creating_a_donor_records_one_create_entry_with_its_fields(client: TestC
     assert datetime.fromisoformat(entry["occurred_at"]).tzinfo is not None
 
 
+def test_the_trail_names_the_account_by_login_and_full_name(
+    as_role: RoleClients,
+) -> None:
+    coordinator, admin = as_role(Role.coordinator), as_role(Role.admin)
+    me = coordinator.get(f"{API}/auth/me").json()
+    donor = factories.donor(coordinator)
+    [entry] = entries(admin, entity="donor", entity_id=str(donor["id"]))
+    assert (entry["actor_name"], entry["actor_full_name"]) == (me["username"], "Test coordinator")
+    # The name is kept as it was: renaming the account later does not rewrite the trail.
+    renamed = admin.patch(f"{API}/users/{me['id']}", json={"full_name": "Olena Koval"})
+    assert renamed.status_code == 200, renamed.text
+    factories.donor(coordinator)
+    names = [e["actor_full_name"] for e in entries(admin, entity="donor", actor_user_id=me["id"])]
+    assert sorted(names) == ["Olena Koval", "Test coordinator"]
+
+
 def test_patch_records_only_the_changed_fields_before_and_after(client: TestClient) -> None:
     donor = factories.donor(client, name="Stadtwerke Wuppertal")
     response = client.patch(

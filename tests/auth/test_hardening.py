@@ -181,3 +181,14 @@ def test_docs_script_and_style_have_their_types(anonymous: TestClient) -> None:
     style = anonymous.get("/static/swagger-ui/swagger-ui.css")
     assert style.headers["content-type"].startswith("text/css")
     assert anonymous.get("/static/swagger-ui/../../__init__.py").status_code == 404
+
+
+def test_pages_forbid_inline_scripts_and_only_the_api_docs_allow_them(
+    anonymous: TestClient,
+) -> None:
+    page = anonymous.get("/login").headers["content-security-policy"]
+    assert "script-src 'self';" in page
+    assert "style-src 'self';" in page
+    assert "unsafe-inline" not in page
+    docs = anonymous.get("/docs").headers["content-security-policy"]
+    assert "script-src 'self' 'unsafe-inline'" in docs

@@ -23,7 +23,8 @@ API = "/api/v1"
 
 @pytest.fixture
 def browser(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app, follow_redirects=False) as test_client:
+    # A browser set to English, so the pages' words below are the source strings.
+    with TestClient(app, follow_redirects=False, headers={"Accept-Language": "en"}) as test_client:
         yield test_client
 
 
@@ -50,7 +51,7 @@ def cookie_attributes(response: httpx.Response) -> tuple[str, set[str]]:
 
 
 def csrf_token_of(page: httpx.Response) -> str:
-    match = re.search(r"<meta name='csrf-token' content='([^']+)'>", page.text)
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)">', page.text)
     assert match, page.text
     return match.group(1)
 
@@ -87,7 +88,7 @@ def test_cookie_is_secure_over_https(https_browser: TestClient, session: Session
     assert response.status_code == 303
     _, attributes = cookie_attributes(response)
     assert {"secure", "httponly", "samesite=lax", "path=/"} <= attributes
-    home = https_browser.get("/")
+    home = https_browser.get("/", follow_redirects=True)
     assert home.status_code == 200
     assert user.username in home.text
 
@@ -95,27 +96,33 @@ def test_cookie_is_secure_over_https(https_browser: TestClient, session: Session
 def test_home_shows_the_user_and_the_csrf_token(browser: TestClient, session: Session) -> None:
     user = make_user(session, Role.clerk)
     log_in(browser, user)
-    page = browser.get("/")
+    start = browser.get("/")
+    assert (start.status_code, start.headers["location"]) == (303, "/desk")
+    page = browser.get("/desk")
     assert page.status_code == 200
     assert f"Logged in as {user.username} (clerk)" in page.text
     stored = session.exec(select(WebSession).where(WebSession.user_id == user.id)).one()
     assert csrf_token_of(page) == stored.csrf_token
-    assert f"name='csrf_token' value='{stored.csrf_token}'" in page.text
+    assert f'name="csrf_token" value="{stored.csrf_token}"' in page.text
 
 
-def test_home_without_a_session_is_401(browser: TestClient) -> None:
-    assert browser.get("/").status_code == 401
+def _sent_to_login(response: httpx.Response) -> bool:
+    return response.status_code == 303 and response.headers["location"].startswith("/login")
+
+
+def test_home_without_a_session_leads_to_the_login(browser: TestClient) -> None:
+    assert _sent_to_login(browser.get("/"))
     browser.cookies.set(SESSION_COOKIE, "forged-session-id")
-    assert browser.get("/").status_code == 401
+    assert _sent_to_login(browser.get("/desk"))
 
 
-def test_expired_session_is_401(browser: TestClient, session: Session) -> None:
+def test_expired_session_leads_to_the_login(browser: TestClient, session: Session) -> None:
     user = make_user(session, Role.clerk)
     log_in(browser, user)
     stored = session.exec(select(WebSession).where(WebSession.user_id == user.id)).one()
     stored.expires_at = utcnow() - timedelta(seconds=1)
     session.commit()
-    assert browser.get("/").status_code == 401
+    assert _sent_to_login(browser.get("/desk"))
 
 
 @pytest.mark.parametrize("sent", [None, "wrong-token", ""])
@@ -127,9 +134,9 @@ def test_logout_without_the_csrf_token_is_403(
     data = {} if sent is None else {"csrf_token": sent}
     response = browser.post("/logout", data=data)
     assert response.status_code == 403
-    assert response.json()["code"] == "forbidden"
+    assert "the form has expired or did not come from Konvoi" in response.text
     assert sessions(session) == 1
-    assert browser.get("/").status_code == 200
+    assert browser.get("/desk").status_code == 200
 
 
 @pytest.mark.parametrize("how", ["form", "header"])
@@ -139,7 +146,7 @@ def test_logout_with_the_csrf_token_ends_the_session(
     user = make_user(session, Role.coordinator)
     log_in(browser, user)
     secret = browser.cookies[SESSION_COOKIE]
-    token = csrf_token_of(browser.get("/"))
+    token = csrf_token_of(browser.get("/desk"))
     if how == "form":
         response = browser.post("/logout", data={"csrf_token": token})
     else:
@@ -150,7 +157,7 @@ def test_logout_with_the_csrf_token_ends_the_session(
     assert sessions(session) == 0
     # The old cookie, replayed, is worthless.
     browser.cookies.set(SESSION_COOKIE, secret)
-    assert browser.get("/").status_code == 401
+    assert _sent_to_login(browser.get("/desk"))
 
 
 def test_csrf_token_of_another_session_is_refused(app: FastAPI, session: Session) -> None:
@@ -158,7 +165,7 @@ def test_csrf_token_of_another_session_is_refused(app: FastAPI, session: Session
     with TestClient(app, follow_redirects=False) as mine, TestClient(app) as theirs:
         log_in(mine, user)
         log_in(theirs, user)
-        their_token = csrf_token_of(theirs.get("/"))
+        their_token = csrf_token_of(theirs.get("/desk"))
         assert mine.post("/logout", headers={"X-CSRF-Token": their_token}).status_code == 403
     assert sessions(session) == 2
 
@@ -193,7 +200,7 @@ def test_session_cookie_does_not_authenticate_the_api(
 ) -> None:
     user = make_user(session, Role.admin)
     log_in(browser, user)
-    token = csrf_token_of(browser.get("/"))
+    token = csrf_token_of(browser.get("/desk"))
     assert browser.get(f"{API}/auth/me").status_code == 401
     assert browser.get(f"{API}/users").status_code == 401
     response = browser.post(

@@ -224,20 +224,21 @@ def test_items_not_allocated_to_the_destination_are_refused_with_one_reason_each
                 "message": f"Item {world.truck} (Unimog U400) is allocated to Chuhuiv Vodokanal, "
                 "not to Lvivvodokanal",
                 "field": "item_ids",
-                "context": {"item_id": world.truck, "destination_id": world.chuhuiv},
+                "item_id": world.truck,
+                "context": {"destination_id": world.chuhuiv},
             },
             {
                 "code": "item_not_allocated",
                 "message": f"Item {world.pump} (Submersible pump) is not allocated to any "
                 "destination",
                 "field": "item_ids",
-                "context": {"item_id": world.pump},
+                "item_id": world.pump,
             },
             {
                 "code": "item_withdrawn",
                 "message": f"Item {world.van} (Sprinter van) is withdrawn and cannot be certified",
                 "field": "item_ids",
-                "context": {"item_id": world.van},
+                "item_id": world.van,
             },
         ],
     }
@@ -341,7 +342,8 @@ def test_patch_destination_requires_the_covered_items_to_go_there(
             "message": f"Item {world.bus} (MAN bus) is allocated to Lvivvodokanal, "
             "not to Chuhuiv Vodokanal",
             "field": "item_ids",
-            "context": {"item_id": world.bus, "destination_id": world.lviv},
+            "item_id": world.bus,
+            "context": {"destination_id": world.lviv},
         }
     ]
     assert client.get(f"{API}/certificates/{cert['id']}").json() == cert
@@ -379,7 +381,7 @@ def test_add_items_refuses_unknown_and_misallocated_items(client: TestClient, wo
         f"{API}/certificates/{cert['id']}/items", json={"item_ids": [world.generator, world.truck]}
     )
     assert elsewhere.status_code == 409
-    assert [r["context"]["item_id"] for r in elsewhere.json()["reasons"]] == [world.truck]
+    assert [r["item_id"] for r in elsewhere.json()["reasons"]] == [world.truck]
     withdrawn = client.post(
         f"{API}/certificates/{cert['id']}/items", json={"item_ids": [world.van]}
     )

@@ -66,6 +66,7 @@ class LegPlan:
     distance_km: int
     wait_minutes: int = 0
     border: bool = False
+    zone: str = "Europe/Berlin"  # of the leg's end
 
 
 H = timedelta(hours=1)
@@ -87,7 +88,13 @@ FIRST_CONVOY = (
         "WSW bus depot, Wuppertal", "Hermsdorfer Kreuz rest area", 0 * H, 5 * H + 15 * M, 400, 45
     ),
     LegPlan(
-        "Hermsdorfer Kreuz rest area", "Rzeszów, eastern Poland", 13 * H + 45 * M, 24 * H, 830, 75
+        "Hermsdorfer Kreuz rest area",
+        "Rzeszów, eastern Poland",
+        13 * H + 45 * M,
+        24 * H,
+        830,
+        75,
+        zone="Europe/Warsaw",
     ),
     LegPlan(
         "Rzeszów, eastern Poland",
@@ -97,6 +104,7 @@ FIRST_CONVOY = (
         170,
         30,
         border=True,
+        zone="Europe/Kyiv",
     ),
 )
 
@@ -245,6 +253,7 @@ def convoy(client: TestClient, start: datetime, **overrides: Any) -> dict[str, A
         "coordinator_phone": "+49 202 569 0",
         "planned_departure_at": iso(start),
         "meeting_point": "WSW bus depot, Wuppertal",
+        "meeting_time_zone": "Europe/Berlin",
         "escort_vehicle": "Mercedes Sprinter",
         **overrides,
     }
@@ -257,6 +266,7 @@ def leg(
     body = {
         "from_place": "WSW bus depot, Wuppertal",
         "to_place": "Hermsdorfer Kreuz rest area",
+        "to_time_zone": "Europe/Berlin",
         "planned_departure_at": iso(departs),
         "planned_arrival_at": iso(arrives),
         "distance_km": 400,
@@ -279,6 +289,7 @@ def legs_from(
             distance_km=p.distance_km,
             planned_wait_minutes=p.wait_minutes,
             is_border_crossing=p.border,
+            to_time_zone=p.zone,
         )
         for p in plan
     ]

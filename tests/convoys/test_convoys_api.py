@@ -63,6 +63,7 @@ def test_duplicate_number_is_409_and_nothing_written(client: TestClient) -> None
             "coordinator_name": "Someone else",
             "planned_departure_at": iso(start),
             "meeting_point": "Elsewhere",
+            "meeting_time_zone": "Europe/Berlin",
         },
     )
     assert response.status_code == 409
@@ -88,6 +89,7 @@ def test_return_before_departure_is_422_naming_the_field(client: TestClient) -> 
             "planned_departure_at": iso(start),
             "planned_return_at": iso(start - H),
             "meeting_point": "Depot",
+            "meeting_time_zone": "Europe/Berlin",
         },
     )
     assert b.error_fields(response) == ["planned_return_at"]
@@ -134,6 +136,7 @@ def _leg_body(start: Any, **overrides: Any) -> dict[str, Any]:
     return {
         "from_place": "Rzeszów",
         "to_place": "Lviv",
+        "to_time_zone": "Europe/Kyiv",
         "planned_departure_at": iso(start),
         "planned_arrival_at": iso(start + 3 * H),
         "distance_km": 170,
@@ -414,7 +417,12 @@ def test_driver_on_two_vehicles_on_one_leg_is_409(client: TestClient) -> None:
     assert b.refusal_codes(response) == ["driver_double_booked"]
     reason = response.json()["reasons"][0]
     assert reason["field"] == "driver_id"
-    assert reason["context"] == {"convoy_id": planned.id, "leg_id": planned.legs[0]["id"]}
+    assert reason["driver_id"] == planned.drivers[0]["id"]
+    assert reason["assignment_id"] == before["assignments"][0]["id"]
+    assert reason["context"] == {
+        "other_convoy_id": planned.id,
+        "other_leg_id": planned.legs[0]["id"],
+    }
     assert detail(client, planned.id) == before
 
 
@@ -437,7 +445,14 @@ def test_driver_booked_on_an_overlapping_leg_of_another_convoy_is_409(
     assert b.refusal_codes(response) == ["driver_double_booked"]
     reason = response.json()["reasons"][0]
     assert planned.convoy["number"] in reason["message"]
-    assert reason["context"] == {"convoy_id": planned.id, "leg_id": planned.legs[0]["id"]}
+    assert (reason["driver_id"], reason["leg_id"]) == (
+        planned.drivers[0]["id"],
+        other.legs[0]["id"],
+    )
+    assert reason["context"] == {
+        "other_convoy_id": planned.id,
+        "other_leg_id": planned.legs[0]["id"],
+    }
     assert detail(client, other.id) == before
     # Right after the other leg arrives, the driver is free again.
     later = b.planned_convoy(client, start=planned.arrival, assigned=False)

@@ -71,7 +71,8 @@ def test_departure_refused_with_the_same_blockers(client: TestClient) -> None:
         {
             "code": "vehicle_without_driver",
             "message": blocker["message"],
-            "context": {"item_id": blocker["item_id"], "leg_id": blocker["leg_id"]},
+            "item_id": blocker["item_id"],
+            "leg_id": blocker["leg_id"],
         }
     ]
     assert detail(client, planned.id) == before
@@ -175,6 +176,7 @@ def test_the_plan_is_frozen_once_under_way(client: TestClient) -> None:
             {
                 "from_place": "Lviv",
                 "to_place": "Chuhuiv",
+                "to_time_zone": "Europe/Kyiv",
                 "planned_departure_at": iso(later),
                 "planned_arrival_at": iso(later + 12 * H),
                 "distance_km": 1100,
@@ -340,7 +342,7 @@ def test_close_is_refused_until_every_item_is_handed_over(client: TestClient) ->
         {
             "code": "item_not_handed_over",
             "message": f"{second['name']} has no handover recorded yet.",
-            "context": {"item_id": second["id"]},
+            "item_id": second["id"],
         }
     ]
     assert detail(client, planned.id)["status"] == "arrived"

@@ -191,7 +191,8 @@ def test_4h31_continuous_is_a_violation() -> None:
 def test_message_reads_like_a_sentence() -> None:
     [v] = check(drive(at(17, 17), 5 * H + 10 * MIN))
     assert v.message == (
-        "Driving 5 h 10 min without a 45-minute break on Fri 17 May from 17:00 (limit 4 h 30 min)."
+        "Driving 5 h 10 min without a 45-minute break on Fri 17 May from 17:00 CEST "
+        "(limit 4 h 30 min)."
     )
 
 

@@ -135,7 +135,8 @@ def test_export_plate_missing(client: TestClient) -> None:
         _record_path(client, planned),
         {"export_plate": None, "plate_valid_from_on": None, "plate_valid_to_on": None},
     )
-    assert blockers(client, planned.id) == ["export_plate_missing"]
+    # The item no longer meets the trip it was marked export-ready for: it went back.
+    assert blockers(client, planned.id) == ["export_plate_missing", "item_not_export_ready"]
 
 
 def test_export_plate_not_yet_valid_on_departure(client: TestClient) -> None:
@@ -156,16 +157,19 @@ def test_export_plate_expiring_before_arrival(client: TestClient) -> None:
         {"plate_valid_to_on": iso(planned.start.date() + timedelta(days=1))},  # Saturday
     )
     found = b.readiness(client, planned.id)["blockers"]
-    assert b.codes(found) == ["export_plate_expires_during_trip"]
-    assert planned.arrival.strftime("%d %b %Y") in found[0]["message"]
+    assert b.codes(found) == ["export_plate_expires_during_trip", "item_not_export_ready"]
+    plate = next(f for f in found if f["code"] == "export_plate_expires_during_trip")
+    # The arrival is named in Lviv's local time, with its zone.
+    assert "before the arrival Sun " in plate["message"]
+    assert "(Lviv, Lvivvodokanal depot (via Korczowa-Krakovets), EET)" in plate["message"]
     expiry = planned.start.date() + timedelta(days=1)
-    assert f"expires on {expiry:%d %b %Y}" in found[0]["message"]
+    assert f"expires on {expiry:%a %d %b %Y}" in plate["message"]
 
 
 def test_insurance_not_recorded_for_the_trip(client: TestClient) -> None:
     planned = b.planned_convoy(client)
     patch(client, _record_path(client, planned), {"insurance_until_on": None})
-    assert blockers(client, planned.id) == ["insurance_ends_during_trip"]
+    assert blockers(client, planned.id) == ["insurance_ends_during_trip", "item_not_export_ready"]
 
 
 def test_insurance_ending_before_arrival(client: TestClient) -> None:
@@ -179,6 +183,7 @@ def test_insurance_ending_before_arrival(client: TestClient) -> None:
     assert blockers(client, planned.id) == [
         "export_plate_expires_during_trip",
         "insurance_ends_during_trip",
+        "item_not_export_ready",
     ]
 
 
@@ -193,6 +198,7 @@ def test_inspection_due_before_arrival(client: TestClient) -> None:
     assert blockers(client, planned.id) == [
         "export_plate_expires_during_trip",
         "inspection_due_during_trip",
+        "item_not_export_ready",
     ]
 
 
@@ -200,8 +206,8 @@ def test_inspection_date_not_recorded(client: TestClient) -> None:
     planned = b.planned_convoy(client)
     patch(client, _record_path(client, planned), {"inspection_due_on": None})
     found = b.readiness(client, planned.id)["blockers"]
-    assert b.codes(found) == ["inspection_due_during_trip"]
-    assert "no inspection" in found[0]["message"].lower()
+    assert b.codes(found) == ["inspection_due_during_trip", "item_not_export_ready"]
+    assert "no inspection" in found[-1]["message"].lower()
 
 
 def test_export_plate_expiring_soon_after_arrival_is_a_warning(client: TestClient) -> None:
@@ -211,7 +217,7 @@ def test_export_plate_expiring_soon_after_arrival_is_a_warning(client: TestClien
     result = b.readiness(client, planned.id)
     assert result["blockers"] == []
     assert b.codes(result["warnings"]) == ["export_plate_expires_soon"]
-    assert "2 day(s) after the planned arrival" in result["warnings"][0]["message"]
+    assert "2 day(s) after the arrival" in result["warnings"][0]["message"]
     # Four days of margin is enough.
     patch(
         client,
@@ -305,7 +311,7 @@ def test_licence_expiring_before_the_convoy_is_back(client: TestClient) -> None:
     )
     found = b.readiness(client, planned.id)["blockers"]
     assert b.codes(found) == ["driver_licence_missing"]
-    assert f"expires on {expires:%d %b %Y}, before the convoy is back" in found[0]["message"]
+    assert f"expires on {expires:%a %d %b %Y}, before the team is back on " in found[0]["message"]
     patch(
         client,
         f"/drivers/{person['id']}",

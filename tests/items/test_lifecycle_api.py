@@ -349,8 +349,11 @@ def test_export_ready_names_every_date_that_falls_short(
     for certificate in session.exec(select(UsageCertificate)).all():
         certificate.valid_until_on = today() - timedelta(days=1)
     session.commit()
+    # The trip starts today, and the plate only tomorrow.
     response = post(
-        client, f"/items/{item['id']}/mark-export-ready", {"plates_valid_until": until.isoformat()}
+        client,
+        f"/items/{item['id']}/mark-export-ready",
+        {"plates_valid_until": until.isoformat(), "trip_starts_on": today().isoformat()},
     )
     assert response.status_code == 409
     u, s = until.isoformat(), short.isoformat()
@@ -365,7 +368,7 @@ def test_export_ready_names_every_date_that_falls_short(
         {
             "code": "plate_not_yet_valid",
             "message": f"Export plate W 1234 A is valid only from {iso(1)}, "
-            f"after {today().isoformat()}",
+            f"after the trip starts on {today().isoformat()}",
             "field": "plate_valid_from_on",
             "context": {"plate_valid_from_on": iso(1)},
         },

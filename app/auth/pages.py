@@ -1,0 +1,103 @@
+"""Logging in and out of the pages with a browser session (cookie + CSRF token)."""
+
+from typing import Annotated
+from urllib.parse import urlparse
+
+from fastapi import APIRouter, Form, Request, Response, status
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from app.auth import service
+from app.auth.deps import SESSION_COOKIE, WebPrincipalDep
+from app.core.config import get_settings
+from app.core.database import SessionDep
+from app.web.i18n import LANGUAGES
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+LANGUAGE_COOKIE = "konvoi_language"
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _local(target: str | None) -> str:
+    """Only a path on this site: a login link must not send anyone elsewhere."""
+    if not target:
+        return "/"
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str = "/") -> HTMLResponse:
+    return render(
+        request, "web/login.html", {"message": None, "next": _local(next), "username": ""}
+    )
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: SessionDep,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    user = service.authenticate(session, username, password, _address(request))
+    if user is None:
+        from app.web.i18n import translations
+        from app.web.templating import language_of
+
+        _ = translations(language_of(request, None)).gettext
+        return render(
+            request,
+            "web/login.html",
+            {
+                "message": _("Wrong username or password."),
+                "next": _local(next),
+                "username": username,
+            },
+            status_code=status.HTTP_401_UNAUTHORIZED,
+        )
+    secret, _web = service.open_session(session, user)
+    response = RedirectResponse(_local(next), status_code=status.HTTP_303_SEE_OTHER)
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        max_age=get_settings().session_hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, session: SessionDep, _: WebPrincipalDep) -> Response:
+    secret = request.cookies.get(SESSION_COOKIE)
+    if secret:
+        service.close_session(session, secret)
+    response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.post("/language")
+def choose_language(
+    request: Request,
+    session: SessionDep,
+    principal: WebPrincipalDep,
+    language: Annotated[str, Form()],
+) -> Response:
+    """Keep the chosen language with the account (and in a cookie for the login page)."""
+    if language not in LANGUAGES:
+        language = "de"
+    service.set_locale(session, principal.user_id, language)
+    back = _local(urlparse(request.headers.get("referer", "/")).path)
+    response = RedirectResponse(back, status_code=status.HTTP_303_SEE_OTHER)
+    response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax")
+    return response

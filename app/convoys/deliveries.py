@@ -1,0 +1,246 @@
+"""The receiving utility's pages: what it asked for, what is coming, and the handover.
+
+A recipient account sees its own destination only (app.auth.visibility, as in the API). The
+handover is one form for the whole delivery, item by item; it records every ticked item
+through the same ``hand_over`` as ``POST /api/v1/convoys/{id}/handovers``, all or none.
+"""
+
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlmodel import Session, col, select
+
+from app.auth import visibility
+from app.auth.service import Principal
+from app.convoys import service, trip
+from app.convoys.models import Convoy, ConvoyStatus, Handover
+from app.convoys.schemas import HandoverCreate
+from app.core.database import SessionDep
+from app.core.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
+from app.core.localtime import local_date
+from app.core.types import utcnow
+from app.destinations.models import Destination
+from app.items.models import Item
+from app.needs import service as needs
+from app.needs.schemas import NeedRead
+from app.web.pages import PagePrincipalDep, require
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+COMING = (ConvoyStatus.planning, ConvoyStatus.ready, ConvoyStatus.under_way, ConvoyStatus.arrived)
+HANDOVER_OPEN = (ConvoyStatus.under_way, ConvoyStatus.arrived)
+
+
+@dataclass
+class Delivery:
+    convoy: Convoy
+    trip: trip.Trip
+    items: list[Item]
+    handed_over: dict[int, Handover]
+
+    @property
+    def can_hand_over(self) -> bool:
+        return self.convoy.status in HANDOVER_OPEN and len(self.handed_over) < len(self.items)
+
+
+@dataclass
+class Typed:
+    """What the receiver typed, kept when the form comes back with a problem."""
+
+    receiver_name: str = ""
+    receiver_role: str = ""
+    handed_over_on: str = ""
+    place: str = ""
+    ticked: set[int] = field(default_factory=set)
+    remarks: dict[int, str] = field(default_factory=dict)
+
+
+def _destination_of(session: Session, principal: Principal) -> Destination:
+    if principal.destination_id is None:
+        raise Forbidden("this page is for a receiving utility's account")
+    destination = session.get(Destination, principal.destination_id)
+    if destination is None:
+        raise NotFound("Destination", principal.destination_id)
+    return destination
+
+
+def _delivery(session: Session, convoy: Convoy, destination_id: int) -> Delivery:
+    assert convoy.id is not None
+    ours = [
+        item for _, item in service.loaded_items(session, convoy.id)
+        if item.destination_id == destination_id
+    ]  # fmt: skip
+    handed = session.exec(
+        select(Handover).where(
+            col(Handover.convoy_id) == convoy.id,
+            col(Handover.item_id).in_([i.id for i in ours]),
+        )
+    )
+    return Delivery(
+        convoy=convoy,
+        trip=trip.of(convoy, service.legs_of(session, convoy.id)),
+        items=ours,
+        handed_over={h.item_id: h for h in handed},
+    )
+
+
+def _convoys_for(session: Session, principal: Principal) -> list[Convoy]:
+    stmt = (
+        select(Convoy)
+        .where(visibility.convoys(principal), col(Convoy.status).in_(COMING))
+        .order_by(col(Convoy.planned_departure_at))
+    )
+    return list(session.exec(stmt))
+
+
+@router.get("/deliveries", response_class=HTMLResponse)
+def deliveries(request: Request, session: SessionDep, principal: PagePrincipalDep) -> HTMLResponse:
+    require(principal, "list_needs")
+    destination = _destination_of(session, principal)
+    assert destination.id is not None
+    rows, _ = needs.search(
+        session,
+        destination_id=destination.id,
+        item_kind=None,
+        status=None,
+        q=None,
+        sort="-priority",
+        cursor=None,
+        limit=100,
+    )
+    own_needs: list[NeedRead] = needs.read_page(session, rows)
+    coming = [_delivery(session, c, destination.id) for c in _convoys_for(session, principal)]
+    return render(
+        request,
+        "convoys/deliveries.html",
+        {"destination": destination, "needs": own_needs, "deliveries": coming},
+        principal=principal,
+    )
+
+
+def _handover_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    convoy_id: int,
+    *,
+    typed: Typed | None = None,
+    problems: list[tuple[str, str]] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    destination = _destination_of(session, principal)
+    assert destination.id is not None
+    visibility.require_convoy(session, principal, convoy_id)
+    delivery = _delivery(session, service.get(session, convoy_id), destination.id)
+    if typed is None:
+        kyiv_today = local_date(utcnow(), delivery.trip.handover.zone)
+        typed = Typed(
+            handed_over_on=kyiv_today.isoformat(),
+            place=delivery.trip.handover.place,
+            ticked={i.id for i in delivery.items if i.id not in delivery.handed_over and i.id},
+        )
+    return render(
+        request,
+        "convoys/handover.html",
+        {
+            "destination": destination,
+            "delivery": delivery,
+            "typed": typed,
+            "problems": problems or [],
+        },
+        principal=principal,
+        status_code=status_code,
+    )
+
+
+@router.get("/deliveries/{convoy_id}", response_class=HTMLResponse)
+def handover_form(
+    request: Request, convoy_id: int, session: SessionDep, principal: PagePrincipalDep
+) -> HTMLResponse:
+    require(principal, "record_handover")
+    return _handover_page(request, session, principal, convoy_id)
+
+
+@router.post("/deliveries/{convoy_id}", response_model=None)
+def record_handover(
+    request: Request,
+    convoy_id: int,
+    session: SessionDep,
+    principal: PagePrincipalDep,
+    receiver_name: Annotated[str, Form()] = "",
+    receiver_role: Annotated[str, Form()] = "",
+    handed_over_on: Annotated[str, Form()] = "",
+    place: Annotated[str, Form()] = "",
+    received: Annotated[list[str] | None, Form()] = None,
+    item: Annotated[list[str] | None, Form()] = None,
+    remark: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    """Every ticked item handed over, or none, with the reasons beside the form.
+
+    ``item`` and ``remark`` come in the same order, one per item listed; ``received`` holds
+    the ticked ones (a checkbox left empty sends nothing).
+    """
+    require(principal, "record_handover")
+    ticked = {int(v) for v in received or [] if v.isdigit()}
+    remarks = {
+        int(item_id): text.strip()
+        for item_id, text in zip(item or [], remark or [], strict=False)
+        if item_id.isdigit()
+    }
+    typed = Typed(receiver_name, receiver_role, handed_over_on, place, ticked, remarks)
+    return _record(request, session, principal, convoy_id, typed)
+
+
+def _record(
+    request: Request, session: Session, principal: Principal, convoy_id: int, typed: Typed
+) -> Response:
+    _destination_of(session, principal)
+    visibility.require_convoy(session, principal, convoy_id)
+    convoy = service.get(session, convoy_id)
+    problems: list[tuple[str, str]] = []  # (field, message); "" for the whole delivery
+    status_code = 422
+    if not typed.ticked:
+        problems.append(("received", "tick at least one item that was received"))
+    try:
+        for item_id in sorted(typed.ticked):
+            visibility.require_own_item_for_handover(session, principal, item_id)
+            data = HandoverCreate.model_validate(
+                {
+                    "item_id": item_id,
+                    "receiver_name": typed.receiver_name.strip(),
+                    "receiver_role": typed.receiver_role.strip(),
+                    "handed_over_on": typed.handed_over_on or None,
+                    "place": typed.place.strip(),
+                    "note": typed.remarks.get(item_id) or None,
+                }
+            )
+            if not problems:
+                service.hand_over(session, convoy, data)
+    except ValidationError as exc:
+        problems += sorted({(str(e["loc"][-1]), e["msg"]) for e in exc.errors()})
+    except RuleViolation as exc:
+        problems += [("", reason.message) for reason in exc.reasons]
+        status_code = 409
+    except InvalidInput as exc:
+        problems += list(exc.errors)
+    except DomainError as exc:
+        if exc.status_code != 409:
+            raise
+        problems.append(("", exc.message))
+        status_code = 409
+    if problems:
+        session.rollback()  # all or none: not one of the ticked items is recorded
+        return _handover_page(
+            request,
+            session,
+            principal,
+            convoy_id,
+            typed=typed,
+            problems=problems,
+            status_code=status_code,
+        )
+    return RedirectResponse(f"/deliveries/{convoy_id}", status_code=303)

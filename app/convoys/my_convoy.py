@@ -1,0 +1,280 @@
+"""The driver's phone: one page with their convoy, one tap per progress report, a calendar feed.
+
+The page reads the convoy through the same services and row-level views as the API; a report
+goes through the same ``report_event_once`` as ``POST .../legs/{id}/events``, with the client
+key that makes a report sent twice (a phone retrying after a lost answer) count once.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from icalendar import Calendar, Event
+from pydantic import ValidationError
+from sqlmodel import Session, col, select
+
+from app.auth import visibility
+from app.auth.service import Principal
+from app.convoys import service, trip
+from app.convoys.models import Assignment, Convoy, ConvoyStatus, EventKind, Leg, LegEvent
+from app.convoys.schemas import LegEventCreate
+from app.core.database import SessionDep
+from app.core.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
+from app.drivers.models import Driver
+from app.exports.models import ExportRecord
+from app.items.models import Item
+from app.web.pages import PagePrincipalDep, require
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+# The order a convoy is worth showing in: the one on the road, then the next to leave.
+_SHOWN_FIRST = {
+    ConvoyStatus.under_way: 0,
+    ConvoyStatus.arrived: 1,
+    ConvoyStatus.ready: 2,
+    ConvoyStatus.planning: 3,
+}
+# The taps a driver has on a leg of theirs, in the order they happen on the road.
+REPORTS = (
+    EventKind.departed,
+    EventKind.border_queued,
+    EventKind.border_crossed,
+    EventKind.arrived,
+)
+
+
+@dataclass
+class LegView:
+    leg: Leg
+    starts: trip.Moment
+    ends: trip.Moment
+    vehicle: Item | None  # what this driver drives on it; None: not theirs
+    reported: list[LegEvent] = field(default_factory=list)
+    is_next: bool = False
+
+    @property
+    def reportable(self) -> tuple[EventKind, ...]:
+        """The taps that make sense on this leg (a border tap only at a border crossing)."""
+        return tuple(
+            kind
+            for kind in REPORTS
+            if self.leg.is_border_crossing
+            or kind not in (EventKind.border_queued, EventKind.border_crossed)
+        )
+
+    @property
+    def reported_kinds(self) -> set[EventKind]:
+        return {event.kind for event in self.reported}
+
+
+@dataclass
+class VehicleView:
+    item: Item
+    papers: ExportRecord | None
+
+
+@dataclass
+class MyConvoy:
+    convoy: Convoy
+    trip: trip.Trip
+    legs: list[LegView]
+    vehicles: list[VehicleView]
+    co_drivers: list[tuple[str, str]]  # (name, vehicle)
+    as_of: datetime
+
+    @property
+    def can_report(self) -> bool:
+        return self.convoy.status == ConvoyStatus.under_way
+
+
+def _driver_of(principal: Principal) -> int:
+    if principal.driver_id is None:
+        raise Forbidden("this page is for drivers; your account is not tied to a driver record")
+    return principal.driver_id
+
+
+def current_convoy(session: Session, driver_id: int) -> Convoy | None:
+    """The convoy on the road, else the next one to leave, else the last one that arrived."""
+    stmt = (
+        select(Convoy)
+        .join(Assignment, col(Assignment.convoy_id) == col(Convoy.id))
+        .where(
+            col(Assignment.driver_id) == driver_id,
+            col(Convoy.status).in_(list(_SHOWN_FIRST)),
+        )
+        .distinct()
+    )
+    convoys = list(session.exec(stmt))
+    if not convoys:
+        return None
+    return min(convoys, key=lambda c: (_SHOWN_FIRST[c.status], c.planned_departure_at))
+
+
+def gather(session: Session, convoy: Convoy, driver_id: int) -> MyConvoy:
+    assert convoy.id is not None
+    legs = service.legs_of(session, convoy.id)
+    assignments = service.assignments_of(session, convoy.id)
+    vehicle_ids = {a.vehicle_id for a in assignments}
+    vehicles = {
+        item.id: item
+        for item in session.exec(select(Item).where(col(Item.id).in_(vehicle_ids)))
+        if item.id is not None
+    }
+    drivers = {
+        d.id: d
+        for d in session.exec(
+            select(Driver).where(col(Driver.id).in_({a.driver_id for a in assignments}))
+        )
+    }
+    mine = {a.leg_id: vehicles.get(a.vehicle_id) for a in assignments if a.driver_id == driver_id}
+    events = service.events_of(session, convoy.id)
+    views = []
+    for leg in legs:
+        views.append(
+            LegView(
+                leg=leg,
+                starts=trip.leg_start(convoy, legs, leg),
+                ends=trip.leg_end(leg),
+                vehicle=mine.get(leg.id or 0),
+                reported=[e for e in events if e.leg_id == leg.id],
+            )
+        )
+    upcoming = [v for v in views if EventKind.arrived not in v.reported_kinds]
+    if upcoming and convoy.status in (ConvoyStatus.under_way, ConvoyStatus.ready):
+        upcoming[0].is_next = True
+    driven = sorted({v.id for v in mine.values() if v is not None and v.id is not None})
+    records = service.export_records_for(session, driven)
+    others = sorted(
+        {
+            (drivers[a.driver_id].name, vehicles[a.vehicle_id].name)
+            for a in assignments
+            if a.driver_id != driver_id and a.driver_id in drivers and a.vehicle_id in vehicles
+        }
+    )
+    return MyConvoy(
+        convoy=convoy,
+        trip=trip.of(convoy, legs),
+        legs=views,
+        vehicles=[VehicleView(vehicles[i], records.get(i)) for i in driven],
+        co_drivers=others,
+        as_of=datetime.now(UTC),
+    )
+
+
+def _page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    *,
+    problems: list[str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    driver_id = _driver_of(principal)
+    convoy = current_convoy(session, driver_id)
+    mine = gather(session, convoy, driver_id) if convoy is not None else None
+    response = render(
+        request,
+        "convoys/my_convoy.html",
+        {"mine": mine, "problems": problems or [], "new_key": lambda: uuid.uuid4().hex},
+        principal=principal,
+        status_code=status_code,
+    )
+    # The phone keeps its last copy for when the network is gone (the service worker serves
+    # it then); a proxy must never share it.
+    response.headers["cache-control"] = "private, no-cache"
+    return response
+
+
+@router.get("/my-convoy", response_class=HTMLResponse)
+def my_convoy(request: Request, session: SessionDep, principal: PagePrincipalDep) -> HTMLResponse:
+    require(principal, "get_convoy")
+    return _page(request, session, principal)
+
+
+@router.post("/my-convoy/legs/{leg_id}/report", response_model=None)
+def report(
+    request: Request,
+    leg_id: int,
+    session: SessionDep,
+    principal: PagePrincipalDep,
+    # Optional here so a stranger hears 403 before a missing field is named.
+    kind: Annotated[str | None, Form()] = None,
+    client_key: Annotated[str | None, Form()] = None,
+    occurred_at: Annotated[str | None, Form()] = None,
+) -> Response:
+    """One tap: the report, then the page again (post/redirect/get)."""
+    require(principal, "report_progress")
+    _driver_of(principal)  # coordinators report for a driver through the API, naming them
+    leg = session.get(Leg, leg_id)
+    if leg is None:
+        raise NotFound("Leg", leg_id)
+    visibility.require_convoy(session, principal, leg.convoy_id)
+    visibility.require_driver_on_leg(session, principal, leg)
+    convoy = service.get(session, leg.convoy_id)
+    try:
+        data = LegEventCreate.model_validate(
+            {
+                "kind": kind,
+                "client_key": client_key or None,
+                # The phone says when it was tapped (a queued report arrives later).
+                "occurred_at": occurred_at or datetime.now(UTC).isoformat(),
+            }
+        )
+        service.report_event_once(session, convoy, leg, data)
+    except ValidationError as exc:
+        problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+        return _page(request, session, principal, problems=problems, status_code=422)
+    except RuleViolation as exc:
+        problems = [reason.message for reason in exc.reasons]
+        return _page(request, session, principal, problems=problems, status_code=409)
+    except InvalidInput as exc:
+        problems = [f"{name}: {message}" for name, message in exc.errors]
+        return _page(request, session, principal, problems=problems, status_code=422)
+    except DomainError as exc:
+        if exc.status_code != 409:
+            raise
+        return _page(request, session, principal, problems=[exc.message], status_code=409)
+    return RedirectResponse("/my-convoy", status_code=303)
+
+
+@router.get("/my-convoy/calendar.ics")
+def calendar(session: SessionDep, principal: PagePrincipalDep) -> Response:
+    """The driver's legs of every convoy they are on, for their phone's calendar."""
+    require(principal, "get_convoy")
+    driver_id = _driver_of(principal)
+    cal = Calendar()
+    cal.add("prodid", "-//Konvoi//my convoys//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", "Konvoi")
+    stmt = (
+        select(Assignment, Leg, Convoy, Item)
+        .join(Leg, col(Leg.id) == col(Assignment.leg_id))
+        .join(Convoy, col(Convoy.id) == col(Assignment.convoy_id))
+        .join(Item, col(Item.id) == col(Assignment.vehicle_id))
+        .where(
+            col(Assignment.driver_id) == driver_id,
+            col(Convoy.status) != ConvoyStatus.cancelled,
+        )
+        .order_by(col(Leg.planned_departure_at))
+    )
+    for assignment, leg, convoy, vehicle in session.exec(stmt):
+        event = Event()
+        # Stable per assignment, so a calendar that imports the file again updates, not doubles.
+        event.add("uid", f"assignment-{assignment.id}@konvoi")
+        event.add("summary", f"{convoy.number}: {leg.from_place} → {leg.to_place}")
+        event.add("dtstart", leg.planned_departure_at)
+        event.add("dtend", leg.planned_arrival_at)
+        event.add("dtstamp", datetime.now(UTC))
+        event.add("location", leg.from_place)
+        details = [f"{vehicle.name}", f"{convoy.coordinator_name} {convoy.coordinator_phone or ''}"]
+        event.add("description", "\n".join(line.strip() for line in details))
+        cal.add_component(event)
+    return Response(
+        cal.to_ical(),
+        media_type="text/calendar; charset=utf-8",
+        headers={"content-disposition": 'attachment; filename="konvoi.ics"'},
+    )

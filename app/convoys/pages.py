@@ -1,0 +1,565 @@
+"""The convoy board: the coordinator plans a convoy on one page.
+
+Legs in local time, a grid vehicle × leg where a driver is chosen per cell or for the whole
+trip, the readiness panel beside it, the status actions and the drivers who dropped out. Every
+change goes through the same service call as the JSON API; a refusal shows its reasons on the
+board (409 or 422), in the same words as the API's. With htmx a change swaps the planning block
+(grid and readiness together); without it the form posts and the board comes back.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlmodel import Session, col, select
+
+from app.audit import service as audit
+from app.audit.schemas import AuditEntryRead
+from app.auth import visibility
+from app.auth.deps import require_version
+from app.auth.policy import may
+from app.auth.service import Principal
+from app.convoys import readiness, service, trip
+from app.convoys.models import (
+    Assignment,
+    Convoy,
+    DriverWithdrawal,
+    Leg,
+    WithdrawalReason,
+)
+from app.convoys.schemas import (
+    AssignmentCreate,
+    ConvoyCreate,
+    LegCreate,
+    LoadItem,
+    LoadItems,
+    Readiness,
+    TripAssignment,
+    TripAssignments,
+    WithdrawalCreate,
+)
+from app.core.database import SessionDep
+from app.core.errors import DomainError, InvalidInput, RuleViolation
+from app.drivers.models import Driver
+from app.exports.models import ExportRecord
+from app.items.models import Item, ItemCategory
+from app.web import forms
+from app.web.pages import PagePrincipalDep, require
+from app.web.templating import is_htmx, render
+
+router = APIRouter(include_in_schema=False)
+
+# The status actions: the service call and the API operation whose policy applies.
+ACTIONS: dict[str, tuple[Callable[[Session, Convoy], Convoy], str]] = {
+    "mark-ready": (service.mark_ready, "mark_ready_convoy"),
+    "depart": (lambda s, c: service.depart(s, c), "depart_convoy"),
+    "arrive": (lambda s, c: service.arrive(s, c), "arrive_convoy"),
+    "close": (service.close, "close_convoy"),
+    "cancel": (service.cancel, "cancel_convoy"),
+}
+_SERVICE_NAME = {
+    "mark-ready": "mark_ready",
+    "depart": "depart",
+    "arrive": "arrive",
+    "close": "close",
+    "cancel": "cancel",
+}
+
+
+@dataclass
+class LegRow:
+    leg: Leg
+    starts: trip.Moment
+    ends: trip.Moment
+
+
+@dataclass
+class VehicleRow:
+    item: Item
+    papers: ExportRecord | None
+    seats: list[Assignment | None]  # one per leg, in leg order
+
+    @property
+    def whole_trip_driver_id(self) -> int | None:
+        """The driver of every leg, when one driver drives them all."""
+        drivers = {seat.driver_id if seat else None for seat in self.seats}
+        only = drivers.pop() if len(drivers) == 1 else None
+        return only
+
+
+@dataclass
+class Board:
+    convoy: Convoy
+    trip: trip.Trip
+    legs: list[LegRow]
+    vehicles: list[VehicleRow]
+    equipment: list[tuple[Item, str | None]]  # and the vehicle that carries it
+    drivers: list[Driver]
+    readiness: Readiness
+    withdrawals: list[tuple[DriverWithdrawal, str]]
+    actions: list[str]
+    can_plan: bool
+    history: list[AuditEntryRead]
+    loadable: list[Item]
+    next_leg: dict[str, str]  # what the leg form starts with: it goes on from the last end
+
+    def driver_name(self, driver_id: int | None) -> str:
+        return next((d.name for d in self.drivers if d.id == driver_id), "–")
+
+
+def gather(session: Session, principal: Principal, convoy: Convoy) -> Board:
+    """Everything the board shows, in a fixed number of queries whatever the convoy's size."""
+    assert convoy.id is not None
+    legs = service.legs_of(session, convoy.id)
+    loaded = service.loaded_items(session, convoy.id)
+    vehicles = [item for _, item in loaded if item.category == ItemCategory.vehicle]
+    names = {item.id: item.name for _, item in loaded}
+    seats = {(a.leg_id, a.vehicle_id): a for a in service.assignments_of(session, convoy.id)}
+    papers = service.export_records_for(session, [v.id for v in vehicles if v.id is not None])
+    drivers = list(
+        session.exec(
+            select(Driver).where(col(Driver.erased_at).is_(None)).order_by(col(Driver.name))
+        )
+    )
+    by_id = {d.id: d.name for d in drivers}
+    history, _ = audit.history(session, "convoy", str(convoy.id), limit=30)
+    plannable = convoy.status in service.PLANNABLE
+    return Board(
+        convoy=convoy,
+        trip=trip.of(convoy, legs),
+        legs=[LegRow(leg, trip.leg_start(convoy, legs, leg), trip.leg_end(leg)) for leg in legs],
+        vehicles=[
+            VehicleRow(
+                v, papers.get(v.id or 0), [seats.get((leg.id or 0, v.id or 0)) for leg in legs]
+            )
+            for v in vehicles
+        ],
+        equipment=[
+            (item, names.get(ci.carrier_id) if ci.carrier_id else None)
+            for ci, item in loaded
+            if item.category != ItemCategory.vehicle
+        ],
+        drivers=drivers,
+        readiness=readiness.check(session, convoy),
+        withdrawals=[
+            (w, by_id.get(w.driver_id, "–")) for w in service.withdrawals_of(session, convoy.id)
+        ],
+        actions=[
+            name
+            for name, (_, operation) in ACTIONS.items()
+            if convoy.status in service.TRANSITIONS[_SERVICE_NAME[name]][0]
+            and may(principal.role, operation)
+        ],
+        can_plan=plannable and may(principal.role, "assign_driver"),
+        history=audit.shown_all(history),
+        loadable=(
+            service.loadable_items(session)
+            if plannable and may(principal.role, "load_items")
+            else []
+        ),
+        next_leg=_next_leg(convoy, legs),
+    )
+
+
+def _next_leg(convoy: Convoy, legs: list[Leg]) -> dict[str, str]:
+    if not legs:
+        return {"from_place": convoy.meeting_point, "to_time_zone": convoy.meeting_time_zone}
+    last = legs[-1]
+    start = forms.local_input(last.planned_arrival_at, last.to_time_zone)
+    return {
+        "from_place": last.to_place,
+        "to_time_zone": last.to_time_zone,
+        "planned_departure_at": start,
+    }
+
+
+def _convoy(session: Session, principal: Principal, convoy_id: int) -> Convoy:
+    visibility.require_convoy(session, principal, convoy_id)
+    return service.get(session, convoy_id)
+
+
+def _board(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    convoy: Convoy,
+    *,
+    problems: list[str] | None = None,
+    status_code: int = 200,
+    typed_leg: dict[str, str] | None = None,
+) -> HTMLResponse:
+    board = gather(session, principal, convoy)
+    if typed_leg:
+        board.next_leg = typed_leg  # a refused leg comes back as it was typed
+    return render(
+        request,
+        "convoys/board.html",
+        {
+            "convoy": convoy,  # the htmx block is rendered alone, without the page's variables
+            "board": board,
+            "problems": problems or [],
+            "reasons": list(WithdrawalReason),
+            "zones": forms.COMMON_ZONES,
+        },
+        principal=principal,
+        block="planning",
+        status_code=status_code,
+    )
+
+
+def _problems(exc: Exception) -> tuple[list[str], int]:
+    if isinstance(exc, RuleViolation):
+        return [reason.message for reason in exc.reasons] or [exc.message], 409
+    if isinstance(exc, InvalidInput):
+        return [message for _, message in exc.errors], 422
+    if isinstance(exc, ValidationError):
+        return [f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors()], 422
+    assert isinstance(exc, DomainError)
+    return [exc.message], exc.status_code
+
+
+def _change(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    convoy_id: int,
+    operation: str,
+    change: Callable[[Convoy], Any],
+    typed_leg: dict[str, str] | None = None,
+) -> Response:
+    """Apply one change under the convoy's row lock; show the board again, or why not."""
+    require(principal, operation)
+    convoy = _convoy(session, principal, convoy_id)
+    require_version(request, convoy)
+    try:
+        change(convoy)
+        session.flush()
+    except (DomainError, ValidationError) as exc:
+        problems, status_code = _problems(exc)
+        if status_code not in (409, 422):
+            raise
+        # Nothing of a refused change may stay: the board is shown from the stored state.
+        session.rollback()
+        convoy = _convoy(session, principal, convoy_id)
+        return _board(
+            request,
+            session,
+            principal,
+            convoy,
+            problems=problems,
+            status_code=status_code,
+            typed_leg=typed_leg,
+        )
+    if is_htmx(request):
+        return _board(request, session, principal, convoy)
+    return RedirectResponse(f"/convoys/{convoy_id}", status_code=303)
+
+
+# Form fields arrive as text and are read inside the handler, after the policy check: a
+# stranger hears 403, not which field they left out.
+FormText = Annotated[str | None, Form()]
+
+
+def _number(field: str, value: str | None) -> int:
+    text = (value or "").strip()
+    if not text.isdigit():
+        raise InvalidInput([(field, "is required" if not text else "is not a record number")])
+    return int(text)
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+@router.get("/convoys", response_class=HTMLResponse)
+def convoy_list(request: Request, session: SessionDep, principal: PagePrincipalDep) -> HTMLResponse:
+    require(principal, "get_convoy_readiness")
+    rows, _ = service.search(
+        session,
+        q=None,
+        status=None,
+        sort="-planned_departure_at",
+        cursor=None,
+        limit=100,
+    )
+    convoys = [(c, readiness.check(session, c)) for c in rows]
+    return render(
+        request,
+        "convoys/list.html",
+        {"convoys": convoys, "may_create": may(principal.role, "create_convoy")},
+        principal=principal,
+    )
+
+
+def _new_convoy_page(
+    request: Request,
+    principal: Principal,
+    typed: dict[str, Any],
+    errors: forms.FieldErrors,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "convoys/new.html",
+        {"typed": typed, "errors": errors, "zones": forms.COMMON_ZONES},
+        principal=principal,
+        status_code=status_code,
+    )
+
+
+@router.get("/convoys/new", response_class=HTMLResponse)
+def new_convoy(request: Request, principal: PagePrincipalDep) -> HTMLResponse:
+    require(principal, "create_convoy")
+    typed = {
+        "coordinator_name": principal.full_name,
+        "meeting_time_zone": "Europe/Berlin",
+        "handover_time_zone": "Europe/Kyiv",
+    }
+    return _new_convoy_page(request, principal, typed, {})
+
+
+@router.post("/convoys/new", response_model=None)
+def create_convoy(
+    request: Request,
+    session: SessionDep,
+    principal: PagePrincipalDep,
+    number: FormText = None,
+    name: FormText = None,
+    coordinator_name: FormText = None,
+    coordinator_phone: FormText = None,
+    meeting_point: FormText = None,
+    meeting_time_zone: FormText = None,
+    planned_departure_at: FormText = None,
+    planned_handover_at: FormText = None,
+    handover_time_zone: FormText = None,
+    handover_place: FormText = None,
+    claims_humanitarian_exemption: FormText = None,
+    notes: FormText = None,
+) -> Response:
+    """Create the convoy, then plan it on its board."""
+    require(principal, "create_convoy")
+    typed: dict[str, Any] = {
+        name_: (value.strip() or None) if value else None
+        for name_, value in {
+            "number": number,
+            "name": name,
+            "coordinator_name": coordinator_name,
+            "coordinator_phone": coordinator_phone,
+            "meeting_point": meeting_point,
+            "meeting_time_zone": meeting_time_zone,
+            "planned_departure_at": planned_departure_at,
+            "planned_handover_at": planned_handover_at,
+            "handover_time_zone": handover_time_zone,
+            "handover_place": handover_place,
+            "claims_humanitarian_exemption": claims_humanitarian_exemption,
+            "notes": notes,
+        }.items()
+    }
+    try:
+        data = ConvoyCreate.model_validate(
+            {
+                **{k: v for k, v in typed.items() if k in ConvoyCreate.model_fields},
+                "planned_departure_at": forms.instant(
+                    typed["planned_departure_at"], typed["meeting_time_zone"]
+                ),
+                "planned_handover_at": forms.instant(
+                    typed["planned_handover_at"], typed["handover_time_zone"]
+                ),
+                "claims_humanitarian_exemption": typed["claims_humanitarian_exemption"] is not None,
+            }
+        )
+        convoy = service.create(session, data)
+        session.flush()
+    except (ValidationError, DomainError) as exc:
+        errors = forms.field_errors(exc)
+        if not errors:
+            raise
+        session.rollback()
+        status_code = exc.status_code if isinstance(exc, DomainError) else 422
+        return _new_convoy_page(request, principal, typed, errors, status_code)
+    return RedirectResponse(f"/convoys/{convoy.id}", status_code=303)
+
+
+@router.get("/convoys/{convoy_id}", response_class=HTMLResponse)
+def board(
+    request: Request, convoy_id: int, session: SessionDep, principal: PagePrincipalDep
+) -> HTMLResponse:
+    require(principal, "get_convoy_readiness")
+    return _board(request, session, principal, _convoy(session, principal, convoy_id))
+
+
+@router.post("/convoys/{convoy_id}/seat", response_model=None)
+def seat(
+    request: Request,
+    convoy_id: int,
+    session: SessionDep,
+    principal: PagePrincipalDep,
+    leg_id: FormText = None,
+    vehicle_id: FormText = None,
+    driver_id: FormText = None,
+) -> Response:
+    """One cell of the grid: a driver for a vehicle on a leg, or nobody."""
+
+    def change(convoy: Convoy) -> None:
+        leg, vehicle = _number("leg_id", leg_id), _number("vehicle_id", vehicle_id)
+        current = session.exec(
+            select(Assignment).where(
+                Assignment.convoy_id == convoy_id,
+                Assignment.leg_id == leg,
+                Assignment.vehicle_id == vehicle,
+            )
+        ).first()
+        chosen = _number("driver_id", driver_id) if driver_id else None
+        if current is not None and current.driver_id == chosen:
+            return
+        if current is not None and current.id is not None:
+            service.unassign(session, convoy, current.id)
+        if chosen is not None:
+            data = AssignmentCreate(leg_id=leg, vehicle_id=vehicle, driver_id=chosen)
+            service.assign(session, convoy, data)
+
+    return _change(request, session, principal, convoy_id, "assign_driver", change)
+
+
+@router.post("/convoys/{convoy_id}/whole-trip", response_model=None)
+def whole_trip(
+    request: Request,
+    convoy_id: int,
+    session: SessionDep,
+    principal: PagePrincipalDep,
+    vehicle_id: FormText = None,
+    driver_id: FormText = None,
+) -> Response:
+    """One driver for a vehicle on every leg, replacing whoever drove it."""
+
+    def change(convoy: Convoy) -> None:
+        assert convoy.id is not None
+        vehicle = _number("vehicle_id", vehicle_id)
+        for current in service.assignments_of(session, convoy.id):
+            if current.vehicle_id == vehicle and current.id is not None:
+                service.unassign(session, convoy, current.id)
+        if driver_id:
+            one = TripAssignment(vehicle_id=vehicle, driver_id=_number("driver_id", driver_id))
+            service.assign_trip(session, convoy, TripAssignments(assignments=[one]))
+
+    return _change(request, session, principal, convoy_id, "assign_drivers_for_trip", change)
+
+
+@router.post("/convoys/{convoy_id}/withdraw", response_model=None)
+def withdraw(
+    request: Request,
+    convoy_id: int,
+    session: SessionDep,
+    principal: PagePrincipalDep,
+    driver_id: FormText = None,
+    reason: FormText = None,
+    note: FormText = None,
+) -> Response:
+    """A driver drops out: every seat of theirs on this convoy freed, the reason kept."""
+
+    def change(convoy: Convoy) -> None:
+        data = WithdrawalCreate.model_validate({"reason": reason, "note": note or None})
+        service.withdraw_driver(session, convoy, _number("driver_id", driver_id), data)
+
+    return _change(request, session, principal, convoy_id, "withdraw_driver", change)
+
+
+@router.post("/convoys/{convoy_id}/legs", response_model=None)
+def add_leg(
+    request: Request,
+    convoy_id: int,
+    session: SessionDep,
+    principal: PagePrincipalDep,
+    from_place: FormText = None,
+    to_place: FormText = None,
+    to_time_zone: FormText = None,
+    planned_departure_at: FormText = None,
+    planned_arrival_at: FormText = None,
+    distance_km: FormText = None,
+    planned_wait_minutes: FormText = None,
+    is_border_crossing: FormText = None,
+) -> Response:
+    """The next leg; its start is read in the zone where the last leg ended."""
+
+    def change(convoy: Convoy) -> None:
+        assert convoy.id is not None
+        legs = service.legs_of(session, convoy.id)
+        start_zone = legs[-1].to_time_zone if legs else convoy.meeting_time_zone
+        data = LegCreate.model_validate(
+            {
+                "from_place": from_place,
+                "to_place": to_place,
+                "to_time_zone": to_time_zone,
+                "planned_departure_at": forms.instant(planned_departure_at, start_zone),
+                "planned_arrival_at": forms.instant(planned_arrival_at, to_time_zone),
+                "distance_km": distance_km,
+                "planned_wait_minutes": planned_wait_minutes or 0,
+                "is_border_crossing": is_border_crossing is not None,
+            }
+        )
+        service.add_leg(session, convoy, data)
+
+    typed = {
+        "from_place": from_place or "",
+        "to_place": to_place or "",
+        "to_time_zone": to_time_zone or "",
+        "planned_departure_at": planned_departure_at or "",
+        "planned_arrival_at": planned_arrival_at or "",
+        "distance_km": distance_km or "",
+        "planned_wait_minutes": planned_wait_minutes or "",
+        "is_border_crossing": "on" if is_border_crossing else "",
+    }
+    return _change(request, session, principal, convoy_id, "add_leg", change, typed)
+
+
+@router.post("/convoys/{convoy_id}/load", response_model=None)
+def load(
+    request: Request,
+    convoy_id: int,
+    session: SessionDep,
+    principal: PagePrincipalDep,
+    item_id: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    """The ticked items onto the convoy in one go; equipment rides on the first vehicle
+    loaded unless its carrier is set later."""
+
+    def change(convoy: Convoy) -> None:
+        assert convoy.id is not None
+        chosen = [_number("item_id", value) for value in item_id or []]
+        if not chosen:
+            raise InvalidInput([("item_id", "tick at least one item to load")])
+        items = {i.id: i for i in session.exec(select(Item).where(col(Item.id).in_(chosen)))}
+        on_board = [i for _, i in service.loaded_items(session, convoy.id)]
+        vehicles = [i.id for i in on_board if i.category == ItemCategory.vehicle] + [
+            i for i in chosen if i in items and items[i].category == ItemCategory.vehicle
+        ]
+        carrier = vehicles[0] if vehicles else None
+        batch = [
+            LoadItem(
+                item_id=i,
+                carrier_id=None
+                if i not in items or items[i].category == ItemCategory.vehicle
+                else carrier,
+            )
+            for i in chosen
+        ]
+        service.load_items(session, convoy, LoadItems(items=batch))
+
+    return _change(request, session, principal, convoy_id, "load_items", change)
+
+
+@router.post("/convoys/{convoy_id}/actions/{action}", response_model=None)
+def act(
+    request: Request,
+    convoy_id: int,
+    action: str,
+    session: SessionDep,
+    principal: PagePrincipalDep,
+) -> Response:
+    """Mark ready, depart, arrive, close or cancel; refused, the board lists every blocker."""
+    if action not in ACTIONS:
+        return Response(status_code=404)
+    apply, operation = ACTIONS[action]
+    return _change(request, session, principal, convoy_id, operation, lambda c: apply(session, c))

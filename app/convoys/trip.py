@@ -1,0 +1,77 @@
+"""A convoy's trip as people read it: each moment with its place and that place's zone.
+
+The trip starts at the meeting point (the first leg's departure), passes each leg's end, and
+ends at the handover, when the recipient takes over (often the morning after arrival). The
+team is back at the planned return. Rules that compare these moments with dates use the
+calendar of the place they fall in (``local_date``).
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from app.convoys.models import Convoy, Leg
+from app.core.localtime import describe, local_date
+
+
+@dataclass(frozen=True)
+class Moment:
+    at: datetime
+    zone: str
+    place: str
+
+    @property
+    def day(self) -> date:
+        """The calendar day at the place."""
+        return local_date(self.at, self.zone)
+
+    def __str__(self) -> str:
+        return describe(self.at, self.zone, self.place)
+
+
+@dataclass(frozen=True)
+class Trip:
+    departure: Moment
+    arrival: Moment
+    handover: Moment
+    back: Moment  # licences must still be valid when the team is home
+
+
+def zones_of(convoy: Convoy, legs: list[Leg]) -> dict[int, tuple[str, str]]:
+    """Each leg's (start zone, end zone): a leg starts where the one before it ended."""
+    zones: dict[int, tuple[str, str]] = {}
+    start = convoy.meeting_time_zone
+    for leg in sorted(legs, key=lambda leg: leg.position):
+        assert leg.id is not None
+        zones[leg.id] = (start, leg.to_time_zone)
+        start = leg.to_time_zone
+    return zones
+
+
+def leg_start(convoy: Convoy, legs: list[Leg], leg: Leg) -> Moment:
+    assert leg.id is not None
+    return Moment(leg.planned_departure_at, zones_of(convoy, legs)[leg.id][0], leg.from_place)
+
+
+def leg_end(leg: Leg) -> Moment:
+    return Moment(leg.planned_arrival_at, leg.to_time_zone, leg.to_place)
+
+
+def of(convoy: Convoy, legs: list[Leg]) -> Trip:
+    home = convoy.meeting_time_zone
+    ordered = sorted(legs, key=lambda leg: leg.position)
+    if ordered:
+        departure = Moment(ordered[0].planned_departure_at, home, ordered[0].from_place)
+        arrival = leg_end(ordered[-1])
+    else:
+        departure = arrival = Moment(convoy.planned_departure_at, home, convoy.meeting_point)
+    handover = (
+        Moment(convoy.planned_handover_at, arrival.zone, convoy.handover_place or arrival.place)
+        if convoy.planned_handover_at and convoy.planned_handover_at > arrival.at
+        else Moment(arrival.at, arrival.zone, convoy.handover_place or arrival.place)
+    )
+    back = (
+        Moment(convoy.planned_return_at, home, convoy.meeting_point)
+        if convoy.planned_return_at and convoy.planned_return_at > handover.at
+        else handover
+    )
+    return Trip(departure, arrival, handover, back)

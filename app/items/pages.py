@@ -1,0 +1,219 @@
+"""Items as pages: the register with search and filters, an item with its cargo, papers and
+history, the lifecycle actions (a refusal lists every reason), and the forms."""
+
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+from fastapi import Form, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from sqlmodel import Session, col, select
+
+from app.auth.deps import require_version
+from app.certificates import service as certificates
+from app.core.database import SessionDep
+from app.core.errors import DomainError
+from app.destinations.models import Destination
+from app.donors.models import Donor
+from app.exports import service as exports
+from app.items import service
+from app.items.lifecycle import TRANSITIONS, Action
+from app.items.models import Item, ItemCategory, ItemStatus
+from app.items.schemas import ExportReadyRequest, ItemCreate, ItemUpdate, WithdrawRequest
+from app.web import forms
+from app.web.i18n import N_
+from app.web.pages import PagePrincipalDep
+from app.web.register import Register, office_only, routes
+
+STATUS_WORDS = {
+    "offered": N_("offered"),
+    "accepted": N_("accepted"),
+    "allocated": N_("allocated"),
+    "certified": N_("certified"),
+    "export_ready": N_("export-ready"),
+    "in_convoy": N_("in a convoy"),
+    "delivered": N_("delivered"),
+    "withdrawn": N_("withdrawn"),
+}
+# The actions a page offers, by the name in its URL: the lifecycle action and its operation.
+ACTIONS = {
+    "accept": (Action.accept, "accept_item", N_("Accept")),
+    "allocate": (Action.allocate, "allocate_item", N_("Allocate")),
+    "certify": (Action.certify, "certify_item", N_("Certify")),
+    "mark-export-ready": (Action.mark_export_ready, "mark_item_export_ready", N_("Export-ready")),
+    "withdraw": (Action.withdraw, "withdraw_item", N_("Withdraw")),
+}
+
+
+def _enum(value: str | None, kind: type[Any]) -> Any:
+    try:
+        return kind(value) if value else None
+    except ValueError:
+        return None
+
+
+def _number(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _search(
+    session: Session, q: str | None, cursor: str | None, filters: dict[str, str]
+) -> tuple[Sequence[Item], str | None]:
+    return service.search(
+        session,
+        q=q,
+        status=_enum(filters.get("status"), ItemStatus),
+        category=_enum(filters.get("category"), ItemCategory),
+        kind=None,
+        donor_id=_number(filters.get("donor_id")),
+        destination_id=_number(filters.get("destination_id")),
+        sort="name",
+        cursor=cursor,
+        limit=50,
+    )
+
+
+def _names(session: Session) -> dict[str, list[tuple[str, str]]]:
+    donors = session.exec(select(Donor.id, Donor.name).order_by(col(Donor.name))).all()
+    places = session.exec(
+        select(Destination.id, Destination.name).order_by(col(Destination.name))
+    ).all()
+    return {
+        "donor_id": [(str(i), n) for i, n in donors],
+        "destination_id": [(str(i), n) for i, n in places],
+    }
+
+
+def _list_context(session: Session) -> dict[str, Any]:
+    return {"choices": _names(session), "statuses": STATUS_WORDS}
+
+
+def _details(session: Session, item: Item) -> dict[str, Any]:
+    assert item.id is not None
+    rows, _ = service.search_cargo(
+        session, item, q=None, category=None, sort="id", cursor=None, limit=200
+    )
+    return {
+        "item": service.read(session, item),
+        "cargo": rows,
+        "certificates": certificates.covering(session, [item.id]).get(item.id, []),
+        "export_record": exports.record_for_item(session, item.id),
+        "status_words": STATUS_WORDS,
+        "actions": {
+            name: label
+            for name, (action, _, label) in ACTIONS.items()
+            if item.status in TRANSITIONS[action].sources
+        },
+        "destinations": _names(session)["destination_id"],
+    }
+
+
+ITEMS = Register(
+    path="items",
+    entity="item",
+    title=N_("Items"),
+    singular=N_("Item"),
+    operations={
+        "list": "list_items",
+        "get": "get_item",
+        "create": "create_item",
+        "update": "update_item",
+    },
+    create_schema=ItemCreate,
+    update_schema=ItemUpdate,
+    labels={
+        "category": N_("Category"),
+        "kind": N_("Kind"),
+        "name": N_("Name"),
+        "description": N_("Description"),
+        "donor_id": N_("Donor"),
+        "declared_value_cents": N_("Declared value (euro cents)"),
+        "weight_kg": N_("Own weight (kg)"),
+        "condition": N_("Condition"),
+        "hs_code": N_("HS code"),
+        "serial_number": N_("Serial number"),
+        "make": N_("Make"),
+        "model": N_("Model"),
+        "vin": N_("VIN"),
+        "year": N_("Year"),
+        "gross_weight_kg": N_("Permissible gross weight (kg)"),
+        "seats": N_("Seats"),
+        "registration_papers_held": N_("Registration papers held"),
+        "trailer_type": N_("Trailer"),
+        "trailer_registration": N_("Trailer registration"),
+        "trailer_permissible_weight_kg": N_("Trailer permissible weight (kg)"),
+        "destination_id": N_("Earmarked for"),
+    },
+    columns=[
+        ("name", N_("Name")),
+        ("status", N_("Status")),
+        ("category", N_("Category")),
+        ("vin", N_("VIN")),
+    ],
+    get=service.get,
+    create=service.create,
+    update=service.update,
+    search=_search,
+    choices=_names,
+    details=_details,
+    detail_template="items/item.html",
+    list_template="items/register.html",
+    list_context=_list_context,
+    search_hint=N_("Name, make, model or VIN"),
+)
+
+router = routes(ITEMS)
+
+
+@router.post("/items/{item_id}/actions/{item_action}", response_model=None)
+def act(
+    request: Request,
+    item_id: int,
+    item_action: str,
+    session: SessionDep,
+    principal: PagePrincipalDep,
+    destination_id: Annotated[str | None, Form()] = None,
+    plates_valid_until: Annotated[str | None, Form()] = None,
+    reason: Annotated[str | None, Form()] = None,
+) -> Response:
+    """One lifecycle action through the same service call as the API; refused, the item's
+    page lists every reason (409), or names the field (422)."""
+    action = item_action
+    if action not in ACTIONS:
+        return Response(status_code=404)
+    _, operation, _ = ACTIONS[action]
+    office_only(principal, operation)
+    item = service.get(session, item_id)
+    require_version(request, item)
+    try:
+        if action == "accept":
+            service.accept(session, item)
+        elif action == "allocate":
+            target = _number(destination_id)
+            if target is None:
+                raise ValidationError.from_exception_data(
+                    "AllocateRequest",
+                    [{"type": "missing", "loc": ("destination_id",), "input": destination_id}],
+                )
+            service.allocate(session, item, target, None)
+        elif action == "certify":
+            service.certify(session, item)
+        elif action == "mark-export-ready":
+            data = ExportReadyRequest.model_validate(
+                {"plates_valid_until": plates_valid_until or None}
+            )
+            service.mark_export_ready(session, item, data.plates_valid_until, data.trip_starts_on)
+        else:
+            data_w = WithdrawRequest.model_validate({"reason": reason or ""})
+            service.withdraw(session, item, data_w.reason)
+        session.flush()
+    except (ValidationError, DomainError) as exc:
+        problems = forms.field_errors(exc)
+        if not problems:
+            raise
+        session.rollback()
+        status_code = exc.status_code if isinstance(exc, DomainError) else 422
+        return ITEMS.record_page(
+            request, session, principal, item_id, problems=problems, status_code=status_code
+        )
+    return RedirectResponse(f"/items/{item_id}", status_code=303)

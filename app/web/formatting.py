@@ -1,0 +1,39 @@
+"""Dates, times and money as people read them, in the page's language.
+
+Times are shown in the local time of the place they belong to, naming the zone:
+"Fr., 16. Juli 2027, 17:00 MESZ", "пт, 16 лип. 2027 р., 18:00 EEST".
+"""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime, format_skeleton, get_timezone_name
+from babel.numbers import format_currency
+
+
+def zone_name(moment: datetime, language: str) -> str:
+    """The language's abbreviation of the zone (MESZ) where it has one, else the usual one
+    (EEST); never a bare offset."""
+    name = get_timezone_name(moment, "short", locale=language)
+    return name if name.isalpha() else str(moment.tzname())
+
+
+def local_time(instant: datetime | None, zone: str, language: str, *, year: bool = True) -> str:
+    if instant is None:
+        return "–"
+    moment = instant.astimezone(ZoneInfo(zone))
+    when = format_skeleton("yMMMEd" if year else "MMMEd", moment, locale=language)
+    clock = format_datetime(moment, "HH:mm", locale=language)
+    return f"{when}, {clock} {zone_name(moment, language)}"
+
+
+def day(value: date | None, language: str) -> str:
+    if value is None:
+        return "–"
+    return format_skeleton("yMMMd", value, locale=language)
+
+
+def money(cents: int | None, language: str) -> str:
+    if cents is None:
+        return "–"
+    return format_currency(cents / 100, "EUR", locale=language)

@@ -1,0 +1,68 @@
+"""Plain HTML forms on top of the API's schemas: what was typed, and why a field was refused.
+
+A page validates a form with the same pydantic schema the API uses and calls the same service;
+the errors come back keyed by field so the template shows each beside its input, and the typed
+values go back into the form, so nothing is lost.
+"""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import ValidationError
+
+from app.core.errors import Conflict, InvalidInput, RuleViolation
+
+FieldErrors = dict[str, str]
+
+# The zones a convoy from Germany to Ukraine passes; any IANA name is accepted.
+COMMON_ZONES = (
+    "Europe/Berlin",
+    "Europe/Warsaw",
+    "Europe/Prague",
+    "Europe/Vienna",
+    "Europe/Bratislava",
+    "Europe/Budapest",
+    "Europe/Bucharest",
+    "Europe/Chisinau",
+    "Europe/Kyiv",
+)
+
+
+def field_errors(exc: Exception) -> FieldErrors:
+    """Each refused field's first message; a rule's reasons under their field or ""."""
+    found: FieldErrors = {}
+    if isinstance(exc, ValidationError):
+        for error in exc.errors():
+            name = ".".join(str(part) for part in error["loc"]) or ""
+            found.setdefault(name, str(error["msg"]).removeprefix("Value error, "))
+    elif isinstance(exc, InvalidInput):
+        for name, message in exc.errors:
+            found.setdefault(name, message)
+    elif isinstance(exc, Conflict):
+        found[exc.field or ""] = exc.message
+    elif isinstance(exc, RuleViolation):
+        for reason in exc.reasons:
+            key = reason.field or ""
+            found[key] = f"{found[key]} {reason.message}" if key in found else reason.message
+    return found
+
+
+def instant(local: str | None, zone: str | None) -> str | None:
+    """A datetime-local input ("2027-07-16T17:00") read in ``zone``, as an ISO instant.
+
+    Left as typed when it cannot be read, so the schema names the field and the reason.
+    """
+    if not local:
+        return None
+    try:
+        moment = datetime.fromisoformat(local).replace(tzinfo=ZoneInfo(zone or "UTC"))
+    except (ValueError, ZoneInfoNotFoundError):
+        return local
+    return moment.isoformat()
+
+
+def local_input(moment: datetime | None, zone: str) -> str:
+    """An instant as a datetime-local input shows it, in the place's zone."""
+    if moment is None:
+        return ""
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")

@@ -1,0 +1,98 @@
+"""The frame every page shares: who is logged in, where "/" leads, how refusals look.
+
+A page asks for ``PagePrincipalDep``: the session's user, or a redirect to the login page.
+Pages pass the same policy table as the API (``may``) and the same row-level views.
+"""
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.auth.deps import _form_csrf_token, web_principal
+from app.auth.models import Role
+from app.auth.policy import may
+from app.auth.service import Principal
+from app.core.database import SessionDep
+from app.core.errors import DomainError, Forbidden, NotAuthenticated
+from app.web import i18n
+from app.web.templating import language_of, render
+
+API_PREFIX = "/api/"
+
+
+class LoginRequired(Exception):
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
+
+
+def page_principal(
+    request: Request,
+    session: SessionDep,
+    form_token: Annotated[str | None, Depends(_form_csrf_token)],
+) -> Principal:
+    try:
+        return web_principal(request, session, form_token)
+    except NotAuthenticated as exc:
+        raise LoginRequired(request.url.path) from exc
+
+
+PagePrincipalDep = Annotated[Principal, Depends(page_principal)]
+
+
+def require(principal: Principal, operation: str) -> None:
+    """The API's policy table, for a page that shows or does what ``operation`` does."""
+    if not may(principal.role, operation):
+        raise Forbidden(f"a {principal.role.value} may not open this page")
+
+
+def home_of(role: Role) -> str:
+    if role == Role.driver:
+        return "/my-convoy"
+    if role == Role.recipient:
+        return "/deliveries"
+    return "/desk"
+
+
+def install(app: FastAPI) -> None:
+    api_errors = app.exception_handlers.get(DomainError)
+
+    async def login_required(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, LoginRequired)
+        target = f"/login?next={quote(exc.path)}"
+        if request.headers.get("hx-request") == "true":
+            return Response(status_code=204, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+
+    async def domain_error(request: Request, exc: Exception) -> Response:
+        """The API answers in JSON; a page answers with a page in the reader's language."""
+        assert isinstance(exc, DomainError)
+        if request.url.path.startswith(API_PREFIX) and api_errors is not None:
+            response: Response = await api_errors(request, exc)  # type: ignore[misc]
+            return response
+        if isinstance(exc, NotAuthenticated):
+            return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+        _ = i18n.translations(language_of(request, None)).gettext
+        titles = {403: _("Not allowed"), 404: _("Not found"), 409: _("Not possible now")}
+        page = render(
+            request,
+            "web/error.html",
+            {"title": titles.get(exc.status_code, _("Something is wrong")), "message": exc.message},
+            status_code=exc.status_code,
+        )
+        page.headers.update(exc.headers or {})  # e.g. Retry-After on too many logins
+        return page
+
+    app.add_exception_handler(LoginRequired, login_required)
+    app.add_exception_handler(DomainError, domain_error)
+
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+def start(principal: PagePrincipalDep) -> RedirectResponse:
+    """Each kind of user starts on their own page."""
+    return RedirectResponse(home_of(principal.role), status_code=303)

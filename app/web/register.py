@@ -1,0 +1,364 @@
+"""The office's registers as pages: a list with search, a record with its history, a form to
+create or edit it, for every domain that needs no more than that (donors, destinations, items,
+drivers). A domain describes its register once (``Register``); the routes and the forms follow.
+
+The forms come from the API's own schemas, so a field a page offers is a field the API takes,
+validated by the same rules and saved by the same service. A refused field comes back beside
+its input with what was typed; a refused rule (409) above the form.
+"""
+
+import types
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from typing import Any, Union, get_args, get_origin
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+from app.audit import service as audit
+from app.auth import visibility
+from app.auth.deps import require_version
+from app.auth.policy import may
+from app.auth.service import Principal
+from app.core.database import SessionDep
+from app.core.errors import DomainError, Forbidden
+from app.core.models import Entity
+from app.web import forms
+from app.web.pages import PagePrincipalDep, require
+from app.web.templating import render
+
+
+@dataclass
+class FieldSpec:
+    name: str
+    label: str
+    kind: str  # text, number, date, checkbox, select, email
+    required: bool
+    choices: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _plain(annotation: Any) -> Any:
+    """``X | None`` → ``X``; Annotated types keep their origin."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        options = [a for a in get_args(annotation) if a is not type(None)]
+        return options[0] if len(options) == 1 else str
+    return annotation
+
+
+def _kind(annotation: Any) -> str:
+    plain = _plain(annotation)
+    if plain is bool:
+        return "checkbox"
+    if plain is int:
+        return "number"
+    if plain is date:
+        return "date"
+    if isinstance(plain, type) and issubclass(plain, Enum):
+        return "select"
+    if getattr(plain, "__name__", "") == "EmailStr" or "email" in str(plain).lower():
+        return "email"
+    return "text"
+
+
+def fields_of(
+    schema: type[BaseModel], labels: dict[str, str], choices: dict[str, list[tuple[str, str]]]
+) -> list[FieldSpec]:
+    """The inputs of a form for ``schema``: the fields that have a label, in the schema's order
+    (lists and nested records are left to the domain's own page)."""
+    specs = []
+    for name, info in schema.model_fields.items():
+        if name not in labels:
+            continue
+        specs.append(_spec(name, info, labels[name], choices))
+    return specs
+
+
+def _spec(
+    name: str, info: FieldInfo, label: str, choices: dict[str, list[tuple[str, str]]]
+) -> FieldSpec:
+    kind = "select" if name in choices else _kind(info.annotation)
+    options = choices.get(name, [])
+    plain = _plain(info.annotation)
+    if kind == "select" and not options and isinstance(plain, type) and issubclass(plain, Enum):
+        options = [(str(m.value), str(m.value).replace("_", " ")) for m in plain]
+    return FieldSpec(name, label, kind, info.is_required(), options)
+
+
+def typed_from(record: Any, specs: Sequence[FieldSpec]) -> dict[str, str]:
+    """A stored record as its form shows it."""
+    typed: dict[str, str] = {}
+    for spec in specs:
+        value = getattr(record, spec.name, None)
+        if value is None:
+            typed[spec.name] = ""
+        elif spec.kind == "checkbox":
+            typed[spec.name] = "on" if value else ""
+        elif isinstance(value, Enum):
+            typed[spec.name] = str(value.value)
+        else:
+            typed[spec.name] = str(value)
+    return typed
+
+
+def values_from(typed: dict[str, str], specs: Sequence[FieldSpec]) -> dict[str, Any]:
+    """What a form sent, as the schema takes it: an empty input is no value."""
+    values: dict[str, Any] = {}
+    for spec in specs:
+        raw = typed.get(spec.name, "").strip()
+        if spec.kind == "checkbox":
+            values[spec.name] = bool(raw)
+        elif raw:
+            values[spec.name] = raw
+        else:
+            values[spec.name] = None
+    return values
+
+
+@dataclass
+class Register:
+    """One kind of record as pages: its paths, its words, its schemas and service calls."""
+
+    path: str  # "donors"
+    entity: str  # the audit trail's table name, "donor"
+    title: str  # "Donors" (translated at rendering)
+    singular: str  # "Donor"
+    operations: dict[str, str]  # list, get, create, update -> API operation id
+    create_schema: type[BaseModel]
+    update_schema: type[BaseModel]
+    labels: dict[str, str]
+    columns: list[tuple[str, str]]  # (attribute, label) shown in the list
+    get: Callable[[Session, int], Entity]
+    create: Callable[[Session, Any], Entity]
+    update: Callable[[Session, Any, Any], Entity]
+    # (session, q, cursor, the list page's other query parameters) -> (rows, next cursor)
+    search: Callable[
+        [Session, str | None, str | None, dict[str, str]], tuple[Sequence[Any], str | None]
+    ]
+    choices: Callable[[Session], dict[str, list[tuple[str, str]]]] = lambda _s: {}
+    details: Callable[[Session, Any], dict[str, Any]] = lambda _s, _r: {}
+    detail_template: str = "web/record.html"
+    list_template: str = "web/register.html"
+    list_context: Callable[[Session], dict[str, Any]] = lambda _s: {}
+    search_hint: str = ""
+
+    def specs(self, session: Session, schema: type[BaseModel]) -> list[FieldSpec]:
+        return fields_of(schema, self.labels, self.choices(session))
+
+    # --- pages ---------------------------------------------------------------------------
+
+    def list_page(
+        self,
+        request: Request,
+        session: Session,
+        principal: Principal,
+        q: str | None,
+        cursor: str | None,
+    ) -> HTMLResponse:
+        office_only(principal, self.operations["list"])
+        filters = {k: v for k, v in request.query_params.items() if k not in ("q", "cursor") and v}
+        rows, next_cursor = self.search(session, q, cursor, filters)
+        return render(
+            request,
+            self.list_template,
+            {
+                "register": self,
+                "rows": rows,
+                "q": q or "",
+                "next_cursor": next_cursor,
+                "may_create": may(principal.role, self.operations["create"]),
+                "filters": filters,
+                **self.list_context(session),
+            },
+            principal=principal,
+            block="rows",
+        )
+
+    def record_page(
+        self,
+        request: Request,
+        session: Session,
+        principal: Principal,
+        record_id: int,
+        *,
+        problems: forms.FieldErrors | None = None,
+        status_code: int = 200,
+    ) -> HTMLResponse:
+        office_only(principal, self.operations["get"])
+        record = self.get(session, record_id)
+        history, _ = audit.history(session, self.entity, str(record_id), limit=50)
+        specs = self.specs(session, self.create_schema)
+        return render(
+            request,
+            self.detail_template,
+            {
+                "register": self,
+                "record": record,
+                "shown": typed_from(record, specs),
+                "specs": specs,
+                "history": audit.shown_all(history),
+                "may_edit": may(principal.role, self.operations["update"]),
+                "problems": problems or {},
+                **self.details(session, record),
+            },
+            principal=principal,
+            status_code=status_code,
+        )
+
+    def form_page(
+        self,
+        request: Request,
+        session: Session,
+        principal: Principal,
+        *,
+        record: Any | None,
+        typed: dict[str, str],
+        errors: forms.FieldErrors,
+        status_code: int = 200,
+    ) -> HTMLResponse:
+        schema = self.create_schema if record is None else self.update_schema
+        specs = self.specs(session, schema if record is not None else self.create_schema)
+        if record is not None:  # an edit offers the fields a create takes that can change
+            specs = [
+                s for s in self.specs(session, self.create_schema) if s.name in schema.model_fields
+            ]
+        return render(
+            request,
+            "web/record_form.html",
+            {
+                "register": self,
+                "record": record,
+                "specs": specs,
+                "typed": typed,
+                "errors": errors,
+            },
+            principal=principal,
+            status_code=status_code,
+        )
+
+    def save(
+        self,
+        request: Request,
+        session: Session,
+        principal: Principal,
+        typed: dict[str, str],
+        record_id: int | None,
+    ) -> Response:
+        """Create or change the record through the service; refused, the form comes back."""
+        operation = self.operations["create" if record_id is None else "update"]
+        office_only(principal, operation)
+        record = None if record_id is None else self.get(session, record_id)
+        try:
+            if record is None:
+                specs = self.specs(session, self.create_schema)
+                values = {k: v for k, v in values_from(typed, specs).items() if v is not None}
+                saved = self.create(session, self.create_schema.model_validate(values))
+            else:
+                require_version(request, record)
+                specs = [
+                    s
+                    for s in self.specs(session, self.create_schema)
+                    if s.name in self.update_schema.model_fields
+                ]
+                before = typed_from(record, specs)
+                # A field the form did not send is left as it is (a checkbox left empty is
+                # sent as nothing, so it counts as unticked).
+                sent = {s.name for s in specs if s.name in typed or s.kind == "checkbox"}
+                changed = {
+                    k: v
+                    for k, v in values_from(typed, specs).items()
+                    if k in sent and typed.get(k, "").strip() != before.get(k, "").strip()
+                }
+                saved = self.update(session, record, self.update_schema.model_validate(changed))
+            session.flush()
+        except (ValidationError, DomainError) as exc:
+            errors = forms.field_errors(exc)
+            if not errors:
+                raise
+            session.rollback()
+            record = None if record_id is None else self.get(session, record_id)
+            status_code = exc.status_code if isinstance(exc, DomainError) else 422
+            return self.form_page(
+                request,
+                session,
+                principal,
+                record=record,
+                typed=typed,
+                errors=errors,
+                status_code=status_code,
+            )
+        return RedirectResponse(f"/{self.path}/{saved.id}", status_code=303)
+
+
+def office_only(principal: Principal, operation: str) -> None:
+    """The registers are the office's: drivers and recipients have their own pages, which
+    show them their own records only."""
+    require(principal, operation)
+    if not visibility.is_office(principal):
+        raise Forbidden(f"a {principal.role.value} may not open the office's registers")
+
+
+async def _typed(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {k: str(v) for k, v in form.items() if k != "csrf_token"}
+
+
+def routes(register: Register) -> APIRouter:
+    """The six pages of a register: list, new, create, record, edit, save."""
+    router = APIRouter(include_in_schema=False)
+    base = f"/{register.path}"
+
+    @router.get(base, response_class=HTMLResponse, name=f"{register.path}_list")
+    def listing(
+        request: Request,
+        session: SessionDep,
+        principal: PagePrincipalDep,
+        q: str | None = None,
+        cursor: str | None = None,
+    ) -> HTMLResponse:
+        return register.list_page(request, session, principal, q, cursor)
+
+    @router.get(f"{base}/new", response_class=HTMLResponse, name=f"{register.path}_new")
+    def new(request: Request, session: SessionDep, principal: PagePrincipalDep) -> HTMLResponse:
+        office_only(principal, register.operations["create"])
+        return register.form_page(request, session, principal, record=None, typed={}, errors={})
+
+    @router.post(f"{base}/new", response_model=None, name=f"{register.path}_create")
+    async def create(
+        request: Request, session: SessionDep, principal: PagePrincipalDep
+    ) -> Response:
+        typed = await _typed(request)
+        return await run_in_threadpool(register.save, request, session, principal, typed, None)
+
+    @router.get(f"{base}/{{record_id}}", response_class=HTMLResponse, name=f"{register.path}_get")
+    def record(
+        request: Request, record_id: int, session: SessionDep, principal: PagePrincipalDep
+    ) -> HTMLResponse:
+        return register.record_page(request, session, principal, record_id)
+
+    @router.get(
+        f"{base}/{{record_id}}/edit", response_class=HTMLResponse, name=f"{register.path}_edit"
+    )
+    def edit(
+        request: Request, record_id: int, session: SessionDep, principal: PagePrincipalDep
+    ) -> HTMLResponse:
+        office_only(principal, register.operations["update"])
+        stored = register.get(session, record_id)
+        specs = register.specs(session, register.create_schema)
+        return register.form_page(
+            request, session, principal, record=stored, typed=typed_from(stored, specs), errors={}
+        )
+
+    @router.post(f"{base}/{{record_id}}/edit", response_model=None, name=f"{register.path}_save")
+    async def save(
+        request: Request, record_id: int, session: SessionDep, principal: PagePrincipalDep
+    ) -> Response:
+        typed = await _typed(request)
+        return await run_in_threadpool(register.save, request, session, principal, typed, record_id)
+
+    return router

@@ -1,0 +1,87 @@
+"""Rendering pages: one template per page with named blocks; an htmx request gets the block.
+
+Templates live beside their domain (``app/<domain>/templates/<domain>/``) and in the shared
+frame (``app/web/templates/web/``). Every page is rendered in the request's language with the
+helpers for local times and money; responses that differ by ``HX-Request`` say so in ``Vary``.
+"""
+
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2_fragments import render_block
+
+from app.auth.service import Principal
+from app.web import assets, formatting, i18n
+
+APP = Path(__file__).resolve().parents[1]
+
+
+def _template_dirs() -> list[str]:
+    return sorted(str(path) for path in APP.glob("*/templates"))
+
+
+@cache
+def environment(language: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(_template_dirs()),
+        autoescape=select_autoescape(["html", "xml"]),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(i18n.translations(language), newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(
+        language=language,
+        languages=i18n.NAMES,
+        vendor_url=assets.vendor_url,
+        local_time=lambda instant, zone, year=True: formatting.local_time(
+            instant, zone, language, year=year
+        ),
+        day=lambda value: formatting.day(value, language),
+        money=lambda cents: formatting.money(cents, language),
+    )
+    return env
+
+
+def language_of(request: Request, principal: Principal | None) -> str:
+    chosen = principal.locale if principal else request.cookies.get("konvoi_language")
+    default = "uk" if principal is not None and principal.role.value == "recipient" else "de"
+    return i18n.choose(chosen, request.headers.get("accept-language"), default)
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def render(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any],
+    *,
+    principal: Principal | None = None,
+    block: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The page, or only ``block`` of it when htmx asks (HX-Request)."""
+    language = language_of(request, principal)
+    env = environment(language)
+    values = {
+        "request": request,
+        "principal": principal,
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+        **context,
+    }
+    if block is not None and is_htmx(request):
+        html = render_block(env, template, block, values)
+    else:
+        html = env.get_template(template).render(values)
+    response = HTMLResponse(html, status_code=status_code)
+    response.headers["vary"] = "HX-Request, Accept-Language, Cookie"
+    response.headers["content-language"] = language
+    return response

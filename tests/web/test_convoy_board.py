@@ -1,0 +1,239 @@
+"""The convoy board: legs in local time, drivers chosen in the grid, readiness beside it,
+actions that show their blockers; the same services and rules as the API."""
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from app.auth.models import Role
+from tests.convoys import builders as b
+from tests.web.conftest import PageClients, csrf_token, soup
+
+
+def _board(page: TestClient, convoy_id: int) -> Any:
+    response = page.get(f"/convoys/{convoy_id}")
+    assert response.status_code == 200, response.text
+    return response
+
+
+def _seats(client: TestClient, convoy_id: int) -> set[tuple[int, int, int]]:
+    assignments = b.get(client, f"/convoys/{convoy_id}")["assignments"]
+    return {(a["leg_id"], a["vehicle_id"], a["driver_id"]) for a in assignments}
+
+
+def test_the_board_shows_legs_in_local_time_and_the_grid(
+    client: TestClient, page_as: PageClients
+) -> None:
+    planned = b.planned_convoy(client, plan=b.FIRST_CONVOY, vehicles=2)
+    page = page_as(Role.coordinator)
+    html = soup(_board(page, planned.id).text)
+    headers = [th.get_text(" ") for th in html.select(".seat-grid thead th")]
+    assert len(headers) == len(planned.legs) + 2  # vehicle, each leg, whole trip
+    # The first leg leaves Wuppertal on Berlin time, the last arrives in Lviv on Kyiv time.
+    assert "CET" in headers[1] or "CEST" in headers[1]
+    assert "EET" in html.get_text() or "EEST" in html.get_text()
+    cell = html.select_one(f"#seat-{planned.vehicles[0]['id']}-{planned.legs[0]['id']}")
+    assert cell is not None
+    chosen = cell.select_one("option[selected]")
+    assert chosen is not None and chosen.get_text() == planned.drivers[0]["name"]
+    assert html.select_one(".readiness") is not None
+
+
+def test_choosing_a_driver_in_a_cell_assigns_and_refreshes_the_readiness_panel(
+    client: TestClient, page_as: PageClients
+) -> None:
+    planned = b.planned_convoy(client, vehicles=1, assigned=False)
+    page = page_as(Role.coordinator)
+    shown = _board(page, planned.id).text
+    before = soup(shown)
+    assert "vehicle_without_driver" not in before.text  # codes are not shown, messages are
+    assert before.select(".readiness li.blocker")
+    leg, bus, person = planned.legs[0]["id"], planned.vehicles[0]["id"], planned.drivers[0]["id"]
+    fields = {"leg_id": leg, "vehicle_id": bus, "driver_id": person}
+    token = csrf_token(shown)
+    swapped = page.post(
+        f"/convoys/{planned.id}/seat",
+        data={**fields, "csrf_token": token},
+        headers={"HX-Request": "true"},
+    )
+    assert swapped.status_code == 200, swapped.text
+    assert "HX-Request" in swapped.headers["vary"]
+    block = soup(swapped.text)
+    assert block.select_one("html") is None  # only the planning block, not the whole page
+    assert block.select_one("#planning") is not None
+    assert "Ready to depart" in block.select(".readiness")[0].get_text()
+    assert _seats(client, planned.id) == {(leg, bus, person)}
+    # Choosing nobody frees the seat again.
+    freed = page.post(
+        f"/convoys/{planned.id}/seat",
+        data={"leg_id": leg, "vehicle_id": bus, "driver_id": "", "csrf_token": token},
+    )
+    assert (freed.status_code, freed.headers["location"]) == (303, f"/convoys/{planned.id}")
+    assert _seats(client, planned.id) == set()
+
+
+def test_a_double_booking_in_the_grid_is_refused_with_the_reason_and_nothing_changes(
+    client: TestClient, page_as: PageClients
+) -> None:
+    first = b.planned_convoy(client, vehicles=1)
+    second = b.planned_convoy(client, start=first.start, vehicles=1, assigned=False)
+    busy = first.drivers[0]["id"]
+    page = page_as(Role.coordinator)
+    token = csrf_token(_board(page, second.id).text)
+    refused = page.post(
+        f"/convoys/{second.id}/seat",
+        data={
+            "leg_id": second.legs[0]["id"],
+            "vehicle_id": second.vehicles[0]["id"],
+            "driver_id": busy,
+            "csrf_token": token,
+        },
+    )
+    assert refused.status_code == 409
+    problems = soup(refused.text).select(".problems li")
+    assert problems and first.drivers[0]["name"] in problems[0].get_text()
+    assert _seats(client, second.id) == set()
+
+
+def test_a_whole_trip_choice_seats_the_driver_on_every_leg(
+    client: TestClient, page_as: PageClients
+) -> None:
+    planned = b.planned_convoy(client, plan=b.FIRST_CONVOY, vehicles=1, assigned=False)
+    page = page_as(Role.coordinator)
+    bus, person = planned.vehicles[0]["id"], planned.drivers[0]["id"]
+    token = csrf_token(_board(page, planned.id).text)
+    done = page.post(
+        f"/convoys/{planned.id}/whole-trip",
+        data={"vehicle_id": bus, "driver_id": person, "csrf_token": token},
+    )
+    assert done.status_code == 303
+    assert _seats(client, planned.id) == {(leg["id"], bus, person) for leg in planned.legs}
+
+
+def test_a_refused_action_shows_every_blocker_and_the_allowed_actions_only(
+    client: TestClient, page_as: PageClients
+) -> None:
+    planned = b.planned_convoy(client, vehicles=2, drivers=1)
+    page = page_as(Role.coordinator)
+    shown = _board(page, planned.id).text
+    html = soup(shown)
+    buttons = {str(f["action"]).rsplit("/", 1)[-1] for f in html.select(".actions form")}
+    assert buttons == {"mark-ready", "depart", "cancel"}  # not arrive or close while planning
+    refused = page.post(
+        f"/convoys/{planned.id}/actions/depart", data={"csrf_token": csrf_token(shown)}
+    )
+    assert refused.status_code == 409
+    api_reasons = b.post(client, f"/convoys/{planned.id}/depart").json()["reasons"]
+    shown = [li.get_text() for li in soup(refused.text).select(".problems li")]
+    assert shown == [reason["message"] for reason in api_reasons]
+    assert b.get(client, f"/convoys/{planned.id}")["status"] == "planning"
+
+
+def test_a_clerk_reads_the_board_without_planning_controls_and_a_driver_is_refused(
+    client: TestClient, page_as: PageClients
+) -> None:
+    planned = b.planned_convoy(client, vehicles=1)
+    clerk = soup(_board(page_as(Role.clerk), planned.id).text)
+    assert clerk.select("form.seat") == []
+    assert clerk.select(".actions form") == []
+    driver = page_as(Role.driver, driver_id=planned.drivers[0]["id"])
+    assert driver.get(f"/convoys/{planned.id}").status_code == 403
+    assert driver.get("/convoys").status_code == 403
+
+
+def test_a_seat_change_without_the_csrf_token_is_refused(
+    client: TestClient, page_as: PageClients
+) -> None:
+    planned = b.planned_convoy(client, vehicles=1, assigned=False)
+    page = page_as(Role.coordinator)
+    refused = page.post(
+        f"/convoys/{planned.id}/seat",
+        data={
+            "leg_id": planned.legs[0]["id"],
+            "vehicle_id": planned.vehicles[0]["id"],
+            "driver_id": planned.drivers[0]["id"],
+        },
+    )
+    assert refused.status_code == 403
+    assert _seats(client, planned.id) == set()
+
+
+def test_withdrawing_a_driver_on_the_board_frees_their_seats_and_keeps_the_reason(
+    client: TestClient, page_as: PageClients
+) -> None:
+    planned = b.planned_convoy(client, vehicles=1)
+    person = planned.drivers[0]
+    page = page_as(Role.coordinator)
+    token = csrf_token(_board(page, planned.id).text)
+    done = page.post(
+        f"/convoys/{planned.id}/withdraw",
+        data={"driver_id": person["id"], "reason": "ill", "note": "flu", "csrf_token": token},
+    )
+    assert done.status_code == 303
+    assert _seats(client, planned.id) == set()
+    [withdrawal] = b.get(client, f"/convoys/{planned.id}/withdrawals")
+    assert (withdrawal["reason"], withdrawal["note"]) == ("ill", "flu")
+    shown = soup(_board(page, planned.id).text).get_text()
+    assert f"{person['name']} — ill: flu" in shown
+
+
+def test_a_new_convoy_from_the_form_and_its_field_errors(
+    client: TestClient, page_as: PageClients
+) -> None:
+    page = page_as(Role.coordinator)
+    form = page.get("/convoys/new")
+    token = csrf_token(form.text)
+    typed = {
+        "csrf_token": token,
+        "number": "W4U-09",
+        "name": "Pumps for Kherson",
+        "coordinator_name": "Rita Falkenberg",
+        "meeting_point": "WSW bus depot, Wuppertal",
+        "meeting_time_zone": "Europe/Wuppertal",  # no such zone
+        "planned_departure_at": "2027-07-16T17:00",
+    }
+    refused = page.post("/convoys/new", data=typed)
+    assert refused.status_code == 422
+    html = soup(refused.text)
+    zone = html.select("#meeting_time_zone")[0]
+    assert (zone["value"], zone["aria-invalid"]) == ("Europe/Wuppertal", "true")
+    assert html.select("#meeting_time_zone-error")
+    assert html.select("#name")[0]["value"] == "Pumps for Kherson"  # nothing typed is lost
+    assert b.get(client, "/convoys")["items"] == []
+    created = page.post("/convoys/new", data={**typed, "meeting_time_zone": "Europe/Berlin"})
+    assert created.status_code == 303
+    [convoy] = b.get(client, "/convoys")["items"]
+    # 17:00 in Wuppertal in July is 15:00 UTC.
+    assert (convoy["number"], convoy["planned_departure_at"]) == (
+        "W4U-09",
+        "2027-07-16T15:00:00Z",
+    )
+    assert created.headers["location"] == f"/convoys/{convoy['id']}"
+    again = page.post("/convoys/new", data={**typed, "meeting_time_zone": "Europe/Berlin"})
+    assert again.status_code == 409
+    assert soup(again.text).select("#number-error")
+
+
+def test_a_leg_and_items_added_on_the_board(client: TestClient, page_as: PageClients) -> None:
+    planned = b.planned_convoy(client, vehicles=0, drivers=0)
+    spare = b.vehicle(client, trip_end=planned.arrival.date(), destination=planned.destination)
+    page = page_as(Role.coordinator)
+    shown = _board(page, planned.id).text
+    leg_form = soup(shown).select("form.leg-form")[0]
+    assert leg_form.select("#from_place")[0]["value"] == planned.legs[-1]["to_place"]
+    token = csrf_token(shown)
+    refused = page.post(
+        f"/convoys/{planned.id}/legs",
+        data={"csrf_token": token, "from_place": "Lviv", "to_place": "Kyiv"},
+    )
+    assert refused.status_code == 422
+    assert soup(refused.text).select("#to_place")[0]["value"] == "Kyiv"
+    assert len(b.get(client, f"/convoys/{planned.id}")["legs"]) == len(planned.legs)
+    loadable = [str(i["value"]) for i in soup(shown).select('input[name="item_id"]')]
+    assert str(spare["id"]) in loadable
+    loaded = page.post(
+        f"/convoys/{planned.id}/load", data={"csrf_token": token, "item_id": [str(spare["id"])]}
+    )
+    assert loaded.status_code == 303
+    on_board = {i["item_id"] for i in b.get(client, f"/convoys/{planned.id}")["items"]}
+    assert spare["id"] in on_board

@@ -1,0 +1,118 @@
+"""The driver's phone: their convoy on one page, a tap per report, recorded once, a calendar."""
+
+from datetime import UTC, datetime
+
+from bs4 import Tag
+from fastapi.testclient import TestClient
+from icalendar import Calendar
+
+from app.auth.models import Role
+from tests.convoys import builders as b
+from tests.convoys.builders import H
+from tests.web.conftest import PageClients, csrf_token, soup
+
+
+def _under_way(client: TestClient) -> b.Planned:
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - 2 * H
+    planned = b.planned_convoy(client, start=start, plan=b.FIRST_CONVOY, vehicles=2)
+    assert b.post(client, f"/convoys/{planned.id}/depart").status_code == 200
+    return planned
+
+
+def _report_forms(page: str, leg_id: int) -> dict[str, Tag]:
+    forms = soup(page).select(f'form[action="/my-convoy/legs/{leg_id}/report"]')
+    return {str(f.select('input[name="kind"]')[0]["value"]): f for f in forms}
+
+
+def _fields(form: Tag) -> dict[str, str]:
+    return {str(i["name"]): str(i["value"]) for i in form.select("input[type=hidden]")}
+
+
+def test_a_driver_sees_their_convoy_vehicle_and_legs_in_local_time(
+    client: TestClient, page_as: PageClients
+) -> None:
+    planned = b.planned_convoy(client, plan=b.FIRST_CONVOY, vehicles=2)
+    me, other = planned.drivers
+    phone = page_as(Role.driver, driver_id=me["id"])
+    page = phone.get("/my-convoy")
+    assert page.status_code == 200
+    html = soup(page.text)
+    assert planned.convoy["number"] in html.select("h1")[0].text
+    text = html.get_text(" ")
+    mine = planned.vehicles[0]
+    assert mine["vin"] in text
+    assert planned.vehicles[1]["vin"] not in text  # only the vehicle they drive
+    assert other["name"] in text  # who else drives
+    # Each leg in the local time of its place, naming the zone; Lviv is on Kyiv time.
+    legs = html.select("ol.legs > li")
+    assert len(legs) == len(planned.legs)
+    assert "EEST" in legs[-1].get_text() or "EET" in legs[-1].get_text()
+    assert "CEST" in legs[0].get_text() or "CET" in legs[0].get_text()
+    # The coordinator is one tap away.
+    assert html.select_one('a[href^="tel:"]') is not None
+    # Nothing to report before the convoy leaves.
+    assert _report_forms(page.text, planned.legs[0]["id"]) == {}
+
+
+def test_one_tap_reports_progress_and_a_second_send_records_nothing_more(
+    client: TestClient, page_as: PageClients
+) -> None:
+    planned = _under_way(client)
+    phone = page_as(Role.driver, driver_id=planned.drivers[0]["id"])
+    first_leg = planned.legs[0]["id"]
+    page = phone.get("/my-convoy")
+    forms = _report_forms(page.text, first_leg)
+    assert list(forms) == ["departed", "arrived"]  # the first leg crosses no border
+    departed = _fields(forms["departed"])
+    sent = phone.post(f"/my-convoy/legs/{first_leg}/report", data=departed)
+    assert (sent.status_code, sent.headers["location"]) == (303, "/my-convoy")
+    again = phone.post(f"/my-convoy/legs/{first_leg}/report", data=departed)
+    assert again.status_code == 303
+    events = b.get(client, f"/convoys/{planned.id}/events")
+    assert [(e["kind"], e["leg_id"]) for e in events] == [("departed", first_leg)]
+    assert events[0]["reporter_user_id"] is not None
+    shown = soup(phone.get("/my-convoy").text).select_one(f"#leg-{first_leg}")
+    assert shown is not None and "departed" in shown.get_text()
+
+
+def test_a_driver_cannot_report_on_a_leg_they_do_not_drive(
+    client: TestClient, page_as: PageClients
+) -> None:
+    planned = _under_way(client)
+    stranger = b.driver(client, free=planned.free)
+    phone = page_as(Role.driver, driver_id=stranger["id"])
+    leg = planned.legs[0]["id"]
+    refused = phone.post(
+        f"/my-convoy/legs/{leg}/report",
+        data={"kind": "departed", "csrf_token": _token(phone)},
+    )
+    assert refused.status_code in (403, 404)
+    assert b.get(client, f"/convoys/{planned.id}/events") == []
+    assert "not assigned to a convoy" in phone.get("/my-convoy").text
+
+
+def _token(phone: TestClient) -> str:
+    return csrf_token(phone.get("/my-convoy").text)
+
+
+def test_the_calendar_holds_each_leg_the_driver_drives(
+    client: TestClient, page_as: PageClients
+) -> None:
+    planned = b.planned_convoy(client, plan=b.FIRST_CONVOY, vehicles=1)
+    phone = page_as(Role.driver, driver_id=planned.drivers[0]["id"])
+    feed = phone.get("/my-convoy/calendar.ics")
+    assert feed.status_code == 200
+    assert feed.headers["content-type"].startswith("text/calendar")
+    events = Calendar.from_ical(feed.content).walk("VEVENT")
+    assert len(events) == len(planned.legs)
+    first = planned.legs[0]
+    starts = {e.decoded("dtstart") for e in events}
+    assert datetime.fromisoformat(first["planned_departure_at"]) in starts
+    assert all(str(e["summary"]).startswith(planned.convoy["number"]) for e in events)
+
+
+def test_an_office_account_is_sent_to_the_desk_not_the_driver_page(
+    page_as: PageClients,
+) -> None:
+    coordinator = page_as(Role.coordinator)
+    assert coordinator.get("/my-convoy").status_code == 403
