@@ -21,7 +21,7 @@ from app.convoys.routes import router as convoys_router
 from app.core import openapi
 from app.core.config import get_settings
 from app.core.errors import install_handlers
-from app.core.middleware import Hardening, VersionETag
+from app.core.middleware import Hardening, Speaking, VersionETag
 from app.destinations import pages as destination_pages
 from app.destinations.routes import router as destinations_router
 from app.donors import pages as donor_pages
@@ -34,6 +34,7 @@ from app.items import pages as item_pages
 from app.items.routes import router as items_router
 from app.needs.routes import router as needs_router
 from app.web import assets, desk
+from app.web import i18n as web_i18n
 from app.web import pages as web_pages
 
 API_PREFIX = "/api/v1"
@@ -91,8 +92,10 @@ def create_app() -> FastAPI:
     )
     install_handlers(app)
     openapi.install(app)
-    # The middleware added last runs first: hardening wraps everything, ETags inside it.
+    # The middleware added last runs first: hardening wraps everything, then the language of
+    # the answer, ETags inside them.
     app.add_middleware(VersionETag)
+    app.add_middleware(Speaking, page_default=web_i18n.DEFAULT)
     app.add_middleware(Hardening, max_body_bytes=get_settings().max_request_bytes)
     app.include_router(login_router, prefix=API_PREFIX)
     # Every other API operation passes the policy table (app/auth/policy.py).

@@ -13,6 +13,7 @@ from app.audit.models import AuditEntry
 from app.audit.recording import REDACTED, plain
 from app.audit.schemas import AuditEntryRead
 from app.core.errors import InvalidInput
+from app.core.i18n import _
 from app.core.pagination import keyset_page
 from app.core.service import like
 
@@ -41,7 +42,7 @@ def search(
 ) -> tuple[Sequence[AuditEntry], str | None]:
     """Entries matching every filter given; ``occurred_from`` inclusive, ``occurred_to`` not."""
     if occurred_from and occurred_to and occurred_from >= occurred_to:
-        raise InvalidInput([("occurred_to", "must be later than occurred_from")])
+        raise InvalidInput([("occurred_to", _("must be later than occurred_from"))])
     stmt = select(AuditEntry)
     if entity:
         stmt = stmt.where(AuditEntry.entity == entity)

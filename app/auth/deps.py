@@ -18,6 +18,7 @@ from app.auth.service import Principal
 from app.core.context import Actor, current_actor
 from app.core.database import SessionDep
 from app.core.errors import Forbidden, NotAuthenticated, PreconditionFailed
+from app.core.i18n import _, word
 from app.core.models import Entity
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -50,10 +51,10 @@ def api_principal(
     request: Request, session: SessionDep, token: Annotated[str | None, Depends(oauth2)]
 ) -> Principal:
     if not token:
-        raise NotAuthenticated("log in first: send 'Authorization: Bearer <token>'")
+        raise NotAuthenticated(_("log in first: send 'Authorization: Bearer <token>'"))
     user = service.user_for_token(session, token)
     if user is None:
-        raise NotAuthenticated("the token is unknown or has expired; log in again")
+        raise NotAuthenticated(_("the token is unknown or has expired; log in again"))
     principal = Principal.of(user)
     _act_as(request, session, principal)
     return principal
@@ -67,7 +68,9 @@ def authorize(
     allowed = POLICY.get(operation or "")
     if allowed is None or principal.role not in allowed:
         raise Forbidden(
-            f"a {principal.role.value} may not {(operation or 'do this').replace('_', ' ')}"
+            _("a {role} may not {operation}").format(
+                role=word(principal.role), operation=(operation or "do this").replace("_", " ")
+            )
         )
     return principal
 
@@ -91,8 +94,10 @@ def require_version(request: Request, entity: Entity) -> None:
     versions = {tag.strip().removeprefix("W/").strip('"') for tag in header.split(",")}
     if str(entity.version) not in versions:
         raise PreconditionFailed(
-            f"this record has changed since you read it (now version {entity.version}); "
-            "reload it and apply your change again"
+            _(
+                "this record has changed since you read it (now version "
+                "{version}); reload it and apply your change again"
+            ).format(version=entity.version)
         )
 
 
@@ -116,12 +121,12 @@ def web_principal(
     secret = request.cookies.get(SESSION_COOKIE)
     found = service.user_for_session(session, secret) if secret else None
     if found is None:
-        raise NotAuthenticated("log in first")
+        raise NotAuthenticated(_("log in first"))
     user, web = found
     if request.method in UNSAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER) or form_token
         if not sent or not same(sent, web.csrf_token):
-            raise Forbidden("the form has expired or did not come from Konvoi; reload the page")
+            raise Forbidden(_("the form has expired or did not come from Konvoi; reload the page"))
     principal = Principal.of(user)
     request.state.csrf_token = web.csrf_token
     _act_as(request, session, principal)

@@ -4,11 +4,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from app.auth.models import Role
 from app.auth.security import password_problem
+from app.core.i18n import _
 
 
 def _check_password(value: str | None) -> str | None:
     if value is not None and (problem := password_problem(value)):
-        raise ValueError(f"password {problem}")
+        raise ValueError(_("password {problem}").format(problem=problem))
     return value
 
 
@@ -25,13 +26,15 @@ class UserCreate(BaseModel):
     @model_validator(mode="after")
     def _links(self) -> "UserCreate":
         if self.role == Role.driver and self.driver_id is None:
-            raise ValueError("a driver account is linked to a driver record: set driver_id")
+            raise ValueError(_("a driver account is linked to a driver record: set driver_id"))
         if self.role == Role.recipient and self.destination_id is None:
-            raise ValueError("a recipient account is linked to a destination: set destination_id")
+            raise ValueError(
+                _("a recipient account is linked to a destination: set destination_id")
+            )
         if self.role != Role.driver and self.driver_id is not None:
-            raise ValueError("driver_id is only for driver accounts")
+            raise ValueError(_("driver_id is only for driver accounts"))
         if self.role != Role.recipient and self.destination_id is not None:
-            raise ValueError("destination_id is only for recipient accounts")
+            raise ValueError(_("destination_id is only for recipient accounts"))
         return self
 
 

@@ -13,6 +13,7 @@ from app.auth.models import ApiToken, LoginFailure, Role, User, WebSession
 from app.auth.schemas import UserCreate, UserUpdate
 from app.core.config import get_settings
 from app.core.errors import Conflict, InvalidInput, TooManyAttempts
+from app.core.i18n import N_, _
 from app.core.service import get_or_404, touch
 from app.core.types import utcnow
 from app.destinations.models import Destination
@@ -51,17 +52,28 @@ class Principal:
 
 
 def get(session: Session, user_id: int) -> User:
-    return get_or_404(session, User, user_id, "User")
+    return get_or_404(session, User, user_id, N_("User"))
 
 
 def create_user(session: Session, data: UserCreate) -> User:
     if session.exec(select(User.id).where(User.username == data.username)).first():
-        raise Conflict(f"the username {data.username} is taken", field="username")
+        raise Conflict(
+            _("the username {username} is taken").format(username=data.username), field="username"
+        )
     if data.driver_id is not None and session.get(Driver, data.driver_id) is None:
-        raise InvalidInput([("driver_id", f"driver {data.driver_id} does not exist")])
+        raise InvalidInput(
+            [("driver_id", _("driver {driver_id} does not exist").format(driver_id=data.driver_id))]
+        )
     if data.destination_id is not None and session.get(Destination, data.destination_id) is None:
         raise InvalidInput(
-            [("destination_id", f"destination {data.destination_id} does not exist")]
+            [
+                (
+                    "destination_id",
+                    _("destination {destination_id} does not exist").format(
+                        destination_id=data.destination_id
+                    ),
+                )
+            ]
         )
     user = User(
         **data.model_dump(exclude={"password"}),
@@ -123,7 +135,7 @@ def _check_rate_limit(session: Session, username: str, address: str) -> None:
             settings.login_window_minutes,
         )
         raise TooManyAttempts(
-            "too many failed logins; wait before trying again",
+            _("too many failed logins; wait before trying again"),
             retry_after_seconds=settings.login_window_minutes * 60,
         )
 

@@ -17,6 +17,7 @@ from app.auth.models import Role
 from app.auth.service import Principal
 from app.convoys.models import Assignment, Convoy, ConvoyItem, DriverWithdrawal, Leg
 from app.core.errors import Forbidden, InvalidInput, NotFound
+from app.core.i18n import N_, _
 from app.destinations.models import Destination
 from app.drivers.models import Driver
 from app.exports.models import ExportRecord
@@ -129,7 +130,7 @@ def require_convoy(session: Session, principal: Principal, convoy_id: int) -> No
     stmt = select(Convoy.id).where(and_(col(Convoy.id) == convoy_id, convoys(principal)))
     if session.exec(stmt).first() is None:
         _refuse_withdrawn_driver(session, principal, convoy_id)
-        raise NotFound("Convoy", convoy_id)
+        raise NotFound(N_("Convoy"), convoy_id)
 
 
 def _refuse_withdrawn_driver(session: Session, principal: Principal, convoy_id: int) -> None:
@@ -144,7 +145,7 @@ def _refuse_withdrawn_driver(session: Session, principal: Principal, convoy_id: 
         )
     ).first()
     if withdrew is not None:
-        raise Forbidden("You are no longer assigned to this convoy")
+        raise Forbidden(_("You are no longer assigned to this convoy"))
 
 
 def require_item(session: Session, principal: Principal, item_id: int, what: str = "Item") -> None:
@@ -157,7 +158,7 @@ def require_item(session: Session, principal: Principal, item_id: int, what: str
 def require_driver_record(principal: Principal, driver_id: int) -> None:
     if is_office(principal) or (_driver(principal) is not None and _driver(principal) == driver_id):
         return
-    raise NotFound("Driver", driver_id)
+    raise NotFound(N_("Driver"), driver_id)
 
 
 def require_destination(principal: Principal, destination_id: int) -> None:
@@ -165,7 +166,7 @@ def require_destination(principal: Principal, destination_id: int) -> None:
         _recipient(principal) is not None and _recipient(principal) == destination_id
     ):
         return
-    raise NotFound("Destination", destination_id)
+    raise NotFound(N_("Destination"), destination_id)
 
 
 def require_own_destination_for_need(principal: Principal, destination_id: int | None) -> None:
@@ -176,7 +177,9 @@ def require_own_destination_for_need(principal: Principal, destination_id: int |
             [
                 (
                     "destination_id",
-                    f"you record needs only for your own destination ({principal.destination_id})",
+                    _("you record needs only for your own destination ({destination_id})").format(
+                        destination_id=principal.destination_id
+                    ),
                 )
             ]
         )
@@ -188,7 +191,7 @@ def require_own_item_for_handover(session: Session, principal: Principal, item_i
         return
     item = session.get(Item, item_id)
     if item is None or item.destination_id != principal.destination_id:
-        raise NotFound("Item", item_id)
+        raise NotFound(N_("Item"), item_id)
 
 
 def require_need(principal: Principal, need: Need) -> None:
@@ -196,7 +199,7 @@ def require_need(principal: Principal, need: Need) -> None:
         _recipient(principal) is not None and _recipient(principal) == need.destination_id
     ):
         return
-    raise NotFound("Need", need.id if need.id is not None else "-")
+    raise NotFound(N_("Need"), need.id if need.id is not None else "-")
 
 
 def require_driver_on_leg(session: Session, principal: Principal, leg: Leg) -> None:
@@ -209,4 +212,4 @@ def require_driver_on_leg(session: Session, principal: Principal, leg: Leg) -> N
         )
     ).first()
     if assigned is None or principal.driver_id is None:
-        raise NotFound("Leg", leg.id if leg.id is not None else "-")
+        raise NotFound(N_("Leg"), leg.id if leg.id is not None else "-")

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from app.certificates.models import CertificateItem, UsageCertificate
 from app.certificates.schemas import CertificateCreate, CertificateRead, CertificateUpdate
 from app.core.errors import Conflict, InvalidInput, NotFound, Reason, RuleViolation
+from app.core.i18n import N_, _, ngettext
 from app.core.pagination import keyset_page
 from app.core.service import apply_changes, get_or_404, like, touch
 from app.core.types import latest_today
@@ -62,7 +63,7 @@ def valid_certificates_for(
 
 
 def get(session: Session, certificate_id: int) -> UsageCertificate:
-    return get_or_404(session, UsageCertificate, certificate_id, "Certificate")
+    return get_or_404(session, UsageCertificate, certificate_id, N_("Certificate"))
 
 
 def item_ids_by_certificate(
@@ -114,7 +115,10 @@ def _check_number_free(session: Session, number: str, own_id: int | None = None)
     if own_id is not None:
         stmt = stmt.where(UsageCertificate.id != own_id)
     if session.exec(stmt).first() is not None:
-        raise Conflict(f"a certificate numbered {number!r} already exists", field="number")
+        raise Conflict(
+            _("a certificate numbered {number!r} already exists").format(number=number),
+            field="number",
+        )
 
 
 def _unique(ids: Iterable[int]) -> list[int]:
@@ -129,9 +133,8 @@ def _load_items(session: Session, item_ids: list[int]) -> list[Item]:
     unknown = [i for i in item_ids if i not in found]
     if unknown:
         listed = ", ".join(str(i) for i in unknown)
-        noun = "Item" if len(unknown) == 1 else "Items"
-        verb = "does" if len(unknown) == 1 else "do"
-        raise InvalidInput([("item_ids", f"{noun} {listed} {verb} not exist")])
+        said = ngettext("Item {listed} does not exist", "Items {listed} do not exist", len(unknown))
+        raise InvalidInput([("item_ids", said.format(listed=listed))])
     by_id = {i.id: i for i in items}
     return [by_id[i] for i in item_ids]
 
@@ -156,7 +159,7 @@ def _coverage_reasons(
             reasons.append(
                 Reason(
                     "item_withdrawn",
-                    f"{label} is withdrawn and cannot be certified",
+                    _("{label} is withdrawn and cannot be certified").format(label=label),
                     "item_ids",
                     item_id=item.id,
                 )
@@ -165,7 +168,7 @@ def _coverage_reasons(
             reasons.append(
                 Reason(
                     "item_not_allocated",
-                    f"{label} is not allocated to any destination",
+                    _("{label} is not allocated to any destination").format(label=label),
                     "item_ids",
                     item_id=item.id,
                 )
@@ -174,8 +177,13 @@ def _coverage_reasons(
             reasons.append(
                 Reason(
                     "item_allocated_elsewhere",
-                    f"{label} is allocated to {names[item.destination_id]}, "
-                    f"not to {destination.name}",
+                    (
+                        _("{label} is allocated to {value}, not to {destination}").format(
+                            label=label,
+                            value=names[item.destination_id],
+                            destination=destination.name,
+                        )
+                    ),
                     "item_ids",
                     {"destination_id": item.destination_id},
                     item_id=item.id,
@@ -188,7 +196,10 @@ def _check_coverage(session: Session, items: Sequence[Item], destination: Destin
     reasons = _coverage_reasons(session, items, destination)
     if reasons:
         raise RuleViolation(
-            f"the certificate for {destination.name} cannot cover these items", reasons
+            _("the certificate for {destination} cannot cover these items").format(
+                destination=destination.name
+            ),
+            reasons,
         )
 
 
@@ -269,7 +280,7 @@ def add_items(
 def remove_item(session: Session, certificate: UsageCertificate, item_id: int) -> UsageCertificate:
     link = session.get(CertificateItem, (certificate.id, item_id))
     if link is None:
-        raise NotFound(f"Item {item_id} on certificate", certificate.id)
+        raise NotFound(_("Item {id} on certificate").format(id=item_id), certificate.id)
     session.delete(link)
     touch(certificate)
     session.flush()

@@ -20,6 +20,7 @@ from app.convoys.models import Convoy, ConvoyStatus, Handover
 from app.convoys.schemas import HandoverCreate
 from app.core.database import SessionDep
 from app.core.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
+from app.core.i18n import N_, _
 from app.core.localtime import local_date
 from app.core.types import utcnow
 from app.destinations.models import Destination
@@ -61,10 +62,10 @@ class Typed:
 
 def _destination_of(session: Session, principal: Principal) -> Destination:
     if principal.destination_id is None:
-        raise Forbidden("this page is for a receiving utility's account")
+        raise Forbidden(_("this page is for a receiving utility's account"))
     destination = session.get(Destination, principal.destination_id)
     if destination is None:
-        raise NotFound("Destination", principal.destination_id)
+        raise NotFound(N_("Destination"), principal.destination_id)
     return destination
 
 

@@ -30,6 +30,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from babel.dates import format_skeleton, get_timezone_name
+
+from app.core import i18n
+from app.core.i18n import _, ngettext
+
 __all__ = [
     "BREAK",
     "DAILY_REST",
@@ -291,9 +296,15 @@ def _continuous(spans: list[_Span]) -> list[tuple[datetime, Violation]]:
                     Violation(
                         code="continuous_driving_over_4h30",
                         message=(
-                            f"Driving {_fmt(driven)} without a 45-minute break on "
-                            f"{_fmt_day(local.date())} from {local:%H:%M %Z} "
-                            f"(limit {_fmt(MAX_CONTINUOUS)})."
+                            _(
+                                "Driving {driven} without a 45-minute break on {day} from "
+                                "{clock} (limit {limit})."
+                            ).format(
+                                driven=_fmt(driven),
+                                day=_fmt_day(local.date()),
+                                clock=_clock(local),
+                                limit=_fmt(MAX_CONTINUOUS),
+                            )
                         ),
                         driver_day=local.date(),
                         amount=driven - MAX_CONTINUOUS,
@@ -341,9 +352,16 @@ def _daily(spans: list[_Span]) -> list[tuple[datetime, Violation]]:
                     Violation(
                         code="daily_driving_over_10h",
                         message=(
-                            f"Driving {_fmt(driven)} on the driving day starting "
-                            f"{_fmt_day(day_date)} at {local_start:%H:%M %Z} (limit "
-                            f"{_fmt(MAX_DAILY)}, {_fmt(MAX_DAILY_EXTENDED)} twice a week)."
+                            _(
+                                "Driving {driven} on the driving day starting {day} at "
+                                "{clock} (limit {limit}, {extended} twice a week)."
+                            ).format(
+                                driven=_fmt(driven),
+                                day=_fmt_day(day_date),
+                                clock=_clock(local_start),
+                                limit=_fmt(MAX_DAILY),
+                                extended=_fmt(MAX_DAILY_EXTENDED),
+                            )
                         ),
                         driver_day=day_date,
                         amount=driven - MAX_DAILY_EXTENDED,
@@ -361,10 +379,18 @@ def _daily(spans: list[_Span]) -> list[tuple[datetime, Violation]]:
                         Violation(
                             code="daily_driving_over_9h",
                             message=(
-                                f"Driving {_fmt(driven)} on the driving day starting "
-                                f"{_fmt_day(day_date)} at {local_start:%H:%M %Z}, but both "
-                                f"extensions to {_fmt(MAX_DAILY_EXTENDED)} in week {week[1]} "
-                                f"are already used (limit {_fmt(MAX_DAILY)})."
+                                _(
+                                    "Driving {driven} on the driving day starting {day} at "
+                                    "{clock}, but both extensions to {extended} in week "
+                                    "{week} are already used (limit {limit})."
+                                ).format(
+                                    driven=_fmt(driven),
+                                    day=_fmt_day(day_date),
+                                    clock=_clock(local_start),
+                                    extended=_fmt(MAX_DAILY_EXTENDED),
+                                    week=week[1],
+                                    limit=_fmt(MAX_DAILY),
+                                )
                             ),
                             driver_day=day_date,
                             amount=driven - MAX_DAILY,
@@ -377,7 +403,9 @@ def _daily(spans: list[_Span]) -> list[tuple[datetime, Violation]]:
             gaps = [b.start - a.end for a, b in itertools.pairwise(day)]
             longest = max(gaps, default=_ZERO)
             rest_text = (
-                f"the longest rest was {_fmt(longest)}" if longest > _ZERO else "there was none"
+                _("the longest rest was {rest}").format(rest=_fmt(longest))
+                if longest > _ZERO
+                else _("there was none")
             )
             out.append(
                 (
@@ -385,10 +413,17 @@ def _daily(spans: list[_Span]) -> list[tuple[datetime, Violation]]:
                     Violation(
                         code="daily_rest_under_11h",
                         message=(
-                            f"No daily rest within 24 h of starting to drive on "
-                            f"{_fmt_day(day_date)} at {local_start:%H:%M %Z}: {rest_text} "
-                            f"(a daily rest is {_fmt(DAILY_REST)}, reducible to "
-                            f"{_fmt(REDUCED_DAILY_REST)})."
+                            _(
+                                "No daily rest within 24 h of starting to drive on {day} at "
+                                "{clock}: {rest} (a daily rest is {daily}, reducible to "
+                                "{reduced})."
+                            ).format(
+                                day=_fmt_day(day_date),
+                                clock=_clock(local_start),
+                                rest=rest_text,
+                                daily=_fmt(DAILY_REST),
+                                reduced=_fmt(REDUCED_DAILY_REST),
+                            )
                         ),
                         driver_day=day_date,
                         amount=REDUCED_DAILY_REST - longest,
@@ -411,12 +446,21 @@ def _daily(spans: list[_Span]) -> list[tuple[datetime, Violation]]:
                             Violation(
                                 code="reduced_daily_rest_limit",
                                 message=(
-                                    f"Only {_fmt(rest)} rest from {_fmt_day(local_rest.date())}"
-                                    f" at {local_rest:%H:%M %Z}: this is reduced daily rest no. "
-                                    f"{count} in week {rest_week[1]} (a daily rest is "
-                                    f"{_fmt(DAILY_REST)}; at most "
-                                    f"{MAX_REDUCED_RESTS_PER_WEEK} may be reduced to "
-                                    f"{_fmt(REDUCED_DAILY_REST)})."
+                                    _(
+                                        "Only {rest} rest from {day} at {clock}: this is "
+                                        "reduced daily rest no. {count} in week {week} (a "
+                                        "daily rest is {daily}; at most {most} may be "
+                                        "reduced to {reduced})."
+                                    ).format(
+                                        rest=_fmt(rest),
+                                        day=_fmt_day(local_rest.date()),
+                                        clock=_clock(local_rest),
+                                        count=count,
+                                        week=rest_week[1],
+                                        daily=_fmt(DAILY_REST),
+                                        most=MAX_REDUCED_RESTS_PER_WEEK,
+                                        reduced=_fmt(REDUCED_DAILY_REST),
+                                    )
                                 ),
                                 driver_day=local_rest.date(),
                                 amount=DAILY_REST - rest,
@@ -449,8 +493,16 @@ def _weekly(spans: list[_Span]) -> list[tuple[datetime, Violation]]:
                     Violation(
                         code="weekly_driving_over_56h",
                         message=(
-                            f"Driving {_fmt(driven)} in the week from {_fmt_day(monday)} "
-                            f"{monday.year} (week {week.week}; limit {_fmt(MAX_WEEKLY)})."
+                            _(
+                                "Driving {driven} in the week from {day} {year} (week "
+                                "{week}; limit {limit})."
+                            ).format(
+                                driven=_fmt(driven),
+                                day=_fmt_day(monday),
+                                year=monday.year,
+                                week=week.week,
+                                limit=_fmt(MAX_WEEKLY),
+                            )
                         ),
                         driver_day=monday,
                         amount=driven - MAX_WEEKLY,
@@ -504,13 +556,25 @@ def shuttle_plan(
     busiest = vehicles - drivers * (rounds - 1)
     others = drivers - busiest
     text = (
-        f"{vehicles} vehicles, {_plural(drivers, 'driver')}: "
-        f"{_plural(busiest, 'driver')} must move {rounds} vehicles"
-        f"{' each' if busiest > 1 else ''}"
+        ngettext("{n} vehicles, 1 driver", "{n} vehicles, {drivers} drivers", drivers).format(
+            n=vehicles, drivers=drivers
+        )
+        + ": "
     )
+    text += ngettext(
+        "{n} driver must move {rounds} vehicles",
+        "{n} drivers must move {rounds} vehicles each",
+        busiest,
+    ).format(n=busiest, rounds=rounds)
     if others and rounds - 1 > 1:
-        text += f" and the other {_plural(others, 'driver')} {rounds - 1} vehicles each"
-    text += f" in stages; the leg takes about {_fmt(_round_minutes(extra))} longer."
+        text += ngettext(
+            " and the other {n} driver {rounds} vehicles each",
+            " and the other {n} drivers {rounds} vehicles each",
+            others,
+        ).format(n=others, rounds=rounds - 1)
+    text += _(" in stages; the leg takes about {extra} longer.").format(
+        extra=_fmt(_round_minutes(extra))
+    )
     return ShuttlePlan(
         vehicles=vehicles,
         drivers=drivers,
@@ -548,8 +612,20 @@ def _iso_week(moment: datetime) -> tuple[int, int]:
 
 
 def _fmt_day(day: date) -> str:
-    """``Fri 17 May`` (English, independent of the locale)."""
-    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+    """``Fri 17 May``; ``Fr., 17. Mai`` in German."""
+    lang = i18n.language()
+    if lang == i18n.SOURCE:
+        return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+    return format_skeleton("MMMEd", day, locale=lang)
+
+
+def _clock(moment: datetime) -> str:
+    """``17:15 CEST``: the local time and the zone's name in the request's language."""
+    lang = i18n.language()
+    if lang == i18n.SOURCE:
+        return f"{moment:%H:%M %Z}"
+    name = get_timezone_name(moment, "short", locale=lang)
+    return f"{moment:%H:%M} {name if name.isalpha() else moment.tzname()}"
 
 
 def _fmt(duration: timedelta) -> str:
@@ -560,17 +636,13 @@ def _fmt(duration: timedelta) -> str:
     minutes, seconds = divmod(rest, 60)
     parts: list[str] = []
     if hours:
-        parts.append(f"{hours} h")
+        parts.append(_("{n} h").format(n=hours))
     if minutes:
-        parts.append(f"{minutes} min")
+        parts.append(_("{n} min").format(n=minutes))
     if seconds:
-        parts.append(f"{seconds} s")
-    return sign + (" ".join(parts) or "0 min")
+        parts.append(_("{n} s").format(n=seconds))
+    return sign + (" ".join(parts) or _("{n} min").format(n=0))
 
 
 def _round_minutes(duration: timedelta) -> timedelta:
     return timedelta(minutes=round(duration.total_seconds() / 60))
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"

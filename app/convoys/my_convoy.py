@@ -23,6 +23,7 @@ from app.convoys.models import Assignment, Convoy, ConvoyStatus, EventKind, Leg,
 from app.convoys.schemas import LegEventCreate
 from app.core.database import SessionDep
 from app.core.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
+from app.core.i18n import N_, _
 from app.drivers.models import Driver
 from app.exports.models import ExportRecord
 from app.items.models import Item
@@ -93,7 +94,7 @@ class MyConvoy:
 
 def _driver_of(principal: Principal) -> int:
     if principal.driver_id is None:
-        raise Forbidden("this page is for drivers; your account is not tied to a driver record")
+        raise Forbidden(_("this page is for drivers; your account is not tied to a driver record"))
     return principal.driver_id
 
 
@@ -211,7 +212,7 @@ def report(
     _driver_of(principal)  # coordinators report for a driver through the API, naming them
     leg = session.get(Leg, leg_id)
     if leg is None:
-        raise NotFound("Leg", leg_id)
+        raise NotFound(N_("Leg"), leg_id)
     visibility.require_convoy(session, principal, leg.convoy_id)
     visibility.require_driver_on_leg(session, principal, leg)
     convoy = service.get(session, leg.convoy_id)

@@ -43,6 +43,7 @@ from app.convoys.schemas import (
 )
 from app.core.database import SessionDep
 from app.core.errors import DomainError, InvalidInput, RuleViolation
+from app.core.i18n import _
 from app.drivers.models import Driver
 from app.exports.models import ExportRecord
 from app.items.models import Item, ItemCategory
@@ -529,7 +530,7 @@ def load(
         assert convoy.id is not None
         chosen = [_number("item_id", value) for value in item_id or []]
         if not chosen:
-            raise InvalidInput([("item_id", "tick at least one item to load")])
+            raise InvalidInput([("item_id", _("tick at least one item to load"))])
         items = {i.id: i for i in session.exec(select(Item).where(col(Item.id).in_(chosen)))}
         on_board = [i for _, i in service.loaded_items(session, convoy.id)]
         vehicles = [i.id for i in on_board if i.category == ItemCategory.vehicle] + [

@@ -26,8 +26,10 @@ from app.convoys.service import (
     withdrawals_of,
 )
 from app.convoys.trip import Trip
+from app.core.i18n import _, ngettext
+from app.core.i18n import word as status_word
 from app.core.identifiers import LicenceClass, vin_warnings
-from app.core.localtime import day, day_span
+from app.core.localtime import day, day_span, number
 from app.drivers import rules as licence_rules
 from app.drivers import service as drivers
 from app.drivers.models import Driver, DriverAvailability, DriverLicence
@@ -83,8 +85,8 @@ def check(session: Session, convoy: Convoy) -> Readiness:
     found = _Findings([], [])
     legs = legs_of(session, convoy.id)
     loaded = loaded_items(session, convoy.id)
-    items = {item.id: item for _, item in loaded if item.id is not None}
-    carriers = {ci.item_id: ci.carrier_id for ci, _ in loaded}
+    items = {item.id: item for _row, item in loaded if item.id is not None}
+    carriers = {ci.item_id: ci.carrier_id for ci, _item in loaded}
     records = export_records_for(session, list(items))
     covering = certificates.covering(session, list(items))
     assignments = assignments_of(session, convoy.id)
@@ -97,9 +99,15 @@ def check(session: Session, convoy: Convoy) -> Readiness:
 
     vehicles = [i for i in items.values() if i.category == ItemCategory.vehicle]
     if not legs:
-        found.block("no_legs", f"Convoy {convoy.number} has no route yet: add its legs.")
+        found.block(
+            "no_legs",
+            _("Convoy {number} has no route yet: add its legs.").format(number=convoy.number),
+        )
     if not vehicles:
-        found.block("no_vehicles", f"No vehicle is loaded on convoy {convoy.number}.")
+        found.block(
+            "no_vehicles",
+            _("No vehicle is loaded on convoy {number}.").format(number=convoy.number),
+        )
     trip = trips.of(convoy, legs)
     planning = convoy.status in {ConvoyStatus.planning, ConvoyStatus.ready}
 
@@ -124,7 +132,7 @@ def check(session: Session, convoy: Convoy) -> Readiness:
     # The zone each leg starts in names the driver's days: ours from the route; another
     # convoy's leg from its own meeting point (first leg) or, near enough, the leg's end.
     start_zones = {leg_id: zones[0] for leg_id, zones in trips.zones_of(convoy, legs).items()}
-    for _, leg, theirs in other:
+    for _booking, leg, theirs in other:
         start_zones.setdefault(
             leg.id or 0, theirs.meeting_time_zone if leg.position == 1 else leg.to_time_zone
         )
@@ -141,7 +149,7 @@ def check(session: Session, convoy: Convoy) -> Readiness:
 
 def seat_label(leg: Leg, vehicle: Item) -> str:
     """How a withdrawal names a seat it leaves empty."""
-    return f"leg {leg.position}: {vehicle.name}"
+    return f"leg {leg.position}: {vehicle.name}"  # a key, never shown
 
 
 def _check_item(
@@ -158,7 +166,7 @@ def _check_item(
     if item.destination_id is None:
         found.block(
             "item_without_destination",
-            f"{item.name} is not allocated to a recipient utility.",
+            _("{item} is not allocated to a recipient utility.").format(item=item.name),
             **about,
         )
     else:
@@ -170,21 +178,27 @@ def _check_item(
         if not valid:
             found.block(
                 "item_without_certificate",
-                f"{item.name} has no usage certificate (Verwendungsnachweis) for its "
-                f"destination that is valid on {day(on)}, the day of departure.",
+                _(
+                    "{item} has no usage certificate (Verwendungsnachweis) for its "
+                    "destination that is valid on {day}, the day of departure."
+                ).format(item=item.name, day=day(on)),
                 **about,
             )
     if planning and item.status not in READY_ITEM_STATUSES:
         why = f" ({item.status_reason})" if item.status_reason else ""
         found.block(
             "item_not_export_ready",
-            f"{item.name} is {item.status.value.replace('_', ' ')}, not export-ready{why}.",
+            _("{item} is {status}, not export-ready{why}.").format(
+                item=item.name, status=status_word(item.status), why=why
+            ),
             **about,
         )
     if item.category == ItemCategory.equipment and carrier_id is None:
         found.block(
             "equipment_without_carrier",
-            f"{item.name} is equipment: say which vehicle of the convoy carries it.",
+            _("{item} is equipment: say which vehicle of the convoy carries it.").format(
+                item=item.name
+            ),
             **about,
         )
     if item.category != ItemCategory.vehicle:
@@ -194,53 +208,85 @@ def _check_item(
             found.warn("vin_check_digit", f"{item.name}: {warning}.", **about)
     record = records.get(item.id or 0)
     if record is None or not record.export_plate:
-        found.block("export_plate_missing", f"{item.name} has no export plates recorded.", **about)
+        found.block(
+            "export_plate_missing",
+            _("{item} has no export plates recorded.").format(item=item.name),
+            **about,
+        )
         return
     plate = record.export_plate
     # Plates and insurance must cover the trip up to the handover (DOMAIN.md), each day read
     # on the calendar of the place the convoy is at: Lviv's Sunday, not UTC's Saturday.
     last_day = trip.handover.day
     until = (
-        f"the handover {trip.handover}"
+        _("the handover {time}").format(time=trip.handover)
         if trip.handover.at > trip.arrival.at
-        else f"the arrival {trip.arrival}"
+        else _("the arrival {time}").format(time=trip.arrival)
     )
     if record.plate_valid_from_on and record.plate_valid_from_on > on:
         found.block(
             "export_plate_not_yet_valid",
-            f"Export plate {plate} on {item.name} is valid only from "
-            f"{day(record.plate_valid_from_on)}, after the departure {trip.departure}.",
+            _(
+                "Export plate {plate} on {item} is valid only from {day}, "
+                "after the departure {departure}."
+            ).format(
+                plate=plate,
+                item=item.name,
+                day=day(record.plate_valid_from_on),
+                departure=trip.departure,
+            ),
             **about,
         )
     if record.plate_valid_to_on is None or record.plate_valid_to_on < last_day:
         found.block(
             "export_plate_expires_during_trip",
-            f"Export plate {plate} on {item.name} "
-            + (
-                f"expires on {day(record.plate_valid_to_on)}, "
+            (
+                _("Export plate {plate} on {item} expires on {day}, before {until}.")
                 if record.plate_valid_to_on
-                else "has no expiry date recorded, "
-            )
-            + f"before {until}.",
+                else _(
+                    "Export plate {plate} on {item} has no expiry date recorded, before {until}."
+                )
+            ).format(
+                plate=plate,
+                item=item.name,
+                day=day(record.plate_valid_to_on) if record.plate_valid_to_on else "",
+                until=until,
+            ),
             **about,
             context={"needed_until_on": last_day.isoformat()},
         )
     elif record.plate_valid_to_on - last_day <= PLATE_MARGIN:
         found.warn(
             "export_plate_expires_soon",
-            f"Export plate {plate} on {item.name} expires on {day(record.plate_valid_to_on)},"
-            f" only {(record.plate_valid_to_on - last_day).days} day(s) after {until}: "
-            "a delay at the border would leave it without valid plates.",
+            _(
+                "Export plate {plate} on {item} expires on {day}, only {days} day(s) after "
+                "{until}: a delay at the border would leave it without valid plates."
+            ).format(
+                plate=plate,
+                item=item.name,
+                day=day(record.plate_valid_to_on),
+                days=(record.plate_valid_to_on - last_day).days,
+                until=until,
+            ),
             **about,
         )
     if record.insurance_until_on is None or record.insurance_until_on < last_day:
         found.block(
             "insurance_ends_during_trip",
-            f"The insurance for {item.name} does not cover the trip up to {until}"
-            + (
-                f": it ends on {day(record.insurance_until_on)}."
+            (
+                _(
+                    "The insurance for {item} does not cover the trip up to {until}: "
+                    "it ends on {day}."
+                )
                 if record.insurance_until_on
-                else ": no end date is recorded."
+                else _(
+                    "The insurance for {item} does not cover the trip up to {until}: "
+                    "no end date is recorded."
+                )
+            ).format(
+                item=item.name,
+                until=until,
+                day=day(record.insurance_until_on) if record.insurance_until_on else "",
             ),
             **about,
         )
@@ -248,15 +294,17 @@ def _check_item(
         # Unknown is not "valid": the plates require a current inspection (§ 19 FZV).
         found.block(
             "inspection_due_during_trip",
-            f"No inspection (HU) due date is recorded for {item.name}: "
-            f"it must be valid until {day(last_day)}.",
+            _(
+                "No inspection (HU) due date is recorded for {item}: it must be valid until {day}."
+            ).format(item=item.name, day=day(last_day)),
             **about,
         )
     elif record.inspection_due_on < last_day:
         found.block(
             "inspection_due_during_trip",
-            f"The inspection (HU) of {item.name} is due on {day(record.inspection_due_on)},"
-            f" before {until}.",
+            _("The inspection (HU) of {item} is due on {day}, before {until}.").format(
+                item=item.name, day=day(record.inspection_due_on), until=until
+            ),
             **about,
         )
 
@@ -316,18 +364,25 @@ def _check_assignments(
     left_by: dict[str, str] = {}
     withdrawn_names = {d.id: d.name for d in people.values()}
     for w in withdrawals:
-        name = withdrawn_names.get(w.driver_id, f"Driver {w.driver_id}")
+        name = withdrawn_names.get(w.driver_id) or _("Driver {id}").format(id=w.driver_id)
         for seat in w.left_open.splitlines():
-            left_by[seat] = f"{name} withdrew ({w.reason.value})"
+            left_by[seat] = _("{name} withdrew ({reason})").format(
+                name=name, reason=_(w.reason.value)
+            )
     for leg in legs:
-        route = f"leg {leg.position} ({leg.from_place} → {leg.to_place})"
+        route = _("leg {position} ({start} → {end})").format(
+            position=leg.position, start=leg.from_place, end=leg.to_place
+        )
         for vehicle in vehicles:
             if (leg.id, vehicle.id) not in by_leg_vehicle:
                 withdrew = left_by.get(seat_label(leg, vehicle))
                 found.block(
                     "vehicle_without_driver",
-                    f"{vehicle.name} has no driver on {route}"
-                    + (f": {withdrew}." if withdrew else "."),
+                    (
+                        _("{vehicle} has no driver on {route}: {withdrew}.")
+                        if withdrew
+                        else _("{vehicle} has no driver on {route}.")
+                    ).format(vehicle=vehicle.name, route=route, withdrew=withdrew),
                     item_id=vehicle.id,
                     leg_id=leg.id,
                 )
@@ -339,12 +394,18 @@ def _check_assignments(
                 - timedelta(minutes=leg.planned_wait_minutes)
             )
             if not drivers_on_leg:
-                message = f"Nobody is assigned to drive on {route}: {len(vehicles)} vehicles."
+                message = ngettext(
+                    "Nobody is assigned to drive on {route}: {count} vehicle.",
+                    "Nobody is assigned to drive on {route}: {count} vehicles.",
+                    len(vehicles),
+                ).format(route=route, count=len(vehicles))
                 context: dict[str, object] = {"vehicles": len(vehicles), "drivers": 0}
             else:
                 plan = driving_time.shuttle_plan(len(vehicles), len(drivers_on_leg), driving)
                 assert plan is not None
-                message = f"Driver shortage on {route}: {plan.message}"
+                message = _("Driver shortage on {route}: {plan}").format(
+                    route=route, plan=plan.message
+                )
                 context = {
                     "vehicles": plan.vehicles,
                     "drivers": plan.drivers,
@@ -374,21 +435,37 @@ def _check_assignments(
                     if licence_rules.covers(LicenceClass(lic.licence_class), LicenceClass(required))
                 ]
                 detail = (
-                    f"their class {expired[0].licence_class} expires on "
-                    f"{day(expired[0].expires_on)}, before the team is back on {trip.back}"
+                    _(
+                        "their class {licence} expires on {day}, before the team is back on {back}"
+                    ).format(
+                        licence=expired[0].licence_class,
+                        day=day(expired[0].expires_on),
+                        back=trip.back,
+                    )
                     if expired
-                    else "they do not hold it"
+                    else _("they do not hold it")
                 )
                 towing = (
-                    f" with its trailer ({vehicle.trailer_type}, "
-                    f"{vehicle.trailer_permissible_weight_kg:,} kg)"
+                    _(" with its trailer ({trailer}, {weight} kg)").format(
+                        trailer=vehicle.trailer_type,
+                        weight=number(vehicle.trailer_permissible_weight_kg),
+                    )
                     if vehicle.trailer_permissible_weight_kg
                     else ""
                 )
                 found.block(
                     "driver_licence_missing",
-                    f"{driver.name} cannot drive {vehicle.name}{towing} on leg {leg.position}: "
-                    f"it needs licence class {required}, and {detail}.",
+                    _(
+                        "{driver} cannot drive {vehicle}{towing} on leg {position}: "
+                        "it needs licence class {licence}, and {detail}."
+                    ).format(
+                        driver=driver.name,
+                        vehicle=vehicle.name,
+                        towing=towing,
+                        position=leg.position,
+                        licence=required,
+                        detail=detail,
+                    ),
                     **about,
                 )
         driver_windows = windows.get(driver.id or 0, [])
@@ -400,15 +477,22 @@ def _check_assignments(
         if not driver_windows:
             found.warn(
                 "driver_availability_unknown",
-                f"{driver.name} has not given their availability; confirm they are free "
-                f"{day_span(start, end)} (leg {leg.position}).",
+                _(
+                    "{driver} has not given their availability; confirm they are free "
+                    "{days} (leg {position})."
+                ).format(driver=driver.name, days=day_span(start, end), position=leg.position),
                 **about,
             )
         elif not _available(driver_windows, start, end):
             found.block(
                 "driver_unavailable",
-                f"{driver.name} is not free {day_span(start, end)} (leg {leg.position}, "
-                f"{trips.leg_start(convoy, legs, leg)} → {trips.leg_end(leg)}).",
+                _("{driver} is not free {days} (leg {position}, {start} → {end}).").format(
+                    driver=driver.name,
+                    days=day_span(start, end),
+                    position=leg.position,
+                    start=trips.leg_start(convoy, legs, leg),
+                    end=trips.leg_end(leg),
+                ),
                 **about,
             )
 
@@ -429,15 +513,19 @@ def _check_assignments(
                 if other_convoy.id == convoy.id and (b.id or 0) < (a.id or 0):
                     continue  # report each pair inside this convoy once
                 driver = people.get(driver_id)
-                name = driver.name if driver else f"Driver {driver_id}"
+                name = driver.name if driver else _("Driver {id}").format(id=driver_id)
                 where = (
-                    f"leg {other_leg.position} of this convoy"
+                    _("leg {position} of this convoy").format(position=other_leg.position)
                     if other_convoy.id == convoy.id
-                    else f"convoy {other_convoy.number}, leg {other_leg.position}"
+                    else _("convoy {number}, leg {position}").format(
+                        number=other_convoy.number, position=other_leg.position
+                    )
                 )
                 found.block(
                     "driver_double_booked",
-                    f"{name} is booked twice at the same time: leg {leg.position} and {where}.",
+                    _(
+                        "{driver} is booked twice at the same time: leg {position} and {where}."
+                    ).format(driver=name, position=leg.position, where=where),
                     driver_id=driver_id,
                     leg_id=leg.id,
                     context={"other_assignment_id": b.id, "other_convoy_id": other_convoy.id},
@@ -458,7 +546,7 @@ def _check_driving_time(
         leg = leg_by_id.get(a.leg_id)
         if leg is not None and leg.id is not None:
             legs_by_driver[a.driver_id][leg.id] = leg
-    for a, leg, _ in other:
+    for a, leg, _convoy in other:
         if leg.id is not None:
             legs_by_driver[a.driver_id][leg.id] = leg
     exempt = convoy.claims_humanitarian_exemption
@@ -469,7 +557,7 @@ def _check_driving_time(
             for b in planned_driving(leg, start_zones.get(leg.id or 0, "UTC"))
         ]
         driver = people.get(driver_id)
-        name = driver.name if driver else f"Driver {driver_id}"
+        name = driver.name if driver else _("Driver {id}").format(id=driver_id)
         for violation in driving_time.check(blocks):
             message = f"{name}: {violation.message}"
             code = f"driving_time_{violation.code}"
@@ -477,8 +565,12 @@ def _check_driving_time(
             if exempt:
                 found.warn(
                     code,
-                    f"{message} The convoy claims the humanitarian exemption (Art. 3(d) "
-                    "Regulation 561/2006), but fatigue is the greatest risk: plan the rest.",
+                    message
+                    + " "
+                    + _(
+                        "The convoy claims the humanitarian exemption (Art. 3(d) Regulation "
+                        "561/2006), but fatigue is the greatest risk: plan the rest."
+                    ),
                     driver_id=driver_id,
                     context=context,
                 )

@@ -47,6 +47,7 @@ from app.convoys.schemas import (
 )
 from app.core.context import acting
 from app.core.errors import Conflict, InvalidInput, NotFound, Reason, RuleViolation
+from app.core.i18n import N_, _, word
 from app.core.localtime import describe, local_date
 from app.core.pagination import keyset_page
 from app.core.service import apply_changes, get_or_404, like, touch
@@ -90,25 +91,31 @@ _CLOCK_SKEW = timedelta(minutes=10)
 
 
 def get(session: Session, convoy_id: int) -> Convoy:
-    return get_or_404(session, Convoy, convoy_id, "Convoy")
+    return get_or_404(session, Convoy, convoy_id, N_("Convoy"))
 
 
 def get_leg(session: Session, convoy: Convoy, leg_id: int) -> Leg:
     leg = session.get(Leg, leg_id)
     if leg is None or leg.convoy_id != convoy.id:
-        raise NotFound("Leg", leg_id)
+        raise NotFound(N_("Leg"), leg_id)
     return leg
 
 
 def _require_plannable(convoy: Convoy, what: str) -> None:
     if convoy.status not in PLANNABLE:
         raise RuleViolation(
-            f"Convoy {convoy.number} is {convoy.status.value}; {what} only while planning",
+            _("Convoy {number} is {status}; {what} only while planning").format(
+                number=convoy.number, status=word(convoy.status), what=what
+            ),
             [
                 Reason(
                     "convoy_not_in_planning",
-                    f"Convoy {convoy.number} is {convoy.status.value.replace('_', ' ')}: "
-                    f"{what} is possible only while it is being planned.",
+                    (
+                        _(
+                            "Convoy {number} is {status}: {what} is possible only while "
+                            "it is being planned."
+                        ).format(number=convoy.number, status=word(convoy.status), what=what)
+                    ),
                 )
             ],
         )
@@ -155,27 +162,43 @@ def create(session: Session, data: ConvoyCreate) -> Convoy:
     if errors:
         raise InvalidInput(errors)
     if session.exec(select(Convoy.id).where(Convoy.number == data.number)).first():
-        raise Conflict(f"a convoy numbered {data.number} already exists", field="number")
+        raise Conflict(
+            _("a convoy numbered {number} already exists").format(number=data.number),
+            field="number",
+        )
     convoy = Convoy.model_validate(data)
     session.add(convoy)
-    _flush_or_conflict(session, f"a convoy numbered {data.number} already exists", "number")
+    _flush_or_conflict(
+        session, _("a convoy numbered {number} already exists").format(number=data.number), "number"
+    )
     return convoy
 
 
 def update(session: Session, convoy: Convoy, changes: ConvoyUpdate) -> Convoy:
     if convoy.status in {ConvoyStatus.closed, ConvoyStatus.cancelled}:
-        raise Conflict(f"convoy {convoy.number} is {convoy.status.value} and cannot be edited")
+        raise Conflict(
+            _("convoy {number} is {status} and cannot be edited").format(
+                number=convoy.number, status=word(convoy.status)
+            )
+        )
     if convoy.status not in PLANNABLE:
         history = sorted(changes.model_dump(exclude_unset=True).keys() - EDITABLE_ON_THE_ROAD)
         if history:
             raise RuleViolation(
-                f"Convoy {convoy.number} has departed; its plan is history",
+                _("Convoy {number} has departed; its plan is history").format(number=convoy.number),
                 [
                     Reason(
                         "plan_is_history",
-                        f"Convoy {convoy.number} is {convoy.status.value.replace('_', ' ')}: "
-                        f"its {field.replace('_', ' ')} is part of what happened and can no "
-                        "longer change.",
+                        (
+                            _(
+                                "Convoy {number} is {status}: its {field} is part of what "
+                                "happened and can no longer change."
+                            ).format(
+                                number=convoy.number,
+                                status=word(convoy.status),
+                                field=field.replace("_", " "),
+                            )
+                        ),
                         field=field,
                         convoy_id=convoy.id,
                     )
@@ -188,7 +211,10 @@ def update(session: Session, convoy: Convoy, changes: ConvoyUpdate) -> Convoy:
         raise InvalidInput(errors)
     if changed.keys() & PLAN_FIELDS:
         # The readiness that made it "ready" depended on these; it must be checked again.
-        _back_to_planning(convoy, f"{', '.join(sorted(changed.keys() & PLAN_FIELDS))} changed")
+        _back_to_planning(
+            convoy,
+            _("{fields} changed").format(fields=", ".join(sorted(changed.keys() & PLAN_FIELDS))),
+        )
     session.flush()
     return convoy
 
@@ -352,8 +378,16 @@ def _check_leg_sequence(legs: list[Leg]) -> None:
                 [
                     (
                         "planned_departure_at",
-                        f"leg {after.position} would depart before leg {before.position} "
-                        f"arrives: {trips.leg_end(before)}",
+                        (
+                            _(
+                                "leg {position} would depart before leg {before_position} "
+                                "arrives: {time}"
+                            ).format(
+                                position=after.position,
+                                before_position=before.position,
+                                time=trips.leg_end(before),
+                            )
+                        ),
                     )
                 ]
             )
@@ -374,12 +408,23 @@ def add_leg(session: Session, convoy: Convoy, data: LegCreate) -> Leg:
     legs = legs_of(session, convoy.id)
     position = data.position or (max((leg.position for leg in legs), default=0) + 1)
     if any(leg.position == position for leg in legs):
-        raise Conflict(f"convoy {convoy.number} already has a leg {position}", field="position")
+        raise Conflict(
+            _("convoy {number} already has a leg {position}").format(
+                number=convoy.number, position=position
+            ),
+            field="position",
+        )
     leg = Leg.model_validate({**data.model_dump(), "convoy_id": convoy.id, "position": position})
     _check_leg_sequence([*legs, leg])
     session.add(leg)
     _back_to_planning(convoy)
-    _flush_or_conflict(session, f"convoy {convoy.number} already has a leg {position}", "position")
+    _flush_or_conflict(
+        session,
+        _("convoy {number} already has a leg {position}").format(
+            number=convoy.number, position=position
+        ),
+        "position",
+    )
     return leg
 
 
@@ -438,14 +483,20 @@ def load_item(session: Session, convoy: Convoy, data: LoadItem) -> ConvoyItem:
     _require_plannable(convoy, "loading items")
     item = session.get(Item, data.item_id)
     if item is None:
-        raise InvalidInput([("item_id", f"item {data.item_id} does not exist")])
+        raise InvalidInput(
+            [("item_id", _("item {item_id} does not exist").format(item_id=data.item_id))]
+        )
     reasons: list[Reason] = []
     if item.status not in LOADABLE:
         reasons.append(
             Reason(
                 "item_not_loadable",
-                f"{item.name} is {item.status.value.replace('_', ' ')}; only accepted items "
-                "that are not yet on the road can be loaded.",
+                (
+                    _(
+                        "{item} is {status}; only accepted items that are not yet on "
+                        "the road can be loaded."
+                    ).format(item=item.name, status=word(item.status))
+                ),
                 field="item_id",
             )
         )
@@ -455,13 +506,15 @@ def load_item(session: Session, convoy: Convoy, data: LoadItem) -> ConvoyItem:
         reasons.append(
             Reason(
                 "item_already_loaded",
-                f"{item.name} is already loaded on convoy {other.number if other else '?'}.",
+                _("{item} is already loaded on convoy {number}.").format(
+                    item=item.name, number=other.number if other else "?"
+                ),
                 field="item_id",
             )
         )
     if item.category == ItemCategory.vehicle and data.carrier_id is not None:
         reasons.append(
-            Reason("vehicle_has_no_carrier", "A vehicle drives itself.", field="carrier_id")
+            Reason("vehicle_has_no_carrier", _("A vehicle drives itself."), field="carrier_id")
         )
     if data.carrier_id is not None and item.category == ItemCategory.equipment:
         carrier = session.get(ConvoyItem, (convoy.id, data.carrier_id))
@@ -470,7 +523,9 @@ def load_item(session: Session, convoy: Convoy, data: LoadItem) -> ConvoyItem:
             reasons.append(
                 Reason(
                     "carrier_not_in_convoy",
-                    f"Carrier {data.carrier_id} is not a vehicle loaded on this convoy.",
+                    _("Carrier {carrier_id} is not a vehicle loaded on this convoy.").format(
+                        carrier_id=data.carrier_id
+                    ),
                     field="carrier_id",
                 )
             )
@@ -478,17 +533,26 @@ def load_item(session: Session, convoy: Convoy, data: LoadItem) -> ConvoyItem:
             reasons.append(
                 Reason(
                     "carrier_not_a_vehicle",
-                    f"{carrier_item.name} is equipment and cannot carry other items.",
+                    _("{carrier_item} is equipment and cannot carry other items.").format(
+                        carrier_item=carrier_item.name
+                    ),
                     field="carrier_id",
                 )
             )
     if reasons:
-        raise RuleViolation(f"{item.name} cannot be loaded onto convoy {convoy.number}", reasons)
+        raise RuleViolation(
+            _("{item} cannot be loaded onto convoy {number}").format(
+                item=item.name, number=convoy.number
+            ),
+            reasons,
+        )
     assert convoy.id is not None and item.id is not None
     loaded = ConvoyItem(convoy_id=convoy.id, item_id=item.id, carrier_id=data.carrier_id)
     session.add(loaded)
     _back_to_planning(convoy)
-    _flush_or_conflict(session, f"{item.name} was loaded onto another convoy", "item_id")
+    _flush_or_conflict(
+        session, _("{item} was loaded onto another convoy").format(item=item.name), "item_id"
+    )
     return loaded
 
 
@@ -517,7 +581,9 @@ def load_items(session: Session, convoy: Convoy, data: LoadItems) -> list[Convoy
     if errors:
         raise InvalidInput(errors)
     if reasons:
-        raise RuleViolation(f"{len(reasons)} item(s) cannot be loaded", reasons)
+        raise RuleViolation(
+            _("{count} item(s) cannot be loaded").format(count=len(reasons)), reasons
+        )
     return loaded
 
 
@@ -525,7 +591,7 @@ def unload_item(session: Session, convoy: Convoy, item_id: int) -> None:
     _require_plannable(convoy, "unloading items")
     loaded = session.get(ConvoyItem, (convoy.id, item_id))
     if loaded is None:
-        raise NotFound("Loaded item", item_id)
+        raise NotFound(N_("Loaded item"), item_id)
     riders = session.exec(select(ConvoyItem).where(ConvoyItem.carrier_id == item_id)).all()
     for rider in riders:
         rider.carrier_id = None
@@ -553,13 +619,18 @@ def assign(session: Session, convoy: Convoy, data: AssignmentCreate) -> Assignme
     _require_plannable(convoy, "assigning drivers")
     leg = session.get(Leg, data.leg_id)
     if leg is None or leg.convoy_id != convoy.id:
-        raise InvalidInput([("leg_id", f"leg {data.leg_id} is not a leg of this convoy")])
+        raise InvalidInput(
+            [("leg_id", _("leg {leg_id} is not a leg of this convoy").format(leg_id=data.leg_id))]
+        )
     item = _vehicle_on(session, convoy, data.vehicle_id, "vehicle_id")
     driver = _locked_driver(session, data.driver_id, "driver_id")
     assignment, reasons = _seat(session, convoy, leg, item, driver)
     if assignment is None:
-        raise RuleViolation(f"{driver.name} cannot be assigned to {item.name}", reasons)
-    _back_to_planning(convoy, f"{driver.name} was assigned")
+        raise RuleViolation(
+            _("{driver} cannot be assigned to {item}").format(driver=driver.name, item=item.name),
+            reasons,
+        )
+    _back_to_planning(convoy, _("{driver} was assigned").format(driver=driver.name))
     return assignment
 
 
@@ -567,7 +638,16 @@ def _vehicle_on(session: Session, convoy: Convoy, vehicle_id: int, field: str) -
     loaded = session.get(ConvoyItem, (convoy.id, vehicle_id))
     item = session.get(Item, vehicle_id)
     if loaded is None or item is None or item.category != ItemCategory.vehicle:
-        raise InvalidInput([(field, f"item {vehicle_id} is not a vehicle loaded on this convoy")])
+        raise InvalidInput(
+            [
+                (
+                    field,
+                    _("item {vehicle_id} is not a vehicle loaded on this convoy").format(
+                        vehicle_id=vehicle_id
+                    ),
+                )
+            ]
+        )
     return item
 
 
@@ -576,7 +656,9 @@ def _locked_driver(session: Session, driver_id: int, field: str) -> Driver:
     decided one at a time, so two concurrent requests cannot both book them."""
     driver = session.exec(select(Driver).where(Driver.id == driver_id).with_for_update()).first()
     if driver is None:
-        raise InvalidInput([(field, f"driver {driver_id} does not exist")])
+        raise InvalidInput(
+            [(field, _("driver {driver_id} does not exist").format(driver_id=driver_id))]
+        )
     return driver
 
 
@@ -597,8 +679,12 @@ def _seat(
         reasons.append(
             Reason(
                 "vehicle_already_has_driver",
-                f"{item.name} already has a driver on leg {leg.position}; "
-                "remove that assignment first.",
+                (
+                    _(
+                        "{item} already has a driver on leg {position}; remove that "
+                        "assignment first."
+                    ).format(item=item.name, position=leg.position)
+                ),
                 field="vehicle_id",
                 assignment_id=taken.id,
                 **about,  # type: ignore[arg-type]
@@ -626,7 +712,9 @@ def _seat(
         reasons.append(
             Reason(
                 "driver_double_booked",
-                f"{driver.name} already drives {where}, at the same time as leg {leg.position}.",
+                _("{driver} already drives {where}, at the same time as leg {position}.").format(
+                    driver=driver.name, where=where, position=leg.position
+                ),
                 field="driver_id",
                 context={"other_convoy_id": other_convoy.id, "other_leg_id": other_leg.id},
                 assignment_id=other.id,
@@ -647,7 +735,11 @@ def _seat(
     )
     session.add(assignment)
     _flush_or_conflict(
-        session, f"{item.name} got a driver on leg {leg.position} in the meantime", "vehicle_id"
+        session,
+        _("{item} got a driver on leg {position} in the meantime").format(
+            item=item.name, position=leg.position
+        ),
+        "vehicle_id",
     )
     return assignment, []
 
@@ -665,8 +757,15 @@ def assign_trip(session: Session, convoy: Convoy, data: TripAssignments) -> list
     legs = legs_of(session, convoy.id)
     if not legs:
         raise RuleViolation(
-            f"Convoy {convoy.number} has no legs",
-            [Reason("no_legs", f"Convoy {convoy.number} has no route yet: add its legs first.")],
+            _("Convoy {number} has no legs").format(number=convoy.number),
+            [
+                Reason(
+                    "no_legs",
+                    _("Convoy {number} has no route yet: add its legs first.").format(
+                        number=convoy.number
+                    ),
+                )
+            ],
         )
     positions = {leg.position for leg in legs}
     errors: list[tuple[str, str]] = []
@@ -692,9 +791,12 @@ def assign_trip(session: Session, convoy: Convoy, data: TripAssignments) -> list
                 reasons += refused
     if reasons:
         raise RuleViolation(
-            f"{len(reasons)} assignment(s) of convoy {convoy.number} refused", reasons
+            _("{count} assignment(s) of convoy {number} refused").format(
+                count=len(reasons), number=convoy.number
+            ),
+            reasons,
         )
-    _back_to_planning(convoy, "drivers were assigned")
+    _back_to_planning(convoy, _("drivers were assigned"))
     session.flush()
     return made
 
@@ -706,15 +808,19 @@ def swap_driver(session: Session, convoy: Convoy, data: DriverSwap) -> list[Assi
     leaving = _locked_driver(session, data.from_driver_id, "from_driver_id")
     coming = _locked_driver(session, data.to_driver_id, "to_driver_id")
     if leaving.id == coming.id:
-        raise InvalidInput([("to_driver_id", "is the same driver as from_driver_id")])
+        raise InvalidInput([("to_driver_id", _("is the same driver as from_driver_id"))])
     seats = [a for a in assignments_of(session, convoy.id) if a.driver_id == leaving.id]
     if not seats:
         raise RuleViolation(
-            f"{leaving.name} drives nothing on convoy {convoy.number}",
+            _("{leaving} drives nothing on convoy {number}").format(
+                leaving=leaving.name, number=convoy.number
+            ),
             [
                 Reason(
                     "driver_not_on_convoy",
-                    f"{leaving.name} has no assignment on convoy {convoy.number}.",
+                    _("{leaving} has no assignment on convoy {number}.").format(
+                        leaving=leaving.name, number=convoy.number
+                    ),
                     field="from_driver_id",
                     driver_id=leaving.id,
                 )
@@ -734,8 +840,16 @@ def swap_driver(session: Session, convoy: Convoy, data: DriverSwap) -> list[Assi
         made += [assignment] if assignment else []
         reasons += refused
     if reasons:
-        raise RuleViolation(f"{coming.name} cannot take over from {leaving.name}", reasons)
-    _back_to_planning(convoy, f"{coming.name} took over from {leaving.name}")
+        raise RuleViolation(
+            _("{coming} cannot take over from {leaving}").format(
+                coming=coming.name, leaving=leaving.name
+            ),
+            reasons,
+        )
+    _back_to_planning(
+        convoy,
+        _("{coming} took over from {leaving}").format(coming=coming.name, leaving=leaving.name),
+    )
     session.flush()
     return made
 
@@ -749,16 +863,22 @@ def withdraw_driver(
     assert convoy.id is not None
     driver = session.get(Driver, driver_id)
     if driver is None:
-        raise NotFound("Driver", driver_id)
+        raise NotFound(N_("Driver"), driver_id)
     seats = [a for a in assignments_of(session, convoy.id) if a.driver_id == driver_id]
     if not seats:
         raise RuleViolation(
-            f"{driver.name} drives nothing on convoy {convoy.number}",
+            _("{driver} drives nothing on convoy {number}").format(
+                driver=driver.name, number=convoy.number
+            ),
             [
                 Reason(
                     "driver_not_on_convoy",
-                    f"{driver.name} has no assignment on convoy {convoy.number}; "
-                    "there is nothing to withdraw from.",
+                    (
+                        _(
+                            "{driver} has no assignment on convoy {number}; there is "
+                            "nothing to withdraw from."
+                        ).format(driver=driver.name, number=convoy.number)
+                    ),
                     driver_id=driver_id,
                 )
             ],
@@ -781,7 +901,10 @@ def withdraw_driver(
         left_open="\n".join(left_open),
     )
     session.add(withdrawal)
-    _back_to_planning(convoy, f"{driver.name} withdrew ({data.reason.value})")
+    _back_to_planning(
+        convoy,
+        _("{driver} withdrew ({reason})").format(driver=driver.name, reason=word(data.reason)),
+    )
     session.flush()
     return withdrawal
 
@@ -796,7 +919,7 @@ def unassign(session: Session, convoy: Convoy, assignment_id: int) -> None:
     _require_plannable(convoy, "removing assignments")
     assignment = session.get(Assignment, assignment_id)
     if assignment is None or assignment.convoy_id != convoy.id:
-        raise NotFound("Assignment", assignment_id)
+        raise NotFound(N_("Assignment"), assignment_id)
     session.delete(assignment)
     _back_to_planning(convoy)
     session.flush()
@@ -824,8 +947,12 @@ def _earlier_report(session: Session, leg: Leg, data: LegEventCreate) -> LegEven
     earlier = session.exec(select(LegEvent).where(LegEvent.client_key == data.client_key)).first()
     if earlier is not None and (earlier.leg_id, earlier.kind) != (leg.id, data.kind):
         raise Conflict(
-            f"client key {data.client_key} was already used for another report "
-            f"({earlier.kind.value} on leg {earlier.leg_id}); make a new key per report",
+            (
+                _(
+                    "client key {client_key} was already used for another report "
+                    "({kind} on leg {leg_id}); make a new key per report"
+                ).format(client_key=data.client_key, kind=word(earlier.kind), leg_id=earlier.leg_id)
+            ),
             field="client_key",
         )
     return earlier
@@ -845,26 +972,33 @@ def report_event_once(
         return earlier, False
     if convoy.status != ConvoyStatus.under_way:
         raise RuleViolation(
-            "progress is reported only while the convoy is under way",
+            _("progress is reported only while the convoy is under way"),
             [
                 Reason(
                     "convoy_not_under_way",
-                    f"Convoy {convoy.number} is {convoy.status.value.replace('_', ' ')}; "
-                    "progress can be reported once it has departed.",
+                    (
+                        _(
+                            "Convoy {number} is {status}; progress can be reported once "
+                            "it has departed."
+                        ).format(number=convoy.number, status=word(convoy.status))
+                    ),
                     convoy_id=convoy.id,
                 )
             ],
         )
     if data.occurred_at > utcnow() + _CLOCK_SKEW:
-        raise InvalidInput([("occurred_at", "is in the future")])
+        raise InvalidInput([("occurred_at", _("is in the future"))])
     departed = _departed_at(convoy)
     if data.occurred_at < departed - _CLOCK_SKEW:
         raise InvalidInput(
             [
                 (
                     "occurred_at",
-                    "is before the convoy departed: "
-                    f"{describe(departed, convoy.meeting_time_zone, convoy.meeting_point)}",
+                    (
+                        _("is before the convoy departed: {time}").format(
+                            time=describe(departed, convoy.meeting_time_zone, convoy.meeting_point)
+                        )
+                    ),
                 )
             ]
         )
@@ -923,14 +1057,18 @@ def handovers_of(session: Session, convoy_id: int) -> Sequence[Handover]:
 def _transition(convoy: Convoy, action: str) -> ConvoyStatus:
     sources, target = TRANSITIONS[action]
     if convoy.status not in sources:
-        allowed = " or ".join(sorted(s.value.replace("_", " ") for s in sources))
+        allowed = _(" or ").join(sorted(word(s) for s in sources))
         raise RuleViolation(
-            f"Convoy {convoy.number} cannot {action.replace('_', ' ')}",
+            _("Convoy {number} cannot {action}").format(number=convoy.number, action=word(action)),
             [
                 Reason(
                     "convoy_status",
-                    f"Convoy {convoy.number} is {convoy.status.value.replace('_', ' ')}; "
-                    f"this is possible only when it is {allowed}.",
+                    (
+                        _(
+                            "Convoy {number} is {status}; this is possible only when it "
+                            "is {allowed}."
+                        ).format(number=convoy.number, status=word(convoy.status), allowed=allowed)
+                    ),
                     field="status",
                 )
             ],
@@ -951,7 +1089,9 @@ def _refuse_if_blocked(session: Session, convoy: Convoy, what: str) -> None:
     result = readiness.check(session, convoy)
     if result.blockers:
         raise RuleViolation(
-            f"Convoy {convoy.number} cannot {what}: {len(result.blockers)} blocker(s)",
+            _("Convoy {number} cannot {what}: {count} blocker(s)").format(
+                number=convoy.number, what=what, count=len(result.blockers)
+            ),
             [
                 Reason(
                     f.code,
@@ -983,10 +1123,10 @@ def depart(session: Session, convoy: Convoy, data: DepartureCreate | None = None
     target = _transition(convoy, "depart")
     departed = (data.departed_at if data else None) or utcnow()
     if departed > utcnow() + _CLOCK_SKEW:
-        raise InvalidInput([("departed_at", "is in the future")])
+        raise InvalidInput([("departed_at", _("is in the future"))])
     _refuse_if_blocked(session, convoy, "depart")
     assert convoy.id is not None
-    for _, item in loaded_items(session, convoy.id):
+    for _row, item in loaded_items(session, convoy.id):
         items.move(session, item, Action.join_convoy)
     convoy.actual_departure_at = departed
     legs = legs_of(session, convoy.id)
@@ -1002,9 +1142,9 @@ def arrive(session: Session, convoy: Convoy, data: ArrivalCreate | None = None) 
     target = _transition(convoy, "arrive")
     arrived = (data.arrived_at if data else None) or utcnow()
     if arrived > utcnow() + _CLOCK_SKEW:
-        raise InvalidInput([("arrived_at", "is in the future")])
+        raise InvalidInput([("arrived_at", _("is in the future"))])
     if arrived < _departed_at(convoy):
-        raise InvalidInput([("arrived_at", "is before the convoy departed")])
+        raise InvalidInput([("arrived_at", _("is before the convoy departed"))])
     convoy.actual_arrival_at = arrived
     _set_status(convoy, target)
     session.flush()
@@ -1020,11 +1160,11 @@ def close(session: Session, convoy: Convoy) -> Convoy:
     ]
     if open_items:
         raise RuleViolation(
-            f"Convoy {convoy.number} cannot be closed",
+            _("Convoy {number} cannot be closed").format(number=convoy.number),
             [
                 Reason(
                     "item_not_handed_over",
-                    f"{item.name} has no handover recorded yet.",
+                    _("{item} has no handover recorded yet.").format(item=item.name),
                     item_id=item.id,
                 )
                 for item in open_items
@@ -1049,19 +1189,25 @@ def hand_over(session: Session, convoy: Convoy, data: HandoverCreate) -> Handove
     """Record the recipient's confirmation of receipt; the item is then delivered."""
     if convoy.status not in {ConvoyStatus.under_way, ConvoyStatus.arrived}:
         raise RuleViolation(
-            "handover happens at the destination",
+            _("handover happens at the destination"),
             [
                 Reason(
                     "convoy_not_at_destination",
-                    f"Convoy {convoy.number} is {convoy.status.value.replace('_', ' ')}; "
-                    "handovers are recorded once it is under way or has arrived.",
+                    (
+                        _(
+                            "Convoy {number} is {status}; handovers are recorded once it "
+                            "is under way or has arrived."
+                        ).format(number=convoy.number, status=word(convoy.status))
+                    ),
                 )
             ],
         )
     loaded = session.get(ConvoyItem, (convoy.id, data.item_id))
     item = session.get(Item, data.item_id)
     if loaded is None or item is None:
-        raise InvalidInput([("item_id", f"item {data.item_id} is not on this convoy")])
+        raise InvalidInput(
+            [("item_id", _("item {item_id} is not on this convoy").format(item_id=data.item_id))]
+        )
     departed = _departed_at(convoy)
     # The day it left on the meeting point's calendar; a handover date is a local date.
     if data.handed_over_on < local_date(departed, convoy.meeting_time_zone):
@@ -1069,13 +1215,16 @@ def hand_over(session: Session, convoy: Convoy, data: HandoverCreate) -> Handove
             [
                 (
                     "handed_over_on",
-                    "is before the convoy departed: "
-                    f"{describe(departed, convoy.meeting_time_zone, convoy.meeting_point)}",
+                    (
+                        _("is before the convoy departed: {time}").format(
+                            time=describe(departed, convoy.meeting_time_zone, convoy.meeting_point)
+                        )
+                    ),
                 )
             ]
         )
     if data.handed_over_on > latest_today():
-        raise InvalidInput([("handed_over_on", "is in the future")])
+        raise InvalidInput([("handed_over_on", _("is in the future"))])
     assert item.destination_id is not None  # departure required a destination
     items.move(session, item, Action.deliver)
     handover = Handover(
@@ -1085,7 +1234,9 @@ def hand_over(session: Session, convoy: Convoy, data: HandoverCreate) -> Handove
         **data.model_dump(exclude={"item_id"}),
     )
     session.add(handover)
-    _flush_or_conflict(session, f"{item.name} has already been handed over", "item_id")
+    _flush_or_conflict(
+        session, _("{item} has already been handed over").format(item=item.name), "item_id"
+    )
     return handover
 
 

@@ -11,6 +11,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from app.core import i18n
+
 # The records a reason is about; they sit beside code and message in every refusal and
 # readiness finding, so clients read one shape.
 ABOUT = ("item_id", "driver_id", "leg_id", "convoy_id", "assignment_id")
@@ -75,7 +77,9 @@ class NotFound(DomainError):
     code = "not_found"
 
     def __init__(self, entity: str, entity_id: object) -> None:
-        super().__init__(f"{entity} {entity_id} does not exist")
+        super().__init__(
+            i18n._("{entity} {id} does not exist").format(entity=i18n._(entity), id=entity_id)
+        )
 
 
 class Conflict(DomainError):

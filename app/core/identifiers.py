@@ -12,6 +12,8 @@ from pydantic import AfterValidator, BeforeValidator
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.ua import edrpou
 
+from app.core.i18n import _
+
 # --- VIN (ISO 3779) -----------------------------------------------------------------------
 
 _VIN_ALPHABET = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
@@ -29,12 +31,14 @@ _VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 def validate_vin(value: str) -> str:
     vin = value.strip().upper().replace(" ", "")
     if len(vin) != 17:
-        raise ValueError(f"a VIN has 17 characters, this one has {len(vin)}")
+        raise ValueError(_("a VIN has 17 characters, this one has {count}").format(count=len(vin)))
     bad = sorted({c for c in vin if c in "IOQ"})
     if bad:
-        raise ValueError(f"a VIN never contains I, O or Q (found {', '.join(bad)})")
+        raise ValueError(
+            _("a VIN never contains I, O or Q (found {fields})").format(fields=", ".join(bad))
+        )
     if not _VIN_ALPHABET.match(vin):
-        raise ValueError("a VIN contains only the letters A-Z (without I, O, Q) and digits")
+        raise ValueError(_("a VIN contains only the letters A-Z (without I, O, Q) and digits"))
     return vin
 
 
@@ -49,8 +53,11 @@ def vin_warnings(vin: str) -> list[str]:
     expected = vin_check_digit(vin)
     if vin[8] != expected:
         return [
-            f"VIN check digit (position 9) is {vin[8]!r}, ISO 3779 computes {expected!r}; "
-            "normal for many European vehicles, but compare the VIN with the registration papers"
+            _(
+                "VIN check digit (position 9) is {found!r}, ISO 3779 computes {expected!r}; "
+                "normal for many European vehicles, but compare the VIN with the registration "
+                "papers"
+            ).format(found=vin[8], expected=expected)
         ]
     return []
 
@@ -63,7 +70,9 @@ def validate_edrpou(value: str) -> str:
         return str(edrpou.validate(value))
     except StdnumError as exc:
         raise ValueError(
-            f"not a valid EDRPOU code ({exc}); it has 8 digits, the last a check digit"
+            _("not a valid EDRPOU code ({exc}); it has 8 digits, the last a check digit").format(
+                exc=exc
+            )
         ) from exc
 
 
@@ -94,14 +103,18 @@ def mrn_check_digit(first17: str) -> str:
 def validate_mrn(value: str) -> str:
     mrn = value.strip().upper().replace(" ", "")
     if len(mrn) != 18:
-        raise ValueError(f"an MRN has 18 characters, this one has {len(mrn)}")
+        raise ValueError(_("an MRN has 18 characters, this one has {count}").format(count=len(mrn)))
     if not _MRN_FORMAT.match(mrn):
         raise ValueError(
-            "an MRN is 2 digits (year), 2 letters (country), 13 letters or digits, 1 check digit"
+            _("an MRN is 2 digits (year), 2 letters (country), 13 letters or digits, 1 check digit")
         )
     expected = mrn_check_digit(mrn[:17])
     if mrn[17] != expected:
-        raise ValueError(f"MRN check digit is {mrn[17]}, expected {expected}: mistyped?")
+        raise ValueError(
+            _("MRN check digit is {value}, expected {expected}: mistyped?").format(
+                value=mrn[17], expected=expected
+            )
+        )
     return mrn
 
 
@@ -113,9 +126,9 @@ _CUSTOMS_OFFICE = re.compile(r"^[A-Z]{2}[A-Z0-9]{6}$")
 def validate_customs_office(value: str) -> str:
     code = value.strip().upper().replace(" ", "")
     if not _CUSTOMS_OFFICE.match(code):
-        raise ValueError("a customs office code has 8 characters, e.g. DE004601")
+        raise ValueError(_("a customs office code has 8 characters, e.g. DE004601"))
     if code.startswith("DE") and not re.match(r"^DE00\d{4}$", code):
-        raise ValueError("a German customs office code is DE00 followed by 4 digits")
+        raise ValueError(_("a German customs office code is DE00 followed by 4 digits"))
     return code
 
 
@@ -127,8 +140,10 @@ def validate_export_plate(value: str) -> str:
     match = _PLATE.match(value.strip().upper())
     if not match:
         raise ValueError(
-            "an export plate is a district code (1-3 letters), 2-4 digits and one letter, "
-            "e.g. W 1234 A"
+            _(
+                "an export plate is a district code (1-3 letters), 2-4 "
+                "digits and one letter, e.g. W 1234 A"
+            )
         )
     return " ".join(match.groups())
 
@@ -136,7 +151,7 @@ def validate_export_plate(value: str) -> str:
 def validate_hs_code(value: str) -> str:
     code = value.replace(" ", "").replace(".", "")
     if not re.match(r"^\d{4}(\d{2}){0,3}$", code):
-        raise ValueError("an HS code has 4, 6, 8 or 10 digits, e.g. 8413 or 9919 0000")
+        raise ValueError(_("an HS code has 4, 6, 8 or 10 digits, e.g. 8413 or 9919 0000"))
     return code
 
 

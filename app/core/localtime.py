@@ -10,7 +10,11 @@ from functools import cache
 from typing import Annotated
 from zoneinfo import ZoneInfo, available_timezones
 
+from babel.dates import format_skeleton, get_timezone_name
+from babel.numbers import format_decimal
 from pydantic import AfterValidator, Field
+
+from app.core import i18n
 
 
 @cache
@@ -44,18 +48,48 @@ def local_date(instant: datetime, zone: str) -> date:
 
 
 def describe(instant: datetime, zone: str, place: str | None = None) -> str:
-    """ "Sat 17 Jul 17:15 (Wuppertal, CEST)": local time, the place and the zone's name."""
+    """ "Sat 17 Jul 17:15 (Wuppertal, CEST)": local time, the place and the zone's name, in the
+    request's language ("Sa., 17. Juli, 17:15 (Wuppertal, MESZ)")."""
     moment = local(instant, zone)
-    where = f"{place}, {moment.tzname()}" if place else str(moment.tzname())
-    return f"{moment:%a %d %b %H:%M} ({where})"
+    lang = i18n.language()
+    if lang == i18n.SOURCE:
+        zone_name = str(moment.tzname())
+        when = f"{moment:%a %d %b %H:%M}"
+    else:
+        zone_name = _zone_name(moment, lang)
+        when = f"{format_skeleton('MMMEd', moment, locale=lang)}, {moment:%H:%M}"
+    where = f"{place}, {zone_name}" if place else zone_name
+    return f"{when} ({where})"
+
+
+def _zone_name(moment: datetime, lang: str) -> str:
+    """The language's abbreviation of the zone (MESZ) where it has one, else the usual one
+    (EEST); never a bare offset."""
+    name = get_timezone_name(moment, "short", locale=lang)
+    return name if name.isalpha() else str(moment.tzname())
 
 
 def day(value: date) -> str:
-    return f"{value:%a %d %b %Y}"
+    lang = i18n.language()
+    if lang == i18n.SOURCE:
+        return f"{value:%a %d %b %Y}"
+    return format_skeleton("yMMMEd", value, locale=lang)
 
 
 def day_span(first: date, last: date) -> str:
     """ "on 17 Jul" for one day, "17 Jul to 19 Jul" for several."""
+    lang = i18n.language()
+
+    def short(value: date) -> str:
+        return (
+            f"{value:%d %b}" if lang == i18n.SOURCE else format_skeleton("MMMd", value, locale=lang)
+        )
+
     if first == last:
-        return f"on {first:%d %b}"
-    return f"{first:%d %b} to {last:%d %b}"
+        return i18n._("on {day}").format(day=short(first))
+    return i18n._("{first} to {last}").format(first=short(first), last=short(last))
+
+
+def number(value: int | float) -> str:
+    """A number as the request's language writes it: 18,000 / 18.000 / 18 000."""
+    return format_decimal(value, locale=i18n.language())

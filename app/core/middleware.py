@@ -6,6 +6,8 @@ from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core import i18n
+
 log = logging.getLogger("konvoi")
 
 SECURITY_HEADERS = {
@@ -117,6 +119,40 @@ class Hardening:
                 await _send_json(
                     send, 500, {"detail": "internal error; it has been logged", "code": "internal"}
                 )
+
+
+class Speaking:
+    """The language this request is answered in, before anything says a word: the API follows
+    ``Accept-Language`` (English when it names none of ours); a page, the language cookie or
+    the browser, until the page knows the account (``app.web.pages``)."""
+
+    def __init__(self, app: ASGIApp, page_default: str) -> None:
+        self.app = app
+        self.page_default = page_default
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        accept = headers.get(b"accept-language", b"").decode("latin-1")
+        if scope["path"].startswith("/api/"):
+            language = i18n.from_header(accept) or i18n.SOURCE
+        else:
+            chosen = _cookie(headers.get(b"cookie", b"").decode("latin-1"), "konvoi_language")
+            if chosen not in i18n.LANGUAGES:
+                chosen = i18n.from_header(accept) or self.page_default
+            language = chosen
+        with i18n.speaking(language):
+            await self.app(scope, receive, send)
+
+
+def _cookie(header: str, name: str) -> str | None:
+    for part in header.split(";"):
+        key, _sep, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return None
 
 
 class VersionETag:

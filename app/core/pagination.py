@@ -18,6 +18,7 @@ from sqlmodel import Session
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.core.errors import InvalidInput
+from app.core.i18n import _
 
 T = TypeVar("T")
 Row = TypeVar("Row")
@@ -59,7 +60,7 @@ def _decode(cursor: str, column: Any) -> tuple[Any, int]:
             raise TypeError
         return value, row_id
     except (ValueError, TypeError, binascii.Error, NotImplementedError) as exc:
-        raise InvalidInput([("cursor", "is not a cursor this list handed out")]) from exc
+        raise InvalidInput([("cursor", _("is not a cursor this list handed out"))]) from exc
 
 
 def keyset_page(
@@ -80,7 +81,16 @@ def keyset_page(
     key = sort.lstrip("-")
     if key not in sortable:
         allowed = ", ".join(sorted(sortable))
-        raise InvalidInput([("sort", f"cannot sort by {key!r}; use one of {allowed}")])
+        raise InvalidInput(
+            [
+                (
+                    "sort",
+                    _("cannot sort by {key!r}; use one of {allowed}").format(
+                        key=key, allowed=allowed
+                    ),
+                )
+            ]
+        )
     column = sortable[key]
     if cursor:
         value, last_id = _decode(cursor, column)

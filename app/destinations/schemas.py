@@ -4,6 +4,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
+from app.core.i18n import _
 from app.core.identifiers import EDRPOU
 
 # Ukrainian writes the apostrophe inside words (Кам'янське); the ASCII, modifier-letter and
@@ -22,10 +23,12 @@ def validate_cyrillic(value: str) -> str:
     foreign = sorted({c for c in letters if not unicodedata.name(c, "").startswith("CYRILLIC")})
     if foreign:
         raise ValueError(
-            f"write the Ukrainian name in Cyrillic; found non-Cyrillic letters: {' '.join(foreign)}"
+            _("write the Ukrainian name in Cyrillic; found non-Cyrillic letters: {fields}").format(
+                fields=" ".join(foreign)
+            )
         )
     if not letters:
-        raise ValueError("the Ukrainian name needs at least one Cyrillic letter")
+        raise ValueError(_("the Ukrainian name needs at least one Cyrillic letter"))
     return name
 
 

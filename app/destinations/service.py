@@ -6,6 +6,7 @@ from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
 from app.core.errors import Conflict, InvalidInput
+from app.core.i18n import N_, _
 from app.core.pagination import keyset_page
 from app.core.service import apply_changes, get_or_404, like
 from app.destinations.models import Destination
@@ -20,7 +21,7 @@ SORTABLE = {
 
 
 def get(session: Session, destination_id: int) -> Destination:
-    return get_or_404(session, Destination, destination_id, "Destination")
+    return get_or_404(session, Destination, destination_id, N_("Destination"))
 
 
 def _check_edrpou_free(session: Session, edrpou: str, own_id: int | None = None) -> None:
@@ -31,7 +32,9 @@ def _check_edrpou_free(session: Session, edrpou: str, own_id: int | None = None)
     holder = session.exec(stmt).first()
     if holder is not None:
         raise Conflict(
-            f"EDRPOU {edrpou} is already registered for destination {holder.id} ({holder.name})",
+            _("EDRPOU {edrpou} is already registered for destination {id} ({holder})").format(
+                edrpou=edrpou, id=holder.id, holder=holder.name
+            ),
             field="edrpou",
         )
 
@@ -39,10 +42,14 @@ def _check_edrpou_free(session: Session, edrpou: str, own_id: int | None = None)
 def _check_hub(session: Session, hub_id: int, own_id: int | None = None) -> None:
     """The hub must exist, and following the hubs from it must never lead back here."""
     if hub_id == own_id:
-        raise InvalidInput([("via_destination_id", "a destination cannot receive through itself")])
+        raise InvalidInput(
+            [("via_destination_id", _("a destination cannot receive through itself"))]
+        )
     hub = session.get(Destination, hub_id)
     if hub is None:
-        raise InvalidInput([("via_destination_id", f"destination {hub_id} does not exist")])
+        raise InvalidInput(
+            [("via_destination_id", _("destination {hub_id} does not exist").format(hub_id=hub_id))]
+        )
     seen = {hub_id}
     while own_id is not None and hub.via_destination_id is not None:
         if hub.via_destination_id == own_id:
@@ -50,8 +57,12 @@ def _check_hub(session: Session, hub_id: int, own_id: int | None = None) -> None
                 [
                     (
                         "via_destination_id",
-                        f"destination {hub_id} already receives through this destination; "
-                        "the route would go round in a circle",
+                        (
+                            _(
+                                "destination {hub_id} already receives through this "
+                                "destination; the route would go round in a circle"
+                            ).format(hub_id=hub_id)
+                        ),
                     )
                 ]
             )

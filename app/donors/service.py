@@ -3,6 +3,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from app.core.i18n import N_
 from app.core.pagination import keyset_page
 from app.core.service import apply_changes, get_or_404, like
 from app.donors.models import Donor, DonorKind
@@ -12,7 +13,7 @@ SORTABLE = {"name": col(Donor.name), "created_at": col(Donor.created_at), "id": 
 
 
 def get(session: Session, donor_id: int) -> Donor:
-    return get_or_404(session, Donor, donor_id, "Donor")
+    return get_or_404(session, Donor, donor_id, N_("Donor"))
 
 
 def create(session: Session, data: DonorCreate) -> Donor:

@@ -24,6 +24,7 @@ from app.auth.models import User
 from app.auth.schemas import UserRead, UserUpdate
 from app.convoys.models import Assignment, Convoy, ConvoyStatus, Leg
 from app.core.errors import Conflict
+from app.core.i18n import _
 from app.core.service import touch
 from app.core.types import utcnow
 from app.drivers import service as drivers
@@ -194,7 +195,11 @@ def erase(session: Session, driver: Driver) -> Driver:
     """
     assert driver.id is not None
     if driver.erased_at is not None:
-        raise Conflict(f"driver {driver.id} was already erased on {driver.erased_at:%Y-%m-%d}")
+        raise Conflict(
+            _("driver {id} was already erased on {erased_at:%Y-%m-%d}").format(
+                id=driver.id, erased_at=driver.erased_at
+            )
+        )
     drivers.remove_licences(session, driver.id)
     drivers.remove_availability(session, driver.id)
     driver.name = erased_name(driver.id)

@@ -3,6 +3,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, model_validator
 
+from app.core.i18n import _
 from app.core.identifiers import LicenceClassField
 
 MIN_DRIVER_AGE = 18
@@ -12,7 +13,9 @@ def _language_codes(codes: list[str]) -> list[str]:
     cleaned = [c.strip().lower() for c in codes]
     bad = [c for c in cleaned if len(c) != 2 or not c.isalpha()]
     if bad:
-        raise ValueError(f"languages are ISO 639-1 codes such as de, uk, pl, en (not {bad})")
+        raise ValueError(
+            _("languages are ISO 639-1 codes such as de, uk, pl, en (not {bad})").format(bad=bad)
+        )
     return list(dict.fromkeys(cleaned))
 
 
@@ -23,9 +26,13 @@ def _adult(born: date) -> date:
     today = date.today()
     age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
     if age < MIN_DRIVER_AGE:
-        raise ValueError(f"a driver must be at least {MIN_DRIVER_AGE} years old")
+        raise ValueError(
+            _("a driver must be at least {MIN_DRIVER_AGE} years old").format(
+                MIN_DRIVER_AGE=MIN_DRIVER_AGE
+            )
+        )
     if age > 100:
-        raise ValueError("date of birth is more than 100 years ago; mistyped?")
+        raise ValueError(_("date of birth is more than 100 years ago; mistyped?"))
     return born
 
 
@@ -48,7 +55,7 @@ class Availability(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> "Availability":
         if self.available_to_on < self.available_from_on:
-            raise ValueError("available_to_on is before available_from_on")
+            raise ValueError(_("available_to_on is before available_from_on"))
         return self
 
 
@@ -56,7 +63,11 @@ def _one_per_class(licences: list[Licence]) -> list[Licence]:
     classes = [lic.licence_class for lic in licences]
     duplicates = sorted({c.value for c in classes if classes.count(c) > 1})
     if duplicates:
-        raise ValueError(f"each licence class appears once; repeated: {', '.join(duplicates)}")
+        raise ValueError(
+            _("each licence class appears once; repeated: {fields}").format(
+                fields=", ".join(duplicates)
+            )
+        )
     return licences
 
 

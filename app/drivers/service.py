@@ -6,6 +6,7 @@ from sqlalchemy import ColumnElement, exists, func, or_
 from sqlmodel import Session, col, select
 
 from app.core.errors import Conflict
+from app.core.i18n import N_, _
 from app.core.identifiers import LicenceClass
 from app.core.pagination import keyset_page
 from app.core.service import apply_changes, get_or_404, like, touch
@@ -17,7 +18,7 @@ SORTABLE = {"name": col(Driver.name), "created_at": col(Driver.created_at), "id"
 
 
 def get(session: Session, driver_id: int) -> Driver:
-    return get_or_404(session, Driver, driver_id, "Driver")
+    return get_or_404(session, Driver, driver_id, N_("Driver"))
 
 
 def licences_of(session: Session, driver_ids: Iterable[int]) -> dict[int, list[DriverLicence]]:
@@ -116,7 +117,9 @@ def update(session: Session, driver: Driver, changes: DriverUpdate) -> Driver:
     assert driver.id is not None
     if driver.erased_at is not None:
         # Personal data entered again would undo the erasure the driver asked for.
-        raise Conflict(f"driver {driver.id} was erased on request and cannot be edited")
+        raise Conflict(
+            _("driver {id} was erased on request and cannot be edited").format(id=driver.id)
+        )
     sent = changes.model_fields_set
     plain = DriverUpdate.model_validate(
         changes.model_dump(include=sent - {"licences", "availability", "languages"})

@@ -6,6 +6,7 @@ from app.auth import visibility
 from app.auth.deps import PrincipalDep, require_version
 from app.core.database import SessionDep
 from app.core.errors import NotFound
+from app.core.i18n import N_
 from app.core.pagination import CursorQuery, LimitQuery, Page
 from app.exports import service
 from app.exports.models import ExportRecord
@@ -22,7 +23,7 @@ def export_record_dep(
     """The record, if the principal may see its item (a driver: the vehicle they drive)."""
     record = service.get(session, export_record_id)
     if not visibility.visible_item_ids(session, principal, [record.item_id]):
-        raise NotFound("Export record", export_record_id)
+        raise NotFound(N_("Export record"), export_record_id)
     require_version(request, record)
     return record
 

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
 from app.core.errors import Conflict, InvalidInput, NotFound
+from app.core.i18n import N_, _
 from app.core.pagination import keyset_page
 from app.core.service import apply_changes, get_or_404, like
 from app.exports.models import ExportRecord
@@ -27,14 +28,14 @@ def record_for_item(session: Session, item_id: int) -> ExportRecord | None:
 
 
 def get(session: Session, export_record_id: int) -> ExportRecord:
-    return get_or_404(session, ExportRecord, export_record_id, "Export record")
+    return get_or_404(session, ExportRecord, export_record_id, N_("Export record"))
 
 
 def get_for_item(session: Session, item_id: int) -> ExportRecord:
-    get_or_404(session, Item, item_id, "Item")
+    get_or_404(session, Item, item_id, N_("Item"))
     record = record_for_item(session, item_id)
     if record is None:
-        raise NotFound("Export record for item", item_id)
+        raise NotFound(N_("Export record for item"), item_id)
     return record
 
 
@@ -109,13 +110,18 @@ def _check_mrn_free(session: Session, mrn: str | None, own_id: int | None = None
         stmt = stmt.where(ExportRecord.id != own_id)
     holder = session.exec(stmt).first()
     if holder is not None:
-        raise Conflict(f"MRN {mrn} is already recorded for item {holder}", field="mrn")
+        raise Conflict(
+            _("MRN {mrn} is already recorded for item {holder}").format(mrn=mrn, holder=holder),
+            field="mrn",
+        )
 
 
 def _check_plate_allowed(item: Item, plate: str | None) -> None:
     if plate and item.category != ItemCategory.vehicle:
         raise Conflict(
-            f"Item {item.id} ({item.name}) is equipment; export plates are for vehicles only",
+            _("Item {id} ({item}) is equipment; export plates are for vehicles only").format(
+                id=item.id, item=item.name
+            ),
             field="export_plate",
         )
 
@@ -131,7 +137,9 @@ def create(session: Session, data: ExportRecordCreate) -> ExportRecord:
     existing = record_for_item(session, data.item_id)
     if existing is not None:
         raise Conflict(
-            f"Item {data.item_id} already has export record {existing.id}; change that one",
+            _("Item {item_id} already has export record {id}; change that one").format(
+                item_id=data.item_id, id=existing.id
+            ),
             field="item_id",
         )
     _check_mrn_free(session, data.mrn)

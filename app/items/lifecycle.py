@@ -13,6 +13,7 @@ from datetime import date
 from enum import StrEnum
 
 from app.core.errors import Reason
+from app.core.i18n import N_, _, word
 from app.core.identifiers import LicenceClass
 from app.destinations.models import Destination
 from app.exports.models import ExportRecord
@@ -172,52 +173,57 @@ class Transition:
 
 S = ItemStatus
 TRANSITIONS: dict[Action, Transition] = {
-    Action.accept: Transition((S.offered,), S.accepted, "accepted"),
+    Action.accept: Transition((S.offered,), S.accepted, N_("accepted")),
     # Allocating again moves an item to another destination before it is certified.
-    Action.allocate: Transition((S.accepted, S.allocated), S.allocated, "allocated"),
-    Action.certify: Transition((S.allocated,), S.certified, "certified"),
-    Action.mark_export_ready: Transition((S.certified,), S.export_ready, "marked export-ready"),
+    Action.allocate: Transition((S.accepted, S.allocated), S.allocated, N_("allocated")),
+    Action.certify: Transition((S.allocated,), S.certified, N_("certified")),
+    Action.mark_export_ready: Transition((S.certified,), S.export_ready, N_("marked export-ready")),
     Action.withdraw: Transition(
         (S.offered, S.accepted, S.allocated, S.certified, S.export_ready),
         S.withdrawn,
-        "withdrawn",
+        N_("withdrawn"),
     ),
-    Action.export_data_lapsed: Transition((S.export_ready,), S.certified, "taken back"),
-    Action.join_convoy: Transition((S.export_ready,), S.in_convoy, "put into a convoy"),
-    Action.leave_convoy: Transition((S.in_convoy,), S.export_ready, "taken out of a convoy"),
-    Action.deliver: Transition((S.in_convoy,), S.delivered, "delivered"),
+    Action.export_data_lapsed: Transition((S.export_ready,), S.certified, N_("taken back")),
+    Action.join_convoy: Transition((S.export_ready,), S.in_convoy, N_("put into a convoy")),
+    Action.leave_convoy: Transition((S.in_convoy,), S.export_ready, N_("taken out of a convoy")),
+    Action.deliver: Transition((S.in_convoy,), S.delivered, N_("delivered")),
 }
 
 # Nothing about a delivered or withdrawn item may change: it is the record auditors ask for.
 CLOSED_STATUSES = frozenset({S.delivered, S.withdrawn})
 
 STATUS_LABELS = {
-    S.offered: "offered",
-    S.accepted: "accepted",
-    S.allocated: "allocated",
-    S.certified: "certified",
-    S.export_ready: "export-ready",
-    S.in_convoy: "in a convoy",
-    S.delivered: "delivered",
-    S.withdrawn: "withdrawn",
+    S.offered: N_("offered"),
+    S.accepted: N_("accepted"),
+    S.allocated: N_("allocated"),
+    S.certified: N_("certified"),
+    S.export_ready: N_("export-ready"),
+    S.in_convoy: N_("in a convoy"),
+    S.delivered: N_("delivered"),
+    S.withdrawn: N_("withdrawn"),
 }
 
 
 def _listing(words: Iterable[str]) -> str:
     items = list(words)
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+    if len(items) == 1:
+        return items[0]
+    return _("{some} or {last}").format(some=", ".join(items[:-1]), last=items[-1])
 
 
 def status_reasons(action: Action, status: ItemStatus) -> list[Reason]:
     transition = TRANSITIONS[action]
     if status in transition.sources:
         return []
-    allowed = _listing(STATUS_LABELS[s] for s in transition.sources)
+    allowed = _listing(_(STATUS_LABELS[s]) for s in transition.sources)
     return [
         Reason(
             "wrong_status",
-            f"An item can be {transition.verb} only while it is {allowed}; "
-            f"this one is {STATUS_LABELS[status]}",
+            (
+                _("An item can be {verb} only while it is {allowed}; this one is {value}").format(
+                    verb=_(transition.verb), allowed=allowed, value=_(STATUS_LABELS[status])
+                )
+            ),
             "status",
             {"status": status.value, "allowed": [s.value for s in transition.sources]},
         )
@@ -229,8 +235,12 @@ def closed_reason(item: Item) -> Reason | None:
         return None
     return Reason(
         "item_closed",
-        f"Item {item.id} ({item.name}) is {STATUS_LABELS[item.status]}; "
-        "a delivered or withdrawn item and its cargo can no longer be changed",
+        (
+            _(
+                "Item {id} ({item}) is {value}; a delivered or withdrawn "
+                "item and its cargo can no longer be changed"
+            ).format(id=item.id, item=item.name, value=_(STATUS_LABELS[item.status]))
+        ),
         "status",
         {"status": item.status.value},
     )
@@ -249,8 +259,17 @@ def need_reasons(
         reasons.append(
             Reason(
                 "need_of_other_destination",
-                f"Need {need.id} ({need.description}) was sent by {need_destination.name}, "
-                f"not by {destination.name}",
+                (
+                    _(
+                        "Need {id} ({description}) was sent by {need_destination}, "
+                        "not by {destination}"
+                    ).format(
+                        id=need.id,
+                        description=need.description,
+                        need_destination=need_destination.name,
+                        destination=destination.name,
+                    )
+                ),
                 "need_id",
                 {**context, "need_destination_id": need.destination_id},
             )
@@ -259,7 +278,9 @@ def need_reasons(
         reasons.append(
             Reason(
                 "need_cancelled",
-                f"Need {need.id} ({need.description}) was cancelled by the recipient",
+                _("Need {id} ({description}) was cancelled by the recipient").format(
+                    id=need.id, description=need.description
+                ),
                 "need_id",
                 context,
             )
@@ -268,8 +289,11 @@ def need_reasons(
         reasons.append(
             Reason(
                 "need_kind_mismatch",
-                f"Need {need.id} asks for kind {need.item_kind.value!r}; "
-                f"this item is of kind {item.kind.value!r}",
+                (
+                    _(
+                        "Need {id} asks for kind {item_kind!r}; this item is of kind {kind!r}"
+                    ).format(id=need.id, item_kind=word(need.item_kind), kind=word(item.kind))
+                ),
                 "need_id",
                 {**context, "need_kind": need.item_kind.value, "item_kind": item.kind.value},
             )
@@ -285,8 +309,12 @@ def certificate_reasons(
         return [
             Reason(
                 "no_destination",
-                "The item is not allocated to a destination, so no usage certificate can "
-                "cover it; allocate it first",
+                (
+                    _(
+                        "The item is not allocated to a destination, so no usage "
+                        "certificate can cover it; allocate it first"
+                    )
+                ),
                 "destination_id",
             )
         ]
@@ -295,20 +323,27 @@ def certificate_reasons(
     return [
         Reason(
             "certificate_missing",
-            f"No usage certificate (Verwendungsnachweis) for {destination.name} that is valid "
-            f"on {on.isoformat()} covers this item",
+            (
+                _(
+                    "No usage certificate (Verwendungsnachweis) for "
+                    "{destination} that is valid on {isoformat} covers this item"
+                ).format(destination=destination.name, isoformat=on.isoformat())
+            ),
             None,
             {"destination_id": destination.id, "on": on.isoformat()},
         )
     ]
 
 
-def _ends_before(value: date, until: date, field: str, code: str, what: str) -> Reason | None:
+def _ends_before(
+    value: date, until: date, field: str, code: str, sentence: str, **names: str
+) -> Reason | None:
+    """``sentence`` names {day} (``value``), {until} and any of ``names``."""
     if value >= until:
         return None
     return Reason(
         code,
-        f"{what} {value.isoformat()}, before {until.isoformat()}",
+        sentence.format(day=value.isoformat(), until=until.isoformat(), **names),
         field,
         {field: value.isoformat(), "plates_valid_until": until.isoformat()},
     )
@@ -328,7 +363,9 @@ def export_reasons(
         reasons.append(
             Reason(
                 "export_record_missing",
-                f"No export record: record the customs export data ({needs}) for this item",
+                _(
+                    "No export record: record the customs export data ({needs}) for this item"
+                ).format(needs=needs),
                 "export_record",
             )
         )
@@ -336,7 +373,7 @@ def export_reasons(
         reasons.append(
             Reason(
                 "mrn_missing",
-                "The export record has no MRN: the export declaration is not filed yet",
+                _("The export record has no MRN: the export declaration is not filed yet"),
                 "mrn",
             )
         )
@@ -348,7 +385,10 @@ def export_reasons(
         reasons.append(
             Reason(
                 "registration_papers_missing",
-                "The vehicle's registration papers are not held; the plates and customs need them",
+                _(
+                    "The vehicle's registration papers are not held; the plates "
+                    "and customs need them"
+                ),
                 "registration_papers_held",
             )
         )
@@ -360,13 +400,17 @@ def _plate_reasons(record: ExportRecord, until: date, on: date | None) -> list[R
     plate = record.export_plate
     if plate is None:
         reasons.append(
-            Reason("export_plate_missing", "No export plate (Ausfuhrkennzeichen)", "export_plate")
+            Reason(
+                "export_plate_missing", _("No export plate (Ausfuhrkennzeichen)"), "export_plate"
+            )
         )
     elif record.plate_valid_from_on is None or record.plate_valid_to_on is None:
         reasons.append(
             Reason(
                 "plate_validity_missing",
-                f"The validity (from, to) of export plate {plate} is not recorded",
+                _("The validity (from, to) of export plate {plate} is not recorded").format(
+                    plate=plate
+                ),
                 "plate_valid_to_on",
             )
         )
@@ -375,9 +419,16 @@ def _plate_reasons(record: ExportRecord, until: date, on: date | None) -> list[R
             reasons.append(
                 Reason(
                     "plate_not_yet_valid",
-                    f"Export plate {plate} is valid only from "
-                    f"{record.plate_valid_from_on.isoformat()}, after the trip starts on "
-                    f"{on.isoformat()}",
+                    (
+                        _(
+                            "Export plate {plate} is valid only from {isoformat}, after "
+                            "the trip starts on {on_isoformat}"
+                        ).format(
+                            plate=plate,
+                            isoformat=record.plate_valid_from_on.isoformat(),
+                            on_isoformat=on.isoformat(),
+                        )
+                    ),
                     "plate_valid_from_on",
                     {"plate_valid_from_on": record.plate_valid_from_on.isoformat()},
                 )
@@ -388,14 +439,15 @@ def _plate_reasons(record: ExportRecord, until: date, on: date | None) -> list[R
                 until,
                 "plate_valid_to_on",
                 "plate_expires_too_early",
-                f"Export plate {plate} expires",
+                _("Export plate {plate} expires {day}, before {until}"),
+                plate=plate,
             )
         )
     if record.insurance_until_on is None:
         reasons.append(
             Reason(
                 "insurance_missing",
-                "No insurance end date is recorded; export plates need insurance",
+                _("No insurance end date is recorded; export plates need insurance"),
                 "insurance_until_on",
             )
         )
@@ -406,14 +458,14 @@ def _plate_reasons(record: ExportRecord, until: date, on: date | None) -> list[R
                 until,
                 "insurance_until_on",
                 "insurance_ends_too_early",
-                "The insurance ends",
+                _("The insurance ends {day}, before {until}"),
             )
         )
     if record.inspection_due_on is None:
         reasons.append(
             Reason(
                 "inspection_date_missing",
-                "No inspection (HU) due date is recorded",
+                _("No inspection (HU) due date is recorded"),
                 "inspection_due_on",
             )
         )
@@ -424,7 +476,7 @@ def _plate_reasons(record: ExportRecord, until: date, on: date | None) -> list[R
                 until,
                 "inspection_due_on",
                 "inspection_due_too_early",
-                "The inspection (HU) is due",
+                _("The inspection (HU) is due {day}, before {until}"),
             )
         )
     return [r for r in reasons if r is not None]
@@ -445,9 +497,19 @@ def overload_reason(
         return None
     return Reason(
         "vehicle_overloaded",
-        f"{cargo_weight_kg:,} kg of cargo is more than {vehicle_name} may carry: "
-        f"{gross_weight_kg:,} kg gross weight minus {own_weight_kg:,} kg own weight "
-        f"leaves {payload:,} kg",
+        (
+            _(
+                "{cargo_weight_kg:,} kg of cargo is more than {vehicle_name} "
+                "may carry: {gross_weight_kg:,} kg gross weight minus "
+                "{own_weight_kg:,} kg own weight leaves {payload:,} kg"
+            ).format(
+                cargo_weight_kg=cargo_weight_kg,
+                vehicle_name=vehicle_name,
+                gross_weight_kg=gross_weight_kg,
+                own_weight_kg=own_weight_kg,
+                payload=payload,
+            )
+        ),
         field,
         {"cargo_weight_kg": cargo_weight_kg, "payload_kg": payload},
     )
@@ -459,7 +521,9 @@ def cargo_carrier_reasons(item: Item) -> list[Reason]:
         reasons.append(
             Reason(
                 "cargo_needs_vehicle",
-                f"Item {item.id} ({item.name}) is equipment; cargo rides only on a vehicle",
+                _("Item {id} ({item}) is equipment; cargo rides only on a vehicle").format(
+                    id=item.id, item=item.name
+                ),
                 "item_id",
             )
         )

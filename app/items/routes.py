@@ -7,6 +7,7 @@ from app.auth import visibility
 from app.auth.deps import PrincipalDep, require_version
 from app.core.database import SessionDep
 from app.core.errors import NotFound
+from app.core.i18n import N_
 from app.core.pagination import CursorQuery, LimitQuery, Page
 from app.items import service
 from app.items.models import CargoCategory, CargoLine, Item, ItemCategory, ItemKind, ItemStatus
@@ -39,7 +40,7 @@ def cargo_line_dep(
     """A cargo line is seen exactly by those who may see the vehicle carrying it."""
     line = service.get_cargo_line(session, cargo_id)
     if not visibility.visible_item_ids(session, principal, [line.vehicle_id]):
-        raise NotFound("Cargo line", cargo_id)
+        raise NotFound(N_("Cargo line"), cargo_id)
     require_version(request, line)
     return line
 

@@ -4,6 +4,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from app.core.i18n import _
 from app.core.identifiers import VIN, HSCode, LicenceClass, LicenceClassField
 from app.items.models import CargoCategory, Condition, ItemCategory, ItemKind, ItemStatus
 
@@ -13,7 +14,7 @@ MAX_WEIGHT_KG = 100_000  # far above a 40-tonne truck; catches a weight typed in
 def _year_not_future(year: int | None) -> int | None:
     # A vehicle may carry next year's model year, never a later one.
     if year is not None and year > date.today().year + 1:
-        raise ValueError(f"{year} is in the future")
+        raise ValueError(_("{year} is in the future").format(year=year))
     return year
 
 
@@ -66,8 +67,10 @@ class ItemCreate(ItemFields):
 
 def _moves_by_action(value: object) -> object:
     raise ValueError(
-        "changes only through the item actions (accept, allocate, certify, "
-        "mark-export-ready, withdraw)"
+        _(
+            "changes only through the item actions (accept, allocate, "
+            "certify, mark-export-ready, withdraw)"
+        )
     )
 
 
@@ -183,7 +186,7 @@ class WithdrawRequest(BaseModel):
     @classmethod
     def _not_blank(cls, value: str) -> str:
         if not value.strip():
-            raise ValueError("say why the item is withdrawn")
+            raise ValueError(_("say why the item is withdrawn"))
         return value.strip()
 
 

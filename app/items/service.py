@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from app.certificates import service as certificates
 from app.core.errors import Conflict, InvalidInput, Reason, RuleViolation
+from app.core.i18n import N_, _
 from app.core.identifiers import LicenceClass, vin_warnings
 from app.core.pagination import keyset_page
 from app.core.service import apply_changes, get_or_404, like, null_errors, touch
@@ -71,7 +72,7 @@ def today() -> date:
 
 
 def get(session: Session, item_id: int) -> Item:
-    return get_or_404(session, Item, item_id, "Item")
+    return get_or_404(session, Item, item_id, N_("Item"))
 
 
 # --- Reading -------------------------------------------------------------------------------
@@ -259,8 +260,14 @@ def _check_vin_free(session: Session, vin: str | None, own_id: int | None = None
     other = session.exec(stmt).first()
     if other is not None:
         raise Conflict(
-            f"VIN {vin} is already recorded for item {other.id} ({other.name}, "
-            f"{lifecycle.STATUS_LABELS[other.status]})",
+            (
+                _("VIN {vin} is already recorded for item {id} ({other}, {value})").format(
+                    vin=vin,
+                    id=other.id,
+                    other=other.name,
+                    value=lifecycle.STATUS_LABELS[other.status],
+                )
+            ),
             field="vin",
         )
 
@@ -317,7 +324,9 @@ def _check_cargo_still_fits(
         reasons.append(
             Reason(
                 "cargo_needs_vehicle",
-                f"Item {item.id} carries cargo; unload it before recording the item as equipment",
+                _(
+                    "Item {id} carries cargo; unload it before recording the item as equipment"
+                ).format(id=item.id),
                 "category",
             )
         )
@@ -332,13 +341,13 @@ def _check_cargo_still_fits(
         if overload is not None:
             reasons.append(overload)
     if reasons:
-        raise RuleViolation(f"Item {item.id} cannot be changed", reasons)
+        raise RuleViolation(_("Item {id} cannot be changed").format(id=item.id), reasons)
 
 
 def _refuse_if_closed(item: Item, verb: str) -> None:
     closed = lifecycle.closed_reason(item)
     if closed is not None:
-        raise RuleViolation(f"Item {item.id} cannot be {verb}", [closed])
+        raise RuleViolation(_("Item {id} cannot be {verb}").format(id=item.id, verb=verb), [closed])
 
 
 # --- Lifecycle actions ----------------------------------------------------------------------
@@ -353,7 +362,12 @@ def move(session: Session, item: Item, action: Action, blocking: Sequence[Reason
     reasons = [*lifecycle.status_reasons(action, item.status), *blocking]
     if reasons:
         transition = lifecycle.TRANSITIONS[action]
-        raise RuleViolation(f"Item {item.id} ({item.name}) cannot be {transition.verb}", reasons)
+        raise RuleViolation(
+            _("Item {id} ({item}) cannot be {verb}").format(
+                id=item.id, item=item.name, verb=transition.verb
+            ),
+            reasons,
+        )
     item.status = lifecycle.TRANSITIONS[action].target
     item.status_changed_at = utcnow()
     touch(item)
@@ -415,14 +429,21 @@ def mark_export_ready(
     on = today()
     if item.category == ItemCategory.vehicle and plates_valid_until is None:
         raise InvalidInput(
-            [("plates_valid_until", "is required for a vehicle: the last day of the trip")]
+            [("plates_valid_until", _("is required for a vehicle: the last day of the trip"))]
         )
     if plates_valid_until is not None and plates_valid_until < on:
         raise InvalidInput(
-            [("plates_valid_until", f"{plates_valid_until} is in the past; give the trip's end")]
+            [
+                (
+                    "plates_valid_until",
+                    _("{plates_valid_until} is in the past; give the trip's end").format(
+                        plates_valid_until=plates_valid_until
+                    ),
+                )
+            ]
         )
     if trip_starts_on and plates_valid_until and trip_starts_on > plates_valid_until:
-        raise InvalidInput([("trip_starts_on", "is after plates_valid_until")])
+        raise InvalidInput([("trip_starts_on", _("is after plates_valid_until"))])
     start = max(trip_starts_on or on, on)
     reasons = [
         *certificate_reasons(session, item, start),
@@ -473,7 +494,7 @@ def withdraw(session: Session, item: Item, reason: str) -> Item:
 
 
 def get_cargo_line(session: Session, cargo_id: int) -> CargoLine:
-    return get_or_404(session, CargoLine, cargo_id, "Cargo line")
+    return get_or_404(session, CargoLine, cargo_id, N_("Cargo line"))
 
 
 def read_cargo_line(line: CargoLine) -> CargoLineRead:
@@ -506,7 +527,9 @@ def _check_load(session: Session, vehicle: Item, weight_kg: int, line_id: int | 
         if overload is not None:
             reasons.append(overload)
     if reasons:
-        raise RuleViolation(f"Cargo cannot be loaded onto item {vehicle.id}", reasons)
+        raise RuleViolation(
+            _("Cargo cannot be loaded onto item {id}").format(id=vehicle.id), reasons
+        )
 
 
 def add_cargo_line(session: Session, vehicle: Item, data: CargoLineCreate) -> CargoLine:

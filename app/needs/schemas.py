@@ -4,6 +4,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from app.core.i18n import _
 from app.core.types import latest_today
 from app.items.models import ItemKind
 
@@ -18,7 +19,11 @@ class NeedStatus(StrEnum):
 def not_in_future(value: date) -> date:
     today = latest_today()
     if value > today:
-        raise ValueError(f"{value} is after today ({today}); enter the day the request was sent")
+        raise ValueError(
+            _("{value} is after today ({today}); enter the day the request was sent").format(
+                value=value, today=today
+            )
+        )
     return value
 
 

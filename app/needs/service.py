@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, and_, func
 from sqlmodel import Session, col, select
 
 from app.core.errors import InvalidInput, Reason, RuleViolation
+from app.core.i18n import N_, _
 from app.core.pagination import keyset_page
 from app.core.service import apply_changes, get_or_404, like, touch
 from app.destinations.models import Destination
@@ -27,7 +28,7 @@ SORTABLE = {
 
 
 def get(session: Session, need_id: int) -> Need:
-    return get_or_404(session, Need, need_id, "Need")
+    return get_or_404(session, Need, need_id, N_("Need"))
 
 
 def _matches(session: Session, need_ids: Iterable[int]) -> dict[int, list[tuple[int, ItemStatus]]]:
@@ -95,7 +96,16 @@ def read(session: Session, need: Need) -> NeedRead:
 
 def _check_destination(session: Session, destination_id: int) -> None:
     if session.get(Destination, destination_id) is None:
-        raise InvalidInput([("destination_id", f"destination {destination_id} does not exist")])
+        raise InvalidInput(
+            [
+                (
+                    "destination_id",
+                    _("destination {destination_id} does not exist").format(
+                        destination_id=destination_id
+                    ),
+                )
+            ]
+        )
 
 
 def create(session: Session, data: NeedCreate) -> Need:
@@ -116,15 +126,22 @@ def update(session: Session, need: Need, changes: NeedUpdate) -> Need:
     reasons: list[Reason] = []
     if need.cancelled:
         reasons.append(
-            Reason("need_cancelled", f"need {need.id} is cancelled and can no longer change")
+            Reason(
+                "need_cancelled",
+                _("need {id} is cancelled and can no longer change").format(id=need.id),
+            )
         )
     new_destination = sent.get("destination_id")
     if item_ids and new_destination not in (None, need.destination_id):
         reasons.append(
             Reason(
                 "items_matched",
-                f"items {_list(item_ids)} are allocated to destination {need.destination_id} "
-                "against this need; release them before moving the need",
+                (
+                    _(
+                        "items {list} are allocated to destination {destination_id} "
+                        "against this need; release them before moving the need"
+                    ).format(list=_list(item_ids), destination_id=need.destination_id)
+                ),
                 field="destination_id",
                 context={"item_ids": item_ids},
             )
@@ -134,8 +151,12 @@ def update(session: Session, need: Need, changes: NeedUpdate) -> Need:
         reasons.append(
             Reason(
                 "items_matched",
-                f"items {_list(item_ids)} were matched as {need.item_kind}; "
-                "release them before changing the kind",
+                (
+                    _(
+                        "items {list} were matched as {item_kind}; release them "
+                        "before changing the kind"
+                    ).format(list=_list(item_ids), item_kind=need.item_kind)
+                ),
                 field="item_kind",
                 context={"item_ids": item_ids},
             )
@@ -145,14 +166,18 @@ def update(session: Session, need: Need, changes: NeedUpdate) -> Need:
         reasons.append(
             Reason(
                 "quantity_below_matched",
-                f"{len(item_ids)} items are already matched, more than {new_quantity}; "
-                "release items first",
+                (
+                    _(
+                        "{count} items are already matched, more than "
+                        "{new_quantity}; release items first"
+                    ).format(count=len(item_ids), new_quantity=new_quantity)
+                ),
                 field="quantity",
                 context={"matched_quantity": len(item_ids), "item_ids": item_ids},
             )
         )
     if reasons:
-        raise RuleViolation(f"need {need.id} cannot be changed", reasons)
+        raise RuleViolation(_("need {id} cannot be changed").format(id=need.id), reasons)
     apply_changes(need, changes)
     session.flush()
     return need
@@ -162,8 +187,8 @@ def cancel(session: Session, need: Need) -> Need:
     """The utility withdrew the request; items already matched stay allocated to it."""
     if need.cancelled:
         raise RuleViolation(
-            f"need {need.id} cannot be cancelled",
-            [Reason("already_cancelled", f"need {need.id} is already cancelled")],
+            _("need {id} cannot be cancelled").format(id=need.id),
+            [Reason("already_cancelled", _("need {id} is already cancelled").format(id=need.id))],
         )
     need.cancelled = True
     touch(need)

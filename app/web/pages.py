@@ -14,6 +14,7 @@ from app.auth.deps import _form_csrf_token, web_principal
 from app.auth.models import Role
 from app.auth.policy import may
 from app.auth.service import Principal
+from app.core import i18n as core_i18n
 from app.core.database import SessionDep
 from app.core.errors import DomainError, Forbidden, NotAuthenticated
 from app.web import i18n
@@ -39,7 +40,19 @@ def page_principal(
         raise LoginRequired(request.url.path) from exc
 
 
-PagePrincipalDep = Annotated[Principal, Depends(page_principal)]
+async def speaking_principal(
+    request: Request, principal: Annotated[Principal, Depends(page_principal)]
+) -> Principal:
+    """The logged-in user, and from here on the page and the rules speak their language.
+
+    Async on purpose: it runs in the request's own context, so the language it sets is the
+    one the route (and every rule it calls) sees; a dependency run in a worker thread would
+    set it in a copy that is thrown away."""
+    core_i18n.speak(language_of(request, principal))
+    return principal
+
+
+PagePrincipalDep = Annotated[Principal, Depends(speaking_principal)]
 
 
 def require(principal: Principal, operation: str) -> None:

@@ -28,6 +28,7 @@ from app.auth.policy import may
 from app.auth.service import Principal
 from app.core.database import SessionDep
 from app.core.errors import DomainError, Forbidden
+from app.core.i18n import _, word
 from app.core.models import Entity
 from app.web import forms
 from app.web.pages import PagePrincipalDep, require
@@ -300,7 +301,9 @@ def office_only(principal: Principal, operation: str) -> None:
     show them their own records only."""
     require(principal, operation)
     if not visibility.is_office(principal):
-        raise Forbidden(f"a {principal.role.value} may not open the office's registers")
+        raise Forbidden(
+            _("a {role} may not open the office's registers").format(role=word(principal.role))
+        )
 
 
 async def _typed(request: Request) -> dict[str, str]:

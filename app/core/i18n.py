@@ -1,0 +1,134 @@
+"""The language a sentence is said in: German, Ukrainian or English, from Babel catalogs.
+
+The rules speak to people: a refusal, a readiness blocker, a date. They write their sentences
+with ``_()`` and the language of the request the sentence answers: the account's choice on the
+pages, the ``Accept-Language`` header on the API (English when it names none of ours). The
+request sets it once (``speaking``); the rules never take a language argument.
+
+The catalogs (.po) are kept in ``app/locale``; the compiled .mo files are made at set-up
+(``pybabel compile``, run by ``make``). English is the source language.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
+from gettext import GNUTranslations, NullTranslations
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
+LANGUAGES = ("de", "uk", "en")
+SOURCE = "en"
+
+_spoken: ContextVar[str] = ContextVar("language", default=SOURCE)
+
+
+@cache
+def translations(language: str) -> NullTranslations:
+    mo = LOCALE_DIR / language / "LC_MESSAGES" / "messages.mo"
+    if not mo.exists():
+        # English is the source language; the others need the compiled catalog (set-up).
+        return NullTranslations()
+    with mo.open("rb") as handle:
+        return GNUTranslations(handle)
+
+
+def language() -> str:
+    """The language of the request being answered."""
+    return _spoken.get()
+
+
+def speak(lang: str) -> None:
+    """From here on, this request is answered in ``lang``."""
+    _spoken.set(lang if lang in LANGUAGES else SOURCE)
+
+
+@contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    token = _spoken.set(lang if lang in LANGUAGES else SOURCE)
+    try:
+        yield
+    finally:
+        _spoken.reset(token)
+
+
+def _(message: str) -> str:
+    """``message`` in the request's language (a template: format it after translating)."""
+    return translations(_spoken.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(_spoken.get()).ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:  # noqa: N802 (gettext's name for "mark, translate later")
+    """Marks a word for the catalogs; it is translated where it is shown."""
+    return message
+
+
+def from_header(accept_language: str | None) -> str | None:
+    """The first preference of an ``Accept-Language`` header among our languages, or None."""
+    if not accept_language:
+        return None
+    wanted = []
+    for part in accept_language.split(","):
+        tag, _sep, q = part.strip().partition(";q=")
+        try:
+            weight = float(q) if q else 1.0
+        except ValueError:
+            continue
+        wanted.append((weight, tag.strip().replace("-", "_")))
+    for _weight, tag in sorted(wanted, key=lambda w: -w[0]):
+        try:
+            found = Locale.parse(tag).language
+        except (ValueError, UnknownLocaleError):
+            continue
+        if found in LANGUAGES:
+            return found
+    return None
+
+
+def word(value: str) -> str:
+    """An enum's value as a word of the request's language: "export_ready" → "export ready"."""
+    return _(value.replace("_", " "))
+
+
+# The values of the enums the rules name in their sentences, for the catalogs.
+WORDS = (
+    # items
+    N_("offered"),
+    N_("accepted"),
+    N_("allocated"),
+    N_("certified"),
+    N_("export ready"),
+    N_("in convoy"),
+    N_("delivered"),
+    N_("withdrawn"),
+    # convoys
+    N_("planning"),
+    N_("ready"),
+    N_("under way"),
+    N_("arrived"),
+    N_("closed"),
+    N_("cancelled"),
+    # what a convoy does
+    N_("mark ready"),
+    N_("depart"),
+    N_("arrive"),
+    N_("close"),
+    N_("cancel"),
+    # who someone is
+    N_("admin"),
+    N_("coordinator"),
+    N_("clerk"),
+    N_("driver"),
+    N_("recipient"),
+    # why a driver withdrew
+    N_("ill"),
+    N_("heat"),
+    N_("family"),
+    N_("vehicle"),
+    N_("other"),
+)
