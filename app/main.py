@@ -32,6 +32,7 @@ from app.drivers.routes import router as drivers_router
 from app.exports.routes import router as exports_router
 from app.items import pages as item_pages
 from app.items.routes import router as items_router
+from app.needs import pages as need_pages
 from app.needs.routes import router as needs_router
 from app.web import assets, desk
 from app.web import i18n as web_i18n
@@ -124,7 +125,7 @@ def create_app() -> FastAPI:
     app.include_router(my_convoy.router)
     app.include_router(convoy_pages.router)
     app.include_router(deliveries.router)
-    for register_pages in (item_pages, donor_pages, destination_pages, driver_pages):
+    for register_pages in (item_pages, donor_pages, destination_pages, driver_pages, need_pages):
         app.include_router(register_pages.router)
 
     @app.get("/healthz", include_in_schema=False)

@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 from sqlmodel import Session
 
+from app.auth.service import Principal
 from app.donors import service
 from app.donors.models import Donor
 from app.donors.schemas import DonorCreate, DonorUpdate
@@ -12,7 +13,11 @@ from app.web.register import Register, routes
 
 
 def _search(
-    session: Session, q: str | None, cursor: str | None, _filters: dict[str, str]
+    session: Session,
+    _principal: Principal,
+    q: str | None,
+    cursor: str | None,
+    _filters: dict[str, str],
 ) -> tuple[Sequence[Donor], str | None]:
     return service.search(
         session, q=q, kind=None, country=None, sort="name", cursor=cursor, limit=50

@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.auth.service import Principal
 from app.drivers import service
 from app.drivers.models import Driver
 from app.drivers.schemas import DriverCreate, DriverUpdate
@@ -13,7 +14,11 @@ from app.web.register import Register, routes
 
 
 def _search(
-    session: Session, q: str | None, cursor: str | None, _filters: dict[str, str]
+    session: Session,
+    _principal: Principal,
+    q: str | None,
+    cursor: str | None,
+    _filters: dict[str, str],
 ) -> tuple[Sequence[Driver], str | None]:
     return service.search(
         session, q=q, licence_class=None, available_on=None, sort="name", cursor=cursor, limit=50

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from app.auth.deps import require_version
+from app.auth.service import Principal
 from app.certificates import service as certificates
 from app.core.database import SessionDep
 from app.core.errors import DomainError
@@ -23,7 +24,7 @@ from app.items.schemas import ExportReadyRequest, ItemCreate, ItemUpdate, Withdr
 from app.web import forms
 from app.web.i18n import N_
 from app.web.pages import PagePrincipalDep
-from app.web.register import Register, office_only, routes
+from app.web.register import Register, routes
 
 STATUS_WORDS = {
     "offered": N_("offered"),
@@ -57,7 +58,11 @@ def _number(value: str | None) -> int | None:
 
 
 def _search(
-    session: Session, q: str | None, cursor: str | None, filters: dict[str, str]
+    session: Session,
+    _principal: Principal,
+    q: str | None,
+    cursor: str | None,
+    filters: dict[str, str],
 ) -> tuple[Sequence[Item], str | None]:
     return service.search(
         session,
@@ -181,8 +186,8 @@ def act(
     action = item_action
     if action not in ACTIONS:
         return Response(status_code=404)
-    _, operation, _ = ACTIONS[action]
-    office_only(principal, operation)
+    _action, operation, _label = ACTIONS[action]
+    ITEMS.admit(principal, operation)
     item = service.get(session, item_id)
     require_version(request, item)
     try:

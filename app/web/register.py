@@ -137,9 +137,11 @@ class Register:
     get: Callable[[Session, int], Entity]
     create: Callable[[Session, Any], Entity]
     update: Callable[[Session, Any, Any], Entity]
-    # (session, q, cursor, the list page's other query parameters) -> (rows, next cursor)
+    # (session, who asks, q, cursor, the list page's other query parameters)
+    #   -> (the rows they may see, next cursor)
     search: Callable[
-        [Session, str | None, str | None, dict[str, str]], tuple[Sequence[Any], str | None]
+        [Session, Principal, str | None, str | None, dict[str, str]],
+        tuple[Sequence[Any], str | None],
     ]
     choices: Callable[[Session], dict[str, list[tuple[str, str]]]] = lambda _s: {}
     details: Callable[[Session, Any], dict[str, Any]] = lambda _s, _r: {}
@@ -147,6 +149,38 @@ class Register:
     list_template: str = "web/register.html"
     list_context: Callable[[Session], dict[str, Any]] = lambda _s: {}
     search_hint: str = ""
+    # A register the receiving utility keeps too (its needs): the policy table decides, and
+    # ``guard`` keeps each record to those who may see it (404 otherwise, as the API).
+    open_to_recipients: bool = False
+    guard: Callable[[Principal, Any], None] = lambda _p, _r: None
+    # Fields fixed by who is asking (a recipient's own destination): not offered on the form,
+    # always sent as these values.
+    fixed: Callable[[Principal], dict[str, str]] = lambda _p: {}
+
+    def admit(self, principal: Principal, operation: str) -> None:
+        """The API's policy table; the office's registers are the office's alone (drivers and
+        recipients have their own pages, which show them their own records only)."""
+        require(principal, operation)
+        if not self.open_to_recipients and not visibility.is_office(principal):
+            raise Forbidden(
+                _("a {role} may not open the office's registers").format(role=word(principal.role))
+            )
+
+    def fetch(self, session: Session, principal: Principal, record_id: int) -> Any:
+        record = self.get(session, record_id)
+        self.guard(principal, record)
+        return record
+
+    def form_specs(
+        self, session: Session, principal: Principal, schema: type[BaseModel]
+    ) -> list[FieldSpec]:
+        """The inputs of a create (``schema`` the create schema) or an edit (the fields the
+        create takes that the update schema can change), without the fixed ones."""
+        fixed = self.fixed(principal)
+        specs = self.specs(session, self.create_schema)
+        if schema is not self.create_schema:
+            specs = [s for s in specs if s.name in schema.model_fields]
+        return [s for s in specs if s.name not in fixed]
 
     def specs(self, session: Session, schema: type[BaseModel]) -> list[FieldSpec]:
         return fields_of(schema, self.labels, self.choices(session))
@@ -161,9 +195,9 @@ class Register:
         q: str | None,
         cursor: str | None,
     ) -> HTMLResponse:
-        office_only(principal, self.operations["list"])
+        self.admit(principal, self.operations["list"])
         filters = {k: v for k, v in request.query_params.items() if k not in ("q", "cursor") and v}
-        rows, next_cursor = self.search(session, q, cursor, filters)
+        rows, next_cursor = self.search(session, principal, q, cursor, filters)
         return render(
             request,
             self.list_template,
@@ -190,8 +224,8 @@ class Register:
         problems: forms.FieldErrors | None = None,
         status_code: int = 200,
     ) -> HTMLResponse:
-        office_only(principal, self.operations["get"])
-        record = self.get(session, record_id)
+        self.admit(principal, self.operations["get"])
+        record = self.fetch(session, principal, record_id)
         history, _ = audit.history(session, self.entity, str(record_id), limit=50)
         specs = self.specs(session, self.create_schema)
         return render(
@@ -223,11 +257,7 @@ class Register:
         status_code: int = 200,
     ) -> HTMLResponse:
         schema = self.create_schema if record is None else self.update_schema
-        specs = self.specs(session, schema if record is not None else self.create_schema)
-        if record is not None:  # an edit offers the fields a create takes that can change
-            specs = [
-                s for s in self.specs(session, self.create_schema) if s.name in schema.model_fields
-            ]
+        specs = self.form_specs(session, principal, schema)
         return render(
             request,
             "web/record_form.html",
@@ -252,20 +282,17 @@ class Register:
     ) -> Response:
         """Create or change the record through the service; refused, the form comes back."""
         operation = self.operations["create" if record_id is None else "update"]
-        office_only(principal, operation)
-        record = None if record_id is None else self.get(session, record_id)
+        self.admit(principal, operation)
+        record = None if record_id is None else self.fetch(session, principal, record_id)
+        fixed = self.fixed(principal)
         try:
             if record is None:
-                specs = self.specs(session, self.create_schema)
+                specs = self.form_specs(session, principal, self.create_schema)
                 values = {k: v for k, v in values_from(typed, specs).items() if v is not None}
-                saved = self.create(session, self.create_schema.model_validate(values))
+                saved = self.create(session, self.create_schema.model_validate({**values, **fixed}))
             else:
                 require_version(request, record)
-                specs = [
-                    s
-                    for s in self.specs(session, self.create_schema)
-                    if s.name in self.update_schema.model_fields
-                ]
+                specs = self.form_specs(session, principal, self.update_schema)
                 before = typed_from(record, specs)
                 # A field the form did not send is left as it is (a checkbox left empty is
                 # sent as nothing, so it counts as unticked).
@@ -296,16 +323,6 @@ class Register:
         return RedirectResponse(f"/{self.path}/{saved.id}", status_code=303)
 
 
-def office_only(principal: Principal, operation: str) -> None:
-    """The registers are the office's: drivers and recipients have their own pages, which
-    show them their own records only."""
-    require(principal, operation)
-    if not visibility.is_office(principal):
-        raise Forbidden(
-            _("a {role} may not open the office's registers").format(role=word(principal.role))
-        )
-
-
 async def _typed(request: Request) -> dict[str, str]:
     form = await request.form()
     return {k: str(v) for k, v in form.items() if k != "csrf_token"}
@@ -328,7 +345,7 @@ def routes(register: Register) -> APIRouter:
 
     @router.get(f"{base}/new", response_class=HTMLResponse, name=f"{register.path}_new")
     def new(request: Request, session: SessionDep, principal: PagePrincipalDep) -> HTMLResponse:
-        office_only(principal, register.operations["create"])
+        register.admit(principal, register.operations["create"])
         return register.form_page(request, session, principal, record=None, typed={}, errors={})
 
     @router.post(f"{base}/new", response_model=None, name=f"{register.path}_create")
@@ -350,8 +367,8 @@ def routes(register: Register) -> APIRouter:
     def edit(
         request: Request, record_id: int, session: SessionDep, principal: PagePrincipalDep
     ) -> HTMLResponse:
-        office_only(principal, register.operations["update"])
-        stored = register.get(session, record_id)
+        register.admit(principal, register.operations["update"])
+        stored = register.fetch(session, principal, record_id)
         specs = register.specs(session, register.create_schema)
         return register.form_page(
             request, session, principal, record=stored, typed=typed_from(stored, specs), errors={}

@@ -174,6 +174,14 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /drivers/{record_id}/edit": PLAN,
     "POST /drivers/{record_id}/edit": PLAN,
     "POST /items/{item_id}/actions/{item_action}": PLAN,
+    # needs: the office's register, and the receiving utility's own
+    "GET /needs": OFFICE | RECIPIENT,
+    "GET /needs/new": PLAN | RECIPIENT,
+    "POST /needs/new": PLAN | RECIPIENT,
+    "GET /needs/{record_id}": OFFICE | RECIPIENT,
+    "GET /needs/{record_id}/edit": PLAN | RECIPIENT,
+    "POST /needs/{record_id}/edit": PLAN | RECIPIENT,
+    "POST /needs/{need_id}/cancel": PLAN | RECIPIENT,
     "GET /my-convoy": DRIVER,
     "GET /my-convoy/calendar.ics": DRIVER,
     "POST /my-convoy/legs/{leg_id}/report": DRIVER,
@@ -262,6 +270,7 @@ _REGISTER_IDS = {
     "donors": "donor_id",
     "destinations": "destination_id",
     "drivers": "driver_id",
+    "needs": "need_id",
 }
 
 
