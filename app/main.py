@@ -14,6 +14,7 @@ from app.auth import pages as auth_pages
 from app.auth.deps import authorize
 from app.auth.routes import login_router
 from app.auth.routes import router as accounts_router
+from app.certificates import pages as certificate_pages
 from app.certificates.routes import router as certificates_router
 from app.convoys import deliveries, my_convoy
 from app.convoys import pages as convoy_pages
@@ -29,6 +30,7 @@ from app.donors.routes import router as donors_router
 from app.drivers import pages as driver_pages
 from app.drivers.privacy_routes import router as driver_privacy_router
 from app.drivers.routes import router as drivers_router
+from app.exports import pages as export_pages
 from app.exports.routes import router as exports_router
 from app.items import pages as item_pages
 from app.items.routes import router as items_router
@@ -125,7 +127,15 @@ def create_app() -> FastAPI:
     app.include_router(my_convoy.router)
     app.include_router(convoy_pages.router)
     app.include_router(deliveries.router)
-    for register_pages in (item_pages, donor_pages, destination_pages, driver_pages, need_pages):
+    for register_pages in (
+        item_pages,
+        donor_pages,
+        destination_pages,
+        driver_pages,
+        need_pages,
+        certificate_pages,
+        export_pages,
+    ):
         app.include_router(register_pages.router)
 
     @app.get("/healthz", include_in_schema=False)

@@ -99,12 +99,21 @@ def read_page(session: Session, certificates: Sequence[UsageCertificate]) -> lis
 def _date_errors(issued_on: date, valid_until_on: date | None) -> list[tuple[str, str]]:
     errors: list[tuple[str, str]] = []
     if issued_on > latest_today():
-        errors.append(("issued_on", f"{issued_on} is in the future; enter the date it was signed"))
+        errors.append(
+            (
+                "issued_on",
+                _("{issued_on} is in the future; enter the date it was signed").format(
+                    issued_on=issued_on
+                ),
+            )
+        )
     if valid_until_on is not None and valid_until_on < issued_on:
         errors.append(
             (
                 "valid_until_on",
-                f"{valid_until_on} is before the issue date {issued_on}",
+                _("{valid_until_on} is before the issue date {issued_on}").format(
+                    valid_until_on=valid_until_on, issued_on=issued_on
+                ),
             )
         )
     return errors
@@ -214,7 +223,14 @@ def create(session: Session, data: CertificateCreate) -> UsageCertificate:
     errors = _date_errors(data.issued_on, data.valid_until_on)
     destination = session.get(Destination, data.destination_id)
     if destination is None:
-        errors.append(("destination_id", f"Destination {data.destination_id} does not exist"))
+        errors.append(
+            (
+                "destination_id",
+                _("Destination {destination_id} does not exist").format(
+                    destination_id=data.destination_id
+                ),
+            )
+        )
     if errors:
         raise InvalidInput(errors)
     assert destination is not None
@@ -245,7 +261,14 @@ def update(
     if destination_id is not None:
         destination = session.get(Destination, destination_id)
         if destination is None:
-            errors.append(("destination_id", f"Destination {destination_id} does not exist"))
+            errors.append(
+                (
+                    "destination_id",
+                    _("Destination {destination_id} does not exist").format(
+                        destination_id=destination_id
+                    ),
+                )
+            )
     if errors:
         raise InvalidInput(errors)
     if sent.get("number") is not None:

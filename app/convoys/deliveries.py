@@ -205,7 +205,7 @@ def _record(
     problems: list[tuple[str, str]] = []  # (field, message); "" for the whole delivery
     status_code = 422
     if not typed.ticked:
-        problems.append(("received", "tick at least one item that was received"))
+        problems.append(("received", _("tick at least one item that was received")))
     try:
         for item_id in sorted(typed.ticked):
             visibility.require_own_item_for_handover(session, principal, item_id)

@@ -145,15 +145,15 @@ def _flush_or_conflict(session: Session, message: str, field: str) -> None:
 def _return_errors(convoy: Convoy | ConvoyCreate) -> list[tuple[str, str]]:
     errors = []
     if convoy.planned_return_at and convoy.planned_return_at <= convoy.planned_departure_at:
-        errors.append(("planned_return_at", "must be after planned_departure_at"))
+        errors.append(("planned_return_at", _("must be after planned_departure_at")))
     if convoy.planned_handover_at and convoy.planned_handover_at <= convoy.planned_departure_at:
-        errors.append(("planned_handover_at", "must be after planned_departure_at"))
+        errors.append(("planned_handover_at", _("must be after planned_departure_at")))
     if (
         convoy.planned_handover_at
         and convoy.planned_return_at
         and convoy.planned_return_at < convoy.planned_handover_at
     ):
-        errors.append(("planned_return_at", "must not be before planned_handover_at"))
+        errors.append(("planned_return_at", _("must not be before planned_handover_at")))
     return errors
 
 
@@ -357,13 +357,15 @@ def detail(session: Session, convoy: Convoy) -> ConvoyDetail:
 def _schedule_errors(leg: Leg | LegCreate) -> list[tuple[str, str]]:
     """A leg arrives after it departs, and its planned wait fits inside it."""
     if leg.planned_arrival_at <= leg.planned_departure_at:
-        return [("planned_arrival_at", "must be after planned_departure_at")]
+        return [("planned_arrival_at", _("must be after planned_departure_at"))]
     minutes = (leg.planned_arrival_at - leg.planned_departure_at).total_seconds() / 60
     if leg.planned_wait_minutes >= minutes:
         return [
             (
                 "planned_wait_minutes",
-                f"must be shorter than the leg itself ({int(minutes)} minutes)",
+                _("must be shorter than the leg itself ({minutes} minutes)").format(
+                    minutes=int(minutes)
+                ),
             )
         ]
     return []
@@ -773,9 +775,11 @@ def assign_trip(session: Session, convoy: Convoy, data: TripAssignments) -> list
         for name in ("first_leg", "last_leg"):
             value = getattr(wanted, name)
             if value is not None and value not in positions:
-                errors.append((f"assignments.{n}.{name}", f"convoy has no leg {value}"))
+                errors.append(
+                    (f"assignments.{n}.{name}", _("convoy has no leg {value}").format(value=value))
+                )
         if (wanted.first_leg or 1) > (wanted.last_leg or max(positions)):
-            errors.append((f"assignments.{n}.last_leg", "is before first_leg"))
+            errors.append((f"assignments.{n}.last_leg", _("is before first_leg")))
     if errors:
         raise InvalidInput(errors)
     made: list[Assignment] = []

@@ -58,46 +58,64 @@ def record_problems(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     if plate:
         if valid_from is None:
             errors.append(
-                ("plate_valid_from_on", "an export plate needs the first day it is valid")
+                ("plate_valid_from_on", _("an export plate needs the first day it is valid"))
             )
         if valid_to is None:
             errors.append(
-                ("plate_valid_to_on", "an export plate needs its expiry date (the red field)")
+                ("plate_valid_to_on", _("an export plate needs its expiry date (the red field)"))
             )
     elif valid_from is not None or valid_to is not None:
-        errors.append(("export_plate", "plate validity dates were given without an export plate"))
+        errors.append(
+            ("export_plate", _("plate validity dates were given without an export plate"))
+        )
     if valid_from is not None and valid_to is not None:
         latest = one_year_after(valid_from)
         if valid_to <= valid_from:
             errors.append(
-                ("plate_valid_to_on", f"{valid_to} is not after the first valid day {valid_from}")
+                (
+                    "plate_valid_to_on",
+                    _("{valid_to} is not after the first valid day {valid_from}").format(
+                        valid_to=valid_to, valid_from=valid_from
+                    ),
+                )
             )
         elif valid_to > latest:
             errors.append(
                 (
                     "plate_valid_to_on",
-                    f"an export plate is valid at most one year: from {valid_from} "
-                    f"it can run until {latest}, not {valid_to}",
+                    (
+                        _(
+                            "an export plate is valid at most one year: from "
+                            "{valid_from} it can run until {latest}, not {valid_to}"
+                        ).format(valid_from=valid_from, latest=latest, valid_to=valid_to)
+                    ),
                 )
             )
     if valid_to is not None and insurance_until is not None and insurance_until < valid_to:
         errors.append(
             (
                 "insurance_until_on",
-                f"insurance ends {insurance_until}, before the plate expires {valid_to}; "
-                "the red field shows the last day of insurance",
+                (
+                    _(
+                        "insurance ends {insurance_until}, before the plate expires "
+                        "{valid_to}; the red field shows the last day of insurance"
+                    ).format(insurance_until=insurance_until, valid_to=valid_to)
+                ),
             )
         )
     if valid_to is not None and inspection_due is not None and inspection_due < valid_to:
         errors.append(
             (
                 "inspection_due_on",
-                f"the inspection (HU) is due {inspection_due}, before the plate expires {valid_to}",
+                _(
+                    "the inspection (HU) is due {inspection_due}, before the "
+                    "plate expires {valid_to}"
+                ).format(inspection_due=inspection_due, valid_to=valid_to),
             )
         )
     if record.get("exit_confirmed_on") is not None and not record.get("mrn"):
         errors.append(
-            ("exit_confirmed_on", "an exit confirmation needs the MRN of the export declaration")
+            ("exit_confirmed_on", _("an exit confirmation needs the MRN of the export declaration"))
         )
     return errors
 
@@ -130,7 +148,9 @@ def create(session: Session, data: ExportRecordCreate) -> ExportRecord:
     errors = record_problems(data.model_dump())
     item = session.get(Item, data.item_id)
     if item is None:
-        errors.insert(0, ("item_id", f"Item {data.item_id} does not exist"))
+        errors.insert(
+            0, ("item_id", _("Item {item_id} does not exist").format(item_id=data.item_id))
+        )
     if errors:
         raise InvalidInput(errors)
     assert item is not None

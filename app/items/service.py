@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from app.certificates import service as certificates
 from app.core.errors import Conflict, InvalidInput, Reason, RuleViolation
-from app.core.i18n import N_, _
+from app.core.i18n import N_, _, word
 from app.core.identifiers import LicenceClass, vin_warnings
 from app.core.pagination import keyset_page
 from app.core.service import apply_changes, get_or_404, like, null_errors, touch
@@ -171,7 +171,12 @@ def _field_errors(draft: Mapping[str, Any], sent: set[str]) -> list[tuple[str, s
     if category == ItemCategory.vehicle:
         if kind not in VEHICLE_KINDS:
             errors.append(
-                ("kind", f"{kind.value!r} is not a vehicle; use one of {_VEHICLE_KIND_NAMES}")
+                (
+                    "kind",
+                    _("{kind!r} is not a vehicle; use one of {VEHICLE_KIND_NAMES}").format(
+                        kind=word(kind), VEHICLE_KIND_NAMES=_VEHICLE_KIND_NAMES
+                    ),
+                )
             )
         errors += [
             (name, "is required for a vehicle") for name in _VEHICLE_REQUIRED if draft[name] is None
@@ -181,7 +186,9 @@ def _field_errors(draft: Mapping[str, Any], sent: set[str]) -> list[tuple[str, s
             errors.append(
                 (
                     "weight_kg",
-                    f"own weight {weight:,} kg exceeds the permissible gross weight {gross:,} kg",
+                    _(
+                        "own weight {weight:,} kg exceeds the permissible gross weight {gross:,} kg"
+                    ).format(weight=weight, gross=gross),
                 )
             )
         errors += _trailer_errors(draft)
@@ -197,8 +204,11 @@ def _field_errors(draft: Mapping[str, Any], sent: set[str]) -> list[tuple[str, s
             errors.append(
                 (
                     "kind",
-                    f"{kind.value!r} is a vehicle kind; equipment is one of "
-                    f"{_EQUIPMENT_KIND_NAMES}",
+                    (
+                        _(
+                            "{kind!r} is a vehicle kind; equipment is one of {EQUIPMENT_KIND_NAMES}"
+                        ).format(kind=word(kind), EQUIPMENT_KIND_NAMES=_EQUIPMENT_KIND_NAMES)
+                    ),
                 )
             )
         errors += [
@@ -245,9 +255,16 @@ def _reference_errors(
 ) -> list[tuple[str, str]]:
     errors: list[tuple[str, str]] = []
     if donor_id is not None and session.get(Donor, donor_id) is None:
-        errors.append(("donor_id", f"Donor {donor_id} does not exist"))
+        errors.append(("donor_id", _("Donor {donor_id} does not exist").format(donor_id=donor_id)))
     if destination_id is not None and session.get(Destination, destination_id) is None:
-        errors.append(("destination_id", f"Destination {destination_id} does not exist"))
+        errors.append(
+            (
+                "destination_id",
+                _("Destination {destination_id} does not exist").format(
+                    destination_id=destination_id
+                ),
+            )
+        )
     return errors
 
 
@@ -384,9 +401,16 @@ def allocate(session: Session, item: Item, destination_id: int, need_id: int | N
     need = session.get(Need, need_id) if need_id is not None else None
     errors: list[tuple[str, str]] = []
     if destination is None:
-        errors.append(("destination_id", f"Destination {destination_id} does not exist"))
+        errors.append(
+            (
+                "destination_id",
+                _("Destination {destination_id} does not exist").format(
+                    destination_id=destination_id
+                ),
+            )
+        )
     if need_id is not None and need is None:
-        errors.append(("need_id", f"Need {need_id} does not exist"))
+        errors.append(("need_id", _("Need {need_id} does not exist").format(need_id=need_id)))
     if errors:
         raise InvalidInput(errors)
     assert destination is not None

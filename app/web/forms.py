@@ -35,7 +35,10 @@ def field_errors(exc: Exception) -> FieldErrors:
     found: FieldErrors = {}
     if isinstance(exc, ValidationError):
         for error in exc.errors():
-            name = ".".join(str(part) for part in error["loc"]) or ""
+            loc = list(error["loc"])
+            while loc and isinstance(loc[-1], int):  # one of a list's values: the list's field
+                loc.pop()
+            name = ".".join(str(part) for part in loc)
             found.setdefault(name, _said(error))
     elif isinstance(exc, InvalidInput):
         for name, message in exc.errors:

@@ -39,7 +39,7 @@ from app.web.templating import render
 class FieldSpec:
     name: str
     label: str
-    kind: str  # text, number, date, checkbox, select, email
+    kind: str  # text, number, date, checkbox, select, multiselect, email
     required: bool
     choices: list[tuple[str, str]] = field(default_factory=list)
 
@@ -84,6 +84,8 @@ def _spec(
     name: str, info: FieldInfo, label: str, choices: dict[str, list[tuple[str, str]]]
 ) -> FieldSpec:
     kind = "select" if name in choices else _kind(info.annotation)
+    if kind == "select" and get_origin(_plain(info.annotation)) is list:
+        kind = "multiselect"  # several records chosen at once (the items a certificate covers)
     options = choices.get(name, [])
     plain = _plain(info.annotation)
     if kind == "select" and not options and isinstance(plain, type) and issubclass(plain, Enum):
@@ -102,6 +104,8 @@ def typed_from(record: Any, specs: Sequence[FieldSpec]) -> dict[str, str]:
             typed[spec.name] = "on" if value else ""
         elif isinstance(value, Enum):
             typed[spec.name] = str(value.value)
+        elif isinstance(value, list):
+            typed[spec.name] = ",".join(str(v) for v in value)
         else:
             typed[spec.name] = str(value)
     return typed
@@ -114,6 +118,8 @@ def values_from(typed: dict[str, str], specs: Sequence[FieldSpec]) -> dict[str, 
         raw = typed.get(spec.name, "").strip()
         if spec.kind == "checkbox":
             values[spec.name] = bool(raw)
+        elif spec.kind == "multiselect":
+            values[spec.name] = [part for part in raw.split(",") if part] or None
         elif raw:
             values[spec.name] = raw
         else:
@@ -324,8 +330,13 @@ class Register:
 
 
 async def _typed(request: Request) -> dict[str, str]:
+    """What the form sent; a field sent several times (a multiple select) as "a,b,c"."""
     form = await request.form()
-    return {k: str(v) for k, v in form.items() if k != "csrf_token"}
+    typed: dict[str, list[str]] = {}
+    for key, value in form.multi_items():
+        if key != "csrf_token":
+            typed.setdefault(key, []).append(str(value))
+    return {k: ",".join(v) for k, v in typed.items()}
 
 
 def routes(register: Register) -> APIRouter:
@@ -346,7 +357,9 @@ def routes(register: Register) -> APIRouter:
     @router.get(f"{base}/new", response_class=HTMLResponse, name=f"{register.path}_new")
     def new(request: Request, session: SessionDep, principal: PagePrincipalDep) -> HTMLResponse:
         register.admit(principal, register.operations["create"])
-        return register.form_page(request, session, principal, record=None, typed={}, errors={})
+        # A link may start the form filled in ("/export-records/new?item_id=7").
+        typed = {k: v for k, v in request.query_params.items() if k in register.labels}
+        return register.form_page(request, session, principal, record=None, typed=typed, errors={})
 
     @router.post(f"{base}/new", response_model=None, name=f"{register.path}_create")
     async def create(

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2_fragments import render_block
 
+from app.auth.policy import may
 from app.auth.service import Principal
 from app.web import assets, formatting, i18n
 
@@ -75,6 +76,8 @@ def render(
         "request": request,
         "principal": principal,
         "csrf_token": getattr(request.state, "csrf_token", ""),
+        # What the reader may do, by the API's policy table: a page offers only that.
+        "may": lambda operation: principal is not None and may(principal.role, operation),
         **context,
     }
     if block is not None and is_htmx(request):

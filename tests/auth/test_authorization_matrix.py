@@ -174,6 +174,19 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /drivers/{record_id}/edit": PLAN,
     "POST /drivers/{record_id}/edit": PLAN,
     "POST /items/{item_id}/actions/{item_action}": PLAN,
+    # paperwork: the clerk's as much as the coordinator's
+    "GET /certificates": OFFICE,
+    "GET /certificates/new": OFFICE,
+    "POST /certificates/new": OFFICE,
+    "GET /certificates/{record_id}": OFFICE,
+    "GET /certificates/{record_id}/edit": OFFICE,
+    "POST /certificates/{record_id}/edit": OFFICE,
+    "GET /export-records": OFFICE,
+    "GET /export-records/new": OFFICE,
+    "POST /export-records/new": OFFICE,
+    "GET /export-records/{record_id}": OFFICE,
+    "GET /export-records/{record_id}/edit": OFFICE,
+    "POST /export-records/{record_id}/edit": OFFICE,
     # needs: the office's register, and the receiving utility's own
     "GET /needs": OFFICE | RECIPIENT,
     "GET /needs/new": PLAN | RECIPIENT,
@@ -271,6 +284,8 @@ _REGISTER_IDS = {
     "destinations": "destination_id",
     "drivers": "driver_id",
     "needs": "need_id",
+    "certificates": "certificate_id",
+    "export-records": "export_record_id",
 }
 
 
