@@ -1,15 +1,25 @@
 """Drivers as pages: the register, a driver with licences, availability and history."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
+from app.auth.deps import require_version
 from app.auth.service import Principal
+from app.core.database import SessionDep
+from app.core.errors import DomainError
+from app.core.identifiers import LicenceClass
 from app.drivers import service
 from app.drivers.models import Driver
 from app.drivers.schemas import DriverCreate, DriverUpdate
+from app.web import forms
 from app.web.i18n import N_
+from app.web.pages import PagePrincipalDep
 from app.web.register import Register, routes
 
 
@@ -26,7 +36,15 @@ def _search(
 
 
 def _details(session: Session, driver: Any) -> dict[str, Any]:
-    return {"driver": service.read(session, driver)}
+    shown = service.read(session, driver)
+    held = {lic.licence_class.value: lic.expires_on.isoformat() for lic in shown.licences}
+    classes = [c.value for c in LicenceClass]
+    return {
+        "driver": shown,
+        "classes": classes,
+        "licence_inputs": [f"expires_{c}" for c in classes],
+        "held": held,
+    }
 
 
 DRIVERS = Register(
@@ -61,3 +79,104 @@ DRIVERS = Register(
 )
 
 router = routes(DRIVERS)
+
+
+# --- licences and availability: the lists the API replaces whole, edited on the driver's page
+
+
+def _saved_or_refused(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    driver_id: int,
+    changes: dict[str, Any],
+    errors_under: Callable[[str], str],
+) -> Response:
+    """Save the new lists through the service; refused, the driver's page names the field."""
+    DRIVERS.admit(principal, "update_driver")
+    driver = DRIVERS.fetch(session, principal, driver_id)
+    require_version(request, driver)
+    try:
+        service.update(session, driver, DriverUpdate.model_validate(changes))
+        session.flush()
+    except (ValidationError, DomainError) as exc:
+        problems = forms.field_errors(exc)
+        if not problems:
+            raise
+        session.rollback()
+        status_code = exc.status_code if isinstance(exc, DomainError) else 422
+        return DRIVERS.record_page(
+            request,
+            session,
+            principal,
+            driver_id,
+            problems={errors_under(k): v for k, v in problems.items()},
+            status_code=status_code,
+        )
+    return RedirectResponse(f"/drivers/{driver_id}", status_code=303)
+
+
+@router.post("/drivers/{driver_id}/licences", response_model=None, name="drivers_licences")
+async def licences(
+    request: Request, driver_id: int, session: SessionDep, principal: PagePrincipalDep
+) -> Response:
+    """One date per class: the day the licence of that class expires; empty, not held."""
+    form = await request.form()
+    held = [
+        {"licence_class": cls.value, "expires_on": str(form.get(f"expires_{cls.value}", ""))}
+        for cls in LicenceClass
+        if str(form.get(f"expires_{cls.value}", "")).strip()
+    ]
+    classes = [entry["licence_class"] for entry in held]
+
+    def under(field: str) -> str:  # "licences.2" -> the input of the third class held
+        parts = field.split(".")
+        if len(parts) >= 2 and parts[0] == "licences" and parts[1].isdigit():
+            return f"expires_{classes[int(parts[1])]}"
+        return field
+
+    return await run_in_threadpool(
+        _saved_or_refused, request, session, principal, driver_id, {"licences": held}, under
+    )
+
+
+@router.post("/drivers/{driver_id}/availability", response_model=None, name="drivers_free")
+async def availability(
+    request: Request, driver_id: int, session: SessionDep, principal: PagePrincipalDep
+) -> Response:
+    """Add a window the driver is free (``available_from_on``, ``available_to_on``), or remove
+    one (``remove``: its position in the list); the stored list is replaced by the result."""
+    form = await request.form()
+
+    def changed() -> Response:
+        driver = service.read(session, DRIVERS.fetch(session, principal, driver_id))
+        windows: list[dict[str, str]] = [
+            {
+                "available_from_on": w.available_from_on.isoformat(),
+                "available_to_on": w.available_to_on.isoformat(),
+            }
+            for w in driver.availability
+        ]
+        remove = str(form.get("remove", ""))
+        if remove.isdigit() and int(remove) < len(windows):
+            del windows[int(remove)]
+        else:
+            windows.append(
+                {
+                    "available_from_on": str(form.get("available_from_on", "")),
+                    "available_to_on": str(form.get("available_to_on", "")),
+                }
+            )
+        last = len(windows) - 1
+
+        def under(field: str) -> str:  # the new window's inputs, by their names
+            parts = field.split(".")
+            if parts[:2] == ["availability", str(last)] and len(parts) == 3:
+                return parts[2]
+            return "available_from_on" if parts[:1] == ["availability"] else field
+
+        return _saved_or_refused(
+            request, session, principal, driver_id, {"availability": windows}, under
+        )
+
+    return await run_in_threadpool(changed)

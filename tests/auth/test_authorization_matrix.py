@@ -173,6 +173,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /drivers/{record_id}": OFFICE,
     "GET /drivers/{record_id}/edit": PLAN,
     "POST /drivers/{record_id}/edit": PLAN,
+    "POST /drivers/{driver_id}/licences": PLAN,
+    "POST /drivers/{driver_id}/availability": PLAN,
     "POST /items/{item_id}/actions/{item_action}": PLAN,
     # paperwork: the clerk's as much as the coordinator's
     "GET /certificates": OFFICE,
