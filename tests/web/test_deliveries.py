@@ -40,7 +40,7 @@ def test_a_recipient_sees_its_convoys_and_needs_in_ukrainian(
     client: TestClient, page_as: PageClients
 ) -> None:
     planned = _under_way(client)
-    factories.need(client, planned.destination["id"], description="Автобуси для працівників")
+    need = factories.need(client, planned.destination["id"], description="Автобуси для працівників")
     other = _under_way(client, vehicles=1)
     page = page_as(Role.recipient, language="uk", destination_id=planned.destination["id"])
     home = page.get("/deliveries")
@@ -50,6 +50,9 @@ def test_a_recipient_sees_its_convoys_and_needs_in_ukrainian(
     assert planned.convoy["number"] in text
     assert other.convoy["number"] not in text  # another utility's convoy
     assert "Автобуси для працівників" in text
+    # Each need links to its page, where the utility can change it.
+    assert soup(home.text).select(f'a[href="/needs/{need["id"]}"]')
+    assert soup(home.text).select('a[href="/needs/new"]')
     assert page.get(f"/deliveries/{other.id}").status_code == 404
 
 
