@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup chromium translations run test lint typecheck openapi migrate demo bench bench-writes bench-planning bench-driver bench-board screenshots clean
+.PHONY: setup system-packages chromium translations run test lint typecheck openapi migrate demo bench bench-writes bench-planning bench-driver bench-board screenshots clean
 
 # The languages of the pages: catalogs kept in the repository, compiled here.
 CATALOGS := $(wildcard app/locale/*/LC_MESSAGES/messages.po)
@@ -31,18 +31,25 @@ translations: $(STAMP)
 	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale --no-fuzzy-matching \
 		--ignore-obsolete
 
-## The browser the browser tests drive: Debian's Chromium (no tool downloads its own)
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-		echo "installing Debian's chromium for the browser tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+## What the tests need from Debian: Chromium for the browser tests (no tool downloads its own
+## browser) and poppler-utils, whose pdftoppm renders the generated papers
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing from Debian:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+chromium: system-packages
 
 ## Run Konvoi on SQLite at http://127.0.0.1:8000 (demo convoy loaded on first start)
 run: setup
 	$(BIN)/konvoi serve --demo
 
 ## Lint, type-check and run the whole test suite (PostgreSQL half when KONVOI_TEST_POSTGRES_URL is set)
-test: setup chromium lint typecheck
+test: setup system-packages lint typecheck
 	$(BIN)/pytest -q
 
 lint: $(STAMP)

@@ -25,6 +25,8 @@ from app.core.errors import install_handlers
 from app.core.middleware import Hardening, Speaking, VersionETag
 from app.destinations import pages as destination_pages
 from app.destinations.routes import router as destinations_router
+from app.documents import pages as document_pages
+from app.documents.routes import router as documents_router
 from app.donors import pages as donor_pages
 from app.donors.routes import router as donors_router
 from app.drivers import pages as driver_pages
@@ -113,6 +115,7 @@ def create_app() -> FastAPI:
         drivers_router,
         driver_privacy_router,
         convoys_router,
+        documents_router,
         audit_router,
         accounts_router,
     ):
@@ -126,6 +129,7 @@ def create_app() -> FastAPI:
     app.include_router(desk.router)
     app.include_router(my_convoy.router)
     app.include_router(convoy_pages.router)
+    app.include_router(document_pages.router)
     app.include_router(deliveries.router)
     for register_pages in (
         item_pages,

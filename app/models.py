@@ -6,6 +6,7 @@ from app.certificates.models import CertificateItem, UsageCertificate
 from app.convoys.models import Assignment, Convoy, ConvoyItem, Handover, Leg, LegEvent
 from app.core.models import metadata
 from app.destinations.models import Destination
+from app.documents.models import IssuedDocument
 from app.donors.models import Donor
 from app.drivers.models import Driver, DriverAvailability, DriverLicence
 from app.exports.models import ExportRecord
@@ -27,6 +28,7 @@ __all__ = [
     "DriverLicence",
     "ExportRecord",
     "Handover",
+    "IssuedDocument",
     "Item",
     "Leg",
     "LegEvent",

@@ -92,6 +92,13 @@ POLICY: dict[str, frozenset[Role]] = {
     "list_progress": OFFICE | {D, R},
     "record_handover": PLAN | {R},
     "list_handovers": OFFICE | {D, R},
+    # papers: the office makes and issues them; a recipient gets its handover act, a driver
+    # the CMR note of their vehicle (app/documents/service.py decides which paper is whose)
+    "get_convoy_document": OFFICE | {D, R},
+    "issue_convoy_document": OFFICE,
+    "list_issued_documents": OFFICE,
+    "get_issued_document": OFFICE,
+    "download_issued_document": OFFICE,
     # audit trail
     "list_audit_entries": OFFICE,
     "get_donor_history": OFFICE,

@@ -68,6 +68,8 @@ class Item(Entity, table=True):
     kind: ItemKind = Field(sa_type=enum_type(ItemKind))
     name: str = Field(max_length=200)  # e.g. "MAN Lion's City bus, fleet no. 4711"
     description: str | None = Field(default=None, max_length=2000)
+    name_uk: str | None = Field(default=None, max_length=200)  # for the bilingual papers
+    origin_country: str = Field(default="DE", max_length=2)
     status: ItemStatus = Field(
         default=ItemStatus.offered, sa_type=enum_type(ItemStatus), index=True
     )
@@ -121,6 +123,8 @@ class CargoLine(Entity, table=True):
 
     vehicle_id: int = Field(foreign_key="item.id", index=True)
     description: str = Field(max_length=500)
+    description_uk: str | None = Field(default=None, max_length=500)
+    marks: str | None = Field(default=None, max_length=200)  # on the packages, for the CMR
     quantity: int = Field(gt=0)
     unit: str = Field(default="pcs", max_length=20)
     weight_kg: int = Field(ge=0)

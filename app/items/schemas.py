@@ -1,7 +1,7 @@
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from app.core.i18n import _
@@ -18,11 +18,24 @@ def _year_not_future(year: int | None) -> int | None:
     return year
 
 
+# ISO 3166-1 alpha-2, as customs writes a country of origin.
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+
+
 class ItemFields(BaseModel):
     category: ItemCategory
     kind: ItemKind
     name: str = Field(min_length=1, max_length=200, examples=["MAN Lion's City bus, no. 4711"])
     description: str | None = Field(default=None, max_length=2000)
+    name_uk: str | None = Field(
+        default=None,
+        max_length=200,
+        examples=["Автобус MAN Lion's City"],
+        description="The name in Ukrainian, for the bilingual papers",
+    )
+    origin_country: CountryCode = Field(
+        default="DE", description="Country of origin (ISO 3166-1 alpha-2), for customs"
+    )
     donor_id: int
     declared_value_cents: int = Field(ge=0, description="Declared value in euro cents")
     weight_kg: int | None = Field(
@@ -81,6 +94,8 @@ class ItemUpdate(BaseModel):
     kind: ItemKind | None = None
     name: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=2000)
+    name_uk: str | None = Field(default=None, max_length=200)
+    origin_country: CountryCode | None = None
     donor_id: int | None = None
     declared_value_cents: int | None = Field(default=None, ge=0)
     weight_kg: int | None = Field(default=None, ge=0, le=MAX_WEIGHT_KG)
@@ -119,6 +134,8 @@ class ItemRead(BaseModel):
     kind: ItemKind
     name: str
     description: str | None
+    name_uk: str | None
+    origin_country: str
     status: ItemStatus
     status_changed_at: datetime | None
     donor_id: int
@@ -195,6 +212,15 @@ class WithdrawRequest(BaseModel):
 
 class CargoLineCreate(BaseModel):
     description: str = Field(min_length=1, max_length=500, examples=["Submersible pump 11 kW"])
+    description_uk: str | None = Field(
+        default=None, max_length=500, examples=["Занурювальний насос 11 кВт"]
+    )
+    marks: str | None = Field(
+        default=None,
+        max_length=200,
+        examples=["Pallet 1/3"],
+        description="Marks and numbers on the packages (CMR)",
+    )
     quantity: int = Field(gt=0)
     unit: str = Field(default="pcs", min_length=1, max_length=20, examples=["pcs", "pallets"])
     weight_kg: int = Field(ge=0, le=MAX_WEIGHT_KG, description="Total weight of the line")
@@ -207,6 +233,8 @@ class CargoLineUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     description: str | None = Field(default=None, min_length=1, max_length=500)
+    description_uk: str | None = Field(default=None, max_length=500)
+    marks: str | None = Field(default=None, max_length=200)
     quantity: int | None = Field(default=None, gt=0)
     unit: str | None = Field(default=None, min_length=1, max_length=20)
     weight_kg: int | None = Field(default=None, ge=0, le=MAX_WEIGHT_KG)
@@ -221,6 +249,8 @@ class CargoLineRead(BaseModel):
     id: int
     vehicle_id: int
     description: str
+    description_uk: str | None
+    marks: str | None
     quantity: int
     unit: str
     weight_kg: int

@@ -43,6 +43,8 @@ def build(admin: TestClient, session: Session) -> Records:
     (assignment,) = planned.convoy["assignments"]
     user = make_user(session, Role.clerk)
     assert user.id is not None
+    issued = b.post(admin, f"/convoys/{planned.id}/documents", {"kind": "manifest"})
+    assert issued.status_code == 201, issued.text
     return Records(
         planned,
         {
@@ -58,6 +60,7 @@ def build(admin: TestClient, session: Session) -> Records:
             "leg_id": planned.legs[0]["id"],
             "assignment_id": assignment["id"],
             "user_id": user.id,
+            "document_id": issued.json()["id"],
         },
     )
 

@@ -127,6 +127,12 @@ EXPECTED: dict[str, frozenset[str]] = {
     "list_progress": OFFICE | DRIVER | RECIPIENT,
     "record_handover": PLAN | RECIPIENT,
     "list_handovers": OFFICE | DRIVER | RECIPIENT,
+    # papers
+    "get_convoy_document": OFFICE | DRIVER | RECIPIENT,
+    "issue_convoy_document": OFFICE,
+    "list_issued_documents": OFFICE,
+    "get_issued_document": OFFICE,
+    "download_issued_document": OFFICE,
     # audit trail
     "list_audit_entries": OFFICE,
     # HTML pages (browser session) and framework routes outside the spec
@@ -177,6 +183,9 @@ EXPECTED: dict[str, frozenset[str]] = {
     "POST /drivers/{driver_id}/availability": PLAN,
     "POST /items/{item_id}/actions/{item_action}": PLAN,
     # paperwork: the clerk's as much as the coordinator's
+    "GET /convoys/{convoy_id}/documents/{kind}": OFFICE | DRIVER | RECIPIENT,
+    "POST /convoys/{convoy_id}/documents": OFFICE,
+    "GET /issued-documents/{document_id}/file": OFFICE,
     "GET /certificates": OFFICE,
     "GET /certificates/new": OFFICE,
     "POST /certificates/new": OFFICE,
@@ -276,6 +285,7 @@ _ASSET = {
     "version": "0",
     "action": "mark-ready",
     "item_action": "accept",
+    "kind": "manifest",
 }
 
 

@@ -355,13 +355,14 @@ def planned_convoy(
     vehicles: int = 1,
     drivers: int | None = None,
     assigned: bool = True,
+    destination: dict[str, Any] | None = None,
     **convoy_fields: Any,
 ) -> Planned:
     """A convoy of export-ready buses; ``drivers`` (default: one per bus) each drive the same
     bus on every leg when ``assigned``."""
     start = start or friday_ahead()
     trip_end = (start + plan[-1].arrives).date()
-    destination = factories.destination(client)
+    destination = destination or factories.destination(client)
     donor = factories.donor(client)
     record = convoy(client, start, **convoy_fields)
     legs = legs_from(client, record["id"], start, plan)

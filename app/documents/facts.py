@@ -1,0 +1,313 @@
+"""The facts each document prints, gathered once from the domain: plain JSON-able values.
+
+A document is a template fed with these facts; the same facts give the same bytes, and the
+facts stored with an issued document are what "changed since issue" compares against. Numbers
+and dates come both raw (for spreadsheets) and as German customs forms write them (for PDFs):
+"1.200,00 €", "16.07.2027". Times are local to their place and name the zone.
+"""
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from babel.numbers import format_currency, format_decimal
+from sqlmodel import Session, col, select
+
+from app.convoys import service as convoys
+from app.convoys import trip as trips
+from app.convoys.models import Convoy
+from app.core.i18n import speaking
+from app.destinations.models import Destination
+from app.donors.models import Donor
+from app.drivers.models import Driver
+from app.exports.models import ExportRecord
+from app.items.models import CargoLine, Item, ItemCategory
+
+Facts = dict[str, Any]
+
+# The catch-all tariff number for disaster-relief goods (DOMAIN.md), where no HS code is given.
+CATCH_ALL_HS = "9919 0000"
+
+
+def money(cents: int) -> str:
+    return format_currency(cents / 100, "EUR", locale="de_DE")
+
+
+def kg(weight: int) -> str:
+    return f"{format_decimal(weight, locale='de_DE')} kg"
+
+
+def day(value: date | None) -> str:
+    return value.strftime("%d.%m.%Y") if value else ""
+
+
+def _moment(moment: trips.Moment) -> str:
+    with speaking("de"):  # the papers are German and Ukrainian; times as the German side reads
+        return str(moment)
+
+
+def _place(destination: Destination | None) -> Facts:
+    if destination is None:
+        return {"id": None, "name": "", "name_uk": "", "city": "", "edrpou": "", "contact": ""}
+    return {
+        "id": destination.id,
+        "name": destination.name,
+        "name_uk": destination.name_uk or "",
+        "city": destination.city,
+        "oblast": destination.oblast,
+        "edrpou": destination.edrpou,
+        "contact": ", ".join(p for p in (destination.contact_name, destination.contact_phone) if p),
+    }
+
+
+def _donor(donor: Donor | None) -> Facts:
+    if donor is None:
+        return {"id": None, "name": "", "address": ""}
+    street = ", ".join(
+        p
+        for p in (donor.street, f"{donor.postal_code or ''} {donor.city or ''}")
+        if p and p.strip()
+    )
+    return {"id": donor.id, "name": donor.name, "address": street.strip(), "country": donor.country}
+
+
+def _line(line: CargoLine) -> Facts:
+    return {
+        "item_id": None,
+        "description": line.description,
+        "description_uk": line.description_uk or "",
+        "quantity": line.quantity,
+        "unit": line.unit,
+        "weight_kg": line.weight_kg,
+        "weight": kg(line.weight_kg),
+        "value_cents": line.value_cents,
+        "value": money(line.value_cents),
+        "hs_code": line.hs_code or CATCH_ALL_HS,
+        "category": line.category.value,
+        "marks": line.marks or "",
+    }
+
+
+def _equipment_line(item: Item) -> Facts:
+    """Equipment riding on a vehicle is a line of that vehicle's cargo, one package."""
+    return {
+        "item_id": item.id,
+        "description": item.name,
+        "description_uk": item.name_uk or "",
+        "quantity": 1,
+        "unit": "pcs",
+        "weight_kg": item.weight_kg or 0,
+        "weight": kg(item.weight_kg or 0),
+        "value_cents": item.declared_value_cents,
+        "value": money(item.declared_value_cents),
+        "hs_code": item.hs_code or CATCH_ALL_HS,
+        "category": "equipment",
+        "marks": item.serial_number or "",
+    }
+
+
+def convoy_facts(session: Session, convoy: Convoy) -> Facts:
+    """Everything the convoy's papers print: its trip, each vehicle with plates, trailer,
+    drivers per leg and cargo, the recipients and donors, subtotals and totals."""
+    assert convoy.id is not None
+    legs = convoys.legs_of(session, convoy.id)
+    trip = trips.of(convoy, legs)
+    loaded = convoys.loaded_items(session, convoy.id)
+    items = {item.id: item for _row, item in loaded}
+    carried: dict[int, list[Item]] = defaultdict(list)
+    vehicles = [item for _row, item in loaded if item.category == ItemCategory.vehicle]
+    for row, item in loaded:
+        if item.category != ItemCategory.vehicle and row.carrier_id is not None:
+            carried[row.carrier_id].append(item)
+    vehicle_ids = [v.id for v in vehicles if v.id is not None]
+    lines: dict[int, list[CargoLine]] = defaultdict(list)
+    if vehicle_ids:
+        for line in session.exec(
+            select(CargoLine)
+            .where(col(CargoLine.vehicle_id).in_(vehicle_ids))
+            .order_by(col(CargoLine.id))
+        ).all():
+            lines[line.vehicle_id].append(line)
+    records = convoys.export_records_for(session, [i for i in items if i is not None])
+    destination_ids = {i.destination_id for i in items.values() if i.destination_id}
+    destinations = {
+        d.id: d
+        for d in session.exec(
+            select(Destination).where(col(Destination.id).in_(destination_ids))
+        ).all()
+    }
+    donor_ids = {i.donor_id for i in items.values()}
+    donors = {
+        d.id: d for d in session.exec(select(Donor).where(col(Donor.id).in_(donor_ids))).all()
+    }
+    assignments = convoys.assignments_of(session, convoy.id)
+    people = {
+        d.id: d.name
+        for d in session.exec(
+            select(Driver).where(col(Driver.id).in_({a.driver_id for a in assignments}))
+        ).all()
+    }
+    leg_position = {leg.id: leg.position for leg in legs}
+    drivers_of: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for a in assignments:
+        drivers_of[a.vehicle_id].append(
+            (leg_position.get(a.leg_id, 0), people.get(a.driver_id, ""))
+        )
+    handovers = {h.item_id: h for h in convoys.handovers_of(session, convoy.id)}
+
+    shown_vehicles = []
+    by_recipient: dict[int | None, Facts] = {}
+    for n, vehicle in enumerate(vehicles, start=1):
+        assert vehicle.id is not None
+        record: ExportRecord | None = records.get(vehicle.id)
+        cargo = [_line(line) for line in lines[vehicle.id]] + [
+            _equipment_line(item) for item in carried[vehicle.id]
+        ]
+        own_weight = vehicle.weight_kg or 0
+        weight = own_weight + sum(c["weight_kg"] for c in cargo)
+        value = vehicle.declared_value_cents + sum(c["value_cents"] for c in cargo)
+        destination = destinations.get(vehicle.destination_id or 0)
+        shown = {
+            "position": n,
+            "id": vehicle.id,
+            "name": vehicle.name,
+            "name_uk": vehicle.name_uk or "",
+            "kind": vehicle.kind.value,
+            "make": vehicle.make or "",
+            "model": vehicle.model or "",
+            "vin": vehicle.vin or "",
+            "year": vehicle.year,
+            "hs_code": vehicle.hs_code or CATCH_ALL_HS,
+            "origin_country": vehicle.origin_country,
+            "own_weight_kg": own_weight,
+            "own_weight": kg(own_weight),
+            "declared_value_cents": vehicle.declared_value_cents,
+            "declared_value": money(vehicle.declared_value_cents),
+            "export_plate": (record.export_plate if record else None) or "",
+            "plate_valid": (
+                f"{day(record.plate_valid_from_on)} – {day(record.plate_valid_to_on)}"
+                if record and record.plate_valid_from_on
+                else ""
+            ),
+            "mrn": (record.mrn if record else None) or "",
+            "exit_confirmed_on": (
+                record.exit_confirmed_on.isoformat() if record and record.exit_confirmed_on else ""
+            ),
+            "customs_office": record.customs_office_code if record else "",
+            "insurer": (record.insurer if record else None) or "",
+            "insurance_until": day(record.insurance_until_on) if record else "",
+            "trailer": (
+                f"{vehicle.trailer_type}, {vehicle.trailer_registration or ''}, "
+                f"{kg(vehicle.trailer_permissible_weight_kg or 0)}"
+                if vehicle.trailer_type
+                else ""
+            ),
+            "drivers": [{"leg": leg, "name": name} for leg, name in sorted(drivers_of[vehicle.id])],
+            "recipient": _place(destination),
+            "donor": _donor(donors.get(vehicle.donor_id)),
+            "lines": cargo,
+            "packages": sum(c["quantity"] for c in cargo),
+            "gross_weight_kg": weight,
+            "gross_weight": kg(weight),
+            "value_cents": value,
+            "value": money(value),
+        }
+        shown_vehicles.append(shown)
+        key = vehicle.destination_id
+        total = by_recipient.setdefault(
+            key,
+            {
+                "recipient": _place(destination),
+                "vehicles": 0,
+                "lines": 0,
+                "weight_kg": 0,
+                "value_cents": 0,
+            },
+        )
+        total["vehicles"] += 1
+        total["lines"] += len(cargo)
+        total["weight_kg"] += weight
+        total["value_cents"] += value
+    recipients = []
+    for total in sorted(by_recipient.values(), key=lambda t: t["recipient"]["name"]):
+        total["weight"] = kg(total["weight_kg"])
+        total["value"] = money(total["value_cents"])
+        recipients.append(total)
+    weight_total = sum(v["gross_weight_kg"] for v in shown_vehicles)
+    value_total = sum(v["value_cents"] for v in shown_vehicles)
+    return {
+        "convoy": {
+            "id": convoy.id,
+            "number": convoy.number,
+            "name": convoy.name,
+            "coordinator": convoy.coordinator_name,
+            "coordinator_phone": convoy.coordinator_phone or "",
+            "meeting_point": convoy.meeting_point,
+            "departure": _moment(trip.departure),
+            "departure_day": day(trip.departure.day),
+            "arrival": _moment(trip.arrival),
+            "handover": _moment(trip.handover),
+            "handover_place": convoy.handover_place or "",
+            "escort_vehicle": convoy.escort_vehicle or "",
+            "legs": [
+                {"position": leg.position, "from": leg.from_place, "to": leg.to_place}
+                for leg in legs
+            ],
+        },
+        "vehicles": shown_vehicles,
+        "recipients": recipients,
+        "handovers": {
+            str(item_id): {
+                "receiver_name": h.receiver_name,
+                "receiver_role": h.receiver_role,
+                "on": day(h.handed_over_on),
+                "place": h.place,
+                "note": h.note or "",
+            }
+            for item_id, h in sorted(handovers.items())
+        },
+        "totals": {
+            "vehicles": len(shown_vehicles),
+            "lines": sum(len(v["lines"]) for v in shown_vehicles),
+            "packages": sum(v["packages"] for v in shown_vehicles),
+            "weight_kg": weight_total,
+            "weight": kg(weight_total),
+            "value_cents": value_total,
+            "value": money(value_total),
+        },
+    }
+
+
+def vehicle_facts(facts: Facts, vehicle_id: int) -> Facts | None:
+    """One vehicle of the convoy's facts, with the convoy: what its CMR note prints."""
+    for vehicle in facts["vehicles"]:
+        if vehicle["id"] == vehicle_id:
+            return {"convoy": facts["convoy"], "vehicle": vehicle}
+    return None
+
+
+def handover_facts(facts: Facts, destination_id: int) -> Facts | None:
+    """What one recipient takes over from the convoy, with who received what once confirmed."""
+    mine = [v for v in facts["vehicles"] if v["recipient"]["id"] == destination_id]
+    if not mine:
+        return None
+    confirmed = facts["handovers"]
+    return {
+        "convoy": facts["convoy"],
+        "recipient": mine[0]["recipient"],
+        "vehicles": [
+            {
+                **v,
+                "handover": confirmed.get(str(v["id"])),
+                "lines": [
+                    {**line, "handover": confirmed.get(str(line["item_id"]))} for line in v["lines"]
+                ],
+            }
+            for v in mine
+        ],
+        "totals": {
+            "vehicles": len(mine),
+            "weight": kg(sum(v["gross_weight_kg"] for v in mine)),
+            "value": money(sum(v["value_cents"] for v in mine)),
+        },
+    }

@@ -1,0 +1,38 @@
+"""Issued documents: the exact bytes that were handed out, with their number and hash.
+
+Generating a document is a preview; issuing it stores the file as it was signed, so an auditor
+downloads that very file after the data changed. A reissue is a new revision under the same
+number; the earlier one stays.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.core.types import UTCDateTime, utcnow
+
+
+class IssuedDocument(SQLModel, table=True):
+    __tablename__ = "issued_document"
+    __table_args__ = (UniqueConstraint("number", "revision", name="uq_issued_document_revision"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=30, index=True)  # manifest, cmr, handover_act, export_sheet
+    convoy_id: int = Field(foreign_key="convoy.id", index=True)
+    # What in the convoy it is about: the vehicle of a CMR note, the recipient of a handover act.
+    vehicle_id: int | None = Field(default=None, foreign_key="item.id")
+    destination_id: int | None = Field(default=None, foreign_key="destination.id", index=True)
+    number: str = Field(max_length=60, index=True)  # "W4U-02/CMR/3"
+    revision: int = Field(default=1)
+    media_type: str = Field(max_length=100)
+    filename: str = Field(max_length=200)
+    content: bytes = Field(sa_type=LargeBinary)
+    sha256: str = Field(max_length=64)
+    size_bytes: int
+    # The facts the file was made from: what "changed since issue" compares against.
+    facts: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    issued_by_user_id: int | None = Field(default=None, foreign_key="app_user.id")
+    issued_by_name: str = Field(max_length=200)
+    issued_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

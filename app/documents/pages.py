@@ -1,0 +1,112 @@
+"""The papers on the pages: a "Documents" section on the convoy board (previews in each format,
+issue buttons, the issued files with "changed since issue"), and the downloads behind it, for
+the browser session. Who gets which paper is the documents service's decision, as on the API.
+"""
+
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+
+from app.auth import visibility
+from app.auth.policy import may
+from app.auth.service import Principal
+from app.convoys import service as convoys
+from app.convoys.models import Convoy
+from app.core.database import SessionDep
+from app.documents import facts as papers
+from app.documents import service
+from app.documents.models import IssuedDocument
+from app.web.pages import PagePrincipalDep, require
+
+router = APIRouter(include_in_schema=False)
+
+
+@dataclass
+class Shown:
+    """One issued document as the board lists it."""
+
+    document: IssuedDocument
+    changed: list[str]
+
+
+@dataclass
+class Section:
+    vehicles: list[dict[str, object]] = field(default_factory=list)
+    recipients: list[dict[str, object]] = field(default_factory=list)
+    issued: list[Shown] = field(default_factory=list)
+    may_issue: bool = False
+
+
+def section(session: Session, principal: Principal, convoy: Convoy) -> Section | None:
+    """What the board's Documents section offers this reader; None: nothing for them."""
+    if not visibility.is_office(principal):
+        return None
+    facts = papers.convoy_facts(session, convoy)
+    return Section(
+        vehicles=[
+            {"id": v["id"], "position": v["position"], "name": v["name"]} for v in facts["vehicles"]
+        ],
+        recipients=[r["recipient"] for r in facts["recipients"] if r["recipient"]["id"]],
+        issued=[
+            Shown(d, service.changes_since_issue(session, d))
+            for d in service.issued(session, convoy)
+        ],
+        may_issue=may(principal.role, "issue_convoy_document"),
+    )
+
+
+@router.get("/convoys/{convoy_id}/documents/{kind}")
+def convoy_document(
+    convoy_id: int,
+    kind: str,
+    session: SessionDep,
+    principal: PagePrincipalDep,
+    format: Annotated[str, Query()] = "pdf",
+    vehicle_id: Annotated[int | None, Query()] = None,
+    destination_id: Annotated[int | None, Query()] = None,
+) -> Response:
+    """A preview: the same paper as the API's, for the browser session."""
+    require(principal, "get_convoy_document")
+    visibility.require_convoy(session, principal, convoy_id)
+    convoy = convoys.get(session, convoy_id)
+    wanted = service.paper(kind, vehicle_id, destination_id)
+    service.require_paper(session, principal, convoy, wanted)
+    made = service.preview(session, convoy, wanted, format)
+    return Response(
+        made.content,
+        media_type=made.media_type,
+        headers={"content-disposition": f'inline; filename="{made.filename}"'},
+    )
+
+
+@router.post("/convoys/{convoy_id}/documents")
+def issue(
+    request: Request,
+    convoy_id: int,
+    session: SessionDep,
+    principal: PagePrincipalDep,
+    kind: Annotated[str, Form()] = "",
+    vehicle_id: Annotated[int | None, Form()] = None,
+    destination_id: Annotated[int | None, Form()] = None,
+) -> Response:
+    require(principal, "issue_convoy_document")
+    convoy = convoys.get(session, convoy_id)
+    service.issue(session, convoy, service.paper(kind, vehicle_id, destination_id), principal)
+    return RedirectResponse(f"/convoys/{convoy_id}#documents-heading", status_code=303)
+
+
+@router.get("/issued-documents/{document_id}/file")
+def issued_file(document_id: int, session: SessionDep, principal: PagePrincipalDep) -> Response:
+    require(principal, "download_issued_document")
+    document = service.get_issued(session, document_id)
+    return Response(
+        document.content,
+        media_type=document.media_type,
+        headers={
+            "content-disposition": f'attachment; filename="{document.filename}"',
+            "x-content-sha256": document.sha256,
+        },
+    )

@@ -1,0 +1,130 @@
+"""Documents as files: PDF through typst (its compiler and fonts come with the PyPI package, so
+Cyrillic and German render the same everywhere), spreadsheets through openpyxl, CSV in UTF-8.
+
+Output is reproducible: the same facts and the same number and date give the same bytes (no
+system fonts, no clock: the issue date is part of the input, and the spreadsheet's own dates
+are fixed to it).
+"""
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import typst
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+TEMPLATES = Path(__file__).resolve().parent / "typst"
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What makes a document this document: its kind, title, number and day."""
+
+    kind: str
+    title: str  # "Ladeliste / Пакувальний лист"
+    subtitle: str
+    number: str  # "W4U-02/MAN/1", or "Vorschau / Попередній перегляд" before it is issued
+    issued_on: date
+    issued_label: str  # "ausgegeben 16.07.2027" or "Vorschau – nicht ausgegeben"
+
+
+def pdf(template: str, facts: dict[str, Any], stamp: Stamp) -> bytes:
+    """The template (``templates/<template>.typ``) set with the facts, as PDF/A-2b."""
+    meta = {
+        "kind": stamp.kind,
+        "title": stamp.title,
+        "subtitle": stamp.subtitle,
+        "number": stamp.number,
+        "issued": [stamp.issued_on.year, stamp.issued_on.month, stamp.issued_on.day],
+        "issued_label": stamp.issued_label,
+    }
+    result = typst.compile(
+        str(TEMPLATES / f"{template}.typ"),
+        root=str(TEMPLATES),
+        ignore_system_fonts=True,
+        sys_inputs={
+            "facts": json.dumps(facts, ensure_ascii=False, sort_keys=True),
+            "meta": json.dumps(meta, ensure_ascii=False, sort_keys=True),
+        },
+        pdf_standards="a-2b",
+    )
+    assert isinstance(result, bytes)
+    return result
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str  # "Gross weight (kg) / Вага брутто (кг)"
+    key: str
+    number_format: str | None = None  # "0", "#,##0.00", "dd.mm.yyyy"
+    width: int = 14
+
+
+def xlsx(
+    sheet: str, columns: Sequence[Column], rows: Sequence[dict[str, Any]], stamp: Stamp
+) -> bytes:
+    """One sheet, a bold header, typed cells: numbers as numbers, dates as dates."""
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = sheet[:31]
+    ws.append([c.title for c in columns])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append([row.get(c.key) for c in columns])
+    for n, column in enumerate(columns, start=1):
+        letter = get_column_letter(n)
+        ws.column_dimensions[letter].width = column.width
+        if column.number_format:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=n, max_col=n):
+                cell.number_format = column.number_format
+    ws.freeze_panes = "A2"
+    issued = datetime.combine(stamp.issued_on, datetime.min.time(), tzinfo=UTC).replace(tzinfo=None)
+    book.properties.creator = "Konvoi"
+    book.properties.title = f"{stamp.title} {stamp.number}"
+    book.properties.keywords = stamp.number
+    book.properties.created = issued
+    book.properties.modified = issued
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return _fixed_zip_times(buffer.getvalue(), stamp.issued_on)
+
+
+def _fixed_zip_times(data: bytes, day: date) -> bytes:
+    """An XLSX is a zip whose entries carry the time they were written: set them to the issue
+    day, so the same facts give the same bytes."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(
+                info.filename, date_time=(day.year, day.month, day.day, 0, 0, 0)
+            )
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            target.writestr(fixed, source.read(info.filename))
+    return out.getvalue()
+
+
+def csv_bytes(columns: Sequence[Column], rows: Sequence[dict[str, Any]]) -> bytes:
+    """UTF-8 with a byte-order mark, so a spreadsheet opens the Cyrillic intact; numbers with
+    a dot, dates as ISO days."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([c.title for c in columns])
+    for row in rows:
+        values = []
+        for c in columns:
+            value = row.get(c.key)
+            values.append(value.isoformat() if isinstance(value, date) else value)
+        writer.writerow(values)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -1,0 +1,111 @@
+"""The convoy's papers on the API: previews in each format, issuing, the issued files."""
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response
+from fastapi import status as http
+from sqlmodel import Session
+
+from app.auth import visibility
+from app.auth.deps import PrincipalDep
+from app.convoys import service as convoys
+from app.core.database import SessionDep
+from app.documents import service
+from app.documents.models import IssuedDocument
+from app.documents.schemas import IssuedDocumentRead, IssueRequest
+
+router = APIRouter(tags=["documents"])
+
+FILES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The document",
+        "content": {
+            media: {"schema": {"type": "string", "format": "binary"}}
+            for media in service.MEDIA_TYPES.values()
+        },
+    }
+}
+
+
+def read(session: Session, document: IssuedDocument) -> IssuedDocumentRead:
+    return IssuedDocumentRead.model_validate(
+        {
+            **document.model_dump(exclude={"content", "facts"}),
+            "changed_since_issue": service.changes_since_issue(session, document),
+        }
+    )
+
+
+@router.get(
+    "/convoys/{convoy_id}/documents/{kind}",
+    operation_id="get_convoy_document",
+    response_class=Response,
+    responses=FILES,
+)
+def get_convoy_document(
+    convoy_id: int,
+    kind: str,
+    session: SessionDep,
+    principal: PrincipalDep,
+    format: Annotated[Literal["pdf", "xlsx", "csv"], Query(description="pdf, xlsx or csv")] = "pdf",
+    vehicle_id: Annotated[int | None, Query(description="The vehicle (a CMR note)")] = None,
+    destination_id: Annotated[
+        int | None, Query(description="The recipient (a handover act)")
+    ] = None,
+) -> Response:
+    """A preview, made now from the data: not numbered, not kept. Issue it to keep it."""
+    convoy = convoys.get(session, convoy_id)
+    visibility.require_convoy(session, principal, convoy_id)
+    wanted = service.paper(kind, vehicle_id, destination_id)
+    service.require_paper(session, principal, convoy, wanted)
+    made = service.preview(session, convoy, wanted, format)
+    return Response(
+        made.content,
+        media_type=made.media_type,
+        headers={"content-disposition": f'inline; filename="{made.filename}"'},
+    )
+
+
+@router.post(
+    "/convoys/{convoy_id}/documents",
+    operation_id="issue_convoy_document",
+    status_code=http.HTTP_201_CREATED,
+)
+def issue_convoy_document(
+    convoy_id: int, data: IssueRequest, session: SessionDep, principal: PrincipalDep
+) -> IssuedDocumentRead:
+    """Issue a paper: numbered (a reissue keeps the number, one revision more), its bytes and
+    their SHA-256 kept as they are, with who issued it when."""
+    convoy = convoys.get(session, convoy_id)
+    wanted = service.paper(data.kind, data.vehicle_id, data.destination_id)
+    return read(session, service.issue(session, convoy, wanted, principal))
+
+
+@router.get("/convoys/{convoy_id}/issued-documents", operation_id="list_issued_documents")
+def list_issued_documents(convoy_id: int, session: SessionDep) -> list[IssuedDocumentRead]:
+    convoy = convoys.get(session, convoy_id)
+    return [read(session, d) for d in service.issued(session, convoy)]
+
+
+@router.get("/issued-documents/{document_id}", operation_id="get_issued_document")
+def get_issued_document(document_id: int, session: SessionDep) -> IssuedDocumentRead:
+    return read(session, service.get_issued(session, document_id))
+
+
+@router.get(
+    "/issued-documents/{document_id}/file",
+    operation_id="download_issued_document",
+    response_class=Response,
+    responses=FILES,
+)
+def download_issued_document(document_id: int, session: SessionDep) -> Response:
+    """The very bytes that were issued, whatever changed since."""
+    document = service.get_issued(session, document_id)
+    return Response(
+        document.content,
+        media_type=document.media_type,
+        headers={
+            "content-disposition": f'attachment; filename="{document.filename}"',
+            "x-content-sha256": document.sha256,
+        },
+    )

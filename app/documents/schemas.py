@@ -1,0 +1,28 @@
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+
+class IssueRequest(BaseModel):
+    kind: str = Field(examples=["cmr"], description="manifest, cmr, handover_act or export_sheet")
+    vehicle_id: int | None = Field(default=None, description="The vehicle of a CMR note")
+    destination_id: int | None = Field(default=None, description="The recipient of a handover act")
+
+
+class IssuedDocumentRead(BaseModel):
+    id: int
+    kind: str
+    convoy_id: int
+    vehicle_id: int | None
+    destination_id: int | None
+    number: str = Field(examples=["W4U-02/CMR/3"])
+    revision: int
+    media_type: str
+    filename: str
+    sha256: str
+    size_bytes: int
+    issued_by_name: str
+    issued_at: datetime
+    changed_since_issue: list[str] = Field(
+        description="Where the data differs now from what the document says; empty: unchanged"
+    )

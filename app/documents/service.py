@@ -1,0 +1,436 @@
+"""The convoy's papers: what exists, previews in every format, issuing with a number and the
+exact bytes, and what changed since a document was issued.
+
+Who may have which paper is decided here, once, for the API and the pages: the office all of
+them; a recipient the handover act of its own destination; a driver the CMR note of a vehicle
+they drive.
+"""
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, func, select
+
+from app.auth import visibility
+from app.auth.models import Role
+from app.auth.service import Principal
+from app.convoys.models import Assignment, Convoy
+from app.core.errors import InvalidInput, NotFound
+from app.core.i18n import N_, _
+from app.core.types import utcnow
+from app.documents import facts as papers
+from app.documents import render
+from app.documents.models import IssuedDocument
+
+PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+MEDIA_TYPES = {"pdf": PDF, "xlsx": XLSX, "csv": CSV}
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str  # manifest
+    code: str  # MAN: the part of the number that says what it is
+    title: str  # "Ladeliste / Пакувальний лист"
+    formats: tuple[str, ...]  # what previews exist; the first is what is issued
+    subject: str | None  # None (the convoy), "vehicle_id" or "destination_id"
+
+
+KINDS = {
+    k.name: k
+    for k in (
+        Kind("manifest", "MAN", "Ladeliste / Пакувальний лист", ("pdf", "xlsx", "csv"), None),
+        Kind("cmr", "CMR", "Frachtbrief CMR / Накладна CMR", ("pdf",), "vehicle_id"),
+        Kind(
+            "handover_act",
+            "AKT",
+            "Übergabeprotokoll / Акт приймання-передачі",
+            ("pdf",),
+            "destination_id",
+        ),
+        Kind(
+            "export_sheet",
+            "EXP",
+            "Ausfuhrdaten / Експортні дані",
+            ("xlsx", "csv"),
+            None,
+        ),
+    )
+}
+
+# The box numbers of the usual CMR form (IRU model): a mapping onto the fields by meaning.
+CMR_BOXES = {
+    "sender": 1,
+    "consignee": 2,
+    "place_of_delivery": 3,
+    "taking_over": 4,
+    "documents": 5,
+    "marks": 6,
+    "packages": 7,
+    "nature": 9,
+    "statistical_number": 10,
+    "gross_weight": 11,
+    "instructions": 13,
+    "carrier": 16,
+    "successive_carriers": 17,
+    "cmr_statement": 22,
+}
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One document of a convoy, before or after issue."""
+
+    kind: Kind
+    vehicle_id: int | None = None
+    destination_id: int | None = None
+
+    @property
+    def subject_id(self) -> int | None:
+        return self.vehicle_id if self.kind.subject == "vehicle_id" else self.destination_id
+
+
+@dataclass(frozen=True)
+class File:
+    content: bytes
+    media_type: str
+    filename: str
+
+
+def paper(kind: str, vehicle_id: int | None, destination_id: int | None) -> Paper:
+    """The paper asked for; 422 naming the field when the kind or its subject is missing."""
+    found = KINDS.get(kind)
+    if found is None:
+        raise InvalidInput(
+            [("kind", _("is not a kind of document: {kinds}").format(kinds=", ".join(KINDS)))]
+        )
+    if found.subject == "vehicle_id" and vehicle_id is None:
+        raise InvalidInput([("vehicle_id", _("a CMR note is made per vehicle: say which"))])
+    if found.subject == "destination_id" and destination_id is None:
+        raise InvalidInput(
+            [("destination_id", _("a handover act is made per recipient: say which"))]
+        )
+    return Paper(
+        found,
+        vehicle_id if found.subject == "vehicle_id" else None,
+        destination_id if found.subject == "destination_id" else None,
+    )
+
+
+def require_paper(session: Session, principal: Principal, convoy: Convoy, wanted: Paper) -> None:
+    """The office has every paper; a recipient its own handover act; a driver the CMR note of
+    a vehicle they drive on this convoy. Anyone else: 404, as if it did not exist."""
+    if visibility.is_office(principal):
+        return
+    if (
+        principal.role == Role.recipient
+        and wanted.kind.name == "handover_act"
+        and wanted.destination_id == principal.destination_id
+    ):
+        return
+    if principal.role == Role.driver and wanted.kind.name == "cmr":
+        drives = session.exec(
+            select(Assignment.id).where(
+                Assignment.convoy_id == convoy.id,
+                Assignment.vehicle_id == wanted.vehicle_id,
+                Assignment.driver_id == principal.driver_id,
+            )
+        ).first()
+        if drives is not None:
+            return
+    raise NotFound(N_("Document"), wanted.kind.name)
+
+
+def facts_of(session: Session, convoy: Convoy, wanted: Paper) -> papers.Facts:
+    everything = papers.convoy_facts(session, convoy)
+    if wanted.kind.subject == "vehicle_id":
+        one = papers.vehicle_facts(everything, wanted.vehicle_id or 0)
+        if one is None:
+            raise InvalidInput(
+                [
+                    (
+                        "vehicle_id",
+                        _("is not a vehicle of convoy {number}").format(number=convoy.number),
+                    )
+                ]
+            )
+        return {**one, "boxes": CMR_BOXES}
+    if wanted.kind.subject == "destination_id":
+        theirs = papers.handover_facts(everything, wanted.destination_id or 0)
+        if theirs is None:
+            raise InvalidInput(
+                [
+                    (
+                        "destination_id",
+                        _("convoy {number} carries nothing for this recipient").format(
+                            number=convoy.number
+                        ),
+                    )
+                ]
+            )
+        return theirs
+    return everything
+
+
+def _today(convoy: Convoy) -> date:
+    return utcnow().astimezone(ZoneInfo(convoy.meeting_time_zone)).date()
+
+
+def _file_name(convoy: Convoy, wanted: Paper, fmt: str, number: str | None = None) -> str:
+    base = (number or f"{convoy.number}-{wanted.kind.name}").replace("/", "-")
+    if number is None and wanted.subject_id is not None:
+        base += f"-{wanted.subject_id}"
+    return f"{base}.{fmt}"
+
+
+def make(facts: papers.Facts, convoy: Convoy, wanted: Paper, fmt: str, stamp: render.Stamp) -> File:
+    """The document in ``fmt`` from the facts: the one place that turns facts into bytes."""
+    if fmt not in wanted.kind.formats:
+        raise InvalidInput(
+            [
+                (
+                    "format",
+                    _("a {kind} is made as {formats}").format(
+                        kind=wanted.kind.name, formats=", ".join(wanted.kind.formats)
+                    ),
+                )
+            ]
+        )
+    if fmt == "pdf":
+        content = render.pdf(_TEMPLATES[wanted.kind.name], facts, stamp)
+    else:
+        columns, rows = _TABLES[wanted.kind.name](facts)
+        content = (
+            render.xlsx(wanted.kind.title.split(" / ")[0], columns, rows, stamp)
+            if fmt == "xlsx"
+            else render.csv_bytes(columns, rows)
+        )
+    return File(content, MEDIA_TYPES[fmt], _file_name(convoy, wanted, fmt))
+
+
+def preview(session: Session, convoy: Convoy, wanted: Paper, fmt: str) -> File:
+    facts = facts_of(session, convoy, wanted)
+    stamp = render.Stamp(
+        kind=wanted.kind.name,
+        title=wanted.kind.title,
+        subtitle=f"{convoy.number} · {convoy.name}",
+        number="Vorschau / Перегляд",
+        issued_on=_today(convoy),
+        issued_label="nicht ausgegeben / не видано",
+    )
+    return make(facts, convoy, wanted, fmt, stamp)
+
+
+def _issued_of(session: Session, convoy: Convoy, wanted: Paper) -> list[IssuedDocument]:
+    stmt = select(IssuedDocument).where(
+        IssuedDocument.convoy_id == convoy.id,
+        IssuedDocument.kind == wanted.kind.name,
+        IssuedDocument.vehicle_id == wanted.vehicle_id,
+        IssuedDocument.destination_id == wanted.destination_id,
+    )
+    return list(session.exec(stmt.order_by(col(IssuedDocument.revision))).all())
+
+
+def issue(session: Session, convoy: Convoy, wanted: Paper, principal: Principal) -> IssuedDocument:
+    """Give the paper a number (the same number again for a reissue, one revision more), make
+    it, and keep its bytes, their SHA-256 and the facts it was made from."""
+    earlier = _issued_of(session, convoy, wanted)
+    if earlier:
+        number, revision = earlier[-1].number, earlier[-1].revision + 1
+    else:
+        numbered = session.exec(
+            select(func.count(func.distinct(IssuedDocument.number))).where(
+                IssuedDocument.convoy_id == convoy.id, IssuedDocument.kind == wanted.kind.name
+            )
+        ).one()
+        number, revision = f"{convoy.number}/{wanted.kind.code}/{numbered + 1}", 1
+    facts = facts_of(session, convoy, wanted)
+    today = _today(convoy)
+    shown_number = number if revision == 1 else f"{number} · Rev. {revision}"
+    stamp = render.Stamp(
+        kind=wanted.kind.name,
+        title=wanted.kind.title,
+        subtitle=f"{convoy.number} · {convoy.name}",
+        number=shown_number,
+        issued_on=today,
+        issued_label=f"ausgegeben / видано {papers.day(today)}",
+    )
+    fmt = wanted.kind.formats[0]
+    made = make(facts, convoy, wanted, fmt, stamp)
+    assert convoy.id is not None
+    document = IssuedDocument(
+        kind=wanted.kind.name,
+        convoy_id=convoy.id,
+        vehicle_id=wanted.vehicle_id,
+        destination_id=wanted.destination_id,
+        number=number,
+        revision=revision,
+        media_type=made.media_type,
+        filename=_file_name(convoy, wanted, fmt, shown_number.replace(" · ", "-")),
+        content=made.content,
+        sha256=hashlib.sha256(made.content).hexdigest(),
+        size_bytes=len(made.content),
+        facts=facts,
+        issued_by_user_id=principal.user_id,
+        issued_by_name=principal.full_name or principal.username,
+    )
+    session.add(document)
+    session.flush()
+    return document
+
+
+def issued(session: Session, convoy: Convoy) -> list[IssuedDocument]:
+    stmt = (
+        select(IssuedDocument)
+        .where(IssuedDocument.convoy_id == convoy.id)
+        .order_by(col(IssuedDocument.number), col(IssuedDocument.revision))
+    )
+    return list(session.exec(stmt).all())
+
+
+def get_issued(session: Session, document_id: int) -> IssuedDocument:
+    document = session.get(IssuedDocument, document_id)
+    if document is None:
+        raise NotFound(N_("Document"), document_id)
+    return document
+
+
+def paper_of(document: IssuedDocument) -> Paper:
+    return Paper(KINDS[document.kind], document.vehicle_id, document.destination_id)
+
+
+def changes_since_issue(session: Session, document: IssuedDocument) -> list[str]:
+    """Where the facts now differ from those the document was made from ("vehicles.2.
+    export_plate"); empty while the document still says what the data says."""
+    convoy = session.get(Convoy, document.convoy_id)
+    assert convoy is not None
+    try:
+        now = facts_of(session, convoy, paper_of(document))
+    except InvalidInput:
+        return ["(the document's subject is no longer on the convoy)"]
+    found: list[str] = []
+    _diff(document.facts, now, "", found)
+    return found
+
+
+def _diff(before: Any, after: Any, path: str, found: list[str], limit: int = 20) -> None:
+    if len(found) >= limit:
+        return
+    if isinstance(before, dict) and isinstance(after, dict):
+        for key in sorted(set(before) | set(after)):
+            _diff(before.get(key), after.get(key), f"{path}.{key}" if path else key, found)
+    elif isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        for n, (b, a) in enumerate(zip(before, after, strict=True)):
+            _diff(b, a, f"{path}.{n}", found)
+    elif before != after:
+        found.append(path)
+
+
+# --- the tabular documents: columns and one row per item or cargo line ----------------------
+
+
+def _manifest_rows(facts: papers.Facts) -> tuple[list[render.Column], list[dict[str, Any]]]:
+    columns = [
+        render.Column("Fahrzeug / Транспорт", "vehicle", "0", 8),
+        render.Column("Pos.", "position", None, 7),
+        render.Column("Beschreibung / Опис", "description", None, 40),
+        render.Column("Опис (UA)", "description_uk", None, 30),
+        render.Column("VIN", "vin", None, 20),
+        render.Column("Menge / К-сть", "quantity", "0", 9),
+        render.Column("Einheit / Од.", "unit", None, 8),
+        render.Column("Gewicht kg / Вага кг", "weight_kg", "#,##0", 12),
+        render.Column("Wert EUR / Вартість EUR", "value_eur", "#,##0.00", 14),
+        render.Column("HS", "hs_code", None, 11),
+        render.Column("Kategorie / Категорія", "category", None, 14),
+        render.Column("Zeichen / Маркування", "marks", None, 16),
+        render.Column("Empfänger / Отримувач", "recipient", None, 28),
+    ]
+    return columns, _rows(facts)
+
+
+def _rows(facts: papers.Facts) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for v in facts["vehicles"]:
+        rows.append(
+            {
+                "vehicle": v["position"],
+                "position": str(v["position"]),
+                "description": f"{v['make']} {v['model']}".strip() or v["name"],
+                "description_uk": v["name_uk"],
+                "vin": v["vin"],
+                "quantity": 1,
+                "unit": "pcs",
+                "weight_kg": v["own_weight_kg"],
+                "net_weight_kg": v["own_weight_kg"],
+                "value_eur": v["declared_value_cents"] / 100,
+                "hs_code": v["hs_code"],
+                "category": v["kind"],
+                "marks": v["export_plate"],
+                "recipient": v["recipient"]["name"],
+                "origin": v["origin_country"],
+                "mrn": v["mrn"],
+                "exit_confirmed_on": _day(v["exit_confirmed_on"]),
+                "export_plate": v["export_plate"],
+            }
+        )
+        for n, line in enumerate(v["lines"], start=1):
+            rows.append(
+                {
+                    "vehicle": v["position"],
+                    "position": f"{v['position']}.{n}",
+                    "description": line["description"],
+                    "description_uk": line["description_uk"],
+                    "vin": "",
+                    "quantity": line["quantity"],
+                    "unit": line["unit"],
+                    "weight_kg": line["weight_kg"],
+                    "net_weight_kg": line["weight_kg"],
+                    "value_eur": line["value_cents"] / 100,
+                    "hs_code": line["hs_code"],
+                    "category": line["category"],
+                    "marks": line["marks"],
+                    "recipient": v["recipient"]["name"],
+                    "origin": v["origin_country"],
+                    "mrn": v["mrn"],
+                    "exit_confirmed_on": _day(v["exit_confirmed_on"]),
+                    "export_plate": v["export_plate"],
+                }
+            )
+    return rows
+
+
+def _day(iso: str) -> date | None:
+    return date.fromisoformat(iso) if iso else None
+
+
+def _export_rows(facts: papers.Facts) -> tuple[list[render.Column], list[dict[str, Any]]]:
+    columns = [
+        render.Column("Pos.", "position", None, 7),
+        render.Column("Warenbezeichnung / Опис товару", "description", None, 40),
+        render.Column("HS-Code / УКТЗЕД", "hs_code", None, 12),
+        render.Column(
+            "Statistischer Wert EUR / Статистична вартість EUR", "value_eur", "#,##0.00", 16
+        ),
+        render.Column("Rohmasse kg / Вага брутто кг", "weight_kg", "#,##0", 12),
+        render.Column("Eigenmasse kg / Вага нетто кг", "net_weight_kg", "#,##0", 12),
+        render.Column("Ursprungsland / Країна походження", "origin", None, 10),
+        render.Column("MRN", "mrn", None, 20),
+        render.Column(
+            "Ausgang bestätigt / Вивезення підтверджено", "exit_confirmed_on", "dd.mm.yyyy", 14
+        ),
+        render.Column("Ausfuhrkennzeichen / Експортний номер", "export_plate", None, 14),
+        render.Column("Empfänger / Отримувач", "recipient", None, 28),
+    ]
+    return columns, _rows(facts)
+
+
+_TEMPLATES = {"manifest": "manifest", "cmr": "cmr", "handover_act": "handover"}
+_TABLES: dict[str, Callable[[papers.Facts], tuple[list[render.Column], list[dict[str, Any]]]]] = {
+    "manifest": _manifest_rows,
+    "export_sheet": _export_rows,
+}

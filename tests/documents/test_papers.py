@@ -1,0 +1,247 @@
+"""The convoy's papers read back as their reader reads them: PDFs parsed and rendered, sheets
+opened with openpyxl, CSV decoded; issued files kept byte for byte; each paper only for those
+it belongs to."""
+
+import csv
+import hashlib
+import io
+import shutil
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from app.auth.models import Role
+from tests import factories
+from tests.convoys import builders as b
+from tests.factories import API
+
+LVIV_UK = "ЛМКП «Львівводоканал»"
+RECEIVER = "Володимир Білинський"
+
+
+def _convoy(client: TestClient) -> b.Planned:
+    """Two buses for a utility with a Ukrainian name, one with two cargo lines."""
+    destination = factories.destination(client, name="Lvivvodokanal", name_uk=LVIV_UK)
+    planned = b.planned_convoy(client, vehicles=2, destination=destination)
+    bus = planned.vehicles[0]
+    factories.cargo_line(
+        client,
+        bus["id"],
+        description="Submersible pump 11 kW",
+        description_uk="Занурювальний насос 11 кВт",
+        quantity=4,
+        weight_kg=480,
+        value_cents=1_600_000,
+        marks="Pallet 1/2",
+    )
+    factories.cargo_line(client, bus["id"], weight_kg=120, value_cents=250_050, hs_code=None)
+    return planned
+
+
+def _get(client: TestClient, planned: b.Planned, kind: str, **params: Any) -> Any:
+    response = client.get(f"{API}/convoys/{planned.id}/documents/{kind}", params=params)
+    assert response.status_code == 200, response.text
+    return response
+
+
+def _german(cents: int) -> str:
+    """An amount as the German side of the papers writes it: 43.500,50"""
+    return f"{cents / 100:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def _text(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def _ink(pdf: bytes, tmp_path: Path) -> float:
+    """How much of the first page, rendered by pdftoppm, is not white (0 = blank)."""
+    source = tmp_path / "doc.pdf"
+    source.write_bytes(pdf)
+    pdftoppm = shutil.which("pdftoppm")
+    assert pdftoppm, "pdftoppm (Debian's poppler-utils) renders the pages: make system-packages"
+    subprocess.run(  # noqa: S603 (our own file, a fixed program)
+        [pdftoppm, "-gray", "-r", "40", "-f", "1", "-l", "1", str(source), str(tmp_path / "p")],
+        check=True,
+    )
+    (pgm,) = tmp_path.glob("p*.pgm")
+    data = pgm.read_bytes()
+    # P5 header: magic, width height, maxval, then one byte per pixel.
+    _magic, size, _maxval, pixels = data.split(b"\n", 3)
+    width, height = (int(n) for n in size.split())
+    raster = pixels[: width * height]
+    return sum(1 for p in raster if p < 200) / len(raster)
+
+
+def test_the_manifest_lists_every_vehicle_and_line_with_totals(
+    client: TestClient, tmp_path: Path
+) -> None:
+    planned = _convoy(client)
+    response = _get(client, planned, "manifest", format="pdf")
+    assert response.headers["content-type"] == "application/pdf"
+    pdf = response.content
+    pages = _text(pdf)
+    text = " ".join(pages)
+    for bus in planned.vehicles:
+        assert bus["vin"] in text
+    assert LVIV_UK in text  # Cyrillic round-trips exactly
+    assert "Занурювальний насос 11 кВт" in text
+    assert "Pallet 1/2" in text
+    assert "9919 0000" in text  # the catch-all tariff number where no HS code was given
+    # Per vehicle: own weight plus its lines; the convoy's totals.
+    bus = planned.vehicles[0]
+    weight = bus["weight_kg"] + 480 + 120
+    assert f"{weight:,} kg".replace(",", ".") in text
+    value = bus["declared_value_cents"] + 1_600_000 + 250_050
+    assert _german(value) in text
+    total = sum(v["declared_value_cents"] for v in planned.vehicles) + 1_600_000 + 250_050
+    assert _german(total) in text
+    # Every page repeats the header and says which page of how many it is.
+    assert all("Ladeliste" in page and f"von {len(pages)}" in page for page in pages)
+    # PDF/A, with the title in the metadata; the same data gives the same bytes.
+    reader = PdfReader(io.BytesIO(pdf))
+    assert reader.metadata is not None and "Ladeliste" in (reader.metadata.title or "")
+    assert b"pdfaid:part" in pdf
+    assert _get(client, planned, "manifest", format="pdf").content == pdf
+    assert _ink(pdf, tmp_path) > 0.01
+
+
+def test_the_spreadsheets_have_typed_cells_and_csv_keeps_the_cyrillic(client: TestClient) -> None:
+    planned = _convoy(client)
+    book = load_workbook(io.BytesIO(_get(client, planned, "export_sheet", format="xlsx").content))
+    sheet = book.active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    assert len(body) == 2 + 2  # two buses, two cargo lines
+    weight = header.index("Rohmasse kg / Вага брутто кг")
+    value = header.index("Statistischer Wert EUR / Статистична вартість EUR")
+    assert all(isinstance(row[weight], int) for row in body)
+    assert all(isinstance(row[value], int | float) for row in body)
+    expected = sum(v["declared_value_cents"] for v in planned.vehicles) + 1_600_000 + 250_050
+    assert round(sum(row[value] for row in body) * 100) == expected  # type: ignore[misc]
+    raw = _get(client, planned, "manifest", format="csv").content
+    assert raw.startswith(b"\xef\xbb\xbf")  # a BOM: spreadsheets open it as UTF-8
+    table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert any("Занурювальний насос 11 кВт" in row for row in table)
+    assert len(table) == 1 + 4
+
+
+def test_a_cmr_note_has_three_originals_for_its_vehicle(client: TestClient) -> None:
+    planned = _convoy(client)
+    bus, other = planned.vehicles
+    pages = _text(_get(client, planned, "cmr", vehicle_id=bus["id"]).content)
+    assert len(pages) == 3
+    for page, copy in zip(pages, ("Absender", "Empfänger", "Frachtführer"), strict=True):
+        assert f"Exemplar für den {copy}" in page
+        assert bus["vin"] in page and other["vin"] not in page
+        assert "CMR" in page and LVIV_UK in page
+        assert "unterliegt" in page and "Конвенцією" in page  # the CMR statement, both tongues
+    refused = client.get(f"{API}/convoys/{planned.id}/documents/cmr")
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"][-1] == "vehicle_id"
+
+
+def test_an_issued_paper_is_kept_as_issued_and_flagged_when_the_data_changes(
+    client: TestClient,
+) -> None:
+    planned = _convoy(client)
+    bus = planned.vehicles[0]
+    first = client.post(
+        f"{API}/convoys/{planned.id}/documents", json={"kind": "cmr", "vehicle_id": bus["id"]}
+    )
+    assert first.status_code == 201, first.text
+    issued = first.json()
+    assert issued["number"] == f"{planned.convoy['number']}/CMR/1"
+    assert (issued["revision"], issued["changed_since_issue"]) == (1, [])
+    kept = client.get(f"{API}/issued-documents/{issued['id']}/file")
+    assert hashlib.sha256(kept.content).hexdigest() == issued["sha256"]
+    assert issued["number"] in " ".join(_text(kept.content))
+    # The data changes: the issued file does not, and says so.
+    line = factories.cargo_line(client, bus["id"], weight_kg=50, description="Hoses")
+    assert line["id"]
+    now = client.get(f"{API}/issued-documents/{issued['id']}").json()
+    assert now["changed_since_issue"], now
+    assert any(path.startswith("vehicle.") for path in now["changed_since_issue"])
+    assert client.get(f"{API}/issued-documents/{issued['id']}/file").content == kept.content
+    # Reissued: the same number, one revision more; both stay.
+    second = client.post(
+        f"{API}/convoys/{planned.id}/documents", json={"kind": "cmr", "vehicle_id": bus["id"]}
+    ).json()
+    assert (second["number"], second["revision"]) == (issued["number"], 2)
+    assert second["changed_since_issue"] == []
+    assert "Hoses" in " ".join(
+        _text(client.get(f"{API}/issued-documents/{second['id']}/file").content)
+    )
+    listed = client.get(f"{API}/convoys/{planned.id}/issued-documents").json()
+    assert [(d["number"], d["revision"]) for d in listed] == [
+        (issued["number"], 1),
+        (issued["number"], 2),
+    ]
+
+
+def test_the_handover_act_names_who_received_what(client: TestClient) -> None:
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - 2 * b.H
+    destination = factories.destination(client, name="Lvivvodokanal", name_uk=LVIV_UK)
+    planned = b.planned_convoy(client, start=start, vehicles=2, destination=destination)
+    assert b.post(client, f"/convoys/{planned.id}/depart").status_code == 200
+    bus = planned.vehicles[0]
+    confirmed = b.post(
+        client,
+        f"/convoys/{planned.id}/handovers",
+        {
+            "item_id": bus["id"],
+            "receiver_name": RECEIVER,
+            "receiver_role": "Заступник технічного директора",
+            "handed_over_on": datetime.now(UTC).date().isoformat(),
+            "place": "Львів",
+        },
+    )
+    assert confirmed.status_code == 201, confirmed.text
+    text = " ".join(
+        _text(_get(client, planned, "handover_act", destination_id=destination["id"]).content)
+    )
+    assert "Übergabeprotokoll" in text and "Акт приймання-передачі" in text
+    assert RECEIVER in text and LVIV_UK in text
+    for vehicle in planned.vehicles:
+        assert vehicle["vin"] in text
+
+
+@pytest.mark.parametrize("role", [Role.recipient, Role.driver])
+def test_each_paper_goes_only_to_those_it_belongs_to(
+    client: TestClient, as_role: Any, role: Role
+) -> None:
+    planned = _convoy(client)
+    ours, theirs = planned.vehicles
+    if role == Role.recipient:
+        caller = as_role(role, destination_id=planned.destination["id"])
+        other = factories.destination(client)
+        mine = {"destination_id": planned.destination["id"]}
+        allowed = ("handover_act", mine)
+        refused = [
+            ("handover_act", {"destination_id": other["id"]}),
+            ("manifest", {}),
+            ("cmr", {"vehicle_id": ours["id"]}),
+        ]
+    else:
+        driver_of_first = planned.drivers[0]["id"]
+        caller = as_role(role, driver_id=driver_of_first)
+        allowed = ("cmr", {"vehicle_id": ours["id"]})
+        refused = [
+            ("cmr", {"vehicle_id": theirs["id"]}),
+            ("manifest", {}),
+            ("export_sheet", {"format": "xlsx"}),
+        ]
+    kind, params = allowed
+    got = caller.get(f"{API}/convoys/{planned.id}/documents/{kind}", params=params)
+    assert got.status_code == 200, got.text
+    for kind, params in refused:
+        denied = caller.get(f"{API}/convoys/{planned.id}/documents/{kind}", params=params)
+        assert denied.status_code == 404, (kind, params, denied.text)
+    issued = caller.post(f"{API}/convoys/{planned.id}/documents", json={"kind": "manifest"})
+    assert issued.status_code == 403

@@ -1,0 +1,63 @@
+"""The papers from the pages: the board's Documents section previews and issues them; the
+driver's phone page links their CMR note; the utility's page its handover act."""
+
+import io
+from typing import Any
+
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+
+from app.auth.models import Role
+from tests.convoys import builders as b
+from tests.web.conftest import PageClients, csrf_token, soup
+
+
+def _pdf_text(content: bytes) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_the_board_previews_and_issues_the_papers(client: TestClient, page_as: PageClients) -> None:
+    planned = b.planned_convoy(client, vehicles=2)
+    office = page_as(Role.clerk)
+    board = office.get(f"/convoys/{planned.id}")
+    html = soup(board.text)
+    links = {a["href"] for a in html.select("#documents-heading ~ table a")}
+    manifest = f"/convoys/{planned.id}/documents/manifest?format=pdf"
+    assert manifest in links
+    assert {
+        f"/convoys/{planned.id}/documents/cmr?format=pdf&vehicle_id={v['id']}"
+        for v in planned.vehicles
+    } <= links
+    preview = office.get(manifest)
+    assert preview.headers["content-type"] == "application/pdf"
+    assert all(v["vin"] in _pdf_text(preview.content) for v in planned.vehicles)
+    issued = office.post(
+        f"/convoys/{planned.id}/documents",
+        data={
+            "kind": "cmr",
+            "vehicle_id": planned.vehicles[1]["id"],
+            "csrf_token": csrf_token(board.text),
+        },
+    )
+    assert issued.status_code == 303
+    listed = soup(office.get(f"/convoys/{planned.id}").text).select("#documents-heading ~ ul li a")
+    assert [a.get_text() for a in listed] == [f"{planned.convoy['number']}/CMR/1"]
+    kept = office.get(str(listed[0]["href"]))
+    assert planned.vehicles[1]["vin"] in _pdf_text(kept.content)
+    assert planned.vehicles[0]["vin"] not in _pdf_text(kept.content)
+
+
+def test_a_driver_gets_the_cmr_of_their_own_vehicle_from_the_phone_page(
+    client: TestClient, page_as: PageClients
+) -> None:
+    planned = b.planned_convoy(client, vehicles=2)
+    mine: dict[str, Any] = planned.vehicles[0]
+    phone = page_as(Role.driver, driver_id=planned.drivers[0]["id"])
+    page = soup(phone.get("/my-convoy").text)
+    link = page.select_one(f'a[href="/convoys/{planned.id}/documents/cmr?vehicle_id={mine["id"]}"]')
+    assert link is not None
+    cmr = phone.get(str(link["href"]))
+    assert cmr.status_code == 200 and mine["vin"] in _pdf_text(cmr.content)
+    other = planned.vehicles[1]["id"]
+    assert phone.get(f"/convoys/{planned.id}/documents/cmr?vehicle_id={other}").status_code == 404
+    assert phone.get(f"/convoys/{planned.id}/documents/manifest").status_code == 404
