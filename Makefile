@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-packages chromium translations run test lint typecheck openapi migrate demo bench bench-writes bench-planning bench-driver bench-board screenshots clean
+.PHONY: setup system-packages chromium translations run test lint typecheck openapi migrate demo bench bench-writes bench-planning bench-driver bench-board bench-documents screenshots clean
 
 # The languages of the pages: catalogs kept in the repository, compiled here.
 CATALOGS := $(wildcard app/locale/*/LC_MESSAGES/messages.po)
@@ -87,6 +87,10 @@ bench-driver: $(STAMP) chromium
 ## The convoy board and readiness at 6 and 60 vehicles: server time and SQL statements
 bench-board: $(STAMP)
 	$(BIN)/python -m bench.convoy_board
+
+## The papers of a 60-vehicle convoy with 600 cargo lines: time to generate each
+bench-documents: $(STAMP)
+	$(BIN)/python -m bench.documents
 
 ## Screenshots of the main pages for the README (docs/screenshots/), from the demo data
 screenshots: $(STAMP) chromium

@@ -108,6 +108,44 @@ def load_if_empty(engine: Engine) -> list[DemoLogin] | None:
     return demo.logins
 
 
+# --- the Ukrainian side of the papers ---------------------------------------------------------
+
+# What each kind of vehicle is called on the Ukrainian side of the bilingual papers.
+KIND_UK = {
+    ItemKind.bus: "Автобус",
+    ItemKind.truck: "Вантажівка",
+    ItemKind.unimog: "Спецавтомобіль",
+    ItemKind.van: "Фургон",
+    ItemKind.car: "Легковий автомобіль",
+    ItemKind.special_vehicle: "Спецтехніка",
+}
+# The demo's goods, as the Ukrainian side of the papers names them.
+GOODS_UK = {
+    "Rugged smartphones for the emergency crew": "Захищені смартфони для аварійної бригади",
+    "Drainage pumps 2.2 kW": "Дренажні насоси 2,2 кВт",
+    "Portable generators 6 kVA": "Переносні генератори 6 кВА",
+    "Rugged smartphones for field crews": "Захищені смартфони для польових бригад",
+    "Drainage pumps 3 kW": "Дренажні насоси 3 кВт",
+    "Smartphones for the dispatch centre": "Смартфони для диспетчерської",
+    "Portable flood pumps 1,500 l/min": "Переносні помпи 1500 л/хв",
+    "Diesel generating sets 20 kVA on pallets": "Дизельні генератори 20 кВА на палетах",
+    "Dosing pumps for water treatment": "Дозувальні насоси для водопідготовки",
+    "Centrifugal pumps 15 kW": "Відцентрові насоси 15 кВт",
+    "Sewage pumps 7.5 kW": "Каналізаційні насоси 7,5 кВт",
+    "Diesel generating set 100 kVA, skid-mounted": "Дизельний генератор 100 кВА на рамі",
+    "Diesel generating set 250 kVA, containerised": "Дизельний генератор 250 кВА у контейнері",
+    "Submersible drainage pump 15 kW": "Занурювальний дренажний насос 15 кВт",
+}
+
+
+def _goods_uk(name: str) -> str | None:
+    if name.startswith("Borehole pump 160"):
+        return (
+            "Свердловинний насос 160 м³/год, 75 кВт" + name[len("Borehole pump 160 m³/h, 75 kW") :]
+        )
+    return GOODS_UK.get(name)
+
+
 # --- identifiers that pass the checks ---------------------------------------------------------
 
 
@@ -258,6 +296,7 @@ class _Demo:
             category=ItemCategory.vehicle,
             kind=kind,
             name=f"{make} {model}",
+            name_uk=f"{KIND_UK[kind]} {make} {model}",
             description=description,
             donor_id=donor,
             declared_value_cents=value_eur * 100,
@@ -292,6 +331,7 @@ class _Demo:
             category=ItemCategory.equipment,
             kind=kind,
             name=name,
+            name_uk=_goods_uk(name),
             donor_id=donor,
             declared_value_cents=value_eur * 100,
             weight_kg=weight_kg,
@@ -314,6 +354,7 @@ class _Demo:
     ) -> None:
         data = CargoLineCreate(
             description=description,
+            description_uk=_goods_uk(description),
             quantity=quantity,
             unit="pcs",
             weight_kg=weight_kg,

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from app.convoys import service as convoys
 from app.convoys import trip as trips
 from app.convoys.models import Convoy
-from app.core.i18n import speaking
+from app.core.i18n import speaking, word
 from app.destinations.models import Destination
 from app.donors.models import Donor
 from app.drivers.models import Driver
@@ -39,6 +39,19 @@ def kg(weight: int) -> str:
 
 def day(value: date | None) -> str:
     return value.strftime("%d.%m.%Y") if value else ""
+
+
+def both(value: str) -> str:
+    """An enum's word as the papers print it: German / Ukrainian ("Bus / автобус")."""
+    with speaking("de"):
+        german = word(value)
+    with speaking("uk"):
+        ukrainian = word(value)
+    return f"{german} / {ukrainian}"
+
+
+def unit(value: str) -> str:
+    return "Stk. / шт." if value == "pcs" else value
 
 
 def _moment(moment: trips.Moment) -> str:
@@ -77,13 +90,13 @@ def _line(line: CargoLine) -> Facts:
         "description": line.description,
         "description_uk": line.description_uk or "",
         "quantity": line.quantity,
-        "unit": line.unit,
+        "unit": unit(line.unit),
         "weight_kg": line.weight_kg,
         "weight": kg(line.weight_kg),
         "value_cents": line.value_cents,
         "value": money(line.value_cents),
         "hs_code": line.hs_code or CATCH_ALL_HS,
-        "category": line.category.value,
+        "category": both(line.category.value),
         "marks": line.marks or "",
     }
 
@@ -92,16 +105,17 @@ def _equipment_line(item: Item) -> Facts:
     """Equipment riding on a vehicle is a line of that vehicle's cargo, one package."""
     return {
         "item_id": item.id,
+        "donor_id": item.donor_id,
         "description": item.name,
         "description_uk": item.name_uk or "",
         "quantity": 1,
-        "unit": "pcs",
+        "unit": unit("pcs"),
         "weight_kg": item.weight_kg or 0,
         "weight": kg(item.weight_kg or 0),
         "value_cents": item.declared_value_cents,
         "value": money(item.declared_value_cents),
         "hs_code": item.hs_code or CATCH_ALL_HS,
-        "category": "equipment",
+        "category": both("equipment"),
         "marks": item.serial_number or "",
     }
 
@@ -160,7 +174,7 @@ def convoy_facts(session: Session, convoy: Convoy) -> Facts:
     for n, vehicle in enumerate(vehicles, start=1):
         assert vehicle.id is not None
         record: ExportRecord | None = records.get(vehicle.id)
-        cargo = [_line(line) for line in lines[vehicle.id]] + [
+        cargo = [{**_line(line), "donor_id": vehicle.donor_id} for line in lines[vehicle.id]] + [
             _equipment_line(item) for item in carried[vehicle.id]
         ]
         own_weight = vehicle.weight_kg or 0
@@ -172,7 +186,7 @@ def convoy_facts(session: Session, convoy: Convoy) -> Facts:
             "id": vehicle.id,
             "name": vehicle.name,
             "name_uk": vehicle.name_uk or "",
-            "kind": vehicle.kind.value,
+            "kind": both(vehicle.kind.value),
             "make": vehicle.make or "",
             "model": vehicle.model or "",
             "vin": vehicle.vin or "",
@@ -255,6 +269,7 @@ def convoy_facts(session: Session, convoy: Convoy) -> Facts:
             ],
         },
         "vehicles": shown_vehicles,
+        "donors": {str(i): _donor(d) for i, d in sorted(donors.items()) if i is not None},
         "recipients": recipients,
         "handovers": {
             str(item_id): {
@@ -311,3 +326,47 @@ def handover_facts(facts: Facts, destination_id: int) -> Facts | None:
             "value": money(sum(v["value_cents"] for v in mine)),
         },
     }
+
+
+def donation_facts(facts: Facts, donor_id: int, destination_id: int) -> Facts | None:
+    """What one donor gives one recipient on this convoy: its vehicles (category, make, VIN,
+    body type, as Resolution 953 asks) and its goods riding on the convoy's vehicles."""
+    vehicles = [
+        v
+        for v in facts["vehicles"]
+        if v["donor"]["id"] == donor_id and v["recipient"]["id"] == destination_id
+    ]
+    goods = [
+        {**line, "vehicle": v["position"]}
+        for v in facts["vehicles"]
+        if v["recipient"]["id"] == destination_id
+        for line in v["lines"]
+        if line["donor_id"] == donor_id
+    ]
+    if not vehicles and not goods:
+        return None
+    donor = facts["donors"][str(donor_id)]
+    recipient = next(
+        v["recipient"] for v in facts["vehicles"] if v["recipient"]["id"] == destination_id
+    )
+    value = sum(v["declared_value_cents"] for v in vehicles) + sum(g["value_cents"] for g in goods)
+    return {
+        "convoy": facts["convoy"],
+        "donor": donor,
+        "recipient": recipient,
+        "vehicles": vehicles,
+        "goods": goods,
+        "totals": {
+            "value": money(value),
+            "value_cents": value,
+            "count": len(vehicles) + len(goods),
+        },
+    }
+
+
+def usage_form_facts(facts: Facts, destination_id: int, intended_use: str) -> Facts | None:
+    """The usage certificate for a recipient to sign: every item the convoy brings it."""
+    theirs = handover_facts(facts, destination_id)
+    if theirs is None:
+        return None
+    return {**theirs, "intended_use": intended_use}

@@ -24,6 +24,7 @@ class IssuedDocument(SQLModel, table=True):
     # What in the convoy it is about: the vehicle of a CMR note, the recipient of a handover act.
     vehicle_id: int | None = Field(default=None, foreign_key="item.id")
     destination_id: int | None = Field(default=None, foreign_key="destination.id", index=True)
+    donor_id: int | None = Field(default=None, foreign_key="donor.id")  # a donation letter's
     number: str = Field(max_length=60, index=True)  # "W4U-02/CMR/3"
     revision: int = Field(default=1)
     media_type: str = Field(max_length=100)

@@ -36,6 +36,8 @@ class Shown:
 class Section:
     vehicles: list[dict[str, object]] = field(default_factory=list)
     recipients: list[dict[str, object]] = field(default_factory=list)
+    # (donor, recipient) pairs with a donation on this convoy: one letter each
+    donations: list[dict[str, object]] = field(default_factory=list)
     issued: list[Shown] = field(default_factory=list)
     may_issue: bool = False
 
@@ -50,12 +52,29 @@ def section(session: Session, principal: Principal, convoy: Convoy) -> Section |
             {"id": v["id"], "position": v["position"], "name": v["name"]} for v in facts["vehicles"]
         ],
         recipients=[r["recipient"] for r in facts["recipients"] if r["recipient"]["id"]],
+        donations=_donations(facts),
         issued=[
             Shown(d, service.changes_since_issue(session, d))
             for d in service.issued(session, convoy)
         ],
         may_issue=may(principal.role, "issue_convoy_document"),
     )
+
+
+def _donations(facts: papers.Facts) -> list[dict[str, object]]:
+    pairs: dict[tuple[int, int], dict[str, object]] = {}
+    for v in facts["vehicles"]:
+        recipient = v["recipient"]
+        if not recipient["id"]:
+            continue
+        givers = {v["donor"]["id"]} | {line["donor_id"] for line in v["lines"]}
+        for donor_id in givers - {None}:
+            name = facts["donors"][str(donor_id)]["name"]
+            pairs.setdefault(
+                (donor_id, recipient["id"]),
+                {"donor_id": donor_id, "donor": name, "recipient": recipient},
+            )
+    return sorted(pairs.values(), key=lambda p: (str(p["donor"]), str(p["recipient"])))
 
 
 @router.get("/convoys/{convoy_id}/documents/{kind}")
@@ -67,12 +86,13 @@ def convoy_document(
     format: Annotated[str, Query()] = "pdf",
     vehicle_id: Annotated[int | None, Query()] = None,
     destination_id: Annotated[int | None, Query()] = None,
+    donor_id: Annotated[int | None, Query()] = None,
 ) -> Response:
     """A preview: the same paper as the API's, for the browser session."""
     require(principal, "get_convoy_document")
     visibility.require_convoy(session, principal, convoy_id)
     convoy = convoys.get(session, convoy_id)
-    wanted = service.paper(kind, vehicle_id, destination_id)
+    wanted = service.paper(kind, vehicle_id, destination_id, donor_id)
     service.require_paper(session, principal, convoy, wanted)
     made = service.preview(session, convoy, wanted, format)
     return Response(
@@ -91,10 +111,12 @@ def issue(
     kind: Annotated[str, Form()] = "",
     vehicle_id: Annotated[int | None, Form()] = None,
     destination_id: Annotated[int | None, Form()] = None,
+    donor_id: Annotated[int | None, Form()] = None,
 ) -> Response:
     require(principal, "issue_convoy_document")
     convoy = convoys.get(session, convoy_id)
-    service.issue(session, convoy, service.paper(kind, vehicle_id, destination_id), principal)
+    wanted = service.paper(kind, vehicle_id, destination_id, donor_id)
+    service.issue(session, convoy, wanted, principal)
     return RedirectResponse(f"/convoys/{convoy_id}#documents-heading", status_code=303)
 
 

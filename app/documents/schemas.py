@@ -4,9 +4,15 @@ from pydantic import BaseModel, Field
 
 
 class IssueRequest(BaseModel):
-    kind: str = Field(examples=["cmr"], description="manifest, cmr, handover_act or export_sheet")
+    kind: str = Field(
+        examples=["cmr"],
+        description="manifest, cmr, handover_act, donation_letter, usage_form or export_sheet",
+    )
     vehicle_id: int | None = Field(default=None, description="The vehicle of a CMR note")
-    destination_id: int | None = Field(default=None, description="The recipient of a handover act")
+    destination_id: int | None = Field(
+        default=None, description="The recipient of a handover act, donation letter, usage form"
+    )
+    donor_id: int | None = Field(default=None, description="The donor of a donation letter")
 
 
 class IssuedDocumentRead(BaseModel):
@@ -15,6 +21,7 @@ class IssuedDocumentRead(BaseModel):
     convoy_id: int
     vehicle_id: int | None
     destination_id: int | None
+    donor_id: int | None
     number: str = Field(examples=["W4U-02/CMR/3"])
     revision: int
     media_type: str

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, func, select
 from app.auth import visibility
 from app.auth.models import Role
 from app.auth.service import Principal
+from app.certificates.models import UsageCertificate
 from app.convoys.models import Assignment, Convoy
 from app.core.errors import InvalidInput, NotFound
 from app.core.i18n import N_, _
@@ -38,7 +39,8 @@ class Kind:
     code: str  # MAN: the part of the number that says what it is
     title: str  # "Ladeliste / Пакувальний лист"
     formats: tuple[str, ...]  # what previews exist; the first is what is issued
-    subject: str | None  # None (the convoy), "vehicle_id" or "destination_id"
+    # None (the convoy), "vehicle_id", "destination_id" or "donor_destination" (both ids)
+    subject: str | None
 
 
 KINDS = {
@@ -50,6 +52,20 @@ KINDS = {
             "handover_act",
             "AKT",
             "Übergabeprotokoll / Акт приймання-передачі",
+            ("pdf",),
+            "destination_id",
+        ),
+        Kind(
+            "donation_letter",
+            "SCH",
+            "Schenkungsurkunde / Дарчий лист",
+            ("pdf",),
+            "donor_destination",
+        ),
+        Kind(
+            "usage_form",
+            "VN",
+            "Verwendungsnachweis / Сертифікат використання",
             ("pdf",),
             "destination_id",
         ),
@@ -89,10 +105,16 @@ class Paper:
     kind: Kind
     vehicle_id: int | None = None
     destination_id: int | None = None
+    donor_id: int | None = None
 
     @property
-    def subject_id(self) -> int | None:
-        return self.vehicle_id if self.kind.subject == "vehicle_id" else self.destination_id
+    def subject(self) -> str:
+        """ "4" for a vehicle's or a recipient's paper, "2-4" for a donor's to a recipient."""
+        if self.kind.subject == "vehicle_id":
+            return str(self.vehicle_id)
+        if self.kind.subject == "donor_destination":
+            return f"{self.donor_id}-{self.destination_id}"
+        return str(self.destination_id) if self.destination_id else ""
 
 
 @dataclass(frozen=True)
@@ -102,7 +124,12 @@ class File:
     filename: str
 
 
-def paper(kind: str, vehicle_id: int | None, destination_id: int | None) -> Paper:
+def paper(
+    kind: str,
+    vehicle_id: int | None,
+    destination_id: int | None,
+    donor_id: int | None = None,
+) -> Paper:
     """The paper asked for; 422 naming the field when the kind or its subject is missing."""
     found = KINDS.get(kind)
     if found is None:
@@ -111,14 +138,15 @@ def paper(kind: str, vehicle_id: int | None, destination_id: int | None) -> Pape
         )
     if found.subject == "vehicle_id" and vehicle_id is None:
         raise InvalidInput([("vehicle_id", _("a CMR note is made per vehicle: say which"))])
-    if found.subject == "destination_id" and destination_id is None:
-        raise InvalidInput(
-            [("destination_id", _("a handover act is made per recipient: say which"))]
-        )
+    if found.subject in ("destination_id", "donor_destination") and destination_id is None:
+        raise InvalidInput([("destination_id", _("this paper is made per recipient: say which"))])
+    if found.subject == "donor_destination" and donor_id is None:
+        raise InvalidInput([("donor_id", _("a donation letter is made per donor: say which"))])
     return Paper(
         found,
         vehicle_id if found.subject == "vehicle_id" else None,
-        destination_id if found.subject == "destination_id" else None,
+        destination_id if found.subject in ("destination_id", "donor_destination") else None,
+        donor_id if found.subject == "donor_destination" else None,
     )
 
 
@@ -129,7 +157,7 @@ def require_paper(session: Session, principal: Principal, convoy: Convoy, wanted
         return
     if (
         principal.role == Role.recipient
-        and wanted.kind.name == "handover_act"
+        and wanted.kind.name in ("handover_act", "donation_letter", "usage_form")
         and wanted.destination_id == principal.destination_id
     ):
         return
@@ -160,6 +188,20 @@ def facts_of(session: Session, convoy: Convoy, wanted: Paper) -> papers.Facts:
                 ]
             )
         return {**one, "boxes": CMR_BOXES}
+    if wanted.kind.name == "donation_letter":
+        given = papers.donation_facts(everything, wanted.donor_id or 0, wanted.destination_id or 0)
+        if given is None:
+            said = _("this donor gives this recipient nothing on convoy {number}")
+            raise InvalidInput([("donor_id", said.format(number=convoy.number))])
+        return given
+    if wanted.kind.name == "usage_form":
+        form = papers.usage_form_facts(
+            everything, wanted.destination_id or 0, _intended_use(session, wanted.destination_id)
+        )
+        if form is None:
+            said = _("convoy {number} carries nothing for this recipient")
+            raise InvalidInput([("destination_id", said.format(number=convoy.number))])
+        return form
     if wanted.kind.subject == "destination_id":
         theirs = papers.handover_facts(everything, wanted.destination_id or 0)
         if theirs is None:
@@ -177,14 +219,27 @@ def facts_of(session: Session, convoy: Convoy, wanted: Paper) -> papers.Facts:
     return everything
 
 
+def _intended_use(session: Session, destination_id: int | None) -> str:
+    """The use the recipient stated on its latest certificate, or the usual one."""
+    stated = session.exec(
+        select(UsageCertificate.intended_use)
+        .where(UsageCertificate.destination_id == destination_id)
+        .order_by(col(UsageCertificate.issued_on).desc(), col(UsageCertificate.id).desc())
+    ).first()
+    return stated or (
+        "Trinkwasserversorgung und Abwasserentsorgung des Empfängers / "
+        "Питне водопостачання та водовідведення отримувача"
+    )
+
+
 def _today(convoy: Convoy) -> date:
     return utcnow().astimezone(ZoneInfo(convoy.meeting_time_zone)).date()
 
 
 def _file_name(convoy: Convoy, wanted: Paper, fmt: str, number: str | None = None) -> str:
     base = (number or f"{convoy.number}-{wanted.kind.name}").replace("/", "-")
-    if number is None and wanted.subject_id is not None:
-        base += f"-{wanted.subject_id}"
+    if number is None and wanted.subject:
+        base += f"-{wanted.subject}"
     return f"{base}.{fmt}"
 
 
@@ -232,6 +287,7 @@ def _issued_of(session: Session, convoy: Convoy, wanted: Paper) -> list[IssuedDo
         IssuedDocument.kind == wanted.kind.name,
         IssuedDocument.vehicle_id == wanted.vehicle_id,
         IssuedDocument.destination_id == wanted.destination_id,
+        IssuedDocument.donor_id == wanted.donor_id,
     )
     return list(session.exec(stmt.order_by(col(IssuedDocument.revision))).all())
 
@@ -268,6 +324,7 @@ def issue(session: Session, convoy: Convoy, wanted: Paper, principal: Principal)
         convoy_id=convoy.id,
         vehicle_id=wanted.vehicle_id,
         destination_id=wanted.destination_id,
+        donor_id=wanted.donor_id,
         number=number,
         revision=revision,
         media_type=made.media_type,
@@ -301,7 +358,9 @@ def get_issued(session: Session, document_id: int) -> IssuedDocument:
 
 
 def paper_of(document: IssuedDocument) -> Paper:
-    return Paper(KINDS[document.kind], document.vehicle_id, document.destination_id)
+    return Paper(
+        KINDS[document.kind], document.vehicle_id, document.destination_id, document.donor_id
+    )
 
 
 def changes_since_issue(session: Session, document: IssuedDocument) -> list[str]:
@@ -364,7 +423,7 @@ def _rows(facts: papers.Facts) -> list[dict[str, Any]]:
                 "description_uk": v["name_uk"],
                 "vin": v["vin"],
                 "quantity": 1,
-                "unit": "pcs",
+                "unit": papers.unit("pcs"),
                 "weight_kg": v["own_weight_kg"],
                 "net_weight_kg": v["own_weight_kg"],
                 "value_eur": v["declared_value_cents"] / 100,
@@ -429,7 +488,13 @@ def _export_rows(facts: papers.Facts) -> tuple[list[render.Column], list[dict[st
     return columns, _rows(facts)
 
 
-_TEMPLATES = {"manifest": "manifest", "cmr": "cmr", "handover_act": "handover"}
+_TEMPLATES = {
+    "manifest": "manifest",
+    "cmr": "cmr",
+    "handover_act": "handover",
+    "donation_letter": "donation",
+    "usage_form": "usage",
+}
 _TABLES: dict[str, Callable[[papers.Facts], tuple[list[render.Column], list[dict[str, Any]]]]] = {
     "manifest": _manifest_rows,
     "export_sheet": _export_rows,

@@ -48,6 +48,7 @@ def upgrade() -> None:
         sa.Column("convoy_id", sa.Integer(), nullable=False),
         sa.Column("vehicle_id", sa.Integer(), nullable=True),
         sa.Column("destination_id", sa.Integer(), nullable=True),
+        sa.Column("donor_id", sa.Integer(), nullable=True),
         sa.Column("number", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("media_type", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
@@ -66,6 +67,9 @@ def upgrade() -> None:
             ["destination_id"],
             ["destination.id"],
             name=op.f("fk_issued_document_destination_id_destination"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["donor_id"], ["donor.id"], name=op.f("fk_issued_document_donor_id_donor")
         ),
         sa.ForeignKeyConstraint(
             ["issued_by_user_id"],

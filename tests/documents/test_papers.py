@@ -225,6 +225,7 @@ def test_each_paper_goes_only_to_those_it_belongs_to(
         allowed = ("handover_act", mine)
         refused = [
             ("handover_act", {"destination_id": other["id"]}),
+            ("usage_form", {"destination_id": other["id"]}),
             ("manifest", {}),
             ("cmr", {"vehicle_id": ours["id"]}),
         ]
@@ -245,3 +246,37 @@ def test_each_paper_goes_only_to_those_it_belongs_to(
         assert denied.status_code == 404, (kind, params, denied.text)
     issued = caller.post(f"{API}/convoys/{planned.id}/documents", json={"kind": "manifest"})
     assert issued.status_code == 403
+
+
+def test_a_donation_letter_names_each_vehicle_and_the_goods_of_one_donor(
+    client: TestClient,
+) -> None:
+    planned = _convoy(client)
+    bus = planned.vehicles[0]
+    params = {"destination_id": planned.destination["id"], "donor_id": bus["donor_id"]}
+    text = " ".join(
+        " ".join(_text(_get(client, planned, "donation_letter", **params).content)).split()
+    )
+    assert "Schenkungsurkunde" in text and "Дарчий лист" in text
+    for vehicle in planned.vehicles:  # both buses come from the same donor
+        assert vehicle["vin"] in text and vehicle["make"] in text
+    assert "Занурювальний насос 11 кВт" in text and LVIV_UK in text
+    stranger = factories.donor(client)
+    refused = client.get(
+        f"{API}/convoys/{planned.id}/documents/donation_letter",
+        params={**params, "donor_id": stranger["id"]},
+    )
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"][-1] == "donor_id"
+
+
+def test_the_usage_form_carries_the_edrpou_and_the_intended_use(client: TestClient) -> None:
+    planned = _convoy(client)
+    form = _get(client, planned, "usage_form", destination_id=planned.destination["id"])
+    text = " ".join(" ".join(_text(form.content)).split())  # lines wrap in table cells
+    assert planned.destination["edrpou"] in text
+    assert "Verwendungsnachweis" in text and "Сертифікат про цільове використання" in text
+    (certificate,) = b.get(client, f"/certificates?item_id={planned.vehicles[0]['id']}")["items"]
+    assert certificate["intended_use"][:30] in text
+    for vehicle in planned.vehicles:
+        assert vehicle["vin"] in text
