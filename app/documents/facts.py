@@ -155,12 +155,10 @@ def convoy_facts(session: Session, convoy: Convoy) -> Facts:
         d.id: d for d in session.exec(select(Donor).where(col(Donor.id).in_(donor_ids))).all()
     }
     assignments = convoys.assignments_of(session, convoy.id)
-    people = {
-        d.id: d.name
-        for d in session.exec(
-            select(Driver).where(col(Driver.id).in_({a.driver_id for a in assignments}))
-        ).all()
-    }
+    crew = session.exec(
+        select(Driver).where(col(Driver.id).in_({a.driver_id for a in assignments}))
+    ).all()
+    people = {d.id: d.name for d in crew}
     leg_position = {leg.id: leg.position for leg in legs}
     drivers_of: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for a in assignments:
@@ -269,6 +267,15 @@ def convoy_facts(session: Session, convoy: Convoy) -> Facts:
             ],
         },
         "vehicles": shown_vehicles,
+        "crew": [
+            {
+                "id": d.id,
+                "name": d.name,
+                "phone": d.phone,
+                "vehicles": sorted({a.vehicle_id for a in assignments if a.driver_id == d.id}),
+            }
+            for d in sorted(crew, key=lambda d: d.name)
+        ],
         "donors": {str(i): _donor(d) for i, d in sorted(donors.items()) if i is not None},
         "recipients": recipients,
         "handovers": {
@@ -370,3 +377,19 @@ def usage_form_facts(facts: Facts, destination_id: int, intended_use: str) -> Fa
     if theirs is None:
         return None
     return {**theirs, "intended_use": intended_use}
+
+
+def driver_facts(facts: Facts, driver_id: int) -> Facts | None:
+    """What one driver shows at the border: their vehicles' papers and the convoy's contacts."""
+    me = next((d for d in facts["crew"] if d["id"] == driver_id), None)
+    if me is None:
+        return None
+    mine = [v for v in facts["vehicles"] if v["id"] in me["vehicles"]]
+    recipients = {v["recipient"]["id"]: v["recipient"] for v in mine if v["recipient"]["id"]}
+    return {
+        "convoy": facts["convoy"],
+        "driver": me,
+        "vehicles": mine,
+        "crew": [d for d in facts["crew"] if d["id"] != driver_id],
+        "recipients": list(recipients.values()),
+    }

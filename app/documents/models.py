@@ -25,6 +25,7 @@ class IssuedDocument(SQLModel, table=True):
     vehicle_id: int | None = Field(default=None, foreign_key="item.id")
     destination_id: int | None = Field(default=None, foreign_key="destination.id", index=True)
     donor_id: int | None = Field(default=None, foreign_key="donor.id")  # a donation letter's
+    driver_id: int | None = Field(default=None, foreign_key="driver.id")  # a driver's papers
     number: str = Field(max_length=60, index=True)  # "W4U-02/CMR/3"
     revision: int = Field(default=1)
     media_type: str = Field(max_length=100)

@@ -38,6 +38,7 @@ class Section:
     recipients: list[dict[str, object]] = field(default_factory=list)
     # (donor, recipient) pairs with a donation on this convoy: one letter each
     donations: list[dict[str, object]] = field(default_factory=list)
+    crew: list[dict[str, object]] = field(default_factory=list)
     issued: list[Shown] = field(default_factory=list)
     may_issue: bool = False
 
@@ -53,6 +54,7 @@ def section(session: Session, principal: Principal, convoy: Convoy) -> Section |
         ],
         recipients=[r["recipient"] for r in facts["recipients"] if r["recipient"]["id"]],
         donations=_donations(facts),
+        crew=[{"id": d["id"], "name": d["name"]} for d in facts["crew"]],
         issued=[
             Shown(d, service.changes_since_issue(session, d))
             for d in service.issued(session, convoy)
@@ -87,12 +89,13 @@ def convoy_document(
     vehicle_id: Annotated[int | None, Query()] = None,
     destination_id: Annotated[int | None, Query()] = None,
     donor_id: Annotated[int | None, Query()] = None,
+    driver_id: Annotated[int | None, Query()] = None,
 ) -> Response:
     """A preview: the same paper as the API's, for the browser session."""
     require(principal, "get_convoy_document")
     visibility.require_convoy(session, principal, convoy_id)
     convoy = convoys.get(session, convoy_id)
-    wanted = service.paper(kind, vehicle_id, destination_id, donor_id)
+    wanted = service.paper(kind, vehicle_id, destination_id, donor_id, driver_id)
     service.require_paper(session, principal, convoy, wanted)
     made = service.preview(session, convoy, wanted, format)
     return Response(
@@ -112,10 +115,11 @@ def issue(
     vehicle_id: Annotated[int | None, Form()] = None,
     destination_id: Annotated[int | None, Form()] = None,
     donor_id: Annotated[int | None, Form()] = None,
+    driver_id: Annotated[int | None, Form()] = None,
 ) -> Response:
     require(principal, "issue_convoy_document")
     convoy = convoys.get(session, convoy_id)
-    wanted = service.paper(kind, vehicle_id, destination_id, donor_id)
+    wanted = service.paper(kind, vehicle_id, destination_id, donor_id, driver_id)
     service.issue(session, convoy, wanted, principal)
     return RedirectResponse(f"/convoys/{convoy_id}#documents-heading", status_code=303)
 

@@ -53,11 +53,12 @@ def get_convoy_document(
         int | None, Query(description="The recipient (a handover act)")
     ] = None,
     donor_id: Annotated[int | None, Query(description="The donor (a donation letter)")] = None,
+    driver_id: Annotated[int | None, Query(description="The driver (a driver's papers)")] = None,
 ) -> Response:
     """A preview, made now from the data: not numbered, not kept. Issue it to keep it."""
     convoy = convoys.get(session, convoy_id)
     visibility.require_convoy(session, principal, convoy_id)
-    wanted = service.paper(kind, vehicle_id, destination_id, donor_id)
+    wanted = service.paper(kind, vehicle_id, destination_id, donor_id, driver_id)
     service.require_paper(session, principal, convoy, wanted)
     made = service.preview(session, convoy, wanted, format)
     return Response(
@@ -78,7 +79,9 @@ def issue_convoy_document(
     """Issue a paper: numbered (a reissue keeps the number, one revision more), its bytes and
     their SHA-256 kept as they are, with who issued it when."""
     convoy = convoys.get(session, convoy_id)
-    wanted = service.paper(data.kind, data.vehicle_id, data.destination_id, data.donor_id)
+    wanted = service.paper(
+        data.kind, data.vehicle_id, data.destination_id, data.donor_id, data.driver_id
+    )
     return read(session, service.issue(session, convoy, wanted, principal))
 
 

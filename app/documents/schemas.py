@@ -6,13 +6,17 @@ from pydantic import BaseModel, Field
 class IssueRequest(BaseModel):
     kind: str = Field(
         examples=["cmr"],
-        description="manifest, cmr, handover_act, donation_letter, usage_form or export_sheet",
+        description=(
+            "manifest, cmr, handover_act, donation_letter, usage_form, driver_papers or "
+            "export_sheet"
+        ),
     )
     vehicle_id: int | None = Field(default=None, description="The vehicle of a CMR note")
     destination_id: int | None = Field(
         default=None, description="The recipient of a handover act, donation letter, usage form"
     )
     donor_id: int | None = Field(default=None, description="The donor of a donation letter")
+    driver_id: int | None = Field(default=None, description="The driver of a driver's papers")
 
 
 class IssuedDocumentRead(BaseModel):
@@ -22,6 +26,7 @@ class IssuedDocumentRead(BaseModel):
     vehicle_id: int | None
     destination_id: int | None
     donor_id: int | None
+    driver_id: int | None
     number: str = Field(examples=["W4U-02/CMR/3"])
     revision: int
     media_type: str

@@ -70,6 +70,13 @@ KINDS = {
             "destination_id",
         ),
         Kind(
+            "driver_papers",
+            "FP",
+            "Fahrerpapiere / Документи водія",
+            ("pdf",),
+            "driver_id",
+        ),
+        Kind(
             "export_sheet",
             "EXP",
             "Ausfuhrdaten / Експортні дані",
@@ -106,6 +113,7 @@ class Paper:
     vehicle_id: int | None = None
     destination_id: int | None = None
     donor_id: int | None = None
+    driver_id: int | None = None
 
     @property
     def subject(self) -> str:
@@ -114,6 +122,8 @@ class Paper:
             return str(self.vehicle_id)
         if self.kind.subject == "donor_destination":
             return f"{self.donor_id}-{self.destination_id}"
+        if self.kind.subject == "driver_id":
+            return str(self.driver_id)
         return str(self.destination_id) if self.destination_id else ""
 
 
@@ -129,6 +139,7 @@ def paper(
     vehicle_id: int | None,
     destination_id: int | None,
     donor_id: int | None = None,
+    driver_id: int | None = None,
 ) -> Paper:
     """The paper asked for; 422 naming the field when the kind or its subject is missing."""
     found = KINDS.get(kind)
@@ -140,6 +151,8 @@ def paper(
         raise InvalidInput([("vehicle_id", _("a CMR note is made per vehicle: say which"))])
     if found.subject in ("destination_id", "donor_destination") and destination_id is None:
         raise InvalidInput([("destination_id", _("this paper is made per recipient: say which"))])
+    if found.subject == "driver_id" and driver_id is None:
+        raise InvalidInput([("driver_id", _("a driver's papers are made per driver: say which"))])
     if found.subject == "donor_destination" and donor_id is None:
         raise InvalidInput([("donor_id", _("a donation letter is made per donor: say which"))])
     return Paper(
@@ -147,6 +160,7 @@ def paper(
         vehicle_id if found.subject == "vehicle_id" else None,
         destination_id if found.subject in ("destination_id", "donor_destination") else None,
         donor_id if found.subject == "donor_destination" else None,
+        driver_id if found.subject == "driver_id" else None,
     )
 
 
@@ -159,6 +173,12 @@ def require_paper(session: Session, principal: Principal, convoy: Convoy, wanted
         principal.role == Role.recipient
         and wanted.kind.name in ("handover_act", "donation_letter", "usage_form")
         and wanted.destination_id == principal.destination_id
+    ):
+        return
+    if (
+        principal.role == Role.driver
+        and wanted.kind.name == "driver_papers"
+        and wanted.driver_id == principal.driver_id
     ):
         return
     if principal.role == Role.driver and wanted.kind.name == "cmr":
@@ -188,6 +208,12 @@ def facts_of(session: Session, convoy: Convoy, wanted: Paper) -> papers.Facts:
                 ]
             )
         return {**one, "boxes": CMR_BOXES}
+    if wanted.kind.name == "driver_papers":
+        theirs = papers.driver_facts(everything, wanted.driver_id or 0)
+        if theirs is None:
+            said = _("this driver drives nothing on convoy {number}")
+            raise InvalidInput([("driver_id", said.format(number=convoy.number))])
+        return {**theirs, "boxes": CMR_BOXES}
     if wanted.kind.name == "donation_letter":
         given = papers.donation_facts(everything, wanted.donor_id or 0, wanted.destination_id or 0)
         if given is None:
@@ -288,6 +314,7 @@ def _issued_of(session: Session, convoy: Convoy, wanted: Paper) -> list[IssuedDo
         IssuedDocument.vehicle_id == wanted.vehicle_id,
         IssuedDocument.destination_id == wanted.destination_id,
         IssuedDocument.donor_id == wanted.donor_id,
+        IssuedDocument.driver_id == wanted.driver_id,
     )
     return list(session.exec(stmt.order_by(col(IssuedDocument.revision))).all())
 
@@ -325,6 +352,7 @@ def issue(session: Session, convoy: Convoy, wanted: Paper, principal: Principal)
         vehicle_id=wanted.vehicle_id,
         destination_id=wanted.destination_id,
         donor_id=wanted.donor_id,
+        driver_id=wanted.driver_id,
         number=number,
         revision=revision,
         media_type=made.media_type,
@@ -359,7 +387,11 @@ def get_issued(session: Session, document_id: int) -> IssuedDocument:
 
 def paper_of(document: IssuedDocument) -> Paper:
     return Paper(
-        KINDS[document.kind], document.vehicle_id, document.destination_id, document.donor_id
+        KINDS[document.kind],
+        document.vehicle_id,
+        document.destination_id,
+        document.donor_id,
+        document.driver_id,
     )
 
 
@@ -494,6 +526,7 @@ _TEMPLATES = {
     "handover_act": "handover",
     "donation_letter": "donation",
     "usage_form": "usage",
+    "driver_papers": "driver",
 }
 _TABLES: dict[str, Callable[[papers.Facts], tuple[list[render.Column], list[dict[str, Any]]]]] = {
     "manifest": _manifest_rows,

@@ -49,6 +49,7 @@ def upgrade() -> None:
         sa.Column("vehicle_id", sa.Integer(), nullable=True),
         sa.Column("destination_id", sa.Integer(), nullable=True),
         sa.Column("donor_id", sa.Integer(), nullable=True),
+        sa.Column("driver_id", sa.Integer(), nullable=True),
         sa.Column("number", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("media_type", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
@@ -70,6 +71,9 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(
             ["donor_id"], ["donor.id"], name=op.f("fk_issued_document_donor_id_donor")
+        ),
+        sa.ForeignKeyConstraint(
+            ["driver_id"], ["driver.id"], name=op.f("fk_issued_document_driver_id_driver")
         ),
         sa.ForeignKeyConstraint(
             ["issued_by_user_id"],

@@ -61,3 +61,25 @@ def test_a_driver_gets_the_cmr_of_their_own_vehicle_from_the_phone_page(
     other = planned.vehicles[1]["id"]
     assert phone.get(f"/convoys/{planned.id}/documents/cmr?vehicle_id={other}").status_code == 404
     assert phone.get(f"/convoys/{planned.id}/documents/manifest").status_code == 404
+
+
+def test_a_driver_takes_their_papers_for_the_border_as_one_pdf(
+    client: TestClient, page_as: PageClients
+) -> None:
+    planned = b.planned_convoy(client, vehicles=2)
+    me, other = planned.drivers
+    phone = page_as(Role.driver, driver_id=me["id"])
+    page = soup(phone.get("/my-convoy").text)
+    href = f"/convoys/{planned.id}/documents/driver_papers?driver_id={me['id']}"
+    assert page.select_one(f'a[href="{href}"]') is not None
+    pdf = phone.get(href)
+    assert pdf.status_code == 200, pdf.text
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages]
+    assert len(pages) == 2  # the summary, and the carrier's original of the vehicle's CMR
+    summary = " ".join(pages[0].split())
+    assert planned.vehicles[0]["vin"] in summary and planned.vehicles[1]["vin"] not in summary
+    assert other["name"] in summary and other["phone"] in summary  # who else drives
+    assert planned.convoy["coordinator_name"] in summary
+    assert "Exemplar für den Frachtführer" in pages[1]
+    theirs = f"/convoys/{planned.id}/documents/driver_papers?driver_id={other['id']}"
+    assert phone.get(theirs).status_code == 404
