@@ -8,6 +8,8 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
+from app.attachments import pages as attachment_pages
+from app.attachments.routes import router as attachments_router
 from app.audit.routes import history_route
 from app.audit.routes import router as audit_router
 from app.auth import pages as auth_pages
@@ -116,6 +118,7 @@ def create_app() -> FastAPI:
         driver_privacy_router,
         convoys_router,
         documents_router,
+        attachments_router,
         audit_router,
         accounts_router,
     ):
@@ -130,6 +133,7 @@ def create_app() -> FastAPI:
     app.include_router(my_convoy.router)
     app.include_router(convoy_pages.router)
     app.include_router(document_pages.router)
+    app.include_router(attachment_pages.router)
     app.include_router(deliveries.router)
     for register_pages in (
         item_pages,

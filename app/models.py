@@ -1,5 +1,6 @@
 """Every table, imported in dependency order so metadata is complete (Alembic, tests)."""
 
+from app.attachments.models import Attachment
 from app.audit.models import AuditEntry
 from app.auth.models import ApiToken, LoginFailure, User, WebSession
 from app.certificates.models import CertificateItem, UsageCertificate
@@ -16,6 +17,7 @@ from app.needs.models import Need
 __all__ = [
     "ApiToken",
     "Assignment",
+    "Attachment",
     "AuditEntry",
     "CargoLine",
     "CertificateItem",

@@ -53,6 +53,10 @@ PARENTS: Mapping[str, tuple[str, str]] = {
     "certificate_item": ("usage_certificate", "certificate_id"),
 }
 
+# Rows that belong to a record named in their own columns: table -> (column with the parent's
+# table, column with its id). An attachment shows in the history of what it is attached to.
+NAMED_PARENTS: Mapping[str, tuple[str, str]] = {"attachment": ("entity", "entity_id")}
+
 _PENDING = "audit_entries"
 _CREATED = "audit_created"
 
@@ -82,6 +86,10 @@ class _Record:
             parent, column = PARENTS[table]
             if (parent_id := value_of(column)) is not None:
                 record.parent_entity, record.parent_id = parent, _key([parent_id])
+        elif table in NAMED_PARENTS:
+            table_column, id_column = NAMED_PARENTS[table]
+            if (parent_id := value_of(id_column)) is not None:
+                record.parent_entity, record.parent_id = value_of(table_column), _key([parent_id])
         return record
 
 

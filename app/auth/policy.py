@@ -99,6 +99,11 @@ POLICY: dict[str, frozenset[Role]] = {
     "list_issued_documents": OFFICE,
     "get_issued_document": OFFICE,
     "download_issued_document": OFFICE,
+    # attached files: whoever may see the record (app/attachments/service.py); a recipient
+    # uploads the signed papers of its own items
+    "create_attachment": OFFICE | {R},
+    "list_attachments": OFFICE | {D, R},
+    "download_attachment": OFFICE | {D, R},
     # audit trail
     "list_audit_entries": OFFICE,
     "get_donor_history": OFFICE,

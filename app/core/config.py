@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     login_window_minutes: int = 15
     # Largest request body accepted (uploads of signed copies come with their own limit).
     max_request_bytes: int = 1024 * 1024
+    # An uploaded file (a scan, a photo, the exit confirmation): its own, larger limit.
+    max_attachment_bytes: int = 10 * 1024 * 1024
 
 
 @lru_cache

@@ -117,6 +117,13 @@ class PreconditionFailed(DomainError):
     code = "stale_version"
 
 
+class TooLarge(DomainError):
+    """A file over the size limit."""
+
+    status_code = 413
+    code = "too_large"
+
+
 class TooManyAttempts(DomainError):
     status_code = 429
     code = "too_many_login_attempts"

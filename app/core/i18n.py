@@ -145,6 +145,12 @@ WORDS = (
     N_("utility"),
     N_("association"),
     N_("manufacturer"),
+    # attached files
+    N_("signed usage certificate"),
+    N_("exit confirmation"),
+    N_("registration papers"),
+    N_("insurance certificate"),
+    N_("signed handover act"),
     # who someone is
     N_("admin"),
     N_("coordinator"),

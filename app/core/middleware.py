@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core import i18n
+from app.core.config import get_settings
 
 log = logging.getLogger("konvoi")
 
@@ -65,6 +66,9 @@ class Hardening:
             await self.app(scope, receive, send)
             return
         limit = self.max_body_bytes
+        if scope.get("path", "").rstrip("/").endswith("/attachments"):
+            # an upload: the file's own limit, and room for the form around it
+            limit = get_settings().max_attachment_bytes + 64 * 1024
         too_large = {"detail": f"request body over {limit} bytes", "code": "too_large"}
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:

@@ -16,6 +16,8 @@ from app.core.types import UTCDateTime, utcnow
 
 class IssuedDocument(SQLModel, table=True):
     __tablename__ = "issued_document"
+    # The trail notes that a document was issued; the file and its facts are kept here.
+    __audit_redact__ = frozenset({"content", "facts"})
     __table_args__ = (UniqueConstraint("number", "revision", name="uq_issued_document_revision"),)
 
     id: int | None = Field(default=None, primary_key=True)

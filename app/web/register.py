@@ -21,6 +21,8 @@ from pydantic.fields import FieldInfo
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from app.attachments import service as attachments
+from app.attachments.models import AttachmentKind
 from app.audit import service as audit
 from app.auth import visibility
 from app.auth.deps import require_version
@@ -245,6 +247,7 @@ class Register:
                 "history": audit.shown_all(history),
                 "may_edit": may(principal.role, self.operations["update"]),
                 "problems": problems or {},
+                **_attachments(session, self.entity, record_id),
                 **self.details(session, record),
             },
             principal=principal,
@@ -337,6 +340,16 @@ async def _typed(request: Request) -> dict[str, str]:
         if key != "csrf_token":
             typed.setdefault(key, []).append(str(value))
     return {k: ",".join(v) for k, v in typed.items()}
+
+
+def _attachments(session: Session, entity: str, record_id: int) -> dict[str, Any]:
+    if entity not in attachments.RECORDS:
+        return {"attachable": None}
+    return {
+        "attachable": entity,
+        "attachments": attachments.of(session, entity, record_id),
+        "attachment_kinds": [k.value for k in AttachmentKind],
+    }
 
 
 def routes(register: Register) -> APIRouter:

@@ -45,6 +45,12 @@ def build(admin: TestClient, session: Session) -> Records:
     assert user.id is not None
     issued = b.post(admin, f"/convoys/{planned.id}/documents", {"kind": "manifest"})
     assert issued.status_code == 201, issued.text
+    attached = admin.post(
+        "/api/v1/attachments",
+        data={"entity": "item", "entity_id": str(bus["id"]), "kind": "registration_papers"},
+        files={"file": ("papers.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
+    )
+    assert attached.status_code == 201, attached.text
     return Records(
         planned,
         {
@@ -61,6 +67,7 @@ def build(admin: TestClient, session: Session) -> Records:
             "assignment_id": assignment["id"],
             "user_id": user.id,
             "document_id": issued.json()["id"],
+            "attachment_id": attached.json()["id"],
         },
     )
 

@@ -127,6 +127,10 @@ EXPECTED: dict[str, frozenset[str]] = {
     "list_progress": OFFICE | DRIVER | RECIPIENT,
     "record_handover": PLAN | RECIPIENT,
     "list_handovers": OFFICE | DRIVER | RECIPIENT,
+    # attached files
+    "create_attachment": OFFICE | RECIPIENT,
+    "list_attachments": OFFICE | DRIVER | RECIPIENT,
+    "download_attachment": OFFICE | DRIVER | RECIPIENT,
     # papers
     "get_convoy_document": OFFICE | DRIVER | RECIPIENT,
     "issue_convoy_document": OFFICE,
@@ -186,6 +190,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /convoys/{convoy_id}/documents/{kind}": OFFICE | DRIVER | RECIPIENT,
     "POST /convoys/{convoy_id}/documents": OFFICE,
     "GET /issued-documents/{document_id}/file": OFFICE,
+    "POST /attachments": OFFICE | RECIPIENT,
+    "GET /attachments/{attachment_id}/file": OFFICE | DRIVER | RECIPIENT,
     "GET /certificates": OFFICE,
     "GET /certificates/new": OFFICE,
     "POST /certificates/new": OFFICE,

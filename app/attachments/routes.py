@@ -1,0 +1,82 @@
+"""Files attached to records, on the API."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile
+from fastapi import status as http
+
+from app.attachments import service
+from app.attachments.models import AttachmentKind
+from app.attachments.schemas import AttachmentRead
+from app.auth.deps import PrincipalDep
+from app.core.database import SessionDep
+
+router = APIRouter(prefix="/attachments", tags=["attachments"])
+
+FILE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The file as it was uploaded",
+        "content": {
+            media: {"schema": {"type": "string", "format": "binary"}}
+            for media in service.EXTENSIONS
+        },
+    }
+}
+
+
+@router.post("", status_code=http.HTTP_201_CREATED, operation_id="create_attachment")
+async def create_attachment(
+    session: SessionDep,
+    principal: PrincipalDep,
+    file: Annotated[UploadFile, File(description="PDF, JPEG or PNG")],
+    entity: Annotated[str, Form(description="item, export_record, usage_certificate, convoy")],
+    entity_id: Annotated[int, Form()],
+    kind: Annotated[AttachmentKind, Form()] = AttachmentKind.other,
+) -> AttachmentRead:
+    """Attach a file to a record. Its type is read from its content; the limit is 10 MB."""
+    content = await file.read()
+    attachment = service.attach(
+        session,
+        principal,
+        entity=entity,
+        entity_id=entity_id,
+        kind=kind,
+        filename=file.filename or "",
+        declared_type=file.content_type,
+        content=content,
+    )
+    return AttachmentRead.model_validate(service.described(attachment))
+
+
+@router.get("", operation_id="list_attachments")
+def list_attachments(
+    session: SessionDep,
+    principal: PrincipalDep,
+    entity: Annotated[str, Query()],
+    entity_id: Annotated[int, Query()],
+) -> list[AttachmentRead]:
+    service.require_record(session, principal, entity, entity_id)
+    return [
+        AttachmentRead.model_validate(service.described(a))
+        for a in service.of(session, entity, entity_id)
+    ]
+
+
+@router.get(
+    "/{attachment_id}/file",
+    operation_id="download_attachment",
+    response_class=Response,
+    responses=FILE,
+)
+def download_attachment(
+    attachment_id: int, session: SessionDep, principal: PrincipalDep
+) -> Response:
+    attachment = service.get(session, principal, attachment_id)
+    return Response(
+        attachment.content,
+        media_type=attachment.media_type,
+        headers={
+            "content-disposition": f'attachment; filename="{attachment.filename}"',
+            "x-content-sha256": attachment.sha256,
+        },
+    )

@@ -1,0 +1,18 @@
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from app.attachments.models import AttachmentKind
+
+
+class AttachmentRead(BaseModel):
+    id: int
+    entity: str = Field(examples=["item"])
+    entity_id: int
+    kind: AttachmentKind
+    filename: str
+    media_type: str = Field(description="Read from the content: PDF, JPEG or PNG")
+    size_bytes: int
+    sha256: str
+    uploaded_by_name: str
+    uploaded_at: datetime

@@ -1,0 +1,39 @@
+"""Attaching a file from a record's page: the same checks as the API, the file listed after."""
+
+from fastapi.testclient import TestClient
+
+from app.auth.models import Role
+from tests import factories
+from tests.web.conftest import PageClients, csrf_token, soup
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def test_a_clerk_attaches_the_registration_papers_on_the_item_page(
+    client: TestClient, page_as: PageClients
+) -> None:
+    bus = factories.vehicle(client, factories.donor(client)["id"])
+    clerk = page_as(Role.clerk)
+    page = clerk.get(f"/items/{bus['id']}")
+    form = soup(page.text).select_one('form[action="/attachments"]')
+    assert form is not None and form["enctype"] == "multipart/form-data"
+    fields = {
+        "csrf_token": csrf_token(page.text),
+        "entity": "item",
+        "entity_id": str(bus["id"]),
+        "kind": "registration_papers",
+    }
+    refused = clerk.post(
+        "/attachments", data=fields, files={"file": ("papers.pdf", b"not a pdf", "application/pdf")}
+    )
+    assert refused.status_code == 422
+    assert "PDF, JPEG or PNG" in soup(refused.text).get_text()
+    saved = clerk.post(
+        "/attachments", data=fields, files={"file": ("Zulassung.pdf", PDF, "application/pdf")}
+    )
+    assert saved.status_code == 303
+    assert saved.headers["location"] == f"/items/{bus['id']}#attachments-heading"
+    shown = soup(clerk.get(f"/items/{bus['id']}").text)
+    (link,) = shown.select("#attachments-heading ~ ul a")
+    assert link.get_text() == "Zulassung.pdf"
+    assert clerk.get(str(link["href"])).content == PDF
