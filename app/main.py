@@ -36,6 +36,7 @@ from app.drivers.privacy_routes import router as driver_privacy_router
 from app.drivers.routes import router as drivers_router
 from app.exports import pages as export_pages
 from app.exports.routes import router as exports_router
+from app.imports.routes import router as imports_router
 from app.items import pages as item_pages
 from app.items.routes import router as items_router
 from app.needs import pages as need_pages
@@ -119,6 +120,7 @@ def create_app() -> FastAPI:
         convoys_router,
         documents_router,
         attachments_router,
+        imports_router,
         audit_router,
         accounts_router,
     ):
@@ -135,6 +137,7 @@ def create_app() -> FastAPI:
     app.include_router(document_pages.router)
     app.include_router(attachment_pages.router)
     app.include_router(deliveries.router)
+    app.include_router(need_pages.imports_router)  # before /needs/{record_id}
     for register_pages in (
         item_pages,
         donor_pages,

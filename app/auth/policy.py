@@ -99,6 +99,9 @@ POLICY: dict[str, frozenset[Role]] = {
     "list_issued_documents": OFFICE,
     "get_issued_document": OFFICE,
     "download_issued_document": OFFICE,
+    # spreadsheet imports: the planners'
+    "import_needs": PLAN,
+    "get_needs_template": OFFICE,
     # attached files: whoever may see the record (app/attachments/service.py); a recipient
     # uploads the signed papers of its own items
     "create_attachment": OFFICE | {R},

@@ -15,6 +15,7 @@ from contextvars import ContextVar
 from functools import cache
 from gettext import GNUTranslations, NullTranslations
 from pathlib import Path
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
@@ -88,6 +89,42 @@ def from_header(accept_language: str | None) -> str | None:
         if found in LANGUAGES:
             return found
     return None
+
+
+# pydantic's own refusals, in the reader's language; our validators' sentences are translated
+# where they are raised.
+_PYDANTIC = {
+    "missing": N_("Field required"),
+    "string_too_short": N_("Should have at least {min_length} characters"),
+    "string_too_long": N_("Should have at most {max_length} characters"),
+    "greater_than": N_("Should be greater than {gt}"),
+    "greater_than_equal": N_("Should be at least {ge}"),
+    "less_than": N_("Should be less than {lt}"),
+    "less_than_equal": N_("Should be at most {le}"),
+    "int_parsing": N_("Should be a whole number"),
+    "int_from_float": N_("Should be a whole number"),
+    "float_parsing": N_("Should be a number"),
+    "decimal_parsing": N_("Should be a number"),
+    "date_from_datetime_parsing": N_("Should be a date (YYYY-MM-DD)"),
+    "date_parsing": N_("Should be a date (YYYY-MM-DD)"),
+    "datetime_from_date_parsing": N_("Should be a date and time"),
+    "datetime_parsing": N_("Should be a date and time"),
+    "enum": N_("Should be one of: {expected}"),
+    "literal_error": N_("Should be one of: {expected}"),
+    "string_pattern_mismatch": N_("Has the wrong form"),
+}
+
+
+def pydantic_message(error: Any) -> str:
+    """One of pydantic's refusals in the request's language (ours are translated where raised)."""
+    template = _PYDANTIC.get(error["type"])
+    if template is None:
+        return str(error["msg"]).removeprefix("Value error, ")
+    context = {k: str(v) for k, v in (error.get("ctx") or {}).items()}
+    try:
+        return _(template).format(**context)
+    except (KeyError, IndexError):
+        return str(error["msg"])
 
 
 def word(value: str) -> str:

@@ -6,13 +6,12 @@ values go back into the form, so nothing is lost.
 """
 
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 
+from app.core import i18n
 from app.core.errors import Conflict, InvalidInput, RuleViolation
-from app.core.i18n import N_, _
 
 FieldErrors = dict[str, str]
 
@@ -39,7 +38,7 @@ def field_errors(exc: Exception) -> FieldErrors:
             while loc and isinstance(loc[-1], int):  # one of a list's values: the list's field
                 loc.pop()
             name = ".".join(str(part) for part in loc)
-            found.setdefault(name, _said(error))
+            found.setdefault(name, i18n.pydantic_message(error))
     elif isinstance(exc, InvalidInput):
         for name, message in exc.errors:
             found.setdefault(name, message)
@@ -50,41 +49,6 @@ def field_errors(exc: Exception) -> FieldErrors:
             key = reason.field or ""
             found[key] = f"{found[key]} {reason.message}" if key in found else reason.message
     return found
-
-
-# pydantic's own refusals, in the reader's language; our validators' sentences are translated
-# where they are raised.
-_PYDANTIC = {
-    "missing": N_("Field required"),
-    "string_too_short": N_("Should have at least {min_length} characters"),
-    "string_too_long": N_("Should have at most {max_length} characters"),
-    "greater_than": N_("Should be greater than {gt}"),
-    "greater_than_equal": N_("Should be at least {ge}"),
-    "less_than": N_("Should be less than {lt}"),
-    "less_than_equal": N_("Should be at most {le}"),
-    "int_parsing": N_("Should be a whole number"),
-    "int_from_float": N_("Should be a whole number"),
-    "float_parsing": N_("Should be a number"),
-    "decimal_parsing": N_("Should be a number"),
-    "date_from_datetime_parsing": N_("Should be a date (YYYY-MM-DD)"),
-    "date_parsing": N_("Should be a date (YYYY-MM-DD)"),
-    "datetime_from_date_parsing": N_("Should be a date and time"),
-    "datetime_parsing": N_("Should be a date and time"),
-    "enum": N_("Should be one of: {expected}"),
-    "literal_error": N_("Should be one of: {expected}"),
-    "string_pattern_mismatch": N_("Has the wrong form"),
-}
-
-
-def _said(error: Any) -> str:
-    template = _PYDANTIC.get(error["type"])
-    if template is None:
-        return str(error["msg"]).removeprefix("Value error, ")
-    context = {k: str(v) for k, v in (error.get("ctx") or {}).items()}
-    try:
-        return _(template).format(**context)
-    except (KeyError, IndexError):
-        return str(error["msg"])
 
 
 def instant(local: str | None, zone: str | None) -> str | None:

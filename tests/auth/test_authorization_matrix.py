@@ -127,6 +127,9 @@ EXPECTED: dict[str, frozenset[str]] = {
     "list_progress": OFFICE | DRIVER | RECIPIENT,
     "record_handover": PLAN | RECIPIENT,
     "list_handovers": OFFICE | DRIVER | RECIPIENT,
+    # spreadsheet imports
+    "import_needs": PLAN,
+    "get_needs_template": OFFICE,
     # attached files
     "create_attachment": OFFICE | RECIPIENT,
     "list_attachments": OFFICE | DRIVER | RECIPIENT,
@@ -205,6 +208,9 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /export-records/{record_id}/edit": OFFICE,
     "POST /export-records/{record_id}/edit": OFFICE,
     # needs: the office's register, and the receiving utility's own
+    "GET /needs/import": PLAN,
+    "POST /needs/import": PLAN,
+    "GET /needs/import/template.{fmt}": OFFICE,
     "GET /needs": OFFICE | RECIPIENT,
     "GET /needs/new": PLAN | RECIPIENT,
     "POST /needs/new": PLAN | RECIPIENT,
@@ -292,6 +298,7 @@ _ASSET = {
     "action": "mark-ready",
     "item_action": "accept",
     "kind": "manifest",
+    "fmt": "xlsx",
 }
 
 

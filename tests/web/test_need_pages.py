@@ -121,3 +121,33 @@ def test_the_office_sees_what_is_matched_and_a_utility_can_cancel(
     )
     assert cancelled.status_code == 303
     assert b.get(client, f"/needs/{need['id']}")["status"] == "cancelled"
+
+
+def test_a_coordinator_checks_then_imports_a_needs_list(
+    client: TestClient, page_as: PageClients
+) -> None:
+    lviv = factories.destination(client)
+    office = page_as(Role.coordinator)
+    form = office.get("/needs/import")
+    assert form.status_code == 200
+    token = csrf_token(form.text)
+    header = "edrpou,kind,description,quantity\n"
+    bad = (header + f"{lviv['edrpou']},pump,Pumps,-2\n").encode()
+    checked = office.post(
+        "/needs/import",
+        data={"csrf_token": token, "step": "import"},
+        files={"file": ("needs.csv", bad, "text/csv")},
+    )
+    assert checked.status_code == 422
+    cells = [td.get_text() for td in soup(checked.text).select("#report-heading ~ table td")]
+    assert cells[:2] == ["2", "quantity"]
+    assert b.get(client, f"/needs?destination_id={lviv['id']}")["items"] == []
+    good = (header + f"{lviv['edrpou']},pump,Pumps,2\n").encode()
+    done = office.post(
+        "/needs/import",
+        data={"csrf_token": token, "step": "import"},
+        files={"file": ("needs.csv", good, "text/csv")},
+    )
+    assert done.status_code == 200
+    stored = b.get(client, f"/needs?destination_id={lviv['id']}")["items"]
+    assert [(n["description"], n["quantity"]) for n in stored] == [("Pumps", 2)]

@@ -1,0 +1,1 @@
+"""Spreadsheets in: needs lists checked row by row before anything is written."""

@@ -1,0 +1,66 @@
+"""Spreadsheet imports on the API."""
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Query, Response, UploadFile
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from app.core.database import SessionDep
+from app.documents.service import CSV, XLSX
+from app.imports import needs
+
+router = APIRouter(prefix="/imports", tags=["imports"])
+
+
+class ImportProblem(BaseModel):
+    row: int = Field(description="As the spreadsheet numbers it: 1 is the header; 0 the file")
+    column: str = Field(description="The template's column name; empty for the whole row")
+    message: str
+
+
+class ImportReport(BaseModel):
+    rows: int
+    created: int = Field(description="Recorded now (dry run: would be recorded)")
+    already_recorded: int = Field(description="Rows recorded before; never recorded twice")
+    dry_run: bool
+    problems: list[ImportProblem]
+
+
+@router.post(
+    "/needs",
+    operation_id="import_needs",
+    responses={422: {"model": ImportReport, "description": "Rows refused; nothing recorded"}},
+)
+async def import_needs(
+    session: SessionDep,
+    file: Annotated[UploadFile, File(description="XLSX or CSV with the template's columns")],
+    dry_run: Annotated[bool, Query(description="Only check and report")] = True,
+) -> ImportReport:
+    """A needs list: every row checked, then (without ``dry_run``) all rows recorded or none."""
+    report = needs.run(session, await file.read(), dry_run=dry_run)
+    shown = ImportReport.model_validate(report.as_dict())
+    if report.problems:
+        return JSONResponse(shown.model_dump(), status_code=422)  # type: ignore[return-value]
+    return shown
+
+
+@router.get(
+    "/needs/template",
+    operation_id="get_needs_template",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The columns a needs list has, with an example row",
+            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}, CSV: {}},
+        }
+    },
+)
+def get_needs_template(
+    format: Annotated[Literal["xlsx", "csv"], Query()] = "xlsx",
+) -> Response:
+    media = XLSX if format == "xlsx" else CSV
+    headers: dict[str, Any] = {
+        "content-disposition": f'attachment; filename="konvoi-needs-template.{format}"'
+    }
+    return Response(needs.template(format), media_type=media, headers=headers)

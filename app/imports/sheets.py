@@ -1,0 +1,122 @@
+"""Reading the spreadsheets people send: XLSX or CSV, into rows of text by column name.
+
+A file is read by what it is, not by its name: an XLSX is a zip, anything else must decode as
+UTF-8 (with or without a byte-order mark) and parse as CSV with a comma or a semicolon. A cell
+holding a formula is refused rather than evaluated: the value the sender saw is not in the file.
+"""
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+from openpyxl import load_workbook
+
+from app.core.i18n import _
+
+
+@dataclass
+class Problem:
+    row: int  # 1 is the header row, as the spreadsheet numbers it
+    column: str  # the column's name as the template writes it, "" for the whole row or file
+    message: str
+
+
+@dataclass
+class Sheet:
+    columns: list[str]
+    rows: list[tuple[int, dict[str, str]]]  # (row number, column -> text)
+    problems: list[Problem] = field(default_factory=list)
+
+
+class Unreadable(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _not_a_sheet() -> str:
+    return _("the file is neither an XLSX spreadsheet nor a CSV file in UTF-8")
+
+
+def read(content: bytes) -> Sheet:
+    if not content.strip():
+        raise Unreadable(_("the file is empty"))
+    if content.startswith(b"PK"):
+        return _xlsx(content)
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise Unreadable(
+            _("the file is neither an XLSX spreadsheet nor a CSV file in UTF-8")
+        ) from exc
+    return _csv(text)
+
+
+def _clean(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "date") and hasattr(value, "hour"):  # a datetime from a date cell
+        return str(value.date())  # type: ignore[attr-defined]
+    return str(value).strip()
+
+
+def _xlsx(content: bytes) -> Sheet:
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise Unreadable(
+            _("the file is neither an XLSX spreadsheet nor a CSV file in UTF-8")
+        ) from exc
+    sheet = book.worksheets[0]
+    rows = sheet.iter_rows()
+    header = next(rows, None)
+    if header is None:
+        raise Unreadable(_("the file is empty"))
+    columns = [_clean(c.value) for c in header]
+    found = Sheet(columns, [])
+    for number, cells in enumerate(rows, start=2):
+        values: dict[str, str] = {}
+        for name, cell in zip(columns, cells, strict=False):
+            if not name:
+                continue
+            if cell.data_type == "f" or (
+                isinstance(cell.value, str) and cell.value.startswith("=")
+            ):
+                found.problems.append(
+                    Problem(number, name, _("holds a formula; enter the value itself"))
+                )
+                continue
+            values[name] = _clean(cell.value)
+        if any(values.values()):
+            found.rows.append((number, values))
+    book.close()
+    return found
+
+
+def _csv(text: str) -> Sheet:
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
+            text.splitlines()[0], delimiters=",;\t"
+        )
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    header = next(reader, None)
+    if not header:
+        raise Unreadable(_("the file is empty"))
+    columns = [c.strip() for c in header]
+    found = Sheet(columns, [])
+    for number, cells in enumerate(reader, start=2):
+        values = {name: cell.strip() for name, cell in zip(columns, cells, strict=False) if name}
+        for name, value in values.items():
+            # A spreadsheet would run it: "=HYPERLINK(...)" is an instruction, not a value.
+            if value.startswith(("=", "+", "@")) and not value[1:].replace(".", "").isdigit():
+                found.problems.append(
+                    Problem(number, name, _("holds a formula; enter the value itself"))
+                )
+        if any(values.values()):
+            found.rows.append((number, values))
+    return found
