@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-packages chromium translations run test lint typecheck openapi migrate demo bench bench-writes bench-planning bench-driver bench-board bench-documents screenshots clean
+.PHONY: setup system-packages chromium translations run test lint typecheck openapi migrate demo bench bench-writes bench-planning bench-driver bench-board bench-documents bench-import screenshots clean
 
 # The languages of the pages: catalogs kept in the repository, compiled here.
 CATALOGS := $(wildcard app/locale/*/LC_MESSAGES/messages.po)
@@ -91,6 +91,10 @@ bench-board: $(STAMP)
 ## The papers of a 60-vehicle convoy with 600 cargo lines: time to generate each
 bench-documents: $(STAMP)
 	$(BIN)/python -m bench.documents
+
+## Importing a 5,000-row needs list: the dry run and the import
+bench-import: $(STAMP)
+	$(BIN)/python -m bench.needs_import
 
 ## Screenshots of the main pages for the README (docs/screenshots/), from the demo data
 screenshots: $(STAMP) chromium

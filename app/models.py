@@ -7,7 +7,7 @@ from app.certificates.models import CertificateItem, UsageCertificate
 from app.convoys.models import Assignment, Convoy, ConvoyItem, Handover, Leg, LegEvent
 from app.core.models import metadata
 from app.destinations.models import Destination
-from app.documents.models import IssuedDocument
+from app.documents.models import DonorReportLink, IssuedDocument
 from app.donors.models import Donor
 from app.drivers.models import Driver, DriverAvailability, DriverLicence
 from app.exports.models import ExportRecord
@@ -25,6 +25,7 @@ __all__ = [
     "ConvoyItem",
     "Destination",
     "Donor",
+    "DonorReportLink",
     "Driver",
     "DriverAvailability",
     "DriverLicence",

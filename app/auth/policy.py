@@ -99,6 +99,11 @@ POLICY: dict[str, frozenset[Role]] = {
     "list_issued_documents": OFFICE,
     "get_issued_document": OFFICE,
     "download_issued_document": OFFICE,
+    # the donor report, and links to it the donor can open without an account
+    "get_donor_report": OFFICE,
+    "share_donor_report": PLAN,
+    "list_donor_report_links": OFFICE,
+    "revoke_donor_report_link": PLAN,
     # spreadsheet imports: the planners'
     "import_needs": PLAN,
     "get_needs_template": OFFICE,

@@ -73,7 +73,7 @@ def _place(destination: Destination | None) -> Facts:
     }
 
 
-def _donor(donor: Donor | None) -> Facts:
+def donor_facts(donor: Donor | None) -> Facts:
     if donor is None:
         return {"id": None, "name": "", "address": ""}
     street = ", ".join(
@@ -216,7 +216,7 @@ def convoy_facts(session: Session, convoy: Convoy) -> Facts:
             ),
             "drivers": [{"leg": leg, "name": name} for leg, name in sorted(drivers_of[vehicle.id])],
             "recipient": _place(destination),
-            "donor": _donor(donors.get(vehicle.donor_id)),
+            "donor": donor_facts(donors.get(vehicle.donor_id)),
             "lines": cargo,
             "packages": sum(c["quantity"] for c in cargo),
             "gross_weight_kg": weight,
@@ -276,7 +276,7 @@ def convoy_facts(session: Session, convoy: Convoy) -> Facts:
             }
             for d in sorted(crew, key=lambda d: d.name)
         ],
-        "donors": {str(i): _donor(d) for i, d in sorted(donors.items()) if i is not None},
+        "donors": {str(i): donor_facts(d) for i, d in sorted(donors.items()) if i is not None},
         "recipients": recipients,
         "handovers": {
             str(item_id): {

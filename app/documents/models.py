@@ -40,3 +40,18 @@ class IssuedDocument(SQLModel, table=True):
     issued_by_user_id: int | None = Field(default=None, foreign_key="app_user.id")
     issued_by_name: str = Field(max_length=200)
     issued_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class DonorReportLink(SQLModel, table=True):
+    """A read-only link to a donor's report, to share with the donor: unguessable (only the
+    token's hash is stored), revocable."""
+
+    __tablename__ = "donor_report_link"
+    __audit_redact__ = frozenset({"token_hash"})
+
+    id: int | None = Field(default=None, primary_key=True)
+    donor_id: int = Field(foreign_key="donor.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_by_name: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

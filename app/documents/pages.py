@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from app.auth import visibility
@@ -16,10 +16,14 @@ from app.auth.service import Principal
 from app.convoys import service as convoys
 from app.convoys.models import Convoy
 from app.core.database import SessionDep
+from app.core.types import utcnow
+from app.documents import donor_report, service
 from app.documents import facts as papers
-from app.documents import service
 from app.documents.models import IssuedDocument
+from app.donors import service as donors
+from app.donors.models import Donor
 from app.web.pages import PagePrincipalDep, require
+from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -135,4 +139,62 @@ def issued_file(document_id: int, session: SessionDep, principal: PagePrincipalD
             "content-disposition": f'attachment; filename="{document.filename}"',
             "x-content-sha256": document.sha256,
         },
+    )
+
+
+# --- the donor report: on the donor's page, and behind a shared link ------------------------
+
+
+@router.get("/donors/{donor_id}/report.{fmt}")
+def donor_report_file(
+    donor_id: int, fmt: str, session: SessionDep, principal: PagePrincipalDep
+) -> Response:
+    require(principal, "get_donor_report")
+    donor = donors.get(session, donor_id)
+    return _report_file(session, donor, fmt)
+
+
+def _report_file(session: Session, donor: Donor, fmt: str) -> Response:
+    if fmt == "csv":
+        return Response(donor_report.csv(session, donor), media_type=service.CSV)
+    if fmt == "pdf":
+        return Response(donor_report.pdf(session, donor, utcnow().date()), media_type=service.PDF)
+    return Response(status_code=404)
+
+
+@router.post("/donors/{donor_id}/report-links", response_class=HTMLResponse)
+def share_report(
+    request: Request, donor_id: int, session: SessionDep, principal: PagePrincipalDep
+) -> HTMLResponse:
+    """A new link, shown once on the donor's page (only its hash is kept)."""
+    require(principal, "share_donor_report")
+    _link, token = donor_report.share(session, donors.get(session, donor_id), principal)
+    from app.donors.pages import DONORS  # the donor's page, with the new link on it
+
+    shared = str(request.base_url).rstrip("/") + f"/reports/donors/{token}"
+    return DONORS.record_page(request, session, principal, donor_id, extra={"shared_url": shared})
+
+
+@router.post("/donor-report-links/{link_id}/revoke")
+def revoke_report_link(link_id: int, session: SessionDep, principal: PagePrincipalDep) -> Response:
+    require(principal, "revoke_donor_report_link")
+    link = donor_report.revoke(session, link_id)
+    return RedirectResponse(f"/donors/{link.donor_id}#report-heading", status_code=303)
+
+
+@router.get("/reports/donors/{token}", response_class=HTMLResponse)
+def shared_report(
+    request: Request,
+    token: str,
+    session: SessionDep,
+    format: Annotated[str | None, Query()] = None,
+) -> Response:
+    """What the donor opens without an account: their report, read-only, until revoked."""
+    donor = donor_report.donor_of(session, token)
+    if format:
+        return _report_file(session, donor, format)
+    return render(
+        request,
+        "documents/donor_report.html",
+        {"report": donor_report.facts(session, donor), "token": token},
     )

@@ -1,18 +1,22 @@
 """The convoy's papers on the API: previews in each format, issuing, the issued files."""
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi import status as http
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from app.auth import visibility
 from app.auth.deps import PrincipalDep
 from app.convoys import service as convoys
 from app.core.database import SessionDep
-from app.documents import service
+from app.core.types import utcnow
+from app.documents import donor_report, service
 from app.documents.models import IssuedDocument
 from app.documents.schemas import IssuedDocumentRead, IssueRequest
+from app.donors import service as donors
 
 router = APIRouter(tags=["documents"])
 
@@ -113,3 +117,69 @@ def download_issued_document(document_id: int, session: SessionDep) -> Response:
             "x-content-sha256": document.sha256,
         },
     )
+
+
+# --- the donor report ---------------------------------------------------------------------
+
+
+class ReportLinkRead(BaseModel):
+    id: int
+    donor_id: int
+    created_by_name: str
+    created_at: datetime
+    revoked_at: datetime | None
+    url: str | None = Field(
+        default=None, description="Only when the link is made: the token is not kept"
+    )
+
+
+@router.get(
+    "/donors/{donor_id}/report",
+    operation_id="get_donor_report",
+    response_class=Response,
+    responses=FILES,
+)
+def get_donor_report(
+    donor_id: int,
+    session: SessionDep,
+    format: Annotated[Literal["pdf", "csv"], Query()] = "pdf",
+) -> Response:
+    """Where the donor's gifts ended up: each item, its recipient, convoy, handover, signer."""
+    donor = donors.get(session, donor_id)
+    if format == "csv":
+        content, media = donor_report.csv(session, donor), service.CSV
+    else:
+        content, media = donor_report.pdf(session, donor, utcnow().date()), service.PDF
+    name = f"donor-report-{donor_id}.{format}"
+    return Response(
+        content, media_type=media, headers={"content-disposition": f'inline; filename="{name}"'}
+    )
+
+
+@router.post(
+    "/donors/{donor_id}/report-links",
+    operation_id="share_donor_report",
+    status_code=http.HTTP_201_CREATED,
+)
+def share_donor_report(
+    donor_id: int, request: Request, session: SessionDep, principal: PrincipalDep
+) -> ReportLinkRead:
+    """A read-only link to the donor's report, to send them; its address is shown once."""
+    link, token = donor_report.share(session, donors.get(session, donor_id), principal)
+    url = str(request.base_url).rstrip("/") + f"/reports/donors/{token}"
+    return ReportLinkRead.model_validate({**link.model_dump(), "url": url})
+
+
+@router.get("/donors/{donor_id}/report-links", operation_id="list_donor_report_links")
+def list_donor_report_links(donor_id: int, session: SessionDep) -> list[ReportLinkRead]:
+    donors.get(session, donor_id)
+    return [
+        ReportLinkRead.model_validate(link.model_dump())
+        for link in donor_report.links(session, donor_id)
+    ]
+
+
+@router.delete("/donor-report-links/{link_id}", operation_id="revoke_donor_report_link")
+def revoke_donor_report_link(link_id: int, session: SessionDep) -> ReportLinkRead:
+    """The link stops working at once; the report stays available to the office."""
+    return ReportLinkRead.model_validate(donor_report.revoke(session, link_id).model_dump())

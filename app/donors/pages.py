@@ -1,10 +1,12 @@
 """Donors as pages: the register, a donor with its history, the forms."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlmodel import Session
 
 from app.auth.service import Principal
+from app.documents import donor_report
 from app.donors import service
 from app.donors.models import Donor
 from app.donors.schemas import DonorCreate, DonorUpdate
@@ -22,6 +24,10 @@ def _search(
     return service.search(
         session, q=q, kind=None, country=None, sort="name", cursor=cursor, limit=50
     )
+
+
+def _details(session: Session, donor: Any) -> dict[str, Any]:
+    return {"links": donor_report.links(session, donor.id), "shared_url": None}
 
 
 DONORS = Register(
@@ -54,6 +60,8 @@ DONORS = Register(
     create=service.create,
     update=service.update,
     search=_search,
+    details=_details,
+    detail_template="donors/donor.html",
 )
 
 router = routes(DONORS)

@@ -108,9 +108,7 @@ def run(session: Session, content: bytes, *, dry_run: bool) -> Report:
     if report.problems or dry_run:
         report.created = 0 if not dry_run else len(fresh)
         return report
-    for data in fresh:
-        needs.create(session, data)
-    session.flush()
+    needs.create_many(session, fresh)
     report.created = len(fresh)
     return report
 

@@ -116,6 +116,16 @@ def create(session: Session, data: NeedCreate) -> Need:
     return need
 
 
+def create_many(session: Session, wanted: Sequence[NeedCreate]) -> list[Need]:
+    """Record several needs in one flush (a needs list from a spreadsheet)."""
+    for destination_id in sorted({data.destination_id for data in wanted}):
+        _check_destination(session, destination_id)
+    created = [Need.model_validate(data) for data in wanted]
+    session.add_all(created)
+    session.flush()
+    return created
+
+
 def update(session: Session, need: Need, changes: NeedUpdate) -> Need:
     """Correct a need; refused where the change would contradict the items already matched."""
     assert need.id is not None

@@ -231,6 +231,7 @@ class Register:
         *,
         problems: forms.FieldErrors | None = None,
         status_code: int = 200,
+        extra: dict[str, Any] | None = None,
     ) -> HTMLResponse:
         self.admit(principal, self.operations["get"])
         record = self.fetch(session, principal, record_id)
@@ -249,6 +250,7 @@ class Register:
                 "problems": problems or {},
                 **_attachments(session, self.entity, record_id),
                 **self.details(session, record),
+                **(extra or {}),
             },
             principal=principal,
             status_code=status_code,

@@ -51,6 +51,8 @@ def build(admin: TestClient, session: Session) -> Records:
         files={"file": ("papers.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
     )
     assert attached.status_code == 201, attached.text
+    shared = b.post(admin, f"/donors/{bus['donor_id']}/report-links")
+    assert shared.status_code == 201, shared.text
     return Records(
         planned,
         {
@@ -68,6 +70,7 @@ def build(admin: TestClient, session: Session) -> Records:
             "user_id": user.id,
             "document_id": issued.json()["id"],
             "attachment_id": attached.json()["id"],
+            "link_id": shared.json()["id"],
         },
     )
 

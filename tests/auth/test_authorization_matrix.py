@@ -127,6 +127,11 @@ EXPECTED: dict[str, frozenset[str]] = {
     "list_progress": OFFICE | DRIVER | RECIPIENT,
     "record_handover": PLAN | RECIPIENT,
     "list_handovers": OFFICE | DRIVER | RECIPIENT,
+    # the donor report
+    "get_donor_report": OFFICE,
+    "share_donor_report": PLAN,
+    "list_donor_report_links": OFFICE,
+    "revoke_donor_report_link": PLAN,
     # spreadsheet imports
     "import_needs": PLAN,
     "get_needs_template": OFFICE,
@@ -193,6 +198,10 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /convoys/{convoy_id}/documents/{kind}": OFFICE | DRIVER | RECIPIENT,
     "POST /convoys/{convoy_id}/documents": OFFICE,
     "GET /issued-documents/{document_id}/file": OFFICE,
+    "GET /donors/{donor_id}/report.{fmt}": OFFICE,
+    "POST /donors/{donor_id}/report-links": PLAN,
+    "POST /donor-report-links/{link_id}/revoke": PLAN,
+    "GET /reports/donors/{token}": PUBLIC,  # the shared link: its token is the key
     "POST /attachments": OFFICE | RECIPIENT,
     "GET /attachments/{attachment_id}/file": OFFICE | DRIVER | RECIPIENT,
     "GET /certificates": OFFICE,
@@ -299,6 +308,7 @@ _ASSET = {
     "item_action": "accept",
     "kind": "manifest",
     "fmt": "xlsx",
+    "token": "not-a-shared-token",
 }
 
 
@@ -344,6 +354,8 @@ _DESTRUCTIVE = frozenset(
         "withdraw_driver",
         "swap_driver",
         "withdraw_item",
+        "revoke_donor_report_link",
+        "POST /donor-report-links/{link_id}/revoke",
     }
 )
 

@@ -83,3 +83,27 @@ def test_a_driver_takes_their_papers_for_the_border_as_one_pdf(
     assert "Exemplar für den Frachtführer" in pages[1]
     theirs = f"/convoys/{planned.id}/documents/driver_papers?driver_id={other['id']}"
     assert phone.get(theirs).status_code == 404
+
+
+def test_a_coordinator_shares_the_donor_report_and_revokes_the_link(
+    client: TestClient, page_as: PageClients, anonymous: TestClient
+) -> None:
+    planned = b.planned_convoy(client, vehicles=1)
+    donor_id = planned.vehicles[0]["donor_id"]
+    office = page_as(Role.coordinator)
+    page = office.get(f"/donors/{donor_id}")
+    assert soup(page.text).select_one(f'a[href="/donors/{donor_id}/report.pdf"]') is not None
+    shared = office.post(
+        f"/donors/{donor_id}/report-links", data={"csrf_token": csrf_token(page.text)}
+    )
+    assert shared.status_code == 200
+    url = soup(shared.text).select("[role=status] code")[0].get_text()
+    path = url[url.index("/reports/donors/") :]
+    assert planned.vehicles[0]["vin"] in anonymous.get(path).text
+    form = soup(office.get(f"/donors/{donor_id}").text).select_one(
+        'form[action^="/donor-report-links/"]'
+    )
+    assert form is not None
+    revoked = office.post(str(form["action"]), data={"csrf_token": csrf_token(page.text)})
+    assert revoked.status_code == 303
+    assert anonymous.get(path).status_code == 404

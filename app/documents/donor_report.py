@@ -1,0 +1,140 @@
+"""The donor report: "where did our vehicles end up" — every item a donor gave, its
+recipient, convoy, handover date and who signed for it. As PDF and CSV for the office, and as
+a read-only page behind a link the coordinator shares with the donor (unguessable: only the
+token's hash is stored; revocable)."""
+
+import hashlib
+import secrets
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.auth.service import Principal
+from app.convoys.models import Convoy, ConvoyItem, Handover
+from app.core.errors import NotFound
+from app.core.i18n import N_
+from app.core.types import utcnow
+from app.destinations.models import Destination
+from app.documents import facts as papers
+from app.documents import render
+from app.documents.models import DonorReportLink
+from app.donors.models import Donor
+from app.items.models import Item
+
+
+def facts(session: Session, donor: Donor) -> dict[str, Any]:
+    rows = session.exec(
+        select(Item, Convoy, Destination, Handover)
+        .join(ConvoyItem, col(ConvoyItem.item_id) == col(Item.id), isouter=True)
+        .join(Convoy, col(Convoy.id) == col(ConvoyItem.convoy_id), isouter=True)
+        .join(Destination, col(Destination.id) == col(Item.destination_id), isouter=True)
+        .join(Handover, col(Handover.item_id) == col(Item.id), isouter=True)
+        .where(Item.donor_id == donor.id)
+        .order_by(col(Item.name), col(Item.id))
+    ).all()
+    items: list[dict[str, Any]] = []
+    for item, convoy, destination, handover in rows:
+        items.append(
+            {
+                "id": item.id,
+                "name": item.name,
+                "name_uk": item.name_uk or "",
+                "kind": papers.both(item.kind.value),
+                "vin": item.vin or item.serial_number or "",
+                "value_cents": item.declared_value_cents,
+                "value": papers.money(item.declared_value_cents),
+                "status": papers.both(item.status.value),
+                "recipient": destination.name if destination else "",
+                "recipient_uk": (destination.name_uk or "") if destination else "",
+                "convoy": convoy.number if convoy else "",
+                "handed_over_on": papers.day(handover.handed_over_on) if handover else "",
+                "handed_over_iso": handover.handed_over_on.isoformat() if handover else "",
+                "received_by": (
+                    f"{handover.receiver_name} ({handover.receiver_role})" if handover else ""
+                ),
+            }
+        )
+    total = sum(i["value_cents"] for i in items)
+    delivered = sum(1 for i in items if i["handed_over_on"])
+    return {
+        "donor": papers.donor_facts(donor),
+        "items": items,
+        "totals": {"items": len(items), "delivered": delivered, "value": papers.money(total)},
+    }
+
+
+def pdf(session: Session, donor: Donor, today: date) -> bytes:
+    stamp = render.Stamp(
+        kind="donor_report",
+        title="Spenderbericht / Звіт для донора",
+        subtitle=donor.name,
+        number=f"{papers.day(today)}",
+        issued_on=today,
+        issued_label="Stand / станом на",
+    )
+    return render.pdf("donor_report", facts(session, donor), stamp)
+
+
+COLUMNS = [
+    render.Column("Gegenstand / Предмет", "name", None, 36),
+    render.Column("Art / Вид", "kind", None, 18),
+    render.Column("VIN / Nr.", "vin", None, 20),
+    render.Column("Wert EUR / Вартість EUR", "value_eur", "#,##0.00", 14),
+    render.Column("Stand / Стан", "status", None, 20),
+    render.Column("Empfänger / Отримувач", "recipient", None, 28),
+    render.Column("Konvoi / Колона", "convoy", None, 10),
+    render.Column("Übergeben am / Передано", "handed_over_iso", None, 12),
+    render.Column("Empfangen von / Отримав", "received_by", None, 36),
+]
+
+
+def csv(session: Session, donor: Donor) -> bytes:
+    rows = [{**i, "value_eur": i["value_cents"] / 100} for i in facts(session, donor)["items"]]
+    return render.csv_bytes(COLUMNS, rows)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def share(session: Session, donor: Donor, principal: Principal) -> tuple[DonorReportLink, str]:
+    """A new link; the token is returned once and only its hash is kept."""
+    assert donor.id is not None
+    token = secrets.token_urlsafe(32)
+    link = DonorReportLink(
+        donor_id=donor.id,
+        token_hash=_hash(token),
+        created_by_name=principal.full_name or principal.username,
+    )
+    session.add(link)
+    session.flush()
+    return link, token
+
+
+def links(session: Session, donor_id: int) -> list[DonorReportLink]:
+    stmt = select(DonorReportLink).where(DonorReportLink.donor_id == donor_id)
+    return list(session.exec(stmt.order_by(col(DonorReportLink.id))).all())
+
+
+def revoke(session: Session, link_id: int) -> DonorReportLink:
+    link = session.get(DonorReportLink, link_id)
+    if link is None:
+        raise NotFound(N_("Link"), link_id)
+    if link.revoked_at is None:
+        link.revoked_at = utcnow()
+        session.add(link)
+        session.flush()
+    return link
+
+
+def donor_of(session: Session, token: str) -> Donor:
+    """The donor a shared link shows; 404 for an unknown or revoked one (the same answer)."""
+    link = session.exec(
+        select(DonorReportLink).where(DonorReportLink.token_hash == _hash(token))
+    ).first()
+    if link is None or link.revoked_at is not None:
+        raise NotFound(N_("Report"), "-")
+    donor = session.get(Donor, link.donor_id)
+    assert donor is not None
+    return donor
