@@ -1,6 +1,6 @@
 """Importing a 5,000-row needs list: the dry run and the import, through the API.
 
-    python -m bench.needs_import          # make bench-import
+python -m bench.needs_import          # make bench-import
 """
 
 import io
