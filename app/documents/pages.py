@@ -94,6 +94,7 @@ def convoy_document(
     destination_id: Annotated[int | None, Query()] = None,
     donor_id: Annotated[int | None, Query()] = None,
     driver_id: Annotated[int | None, Query()] = None,
+    language: Annotated[str, Query()] = "de-uk",
 ) -> Response:
     """A preview: the same paper as the API's, for the browser session."""
     require(principal, "get_convoy_document")
@@ -101,7 +102,7 @@ def convoy_document(
     convoy = convoys.get(session, convoy_id)
     wanted = service.paper(kind, vehicle_id, destination_id, donor_id, driver_id)
     service.require_paper(session, principal, convoy, wanted)
-    made = service.preview(session, convoy, wanted, format)
+    made = service.preview(session, convoy, wanted, format, language)
     return Response(
         made.content,
         media_type=made.media_type,

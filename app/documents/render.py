@@ -34,6 +34,7 @@ class Stamp:
     number: str  # "W4U-02/MAN/1", or "Vorschau / Попередній перегляд" before it is issued
     issued_on: date
     issued_label: str  # "ausgegeben 16.07.2027" or "Vorschau – nicht ausgegeben"
+    pair: str = "de-uk"  # the languages: German beside Ukrainian, or "en" for a transit country
 
 
 def pdf(template: str, facts: dict[str, Any], stamp: Stamp) -> bytes:
@@ -45,6 +46,7 @@ def pdf(template: str, facts: dict[str, Any], stamp: Stamp) -> bytes:
         "number": stamp.number,
         "issued": [stamp.issued_on.year, stamp.issued_on.month, stamp.issued_on.day],
         "issued_label": stamp.issued_label,
+        "pair": stamp.pair,
     }
     result = typst.compile(
         str(TEMPLATES / f"{template}.typ"),

@@ -58,13 +58,17 @@ def get_convoy_document(
     ] = None,
     donor_id: Annotated[int | None, Query(description="The donor (a donation letter)")] = None,
     driver_id: Annotated[int | None, Query(description="The driver (a driver's papers)")] = None,
+    language: Annotated[
+        Literal["de-uk", "en"],
+        Query(description="German beside Ukrainian; or English (manifest, export sheet)"),
+    ] = "de-uk",
 ) -> Response:
     """A preview, made now from the data: not numbered, not kept. Issue it to keep it."""
     convoy = convoys.get(session, convoy_id)
     visibility.require_convoy(session, principal, convoy_id)
     wanted = service.paper(kind, vehicle_id, destination_id, donor_id, driver_id)
     service.require_paper(session, principal, convoy, wanted)
-    made = service.preview(session, convoy, wanted, format)
+    made = service.preview(session, convoy, wanted, format, language)
     return Response(
         made.content,
         media_type=made.media_type,

@@ -8,7 +8,7 @@ they drive.
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -286,6 +286,8 @@ def make(facts: papers.Facts, convoy: Convoy, wanted: Paper, fmt: str, stamp: re
         content = render.pdf(_TEMPLATES[wanted.kind.name], facts, stamp)
     else:
         columns, rows = _TABLES[wanted.kind.name](facts)
+        if stamp.pair == "en":
+            columns = [replace(c, title=_ENGLISH_COLUMNS.get(c.key, c.title)) for c in columns]
         content = (
             render.xlsx(wanted.kind.title.split(" / ")[0], columns, rows, stamp)
             if fmt == "xlsx"
@@ -294,16 +296,36 @@ def make(facts: papers.Facts, convoy: Convoy, wanted: Paper, fmt: str, stamp: re
     return File(content, MEDIA_TYPES[fmt], _file_name(convoy, wanted, fmt))
 
 
-def preview(session: Session, convoy: Convoy, wanted: Paper, fmt: str) -> File:
+# The papers a transit country may ask for in English, and their English titles.
+ENGLISH_TITLES = {"manifest": "Packing list", "export_sheet": "Export data"}
+
+
+def preview(
+    session: Session, convoy: Convoy, wanted: Paper, fmt: str, language: str = "de-uk"
+) -> File:
     facts = facts_of(session, convoy, wanted)
-    stamp = render.Stamp(
-        kind=wanted.kind.name,
-        title=wanted.kind.title,
-        subtitle=f"{convoy.number} · {convoy.name}",
-        number="Vorschau / Перегляд",
-        issued_on=_today(convoy),
-        issued_label="nicht ausgegeben / не видано",
-    )
+    if language == "en":
+        if wanted.kind.name not in ENGLISH_TITLES:
+            said = _("only the manifest and the export sheet are made in English")
+            raise InvalidInput([("language", said)])
+        stamp = render.Stamp(
+            kind=wanted.kind.name,
+            title=ENGLISH_TITLES[wanted.kind.name],
+            subtitle=f"{convoy.number} · {convoy.name}",
+            number="Preview",
+            issued_on=_today(convoy),
+            issued_label="not issued",
+            pair="en",
+        )
+    else:
+        stamp = render.Stamp(
+            kind=wanted.kind.name,
+            title=wanted.kind.title,
+            subtitle=f"{convoy.number} · {convoy.name}",
+            number="Vorschau / Перегляд",
+            issued_on=_today(convoy),
+            issued_label="nicht ausgegeben / не видано",
+        )
     return make(facts, convoy, wanted, fmt, stamp)
 
 
@@ -519,6 +541,25 @@ def _export_rows(facts: papers.Facts) -> tuple[list[render.Column], list[dict[st
     ]
     return columns, _rows(facts)
 
+
+_ENGLISH_COLUMNS = {
+    "vehicle": "Vehicle",
+    "position": "Line",
+    "description": "Description",
+    "description_uk": "Description (UA)",
+    "quantity": "Quantity",
+    "unit": "Unit",
+    "weight_kg": "Gross weight kg",
+    "net_weight_kg": "Net weight kg",
+    "value_eur": "Value EUR",
+    "hs_code": "HS code",
+    "category": "Category",
+    "marks": "Marks",
+    "recipient": "Consignee",
+    "origin": "Country of origin",
+    "exit_confirmed_on": "Exit confirmed",
+    "export_plate": "Export plate",
+}
 
 _TEMPLATES = {
     "manifest": "manifest",

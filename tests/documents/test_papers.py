@@ -280,3 +280,26 @@ def test_the_usage_form_carries_the_edrpou_and_the_intended_use(client: TestClie
     assert certificate["intended_use"][:30] in text
     for vehicle in planned.vehicles:
         assert vehicle["vin"] in text
+
+
+def test_the_manifest_and_export_sheet_come_in_english_for_a_transit_country(
+    client: TestClient,
+) -> None:
+    planned = _convoy(client)
+    text = " ".join(_text(_get(client, planned, "manifest", format="pdf", language="en").content))
+    assert "Packing list" in text and "Consignee" in text and "Page 1 of" in text
+    assert "Ladeliste" not in text and "Пакувальний" not in text
+    for bus in planned.vehicles:
+        assert bus["vin"] in text
+    sheet = load_workbook(
+        io.BytesIO(_get(client, planned, "export_sheet", format="xlsx", language="en").content)
+    ).active
+    assert sheet is not None
+    header = [c.value for c in sheet[1]]
+    assert "Gross weight kg" in header and "Country of origin" in header
+    refused = client.get(
+        f"{API}/convoys/{planned.id}/documents/cmr",
+        params={"vehicle_id": planned.vehicles[0]["id"], "language": "en"},
+    )
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"][-1] == "language"
