@@ -24,6 +24,7 @@ from app.core.i18n import N_, _
 from app.core.localtime import local_date
 from app.core.types import utcnow
 from app.destinations.models import Destination
+from app.donors.models import Donor
 from app.items.models import Item
 from app.needs import service as needs
 from app.needs.schemas import NeedRead
@@ -42,6 +43,7 @@ class Delivery:
     trip: trip.Trip
     items: list[Item]
     handed_over: dict[int, Handover]
+    donors: dict[int, str] = field(default_factory=dict)  # who gave them: one letter each
 
     @property
     def can_hand_over(self) -> bool:
@@ -86,6 +88,13 @@ def _delivery(session: Session, convoy: Convoy, destination_id: int) -> Delivery
         trip=trip.of(convoy, service.legs_of(session, convoy.id)),
         items=ours,
         handed_over={h.item_id: h for h in handed},
+        donors={
+            d.id: d.name
+            for d in session.exec(
+                select(Donor).where(col(Donor.id).in_({i.donor_id for i in ours}))
+            ).all()
+            if d.id is not None
+        },
     )
 
 

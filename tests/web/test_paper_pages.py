@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
 from app.auth.models import Role
+from tests import factories
 from tests.convoys import builders as b
 from tests.web.conftest import PageClients, csrf_token, soup
 
@@ -107,3 +108,21 @@ def test_a_coordinator_shares_the_donor_report_and_revokes_the_link(
     revoked = office.post(str(form["action"]), data={"csrf_token": csrf_token(page.text)})
     assert revoked.status_code == 303
     assert anonymous.get(path).status_code == 404
+
+
+def test_a_utility_gets_its_papers_from_its_delivery_page_and_not_anothers(
+    client: TestClient, page_as: PageClients
+) -> None:
+    planned = b.planned_convoy(client, vehicles=1)
+    destination = planned.destination["id"]
+    utility = page_as(Role.recipient, destination_id=destination)
+    page = soup(utility.get("/deliveries").text)
+    links = [str(a["href"]) for a in page.select("a[href*='/documents/']")]
+    assert any("handover_act" in href for href in links)
+    assert any("usage_form" in href for href in links)
+    donation = next(href for href in links if "donation_letter" in href)
+    letter = utility.get(donation)
+    assert letter.status_code == 200
+    assert planned.vehicles[0]["vin"] in _pdf_text(letter.content)
+    stranger = page_as(Role.recipient, destination_id=factories.destination(client)["id"])
+    assert stranger.get(donation).status_code == 404
