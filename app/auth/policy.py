@@ -107,6 +107,8 @@ POLICY: dict[str, frozenset[Role]] = {
     # spreadsheet imports: the planners'
     "import_needs": PLAN,
     "get_needs_template": OFFICE,
+    "import_offer": PLAN,
+    "get_offer_template": OFFICE,
     # attached files: whoever may see the record (app/attachments/service.py); a recipient
     # uploads the signed papers of its own items
     "create_attachment": OFFICE | {R},

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from app.core.database import SessionDep
 from app.documents.service import CSV, XLSX
-from app.imports import needs
+from app.imports import needs, offers
 
 router = APIRouter(prefix="/imports", tags=["imports"])
 
@@ -64,3 +64,41 @@ def get_needs_template(
         "content-disposition": f'attachment; filename="konvoi-needs-template.{format}"'
     }
     return Response(needs.template(format), media_type=media, headers=headers)
+
+
+@router.post(
+    "/offers",
+    operation_id="import_offer",
+    responses={422: {"model": ImportReport, "description": "Rows refused; nothing recorded"}},
+)
+async def import_offer(
+    session: SessionDep,
+    file: Annotated[UploadFile, File(description="XLSX or CSV with the template's columns")],
+    dry_run: Annotated[bool, Query(description="Only check and report")] = True,
+) -> ImportReport:
+    """A donation offer: items (vehicles, equipment) and the cargo on the vehicles, checked by
+    the same rules as the API; then (without ``dry_run``) all rows recorded or none."""
+    report = offers.run(session, await file.read(), dry_run=dry_run)
+    shown = ImportReport.model_validate(report.as_dict())
+    if report.problems:
+        return JSONResponse(shown.model_dump(), status_code=422)  # type: ignore[return-value]
+    return shown
+
+
+@router.get(
+    "/offers/template",
+    operation_id="get_offer_template",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The columns of a donation offer, with an example vehicle and cargo",
+            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}, CSV: {}},
+        }
+    },
+)
+def get_offer_template(
+    format: Annotated[Literal["xlsx", "csv"], Query()] = "xlsx",
+) -> Response:
+    media = XLSX if format == "xlsx" else CSV
+    headers = {"content-disposition": f'attachment; filename="konvoi-offer-template.{format}"'}
+    return Response(offers.template(format), media_type=media, headers=headers)

@@ -135,6 +135,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     # spreadsheet imports
     "import_needs": PLAN,
     "get_needs_template": OFFICE,
+    "import_offer": PLAN,
+    "get_offer_template": OFFICE,
     # attached files
     "create_attachment": OFFICE | RECIPIENT,
     "list_attachments": OFFICE | DRIVER | RECIPIENT,

@@ -1,0 +1,108 @@
+"""Importing a donation offer: vehicles and equipment with the cargo on the vehicles, through
+the same rules as the API; a dry run reports, the import keeps every row or none, and the same
+offer twice records nothing twice."""
+
+import io
+from typing import Any
+
+from fastapi.testclient import TestClient
+from openpyxl import Workbook
+
+from tests import factories
+from tests.convoys import builders as b
+from tests.factories import API
+
+HEADER = [
+    "row_type", "donor", "category", "kind", "name", "make", "model", "vin", "year",
+    "weight_kg", "gross_weight_kg", "seats", "declared_value_eur", "hs_code", "serial_number",
+    "vehicle_vin", "description", "description_uk", "quantity", "unit", "value_eur", "marks",
+]  # fmt: skip
+
+
+def _row(**cells: Any) -> list[Any]:
+    return [cells.get(name) for name in HEADER]
+
+
+def _xlsx(rows: list[list[Any]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _send(client: TestClient, content: bytes, *, dry_run: bool) -> Any:
+    return client.post(
+        f"{API}/imports/offers",
+        params={"dry_run": str(dry_run).lower()},
+        files={"file": ("offer.xlsx", content, "application/octet-stream")},
+    )
+
+
+def _offer(donor: str, vin: str) -> list[list[Any]]:
+    return [
+        _row(row_type="item", donor=donor, category="vehicle", kind="bus", name="MAN Lion's City",
+             make="MAN", model="Lion's City", vin=vin, year=2009, weight_kg=11_300,
+             gross_weight_kg=18_000, seats=32, declared_value_eur="45.000,00", hs_code="8702"),
+        _row(row_type="cargo", vehicle_vin=vin, description="Drainage pumps 3 kW",
+             description_uk="Дренажні насоси 3 кВт", quantity=20, unit="pcs", weight_kg=600,
+             value_eur=24_000, hs_code="8413", marks="Pallet 1/2"),
+        _row(row_type="item", donor=donor, category="equipment", kind="generator",
+             name="Diesel generating set 250 kVA", weight_kg=3_400, declared_value_eur=85_000,
+             hs_code="8502", serial_number="GS250-2015-0112"),
+    ]  # fmt: skip
+
+
+def test_an_offer_is_checked_then_recorded_once_with_its_cargo(client: TestClient) -> None:
+    donor = factories.donor(client, name="WSW mobil GmbH")
+    vin = "WMAA21ZZ49B004711"
+    content = _xlsx(_offer("wsw mobil gmbh", vin))
+    checked = _send(client, content, dry_run=True)
+    assert checked.status_code == 200, checked.text
+    assert (checked.json()["rows"], checked.json()["created"]) == (3, 3)
+    assert b.get(client, f"/items?q={vin}")["items"] == []  # the dry run wrote nothing
+    done = _send(client, content, dry_run=False)
+    assert done.status_code == 200, done.text
+    (bus,) = [i for i in b.get(client, "/items?limit=100")["items"] if i["vin"] == vin]
+    assert (bus["donor_id"], bus["status"], bus["declared_value_cents"]) == (
+        donor["id"],
+        "offered",
+        4_500_000,
+    )
+    (line,) = b.get(client, f"/items/{bus['id']}/cargo")["items"]
+    assert (line["description_uk"], line["quantity"], line["marks"]) == (
+        "Дренажні насоси 3 кВт",
+        20,
+        "Pallet 1/2",
+    )
+    again = _send(client, content, dry_run=False)
+    assert (again.json()["created"], again.json()["already_recorded"]) == (0, 3)
+    assert len(b.get(client, f"/items/{bus['id']}/cargo")["items"]) == 1
+
+
+def test_an_offer_with_a_bad_row_records_nothing_and_names_each_problem(
+    client: TestClient,
+) -> None:
+    factories.donor(client, name="Stadtwerke Musterstadt")
+    rows = [
+        *_offer("Stadtwerke Musterstadt", "WMAA21ZZ49B004712"),
+        _row(row_type="item", donor="Stadtwerke Musterstadt", category="vehicle", kind="truck",
+             name="Bad VIN truck", vin="WMA0O000000000000", declared_value_eur=1),  # row 5
+        _row(row_type="item", donor="Nobody e.V.", category="equipment", kind="pump",
+             name="Pump", declared_value_eur=100),  # row 6
+        _row(row_type="cargo", vehicle_vin="WDB0000000000000X", description="Orphan",
+             quantity=1, weight_kg=1, value_eur=1),  # row 7
+        _row(row_type="item", donor="Stadtwerke Musterstadt", category="equipment",
+             kind="pump", name="Minus", declared_value_eur=-5),  # row 8
+    ]  # fmt: skip
+    refused = _send(client, _xlsx(rows), dry_run=False)
+    assert refused.status_code == 422, refused.text
+    found = {(p["row"], p["column"]) for p in refused.json()["problems"]}
+    assert {(5, "vin"), (6, "donor"), (7, "vehicle_vin"), (8, "declared_value_eur")} <= found
+    assert not any(row in (2, 3, 4) for row, _column in found)
+    listed = b.get(client, "/items?q=Lion")["items"]
+    assert [i for i in listed if i["vin"] == "WMAA21ZZ49B004712"] == []  # all rows or none
