@@ -1,13 +1,16 @@
 """Destinations (the receiving utilities) as pages."""
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.auth.service import Principal
+from app.convoys.models import Convoy, ConvoyItem
 from app.destinations import service
 from app.destinations.models import Destination
 from app.destinations.schemas import DestinationCreate, DestinationUpdate
+from app.items.models import Item
 from app.web.i18n import N_
 from app.web.register import Register, routes
 
@@ -20,6 +23,19 @@ def _search(
     _filters: dict[str, str],
 ) -> tuple[Sequence[Destination], str | None]:
     return service.search(session, q=q, oblast=None, sort="name", cursor=cursor, limit=50)
+
+
+def _details(session: Session, destination: Any) -> dict[str, Any]:
+    """The convoys bringing it something: their handover acts and usage forms."""
+    convoys = session.exec(
+        select(Convoy)
+        .join(ConvoyItem, col(ConvoyItem.convoy_id) == col(Convoy.id))
+        .join(Item, col(Item.id) == col(ConvoyItem.item_id))
+        .where(Item.destination_id == destination.id)
+        .distinct()
+        .order_by(col(Convoy.planned_departure_at))
+    ).all()
+    return {"convoys": convoys}
 
 
 DESTINATIONS = Register(
@@ -50,6 +66,8 @@ DESTINATIONS = Register(
     create=service.create,
     update=service.update,
     search=_search,
+    details=_details,
+    detail_template="destinations/destination.html",
 )
 
 router = routes(DESTINATIONS)

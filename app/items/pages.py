@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from app.auth.deps import require_version
 from app.auth.service import Principal
 from app.certificates import service as certificates
+from app.convoys.models import Convoy, ConvoyItem
 from app.core.database import SessionDep
 from app.core.errors import DomainError
 from app.destinations.models import Destination
@@ -110,6 +111,11 @@ def _details(session: Session, item: Item) -> dict[str, Any]:
             if item.status in TRANSITIONS[action].sources
         },
         "destinations": _names(session)["destination_id"],
+        "on_convoy": session.exec(
+            select(Convoy)
+            .join(ConvoyItem, col(ConvoyItem.convoy_id) == col(Convoy.id))
+            .where(ConvoyItem.item_id == item.id)
+        ).first(),
     }
 
 

@@ -303,3 +303,34 @@ def test_the_manifest_and_export_sheet_come_in_english_for_a_transit_country(
     )
     assert refused.status_code == 422
     assert refused.json()["detail"][0]["loc"][-1] == "language"
+
+
+@pytest.mark.parametrize(
+    "kind", ["manifest", "cmr", "handover_act", "donation_letter", "usage_form", "driver_papers"]
+)
+def test_every_paper_renders_a_first_page_with_ink_on_it(
+    client: TestClient, tmp_path: Path, kind: str
+) -> None:
+    planned = _convoy(client)
+    bus = planned.vehicles[0]
+    params = {
+        "manifest": {},
+        "cmr": {"vehicle_id": bus["id"]},
+        "handover_act": {"destination_id": planned.destination["id"]},
+        "donation_letter": {
+            "destination_id": planned.destination["id"],
+            "donor_id": bus["donor_id"],
+        },
+        "usage_form": {"destination_id": planned.destination["id"]},
+        "driver_papers": {"driver_id": planned.drivers[0]["id"]},
+    }[kind]
+    pdf = _get(client, planned, kind, **params).content
+    assert _ink(pdf, tmp_path) > 0.01
+    assert bus["vin"] in " ".join(_text(pdf))
+    issued = client.post(f"{API}/convoys/{planned.id}/documents", json={"kind": kind, **params})
+    assert issued.status_code == 201, issued.text
+    kept = client.get(f"{API}/issued-documents/{issued.json()['id']}/file").content
+    reader = PdfReader(io.BytesIO(kept))
+    assert reader.metadata is not None
+    assert issued.json()["number"] in (reader.metadata.title or "")  # number in the metadata
+    assert b"pdfaid:part" in kept

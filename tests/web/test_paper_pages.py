@@ -126,3 +126,18 @@ def test_a_utility_gets_its_papers_from_its_delivery_page_and_not_anothers(
     assert planned.vehicles[0]["vin"] in _pdf_text(letter.content)
     stranger = page_as(Role.recipient, destination_id=factories.destination(client)["id"])
     assert stranger.get(donation).status_code == 404
+
+
+def test_the_item_and_the_utility_pages_link_their_papers(
+    client: TestClient, page_as: PageClients
+) -> None:
+    planned = b.planned_convoy(client, vehicles=1)
+    bus = planned.vehicles[0]
+    office = page_as(Role.coordinator)
+    item_page = soup(office.get(f"/items/{bus['id']}").text)
+    cmr = f"/convoys/{planned.id}/documents/cmr?vehicle_id={bus['id']}"
+    assert item_page.select_one(f'a[href="{cmr}"]') is not None
+    utility = soup(office.get(f"/destinations/{planned.destination['id']}").text)
+    act = f"/convoys/{planned.id}/documents/handover_act?destination_id={planned.destination['id']}"
+    assert utility.select_one(f'a[href="{act}"]') is not None
+    assert office.get(act).headers["content-type"] == "application/pdf"
