@@ -44,7 +44,6 @@ from app.convoys.schemas import (
 from app.core.database import SessionDep
 from app.core.errors import DomainError, InvalidInput, RuleViolation
 from app.core.i18n import _
-from app.documents import pages as documents
 from app.drivers.models import Driver
 from app.exports.models import ExportRecord
 from app.items.models import Item, ItemCategory
@@ -205,7 +204,6 @@ def _board(
             "problems": problems or [],
             "reasons": list(WithdrawalReason),
             "zones": forms.COMMON_ZONES,
-            "papers": documents.section(session, principal, convoy),
         },
         principal=principal,
         block="planning",

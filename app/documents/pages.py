@@ -60,7 +60,7 @@ def section(session: Session, principal: Principal, convoy: Convoy) -> Section |
         donations=_donations(facts),
         crew=[{"id": d["id"], "name": d["name"]} for d in facts["crew"]],
         issued=[
-            Shown(d, service.changes_since_issue(session, d))
+            Shown(d, service.changes_since_issue(session, d, facts))
             for d in service.issued(session, convoy)
         ],
         may_issue=may(principal.role, "issue_convoy_document"),
@@ -81,6 +81,23 @@ def _donations(facts: papers.Facts) -> list[dict[str, object]]:
                 {"donor_id": donor_id, "donor": name, "recipient": recipient},
             )
     return sorted(pairs.values(), key=lambda p: (str(p["donor"]), str(p["recipient"])))
+
+
+@router.get("/convoys/{convoy_id}/papers", response_class=HTMLResponse)
+def papers_page(
+    request: Request, convoy_id: int, session: SessionDep, principal: PagePrincipalDep
+) -> HTMLResponse:
+    """The convoy's papers on a page of their own; the board loads its section when it is
+    scrolled to (htmx), so the board itself stays as quick as it was."""
+    require(principal, "issue_convoy_document")
+    convoy = convoys.get(session, convoy_id)
+    return render(
+        request,
+        "documents/papers.html",
+        {"convoy": convoy, "papers": section(session, principal, convoy)},
+        principal=principal,
+        block="section",
+    )
 
 
 @router.get("/convoys/{convoy_id}/documents/{kind}")
@@ -126,7 +143,7 @@ def issue(
     convoy = convoys.get(session, convoy_id)
     wanted = service.paper(kind, vehicle_id, destination_id, donor_id, driver_id)
     service.issue(session, convoy, wanted, principal)
-    return RedirectResponse(f"/convoys/{convoy_id}#documents-heading", status_code=303)
+    return RedirectResponse(f"/convoys/{convoy_id}/papers", status_code=303)
 
 
 @router.get("/issued-documents/{document_id}/file")

@@ -194,8 +194,11 @@ def require_paper(session: Session, principal: Principal, convoy: Convoy, wanted
     raise NotFound(N_("Document"), wanted.kind.name)
 
 
-def facts_of(session: Session, convoy: Convoy, wanted: Paper) -> papers.Facts:
-    everything = papers.convoy_facts(session, convoy)
+def facts_of(
+    session: Session, convoy: Convoy, wanted: Paper, everything: papers.Facts | None = None
+) -> papers.Facts:
+    """The facts ``wanted`` prints; ``everything`` (the convoy's facts) when already gathered."""
+    everything = everything or papers.convoy_facts(session, convoy)
     if wanted.kind.subject == "vehicle_id":
         one = papers.vehicle_facts(everything, wanted.vehicle_id or 0)
         if one is None:
@@ -417,13 +420,16 @@ def paper_of(document: IssuedDocument) -> Paper:
     )
 
 
-def changes_since_issue(session: Session, document: IssuedDocument) -> list[str]:
+def changes_since_issue(
+    session: Session, document: IssuedDocument, everything: papers.Facts | None = None
+) -> list[str]:
     """Where the facts now differ from those the document was made from ("vehicles.2.
-    export_plate"); empty while the document still says what the data says."""
+    export_plate"); empty while the document still says what the data says. ``everything``:
+    the convoy's facts, when a list of its documents is checked at once."""
     convoy = session.get(Convoy, document.convoy_id)
     assert convoy is not None
     try:
-        now = facts_of(session, convoy, paper_of(document))
+        now = facts_of(session, convoy, paper_of(document), everything)
     except InvalidInput:
         return ["(the document's subject is no longer on the convoy)"]
     found: list[str] = []

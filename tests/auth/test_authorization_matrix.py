@@ -197,6 +197,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "POST /drivers/{driver_id}/availability": PLAN,
     "POST /items/{item_id}/actions/{item_action}": PLAN,
     # paperwork: the clerk's as much as the coordinator's
+    "GET /convoys/{convoy_id}/papers": OFFICE,
     "GET /convoys/{convoy_id}/documents/{kind}": OFFICE | DRIVER | RECIPIENT,
     "POST /convoys/{convoy_id}/documents": OFFICE,
     "GET /issued-documents/{document_id}/file": OFFICE,

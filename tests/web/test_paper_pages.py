@@ -20,7 +20,12 @@ def _pdf_text(content: bytes) -> str:
 def test_the_board_previews_and_issues_the_papers(client: TestClient, page_as: PageClients) -> None:
     planned = b.planned_convoy(client, vehicles=2)
     office = page_as(Role.clerk)
-    board = office.get(f"/convoys/{planned.id}")
+    shown = soup(office.get(f"/convoys/{planned.id}").text)
+    # The board loads its papers when scrolled to; without scripts, a link opens them.
+    lazy = shown.select_one("#documents-section")
+    assert lazy is not None and lazy["hx-get"] == f"/convoys/{planned.id}/papers"
+    assert shown.select_one(f'#documents-section a[href="/convoys/{planned.id}/papers"]')
+    board = office.get(f"/convoys/{planned.id}/papers")
     html = soup(board.text)
     links = {a["href"] for a in html.select("#documents-heading ~ table a")}
     manifest = f"/convoys/{planned.id}/documents/manifest?format=pdf"
@@ -41,7 +46,10 @@ def test_the_board_previews_and_issues_the_papers(client: TestClient, page_as: P
         },
     )
     assert issued.status_code == 303
-    listed = soup(office.get(f"/convoys/{planned.id}").text).select("#documents-heading ~ ul li a")
+    assert issued.headers["location"] == f"/convoys/{planned.id}/papers"
+    listed = soup(office.get(f"/convoys/{planned.id}/papers").text).select(
+        "#documents-heading ~ ul li a"
+    )
     assert [a.get_text() for a in listed] == [f"{planned.convoy['number']}/CMR/1"]
     kept = office.get(str(listed[0]["href"]))
     assert planned.vehicles[1]["vin"] in _pdf_text(kept.content)
