@@ -1,12 +1,15 @@
 """The `konvoi` command line."""
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.engine import make_url
 
 from app.auth.models import Role
+from app.core import backup as backups
 from app.core.config import get_settings
 
 cli = typer.Typer(help="Konvoi: aid-convoy logistics tracker.", no_args_is_help=True)
@@ -135,6 +138,40 @@ def _input_problem(loc: tuple[int | str, ...], message: str) -> str:
     name = str(loc[0])
     label = "password" if name == "password" else "--" + name.replace("_", "-")
     return f"error: {message}" if message.startswith(label) else f"error: {label}: {message}"
+
+
+@cli.command()
+def backup(
+    target: Annotated[Path, typer.Argument(help="The backup file to write")],
+) -> None:
+    """Back up the whole database (records, audit trail, issued papers, attachments)."""
+    url = get_settings().database_url
+    try:
+        written = backups.backup(url, target)
+    except (backups.BackupError, subprocess.CalledProcessError) as exc:
+        typer.echo(f"error: {_said(exc)}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"backed up {make_url(url).render_as_string()} to {written}")
+
+
+@cli.command()
+def restore(
+    source: Annotated[Path, typer.Argument(help="A backup written by konvoi backup")],
+) -> None:
+    """Restore a backup into the configured database, which must be empty."""
+    url = get_settings().database_url
+    try:
+        backups.restore(url, source)
+    except (backups.BackupError, subprocess.CalledProcessError) as exc:
+        typer.echo(f"error: {_said(exc)}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"restored {source} into {make_url(url).render_as_string()}")
+
+
+def _said(exc: Exception) -> str:
+    if isinstance(exc, subprocess.CalledProcessError):
+        return (exc.stderr or b"").decode(errors="replace").strip() or str(exc)
+    return str(exc)
 
 
 def openapi_document() -> str:

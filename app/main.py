@@ -5,8 +5,12 @@ from contextlib import asynccontextmanager
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
+from sqlalchemy import literal
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import select
 
 from app.attachments import pages as attachment_pages
 from app.attachments.routes import router as attachments_router
@@ -23,6 +27,7 @@ from app.convoys import pages as convoy_pages
 from app.convoys.routes import router as convoys_router
 from app.core import openapi
 from app.core.config import get_settings
+from app.core.database import SessionDep
 from app.core.errors import install_handlers
 from app.core.middleware import Hardening, Speaking, VersionETag
 from app.destinations import pages as destination_pages
@@ -149,9 +154,17 @@ def create_app() -> FastAPI:
     ):
         app.include_router(register_pages.router)
 
-    @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    @app.get("/healthz", include_in_schema=False, response_model=None)
+    def healthz(session: SessionDep) -> dict[str, str] | JSONResponse:
+        """Up means answering with the database behind it; 503 when the database is not."""
+        try:
+            session.exec(select(literal(1))).one()
+        except SQLAlchemyError:
+            session.rollback()
+            return JSONResponse(
+                {"status": "unavailable", "database": "not answering"}, status_code=503
+            )
+        return {"status": "ok", "database": "ok"}
 
     return app
 

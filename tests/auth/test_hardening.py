@@ -3,6 +3,7 @@
 import logging
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.core.config import get_settings
+from app.core.database import get_session, make_engine
 from app.donors.models import Donor
 from app.main import create_app
 
@@ -192,3 +194,20 @@ def test_pages_forbid_inline_scripts_and_only_the_api_docs_allow_them(
     assert "unsafe-inline" not in page
     docs = anonymous.get("/docs").headers["content-security-policy"]
     assert "script-src 'self' 'unsafe-inline'" in docs
+
+
+def test_health_says_whether_the_database_answers(
+    app: FastAPI, anonymous: TestClient, tmp_path: Path
+) -> None:
+    assert anonymous.get("/healthz").json() == {"status": "ok", "database": "ok"}
+    # A database that does not answer: a directory where the SQLite file should be.
+    gone = make_engine(f"sqlite:///{tmp_path}")
+
+    def unreachable() -> Iterator[Session]:
+        with Session(gone) as session:
+            yield session
+
+    app.dependency_overrides[get_session] = unreachable
+    down = anonymous.get("/healthz")
+    assert down.status_code == 503
+    assert down.json() == {"status": "unavailable", "database": "not answering"}
