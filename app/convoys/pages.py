@@ -9,10 +9,12 @@ board (409 or 422), in the same words as the API's. With htmx a change swaps the
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup, escape
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
@@ -109,6 +111,19 @@ class Board:
 
     def driver_name(self, driver_id: int | None) -> str:
         return next((d.name for d in self.drivers if d.id == driver_id), "–")
+
+    @cached_property
+    def _driver_options(self) -> str:
+        return "".join(f'<option value="{d.id}">{escape(d.name)}</option>' for d in self.drivers)
+
+    def driver_options(self, chosen: int | None) -> Markup:
+        """The drivers as a select's options, ``chosen`` selected: built once per board and
+        reused in every cell of the grid (60 vehicles × 5 columns × every driver)."""
+        options = self._driver_options
+        if chosen is not None:
+            mark = f'<option value="{chosen}">'
+            options = options.replace(mark, f'<option value="{chosen}" selected>', 1)
+        return Markup(options)  # noqa: S704 (built from escaped names above)
 
 
 def gather(session: Session, principal: Principal, convoy: Convoy) -> Board:
