@@ -143,6 +143,7 @@ def create_app() -> FastAPI:
     app.include_router(attachment_pages.router)
     app.include_router(deliveries.router)
     app.include_router(need_pages.imports_router)  # before /needs/{record_id}
+    app.include_router(item_pages.imports_router)  # before /items/{record_id}
     for register_pages in (
         item_pages,
         donor_pages,

@@ -220,6 +220,9 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /export-records/{record_id}/edit": OFFICE,
     "POST /export-records/{record_id}/edit": OFFICE,
     # needs: the office's register, and the receiving utility's own
+    "GET /items/import": PLAN,
+    "POST /items/import": PLAN,
+    "GET /items/import/template.{fmt}": OFFICE,
     "GET /needs/import": PLAN,
     "POST /needs/import": PLAN,
     "GET /needs/import/template.{fmt}": OFFICE,

@@ -151,3 +151,33 @@ def test_a_coordinator_checks_then_imports_a_needs_list(
     assert done.status_code == 200
     stored = b.get(client, f"/needs?destination_id={lviv['id']}")["items"]
     assert [(n["description"], n["quantity"]) for n in stored] == [("Pumps", 2)]
+
+
+def test_a_coordinator_imports_a_donation_offer_from_the_item_register(
+    client: TestClient, page_as: PageClients
+) -> None:
+    factories.donor(client, name="Stadtwerke Beispielstadt")
+    office = page_as(Role.coordinator)
+    register = soup(office.get("/items").text)
+    assert register.select_one('a[href="/items/import"]') is not None
+    form = office.get("/items/import")
+    token = csrf_token(form.text)
+    header = "row_type,donor,category,kind,name,declared_value_eur,serial_number\n"
+    bad = (header + "item,Nobody e.V.,equipment,pump,Pump,100,P-1\n").encode()
+    refused = office.post(
+        "/items/import",
+        data={"csrf_token": token, "step": "import"},
+        files={"file": ("offer.csv", bad, "text/csv")},
+    )
+    assert refused.status_code == 422
+    cells = [td.get_text() for td in soup(refused.text).select("#report-heading ~ table td")]
+    assert cells[:2] == ["2", "donor"]
+    good = (header + "item,Stadtwerke Beispielstadt,equipment,pump,Pump 7 kW,100,P-7\n").encode()
+    done = office.post(
+        "/items/import",
+        data={"csrf_token": token, "step": "import"},
+        files={"file": ("offer.csv", good, "text/csv")},
+    )
+    assert done.status_code == 200, done.text
+    listed = b.get(client, "/items?q=Pump 7 kW")["items"]
+    assert [(i["name"], i["status"]) for i in listed] == [("Pump 7 kW", "offered")]
