@@ -4,11 +4,10 @@ history, the lifecycle actions (a refusal lists every reason), and the forms."""
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import Form, Request
+from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
-from starlette.concurrency import run_in_threadpool
 
 from app.auth.deps import require_version
 from app.auth.service import Principal
@@ -16,20 +15,19 @@ from app.certificates import service as certificates
 from app.convoys.models import Convoy, ConvoyItem
 from app.core.database import SessionDep
 from app.core.errors import DomainError
-from app.destinations.models import Destination
-from app.documents.service import CSV, XLSX
+from app.destinations import service as destinations
 from app.donors.models import Donor
 from app.exports import service as exports
 from app.imports import offers
+from app.imports import pages as import_pages
 from app.items import service
 from app.items.lifecycle import TRANSITIONS, Action
 from app.items.models import Item, ItemCategory, ItemStatus
 from app.items.schemas import ExportReadyRequest, ItemCreate, ItemUpdate, WithdrawRequest
 from app.web import forms
 from app.web.i18n import N_
-from app.web.pages import PagePrincipalDep, require
+from app.web.pages import PagePrincipalDep
 from app.web.register import Register, routes
-from app.web.templating import render
 
 STATUS_WORDS = {
     "offered": N_("offered"),
@@ -85,12 +83,9 @@ def _search(
 
 def _names(session: Session) -> dict[str, list[tuple[str, str]]]:
     donors = session.exec(select(Donor.id, Donor.name).order_by(col(Donor.name))).all()
-    places = session.exec(
-        select(Destination.id, Destination.name).order_by(col(Destination.name))
-    ).all()
     return {
         "donor_id": [(str(i), n) for i, n in donors],
-        "destination_id": [(str(i), n) for i, n in places],
+        "destination_id": destinations.choices(session),
     }
 
 
@@ -234,45 +229,23 @@ def act(
     return RedirectResponse(f"/items/{item_id}", status_code=303)
 
 
-# --- a donation offer from a spreadsheet: checked first, then recorded whole -----------------
-
-imports_router = APIRouter(include_in_schema=False)
-
-
-@imports_router.get("/items/import", response_class=HTMLResponse)
-def import_page(request: Request, principal: PagePrincipalDep) -> HTMLResponse:
-    require(principal, "import_offer")
-    return render(request, "items/import.html", {"report": None}, principal=principal)
-
-
-@imports_router.post("/items/import", response_class=HTMLResponse)
-async def import_sheet(
-    request: Request,
-    session: SessionDep,
-    principal: PagePrincipalDep,
-    file: Annotated[UploadFile | None, File()] = None,
-    step: Annotated[str, Form()] = "check",
-) -> HTMLResponse:
-    """ "check" reports what would happen; "import" records every row, or none if one is bad."""
-    require(principal, "import_offer")
-    content = await file.read() if file is not None else b""
-    report = await run_in_threadpool(offers.run, session, content, dry_run=step != "import")
-    return render(
-        request,
-        "items/import.html",
-        {"report": report},
-        principal=principal,
-        status_code=422 if report.problems else 200,
+# A donation offer from a spreadsheet: checked first, then recorded whole.
+imports_router = import_pages.routes(
+    import_pages.SheetImport(
+        register="items",
+        register_title=N_("Items"),
+        title=N_("Import a donation offer"),
+        intro=N_(
+            "An XLSX or CSV file with the columns of the template: one row per vehicle or "
+            "piece of equipment (row_type item, the donor by name), and one row per cargo "
+            "line on a vehicle (row_type cargo, the vehicle by its VIN). Check it first: "
+            "every bad row is named with its column. The import records every row or none, "
+            "and never an item twice."
+        ),
+        operation="import_offer",
+        template_operation="get_offer_template",
+        run=offers.run,
+        template=offers.template,
+        template_name="konvoi-offer-template",
     )
-
-
-@imports_router.get("/items/import/template.{fmt}")
-def import_template(fmt: str, principal: PagePrincipalDep) -> Response:
-    require(principal, "get_offer_template")
-    if fmt not in ("xlsx", "csv"):
-        return Response(status_code=404)
-    return Response(
-        offers.template(fmt),
-        media_type=XLSX if fmt == "xlsx" else CSV,
-        headers={"content-disposition": f'attachment; filename="konvoi-offer-template.{fmt}"'},
-    )
+)

@@ -3,12 +3,11 @@ of them; a receiving utility states and edits its own (its destination is fixed,
 """
 
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
-from starlette.concurrency import run_in_threadpool
 
 from app.auth import visibility
 from app.auth.deps import require_version
@@ -16,18 +15,17 @@ from app.auth.models import Role
 from app.auth.service import Principal
 from app.core.database import SessionDep
 from app.core.errors import DomainError
-from app.destinations.models import Destination
-from app.documents.service import CSV, XLSX
+from app.destinations import service as destinations
 from app.imports import needs as imports
+from app.imports import pages as import_pages
 from app.items.models import Item
 from app.needs import service
 from app.needs.models import Need
 from app.needs.schemas import NeedCreate, NeedRead, NeedStatus, NeedUpdate
 from app.web import forms
 from app.web.i18n import N_
-from app.web.pages import PagePrincipalDep, require
+from app.web.pages import PagePrincipalDep
 from app.web.register import Register, routes
-from app.web.templating import render
 
 STATUS_WORDS = {
     "open": N_("open"),
@@ -60,10 +58,7 @@ def _search(
 
 
 def _choices(session: Session) -> dict[str, list[tuple[str, str]]]:
-    places = session.exec(
-        select(Destination.id, Destination.name).order_by(col(Destination.name))
-    ).all()
-    return {"destination_id": [(str(i), n) for i, n in places]}
+    return {"destination_id": destinations.choices(session)}
 
 
 def _details(session: Session, need: Any) -> dict[str, Any]:
@@ -149,46 +144,22 @@ def cancel(
     return RedirectResponse(f"/needs/{need_id}", status_code=303)
 
 
-# --- a needs list from a spreadsheet: checked first, then recorded whole -------------------
-
-imports_router = APIRouter(include_in_schema=False)
-
-
-@imports_router.get("/needs/import", response_class=HTMLResponse)
-def import_page(request: Request, principal: PagePrincipalDep) -> HTMLResponse:
-    require(principal, "import_needs")
-    return render(request, "needs/import.html", {"report": None}, principal=principal)
-
-
-@imports_router.post("/needs/import", response_class=HTMLResponse)
-async def import_sheet(
-    request: Request,
-    session: SessionDep,
-    principal: PagePrincipalDep,
-    file: Annotated[UploadFile | None, File()] = None,
-    step: Annotated[str, Form()] = "check",
-) -> HTMLResponse:
-    """ "check" reports what would happen; "import" records every row, or none if one is bad."""
-    require(principal, "import_needs")
-    content = await file.read() if file is not None else b""
-    report = await run_in_threadpool(imports.run, session, content, dry_run=step != "import")
-    return render(
-        request,
-        "needs/import.html",
-        {"report": report},
-        principal=principal,
-        status_code=422 if report.problems else 200,
+# A needs list from a spreadsheet: checked first, then recorded whole.
+imports_router = import_pages.routes(
+    import_pages.SheetImport(
+        register="needs",
+        register_title=N_("Needs"),
+        title=N_("Import a needs list"),
+        intro=N_(
+            "An XLSX or CSV file with the columns of the template: the utility by its EDRPOU, "
+            "the kind, what is needed, how many, the priority and the day it was asked for. "
+            "Check it first: every bad row is named with its column. The import records every "
+            "row or none, and never a row twice."
+        ),
+        operation="import_needs",
+        template_operation="get_needs_template",
+        run=imports.run,
+        template=imports.template,
+        template_name="konvoi-needs-template",
     )
-
-
-@imports_router.get("/needs/import/template.{fmt}")
-def import_template(fmt: str, principal: PagePrincipalDep) -> Response:
-    require(principal, "get_needs_template")
-    if fmt not in ("xlsx", "csv"):
-        return Response(status_code=404)
-    media = XLSX if fmt == "xlsx" else CSV
-    return Response(
-        imports.template(fmt),
-        media_type=media,
-        headers={"content-disposition": f'attachment; filename="konvoi-needs-template.{fmt}"'},
-    )
+)
