@@ -10,7 +10,7 @@ from app.auth.service import Principal
 from app.certificates import service
 from app.certificates.models import UsageCertificate
 from app.certificates.schemas import CertificateCreate, CertificateUpdate
-from app.destinations.models import Destination
+from app.destinations import service as destinations
 from app.items.models import Item, ItemStatus
 from app.web.i18n import N_
 from app.web.register import Register, routes
@@ -37,18 +37,16 @@ def _search(
 
 
 def _choices(session: Session) -> dict[str, list[tuple[str, str]]]:
-    places = session.exec(
-        select(Destination.id, Destination.name).order_by(col(Destination.name))
-    ).all()
-    names = {i: n for i, n in places}
+    places = destinations.choices(session)
+    names = dict(places)
     items = session.exec(
         select(Item.id, Item.name, Item.destination_id)
         .where(col(Item.status).in_(_COVERABLE))
         .order_by(col(Item.name))
     ).all()
     return {
-        "destination_id": [(str(i), n) for i, n in places],
-        "item_ids": [(str(i), f"{n} → {names.get(d, '–')}") for i, n, d in items],
+        "destination_id": places,
+        "item_ids": [(str(i), f"{n} → {names.get(str(d), '–')}") for i, n, d in items],
     }
 
 

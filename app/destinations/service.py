@@ -130,3 +130,11 @@ def search(
         cursor=cursor,
         limit=limit,
     )
+
+
+def choices(session: Session) -> list[tuple[str, str]]:
+    """Every utility as a form's choice: (id, name), by name."""
+    rows = session.exec(
+        select(Destination.id, Destination.name).order_by(col(Destination.name))
+    ).all()
+    return [(str(i), n) for i, n in rows]
