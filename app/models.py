@@ -2,7 +2,7 @@
 
 from app.attachments.models import Attachment
 from app.audit.models import AuditEntry
-from app.auth.models import ApiToken, LoginFailure, User, WebSession
+from app.auth.models import ApiToken, KnownDevice, LoginFailure, User, WebSession
 from app.certificates.models import CertificateItem, UsageCertificate
 from app.convoys.models import Assignment, Convoy, ConvoyItem, Handover, Leg, LegEvent
 from app.core.models import metadata
@@ -33,6 +33,7 @@ __all__ = [
     "Handover",
     "IssuedDocument",
     "Item",
+    "KnownDevice",
     "Leg",
     "LegEvent",
     "LoginFailure",

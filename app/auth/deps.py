@@ -6,7 +6,7 @@ and a CSRF token. Both set the actor that the audit trail records.
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import object_session
 
@@ -24,9 +24,32 @@ from app.core.models import Entity
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 SESSION_COOKIE = "konvoi_session"
+# A device that has logged in to an account before is throttled only by its own failures.
+DEVICE_COOKIE = "konvoi_device"
+DEVICE_COOKIE_SECONDS = 365 * 24 * 3600
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def login_attempt(request: Request) -> service.Attempt:
+    device = request.cookies.get(DEVICE_COOKIE)
+    return service.Attempt(
+        address=request.client.host if request.client else "unknown",
+        device=device if device and len(device) <= 64 else None,
+    )
+
+
+def keep_device(request: Request, response: Response, device: str) -> None:
+    response.set_cookie(
+        DEVICE_COOKIE,
+        device,
+        max_age=DEVICE_COOKIE_SECONDS,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
 
 
 def _operation(request: Request) -> str | None:

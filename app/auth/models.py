@@ -59,7 +59,7 @@ class WebSession(SQLModel, table=True):
 
 
 class LoginFailure(SQLModel, table=True):
-    """A failed login, kept for the rate limit (per account and per address) and the log."""
+    """A failed login, kept for the throttle (per account, address and device) and the log."""
 
     __tablename__ = "login_failure"
     __audit__ = False
@@ -67,4 +67,22 @@ class LoginFailure(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=100, index=True)
     address: str = Field(max_length=64, index=True)
+    # The SHA-256 of the device cookie the attempt came with, if any.
+    device_hash: str | None = Field(default=None, max_length=64)
     failed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class KnownDevice(SQLModel, table=True):
+    """A browser or client an account has logged in from: the SHA-256 of its device cookie.
+
+    Logins from a known device are throttled only by their own failures, so nobody else's
+    wrong passwords can keep the account's owner out.
+    """
+
+    __tablename__ = "known_device"
+    __audit__ = False
+
+    id: int | None = Field(default=None, primary_key=True)
+    device_hash: str = Field(max_length=64, index=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    last_login_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

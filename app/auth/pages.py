@@ -7,7 +7,7 @@ from fastapi import APIRouter, Form, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.auth import service
-from app.auth.deps import SESSION_COOKIE, WebPrincipalDep
+from app.auth.deps import SESSION_COOKIE, WebPrincipalDep, keep_device, login_attempt
 from app.core.config import get_settings
 from app.core.database import SessionDep
 from app.web.i18n import LANGUAGES
@@ -15,10 +15,6 @@ from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 LANGUAGE_COOKIE = "konvoi_language"
-
-
-def _address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 def _local(target: str | None) -> str:
@@ -46,7 +42,8 @@ def login(
     password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    user = service.authenticate(session, username, password, _address(request))
+    attempt = login_attempt(request)
+    user = service.authenticate(session, username, password, attempt)
     if user is None:
         from app.web.i18n import translations
         from app.web.templating import language_of
@@ -62,8 +59,10 @@ def login(
             },
             status_code=status.HTTP_401_UNAUTHORIZED,
         )
+    device = service.remember_device(session, user, attempt)
     secret, _web = service.open_session(session, user)
     response = RedirectResponse(_local(next), status_code=status.HTTP_303_SEE_OTHER)
+    keep_device(request, response, device)
     response.set_cookie(
         SESSION_COOKIE,
         secret,

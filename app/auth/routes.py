@@ -5,11 +5,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app.auth import service
-from app.auth.deps import (
-    PrincipalDep,
-    oauth2,
-    require_version,
-)
+from app.auth.deps import PrincipalDep, keep_device, login_attempt, oauth2, require_version
 from app.auth.models import User
 from app.auth.schemas import TokenRead, UserCreate, UserRead, UserUpdate
 from app.core.database import SessionDep
@@ -17,10 +13,6 @@ from app.core.database import SessionDep
 # Public: logging in. Everything else sits behind the policy table.
 login_router = APIRouter(prefix="/auth", tags=["auth"])
 router = APIRouter(tags=["auth"])
-
-
-def _address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 @login_router.post(
@@ -34,11 +26,16 @@ def _address(request: Request) -> str:
 )
 def issue_token(
     request: Request,
+    response: Response,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: SessionDep,
 ) -> TokenRead | JSONResponse:
-    """OAuth2 password flow: a bearer token for the JSON API."""
-    user = service.authenticate(session, form.username, form.password, _address(request))
+    """OAuth2 password flow: a bearer token for the JSON API.
+
+    The answer sets a device cookie: a client that keeps it is not held back by other
+    people's failed logins on the same account (growing delays per account and address)."""
+    attempt = login_attempt(request)
+    user = service.authenticate(session, form.username, form.password, attempt)
     if user is None:
         # Returned, not raised: the recorded failure must be committed for the rate limit.
         return JSONResponse(
@@ -46,6 +43,7 @@ def issue_token(
             status_code=status.HTTP_401_UNAUTHORIZED,
             headers={"WWW-Authenticate": "Bearer"},
         )
+    keep_device(request, response, service.remember_device(session, user, attempt))
     secret, token = service.issue_token(session, user)
     return TokenRead(access_token=secret, expires_at=token.expires_at)
 

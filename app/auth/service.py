@@ -1,6 +1,7 @@
-"""Accounts, logins with a rate limit, bearer tokens and browser sessions."""
+"""Accounts, throttled logins, bearer tokens and browser sessions."""
 
 import logging
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -9,7 +10,7 @@ from sqlalchemy import delete, func, or_
 from sqlmodel import Session, col, select
 
 from app.auth import security
-from app.auth.models import ApiToken, LoginFailure, Role, User, WebSession
+from app.auth.models import ApiToken, KnownDevice, LoginFailure, Role, User, WebSession
 from app.auth.schemas import UserCreate, UserUpdate
 from app.core.config import get_settings
 from app.core.errors import Conflict, InvalidInput, TooManyAttempts
@@ -114,48 +115,127 @@ def _revoke_all(session: Session, user: User) -> None:
 # --- logins -------------------------------------------------------------------------------
 
 
-def _check_rate_limit(session: Session, username: str, address: str) -> None:
+@dataclass(frozen=True)
+class Attempt:
+    """Where a login comes from: the address, and the device cookie it carries, if any."""
+
+    address: str
+    device: str | None = None
+
+    @property
+    def device_hash(self) -> str | None:
+        return security.digest(self.device) if self.device else None
+
+
+def _known_device(session: Session, username: str, attempt: Attempt) -> bool:
+    if attempt.device_hash is None:
+        return False
+    stmt = (
+        select(KnownDevice.id)
+        .join(User, col(User.id) == col(KnownDevice.user_id))
+        .where(User.username == username, KnownDevice.device_hash == attempt.device_hash)
+    )
+    return session.exec(stmt).first() is not None
+
+
+def _refuse(username: str, attempt: Attempt, reason: str, wait_seconds: int) -> TooManyAttempts:
+    log.warning(
+        "login refused by throttle: account=%r address=%s (%s; retry in %d s)",
+        username,
+        attempt.address,
+        reason,
+        wait_seconds,
+    )
+    return TooManyAttempts(
+        _("too many failed logins; wait before trying again"),
+        retry_after_seconds=max(1, wait_seconds),
+    )
+
+
+def _check_throttle(session: Session, username: str, attempt: Attempt) -> None:
+    """Growing delays per account and address (or account and known device), and hard
+    limits far above an office's typos that a known device is never held by."""
     settings = get_settings()
-    since = utcnow() - timedelta(minutes=settings.login_window_minutes)
+    now = utcnow()
+    since = now - timedelta(minutes=settings.login_window_minutes)
+    known = _known_device(session, username, attempt)
+    if known:
+        # Only this device's own failures count: a stranger's cannot keep its owner out.
+        pair = (col(LoginFailure.username) == username) & (
+            col(LoginFailure.device_hash) == attempt.device_hash
+        )
+    else:
+        pair = (col(LoginFailure.username) == username) & (
+            col(LoginFailure.address) == attempt.address
+        )
     stmt = select(
+        func.count().filter(pair),
+        func.max(LoginFailure.failed_at).filter(pair),
         func.count().filter(col(LoginFailure.username) == username),
-        func.count().filter(col(LoginFailure.address) == address),
+        func.count().filter(col(LoginFailure.address) == attempt.address),
     ).where(
         col(LoginFailure.failed_at) >= since,
-        or_(col(LoginFailure.username) == username, col(LoginFailure.address) == address),
+        or_(
+            col(LoginFailure.username) == username,
+            col(LoginFailure.address) == attempt.address,
+        ),
     )
-    by_account, by_address = session.exec(stmt).one()
-    if max(by_account, by_address) >= settings.login_max_failures:
-        log.warning(
-            "login refused by rate limit: account=%r address=%s (%d/%d failures in %d min)",
-            username,
-            address,
-            by_account,
-            by_address,
-            settings.login_window_minutes,
-        )
-        raise TooManyAttempts(
-            _("too many failed logins; wait before trying again"),
-            retry_after_seconds=settings.login_window_minutes * 60,
-        )
+    by_pair, last_failure, by_account, by_address = session.exec(stmt).one()
+    window = settings.login_window_minutes * 60
+    if not known:
+        if by_address >= settings.login_address_limit:
+            raise _refuse(username, attempt, f"{by_address} failures from the address", window)
+        if by_account >= settings.login_account_limit:
+            raise _refuse(username, attempt, f"{by_account} failures on the account", window)
+    over = by_pair - settings.login_free_failures
+    if over >= 0 and last_failure is not None:
+        delay = min(settings.login_delay_seconds * 2**over, settings.login_max_delay_seconds)
+        waited = (now - last_failure).total_seconds()
+        if waited < delay:
+            raise _refuse(
+                username, attempt, f"{by_pair} failures in a row", math.ceil(delay - waited)
+            )
 
 
-def authenticate(session: Session, username: str, password: str, address: str) -> User | None:
+def authenticate(session: Session, username: str, password: str, attempt: Attempt) -> User | None:
     """The user for these credentials, or None (the failure is recorded and logged).
 
     Returns instead of raising so the caller's transaction commits the recorded failure.
     """
-    _check_rate_limit(session, username, address)
+    _check_throttle(session, username, attempt)
     user = session.exec(select(User).where(User.username == username)).first()
     ok = security.verify_password(password, user.password_hash if user else None)
     if user is None or not ok or not user.is_active:
-        session.add(LoginFailure(username=username[:100], address=address[:64]))
+        session.add(
+            LoginFailure(
+                username=username[:100],
+                address=attempt.address[:64],
+                device_hash=attempt.device_hash,
+            )
+        )
         session.flush()
-        log.warning("failed login: account=%r address=%s", username, address)
+        log.warning("failed login: account=%r address=%s", username, attempt.address)
         return None
     user.last_login_at = utcnow()
     session.flush()
     return user
+
+
+def remember_device(session: Session, user: User, attempt: Attempt) -> str:
+    """The device cookie to send back: the one the login came with, now known to the
+    account, or a new one."""
+    assert user.id is not None
+    device = attempt.device or security.new_secret()
+    digest = security.digest(device)
+    known = session.exec(
+        select(KnownDevice).where(KnownDevice.user_id == user.id, KnownDevice.device_hash == digest)
+    ).first()
+    if known is None:
+        session.add(KnownDevice(device_hash=digest, user_id=user.id))
+    else:
+        known.last_login_at = utcnow()
+    session.flush()
+    return device
 
 
 def issue_token(session: Session, user: User) -> tuple[str, ApiToken]:

@@ -21,9 +21,16 @@ class Settings(BaseSettings):
     # Lifetime of an API bearer token and of a browser session.
     token_minutes: int = 8 * 60
     session_hours: int = 12
-    # Failed logins allowed per account and per address within the window, then 429.
-    login_max_failures: int = 5
+    # Failed logins are remembered for the window. Per account and address (or per account
+    # and known device) the first few are free, then each waits twice as long as the last.
     login_window_minutes: int = 15
+    login_free_failures: int = Field(default=3, ge=0)
+    login_delay_seconds: int = Field(default=2, ge=1)
+    login_max_delay_seconds: int = Field(default=15 * 60, ge=1)
+    # Hard limits within the window, far above what a shared office produces; a device the
+    # account has logged in from before is never held by them.
+    login_address_limit: int = Field(default=100, ge=1)
+    login_account_limit: int = Field(default=50, ge=1)
     # Largest request body accepted (uploads of signed copies come with their own limit).
     max_request_bytes: int = 1024 * 1024
     # An uploaded file (a scan, a photo, the exit confirmation): its own, larger limit.

@@ -7,10 +7,12 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from app.auth.models import ApiToken, LoginFailure, Role, User, WebSession
+from app.auth.deps import DEVICE_COOKIE
+from app.auth.models import ApiToken, KnownDevice, LoginFailure, Role, User, WebSession
+from app.auth.security import digest
 from app.core.config import get_settings
 from app.core.types import utcnow
 from tests.accounts import PASSWORD, make_user
@@ -230,61 +232,165 @@ def test_refused_password_change_keeps_everything(
     assert anonymous.get(f"{API}/auth/me", headers=bearer(token)).status_code == 200
 
 
-# --- rate limit ---------------------------------------------------------------------------
+# --- throttle ----------------------------------------------------------------------------
 
 
-def test_success_before_the_limit_works(anonymous: TestClient, session: Session) -> None:
+def record_failures(
+    session: Session,
+    username: str,
+    address: str,
+    count: int,
+    *,
+    device: str | None = None,
+    ago: timedelta = timedelta(0),
+) -> None:
+    """Failed logins as an attacker (or a forgetful colleague) would have left them."""
+    for _ in range(count):
+        session.add(
+            LoginFailure(
+                username=username,
+                address=address,
+                device_hash=digest(device) if device else None,
+                failed_at=utcnow() - ago,
+            )
+        )
+    session.commit()
+
+
+def known_device(app: FastAPI, user: User, address: str) -> TestClient:
+    """A client that has logged in to the account before and kept its device cookie."""
+    client = from_address(app, address)
+    assert login(client, user.username, PASSWORD).status_code == 200
+    assert client.cookies.get(DEVICE_COOKIE)
+    return client
+
+
+def test_first_failures_are_free_then_the_account_and_address_wait(
+    anonymous: TestClient, session: Session, caplog: pytest.LogCaptureFixture
+) -> None:
     user = make_user(session, Role.clerk)
-    for _ in range(get_settings().login_max_failures - 1):
-        assert login(anonymous, user.username, "not-the-password").status_code == 401
+    settings = get_settings()
+    caplog.set_level(logging.WARNING, logger="konvoi.auth")
+    for n in range(settings.login_free_failures):
+        assert login(anonymous, user.username, f"guess-number-{n}").status_code == 401
+    response = login(anonymous, user.username, PASSWORD)
+    assert response.status_code == 429
+    assert response.json()["code"] == "too_many_login_attempts"
+    assert 1 <= int(response.headers["retry-after"]) <= settings.login_delay_seconds
+    assert session.exec(select(ApiToken)).all() == []
+    # Once the delay has passed, the right password works again.
+    session.execute(update(LoginFailure).values(failed_at=utcnow() - timedelta(seconds=3)))
+    session.commit()
     assert login(anonymous, user.username, PASSWORD).status_code == 200
 
+    logged = [r.getMessage() for r in caplog.records if r.name == "konvoi.auth"]
+    failed = [m for m in logged if "failed login" in m]
+    assert len(failed) == settings.login_free_failures
+    assert all(user.username in m and "testclient" in m for m in failed)
+    assert any("throttle" in m for m in logged)
+    # The guessed passwords are never written to the log.
+    assert not any("guess-number" in m for m in logged)
 
-def test_account_is_rate_limited_across_addresses(
-    app: FastAPI, session: Session, caplog: pytest.LogCaptureFixture
+
+def test_each_further_failure_doubles_the_wait_up_to_the_cap(
+    anonymous: TestClient, session: Session
+) -> None:
+    user = make_user(session, Role.clerk)
+    settings = get_settings()
+    waits = []
+    record_failures(session, user.username, "testclient", settings.login_free_failures)
+    for _ in range(12):
+        response = login(anonymous, user.username, PASSWORD)
+        assert response.status_code == 429
+        waits.append(int(response.headers["retry-after"]))
+        record_failures(session, user.username, "testclient", 1)
+    assert waits[:4] == [2, 4, 8, 16]
+    assert waits[-1] == settings.login_max_delay_seconds
+    assert waits == sorted(waits)
+
+
+def test_a_stranger_elsewhere_does_not_delay_the_owner(app: FastAPI, session: Session) -> None:
+    user = make_user(session, Role.coordinator)
+    for n in range(10):
+        with from_address(app, f"198.51.100.{n}") as stranger:
+            for _ in range(get_settings().login_free_failures):
+                assert login(stranger, user.username, "guessed").status_code == 401
+            assert login(stranger, user.username, "guessed").status_code == 429
+    with from_address(app, "203.0.113.7") as owner:
+        assert login(owner, user.username, PASSWORD).status_code == 200
+
+
+def test_a_stranger_in_the_same_office_does_not_keep_a_known_device_out(
+    app: FastAPI, session: Session
+) -> None:
+    user = make_user(session, Role.driver)
+    office = "192.0.2.10"
+    device = known_device(app, user, office)
+    # A colleague behind the same address types the wrong password again and again.
+    record_failures(session, user.username, office, 30)
+    assert login(device, user.username, PASSWORD).status_code == 200
+    # A browser the account has never used waits, like the colleague.
+    with from_address(app, office) as unknown:
+        assert login(unknown, user.username, PASSWORD).status_code == 429
+
+
+def test_a_known_device_waits_after_its_own_failures(app: FastAPI, session: Session) -> None:
+    user = make_user(session, Role.clerk)
+    device = known_device(app, user, "192.0.2.11")
+    for _ in range(get_settings().login_free_failures):
+        assert login(device, user.username, "typo").status_code == 401
+    assert login(device, user.username, PASSWORD).status_code == 429
+
+
+def test_account_hard_limit_holds_strangers_but_not_known_devices(
+    app: FastAPI, session: Session
 ) -> None:
     user = make_user(session, Role.admin)
-    limit = get_settings().login_max_failures
-    caplog.set_level(logging.WARNING, logger="konvoi.auth")
-    for n in range(limit):
-        with from_address(app, f"198.51.100.{n}") as attacker:
-            assert login(attacker, user.username, f"guess-number-{n}").status_code == 401
-    with from_address(app, "203.0.113.7") as owner:
-        response = login(owner, user.username, PASSWORD)
+    limit = get_settings().login_account_limit
+    device = known_device(app, user, "203.0.113.20")
+    for n in range(limit):  # one guess each from many addresses: no pair is ever delayed
+        record_failures(session, user.username, f"198.51.{n // 250}.{n % 250}", 1)
+    with from_address(app, "203.0.113.21") as unknown:
+        response = unknown.post(TOKEN_URL, data={"username": user.username, "password": PASSWORD})
     assert response.status_code == 429
-    assert int(response.headers["retry-after"]) > 0
-    assert response.json()["code"] == "too_many_login_attempts"
-    assert session.exec(select(ApiToken)).all() == []
-
-    logged = [r for r in caplog.records if r.name == "konvoi.auth"]
-    failed = [r.getMessage() for r in logged if "failed login" in r.getMessage()]
-    assert len(failed) == limit
-    assert all(user.username in m for m in failed)
-    assert any("198.51.100.0" in m for m in failed)
-    assert any("rate limit" in r.getMessage() for r in logged)
-    # The guessed passwords are never written to the log.
-    assert not any("guess-number" in r.getMessage() for r in logged)
+    assert int(response.headers["retry-after"]) == get_settings().login_window_minutes * 60
+    assert login(device, user.username, PASSWORD).status_code == 200
 
 
-def test_address_is_rate_limited_across_accounts(app: FastAPI, session: Session) -> None:
-    user = make_user(session, Role.coordinator)
-    limit = get_settings().login_max_failures
-    with from_address(app, "198.51.100.99") as attacker:
-        for n in range(limit):
-            assert login(attacker, f"guessed-user-{n}", PASSWORD).status_code == 401
-        response = login(attacker, user.username, PASSWORD)
-        assert response.status_code == 429
-        assert "retry-after" in response.headers
-    # The account itself is not locked: its owner elsewhere still logs in.
-    with from_address(app, "203.0.113.8") as owner:
-        assert login(owner, user.username, PASSWORD).status_code == 200
+def test_address_hard_limit_is_far_above_an_office(app: FastAPI, session: Session) -> None:
+    settings = get_settings()
+    office = "198.51.100.99"
+    colleagues = [make_user(session, Role.coordinator) for _ in range(3)]
+    owner = colleagues[0]
+    device = known_device(app, owner, office)
+    # A whole office's typos in one window: many fewer than the hard limit.
+    assert settings.login_address_limit >= 50
+    for n in range(settings.login_address_limit):
+        record_failures(session, f"guessed-user-{n}", office, 1)
+    with from_address(app, office) as attacker:
+        assert login(attacker, colleagues[1].username, PASSWORD).status_code == 429
+    assert login(device, owner.username, PASSWORD).status_code == 200
+    # The accounts themselves are not locked: from elsewhere they log in.
+    with from_address(app, "203.0.113.8") as elsewhere:
+        assert login(elsewhere, colleagues[2].username, PASSWORD).status_code == 200
 
 
 def test_failures_outside_the_window_do_not_count(anonymous: TestClient, session: Session) -> None:
     user = make_user(session, Role.clerk)
     settings = get_settings()
-    long_ago = utcnow() - timedelta(minutes=settings.login_window_minutes, seconds=1)
-    for _ in range(settings.login_max_failures):
-        session.add(LoginFailure(username=user.username, address="testclient", failed_at=long_ago))
-    session.commit()
+    long_ago = timedelta(minutes=settings.login_window_minutes, seconds=1)
+    record_failures(
+        session, user.username, "testclient", settings.login_account_limit, ago=long_ago
+    )
     assert login(anonymous, user.username, PASSWORD).status_code == 200
+
+
+def test_failures_remember_the_device_only_as_a_digest(app: FastAPI, session: Session) -> None:
+    user = make_user(session, Role.clerk)
+    device = known_device(app, user, "192.0.2.30")
+    cookie = device.cookies[DEVICE_COOKIE]
+    assert login(device, user.username, "typo").status_code == 401
+    [failure] = session.exec(select(LoginFailure)).all()
+    assert failure.device_hash == digest(cookie)
+    [known] = session.exec(select(KnownDevice).where(KnownDevice.user_id == user.id)).all()
+    assert known.device_hash == digest(cookie)

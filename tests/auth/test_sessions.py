@@ -187,7 +187,7 @@ def test_wrong_password_shows_the_form_again_and_is_recorded(
 
 def test_page_login_is_rate_limited_too(browser: TestClient, session: Session) -> None:
     user = make_user(session, Role.clerk)
-    for _ in range(get_settings().login_max_failures):
+    for _ in range(get_settings().login_free_failures):
         assert log_in(browser, user, "not-the-password").status_code == 401
     response = log_in(browser, user)
     assert response.status_code == 429
