@@ -58,17 +58,39 @@ def serve(
     with_demo: Annotated[
         bool, typer.Option("--demo/--no-demo", help="Load demo data into an empty database")
     ] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Worker processes (several need PostgreSQL to share)")
+    ] = 1,
 ) -> None:
     """Apply migrations and run the web server."""
+    import os
+    import tempfile
+
     import uvicorn
 
+    from app.core import migrations
+    from app.core.database import get_engine
+    from app.core.observability import logging_config
+
     settings = get_settings()
-    if with_demo or settings.demo_on_first_start:
-        demo()
-    else:
-        migrate("head")
+    # Several servers starting at once on one database: one migrates and loads the demo.
+    with migrations.one_at_a_time(get_engine()):
+        if with_demo or settings.demo_on_first_start:
+            demo()
+        else:
+            migrate("head")
+    get_engine().dispose()  # the workers open their own connections
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # The workers' metrics are kept in files there and summed when /metrics is read.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="konvoi-metrics-")
     uvicorn.run(
-        "app.main:app", host=host or settings.host, port=port or settings.port, proxy_headers=True
+        "app.main:app",
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        log_config=logging_config(json_lines=settings.log_format == "json"),
     )
 
 

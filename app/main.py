@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
@@ -20,16 +20,18 @@ from app.auth import pages as auth_pages
 from app.auth.deps import authorize
 from app.auth.routes import login_router
 from app.auth.routes import router as accounts_router
+from app.auth.security import same
 from app.certificates import pages as certificate_pages
 from app.certificates.routes import router as certificates_router
 from app.convoys import deliveries, my_convoy
 from app.convoys import pages as convoy_pages
 from app.convoys.routes import router as convoys_router
-from app.core import openapi
+from app.core import observability, openapi
 from app.core.config import get_settings
 from app.core.database import SessionDep
 from app.core.errors import install_handlers
 from app.core.middleware import Hardening, Speaking, VersionETag
+from app.core.observability import Observing
 from app.destinations import pages as destination_pages
 from app.destinations.routes import router as destinations_router
 from app.documents import pages as document_pages
@@ -110,6 +112,8 @@ def create_app() -> FastAPI:
     app.add_middleware(VersionETag)
     app.add_middleware(Speaking, page_default=web_i18n.DEFAULT)
     app.add_middleware(Hardening, max_body_bytes=get_settings().max_request_bytes)
+    # Outermost: the request id and the access log line cover every answer, 500s included.
+    app.add_middleware(Observing)
     app.include_router(login_router, prefix=API_PREFIX)
     # Every other API operation passes the policy table (app/auth/policy.py).
     api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(authorize)])
@@ -166,6 +170,22 @@ def create_app() -> FastAPI:
                 {"status": "unavailable", "database": "not answering"}, status_code=503
             )
         return {"status": "ok", "database": "ok"}
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics(request: Request) -> Response:
+        """Prometheus' text format, for a scraper holding KONVOI_METRICS_TOKEN."""
+        expected = get_settings().metrics_token
+        if not expected:
+            return JSONResponse({"detail": "not found", "code": "not_found"}, status_code=404)
+        sent = request.headers.get("authorization", "")
+        if not same(sent, f"Bearer {expected}"):
+            return JSONResponse(
+                {"detail": "send the metrics token as a bearer token", "code": "not_authenticated"},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        body, content_type = observability.exposition()
+        return Response(body, media_type=content_type)
 
     return app
 

@@ -15,6 +15,7 @@ from app.auth.models import Role
 from app.auth.policy import POLICY
 from app.auth.security import same
 from app.auth.service import Principal
+from app.core import observability
 from app.core.context import Actor, current_actor
 from app.core.database import SessionDep
 from app.core.errors import Forbidden, NotAuthenticated, PreconditionFailed
@@ -68,6 +69,7 @@ def _act_as(request: Request, session: SessionDep, principal: Principal) -> None
     # The audit listener reads the actor from the session; the context var serves logging.
     session.info["actor"] = actor
     current_actor.set(actor)
+    observability.identify(principal.username)
 
 
 def api_principal(

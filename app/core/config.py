@@ -1,6 +1,7 @@
 """Settings read from the environment (prefix ``KONVOI_``) or a ``.env`` file."""
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,6 +16,8 @@ class Settings(BaseSettings):
     # served at once (40 is the thread pool Starlette would use anyway).
     db_pool_size: int = Field(default=40, ge=1)
     host: str = "127.0.0.1"
+    # Addresses of reverse proxies whose X-Forwarded-For and -Proto are believed ("*": any).
+    forwarded_allow_ips: str = "127.0.0.1"
     port: int = 8000
     # Load the demo convoy into an empty database when `konvoi serve` starts.
     demo_on_first_start: bool = False
@@ -31,6 +34,10 @@ class Settings(BaseSettings):
     # account has logged in from before is never held by them.
     login_address_limit: int = Field(default=100, ge=1)
     login_account_limit: int = Field(default=50, ge=1)
+    # /metrics answers only a scraper that sends this as its bearer token; unset, it is 404.
+    metrics_token: str | None = None
+    # The server's log: one JSON object per line ("json") or plain lines ("text").
+    log_format: Literal["json", "text"] = "json"
     # Largest request body accepted (uploads of signed copies come with their own limit).
     max_request_bytes: int = 1024 * 1024
     # An uploaded file (a scan, a photo, the exit confirmation): its own, larger limit.

@@ -1,0 +1,84 @@
+"""What an operator sees of a running server: request ids, JSON log lines, /metrics.
+
+A real `konvoi serve` process on a database of its own: the log configuration, the middleware
+and the metrics are those of production, read from the process's own output.
+"""
+
+import json
+from pathlib import Path
+
+import httpx
+from fastapi.testclient import TestClient
+
+from bench.concurrent_writes import USERNAME, create_admin
+from bench.serving import serving
+
+METRICS_TOKEN = "scraper-secret-7f3a"
+REPORT_SECRET = "donor-link-secret-c0ffee"
+
+
+def test_requests_are_logged_as_json_lines_with_id_user_and_route(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'served.db'}"
+    password = create_admin(url)
+    log = tmp_path / "server.log"
+    with (
+        serving(url, log, env={"KONVOI_METRICS_TOKEN": METRICS_TOKEN}) as served,
+        httpx.Client(base_url=served.base) as client,
+    ):
+        token = client.post(
+            "/api/v1/auth/token", data={"username": USERNAME, "password": password}
+        ).json()["access_token"]
+        me = client.get(
+            "/api/v1/auth/me",
+            headers={"Authorization": f"Bearer {token}", "X-Request-ID": "trace-42"},
+        )
+        assert me.status_code == 200
+        assert me.headers["x-request-id"] == "trace-42"
+        # An id of our own when none (or no sane one) is sent.
+        other = client.get("/healthz", headers={"X-Request-ID": "bad id\twith spaces"})
+        assert len(other.headers["x-request-id"]) == 32
+        assert client.get(f"/reports/donors/{REPORT_SECRET}").status_code == 404
+        assert client.get("/api/v1/auth/me").status_code == 401
+
+        assert client.get("/metrics").status_code == 401
+        wrong = client.get("/metrics", headers={"Authorization": "Bearer guessed"})
+        assert wrong.status_code == 401
+        metrics = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    assert metrics.status_code == 200
+    assert metrics.headers["content-type"].startswith("text/plain")
+    text = metrics.text
+    assert 'konvoi_http_requests_total{method="GET",route="/api/v1/auth/me",status="200"} 1.0' in (
+        text
+    )
+    assert 'konvoi_http_requests_total{method="GET",route="/api/v1/auth/me",status="401"} 1.0' in (
+        text
+    )
+    assert (
+        'konvoi_http_request_duration_seconds_count{method="GET",route="/api/v1/auth/me"} 2.0'
+        in text
+    )
+    # The link's secret is never a label: the route's template is.
+    assert REPORT_SECRET not in text
+    assert "konvoi_db_pool_connections_in_use" in text
+    assert "konvoi_db_pool_size 40.0" in text
+
+    output = log.read_text()
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    assert lines, output
+    access = [line for line in lines if line["logger"] == "konvoi.access"]
+    [traced] = [line for line in access if line.get("request_id") == "trace-42"]
+    assert traced["user"] == USERNAME
+    assert traced["route"] == "/api/v1/auth/me"
+    assert traced["method"] == "GET"
+    assert traced["status"] == 200
+    assert traced["duration_ms"] >= 0
+    assert {"time", "level", "message"} <= traced.keys()
+    [report] = [line for line in access if line["route"] == "/reports/donors/{token}"]
+    assert report["status"] == 404
+    # Nothing secret reaches the log: not the password, the token, nor a link's secret.
+    for secret in (password, token, REPORT_SECRET, METRICS_TOKEN):
+        assert secret not in output
+
+
+def test_metrics_are_closed_unless_a_token_is_set(anonymous: TestClient) -> None:
+    assert anonymous.get("/metrics").status_code == 404
