@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-packages chromium translations run test lint typecheck openapi migrate demo bench bench-writes bench-planning bench-driver bench-board bench-documents bench-import screenshots clean
+.PHONY: setup system-packages chromium translations run test lint typecheck openapi migrate demo bench bench-writes bench-planning bench-driver bench-board bench-documents bench-import bench-restart screenshots clean
 
 # The languages of the pages: catalogs kept in the repository, compiled here.
 CATALOGS := $(wildcard app/locale/*/LC_MESSAGES/messages.po)
@@ -71,6 +71,10 @@ demo: $(STAMP)
 ## Measure keyset pagination (SQLite; set KONVOI_BENCH_POSTGRES_URL for PostgreSQL)
 bench: $(STAMP)
 	$(BIN)/python -m bench.pagination
+
+## Restart a private PostgreSQL under write load: 503s during the outage, recovery, no lost write
+bench-restart: $(STAMP)
+	$(BIN)/python -m bench.database_restart
 
 ## Count the API calls that plan a six-vehicle convoy, one by one and with the batch calls
 bench-planning: $(STAMP)

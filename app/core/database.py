@@ -33,6 +33,7 @@ WRITES = "konvoi_writes"
 # How long a SQLite writer waits for the lock: long enough for every request the pool admits
 # to take its turn, shorter than the 60 s after which proxies give up on a request.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+CONNECT_TIMEOUT_SECONDS = 5
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -43,6 +44,9 @@ def _lower(value: object) -> object:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"check_same_thread": False})
+    elif url.startswith("postgresql"):
+        # A server that does not answer is given up on in seconds (a 503), not minutes.
+        kwargs.setdefault("connect_args", {"connect_timeout": CONNECT_TIMEOUT_SECONDS})
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
 

@@ -3,6 +3,7 @@
 Services raise these; routes never build HTTP errors themselves.
 """
 
+import logging
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
@@ -10,8 +11,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import OperationalError
 
 from app.core import i18n
+from app.core.i18n import _
+
+log = logging.getLogger("konvoi")
+# Retry-After for a 503 while the database is away: a restart takes a few seconds.
+DATABASE_RETRY_SECONDS = 5
 
 # The records a reason is about; they sit beside code and message in every refusal and
 # readiness finding, so clients read one shape.
@@ -175,3 +182,18 @@ def install_handlers(app: FastAPI) -> None:
         return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
 
     app.add_exception_handler(DomainError, handle)
+
+    async def database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+        # The database is down, restarting or unreachable: say so at once; the pool opens
+        # new connections by itself once it is back.
+        log.warning("database unavailable: %s", type(exc.__cause__ or exc).__name__)
+        return JSONResponse(
+            {
+                "detail": _("the database is not answering; try again in a few seconds"),
+                "code": "database_unavailable",
+            },
+            status_code=503,
+            headers={"Retry-After": str(DATABASE_RETRY_SECONDS)},
+        )
+
+    app.add_exception_handler(OperationalError, database_unavailable)
