@@ -32,6 +32,7 @@ from app.core.database import SessionDep
 from app.core.errors import install_handlers
 from app.core.middleware import Hardening, Speaking, VersionETag
 from app.core.observability import Observing
+from app.core.paths import bounded_ids
 from app.destinations import pages as destination_pages
 from app.destinations.routes import router as destinations_router
 from app.documents import pages as document_pages
@@ -95,6 +96,7 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
 def create_app() -> FastAPI:
     app = FastAPIOffline(
         lifespan=_lifespan,
+        dependencies=[Depends(bounded_ids)],
         title="Konvoi",
         version="0.1.0",
         summary="Aid-convoy logistics: donated vehicles and equipment from Germany to Ukraine.",

@@ -3,12 +3,13 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from app.attachments.models import AttachmentKind
+from app.core.types import RecordId
 
 
 class AttachmentRead(BaseModel):
     id: int
     entity: str = Field(examples=["item"])
-    entity_id: int
+    entity_id: RecordId
     kind: AttachmentKind
     filename: str
     media_type: str = Field(description="Read from the content: PDF, JPEG or PNG")

@@ -4,6 +4,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.audit.models import AuditAction
+from app.core.types import RecordId
 
 
 class AuditEntryRead(BaseModel):
@@ -11,7 +12,7 @@ class AuditEntryRead(BaseModel):
 
     id: int
     occurred_at: datetime
-    actor_user_id: int | None
+    actor_user_id: RecordId | None
     actor_name: str = Field(description="The account's login at the time")
     actor_full_name: str | None = Field(
         description="The account's full name at the time, shown beside the login"

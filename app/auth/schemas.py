@@ -5,6 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from app.auth.models import Role
 from app.auth.security import password_problem
 from app.core.i18n import _
+from app.core.types import RecordId
 
 
 def _check_password(value: str | None) -> str | None:
@@ -18,8 +19,8 @@ class UserCreate(BaseModel):
     full_name: str = Field(min_length=1, max_length=200)
     role: Role
     password: str = Field(max_length=200)
-    driver_id: int | None = None
-    destination_id: int | None = None
+    driver_id: RecordId | None = None
+    destination_id: RecordId | None = None
 
     _password = field_validator("password")(_check_password)
 
@@ -56,8 +57,8 @@ class UserRead(BaseModel):
     username: str
     full_name: str
     role: Role
-    driver_id: int | None
-    destination_id: int | None
+    driver_id: RecordId | None
+    destination_id: RecordId | None
     is_active: bool
     last_login_at: datetime | None
     created_at: datetime

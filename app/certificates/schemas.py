@@ -2,12 +2,14 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-ItemIds = list[int]
+from app.core.types import RecordId
+
+ItemIds = list[RecordId]
 
 
 class CertificateBase(BaseModel):
     number: str = Field(min_length=1, max_length=50, examples=["VN-2022-017"])
-    destination_id: int
+    destination_id: RecordId
     intended_use: str = Field(
         min_length=1,
         max_length=2000,
@@ -33,7 +35,7 @@ class CertificateUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     number: str | None = Field(default=None, min_length=1, max_length=50)
-    destination_id: int | None = None
+    destination_id: RecordId | None = None
     intended_use: str | None = Field(default=None, min_length=1, max_length=2000)
     issued_on: date | None = None
     issuer: str | None = Field(default=None, min_length=1, max_length=200)

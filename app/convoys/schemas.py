@@ -5,6 +5,7 @@ from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field
 from app.convoys.models import ConvoyStatus, EventKind, WithdrawalReason
 from app.core.errors import ReasonBody
 from app.core.localtime import TimeZoneName
+from app.core.types import RecordId
 
 
 class ConvoyCreate(BaseModel):
@@ -105,7 +106,7 @@ class LegRead(BaseModel):
 
     id: int
     version: int
-    convoy_id: int
+    convoy_id: RecordId
     position: int
     from_place: str
     to_place: str
@@ -121,20 +122,20 @@ class LegRead(BaseModel):
 
 
 class LoadItem(BaseModel):
-    item_id: int
-    carrier_id: int | None = Field(
+    item_id: RecordId
+    carrier_id: RecordId | None = Field(
         default=None, description="The convoy vehicle that carries this equipment"
     )
 
 
 class ConvoyItemRead(BaseModel):
-    item_id: int
+    item_id: RecordId
     name: str
     category: str
     kind: str
     status: str
-    destination_id: int | None
-    carrier_id: int | None
+    destination_id: RecordId | None
+    carrier_id: RecordId | None
     vin: str | None
     licence_class_required: str | None
     trailer_type: str | None
@@ -145,19 +146,19 @@ class ConvoyItemRead(BaseModel):
 
 
 class AssignmentCreate(BaseModel):
-    leg_id: int
-    vehicle_id: int
-    driver_id: int
+    leg_id: RecordId
+    vehicle_id: RecordId
+    driver_id: RecordId
 
 
 class AssignmentRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    convoy_id: int
-    leg_id: int
-    vehicle_id: int
-    driver_id: int
+    convoy_id: RecordId
+    leg_id: RecordId
+    vehicle_id: RecordId
+    driver_id: RecordId
     starts_at: datetime
     ends_at: datetime
 
@@ -186,11 +187,11 @@ class LegEventRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    convoy_id: int
-    leg_id: int
+    convoy_id: RecordId
+    leg_id: RecordId
     kind: EventKind
     occurred_at: datetime
-    reporter_user_id: int | None
+    reporter_user_id: RecordId | None
     reporter_name: str
     reported_for: str | None
     note: str | None
@@ -199,7 +200,7 @@ class LegEventRead(BaseModel):
 
 
 class HandoverCreate(BaseModel):
-    item_id: int
+    item_id: RecordId
     receiver_name: str = Field(min_length=1, max_length=200)
     receiver_role: str = Field(min_length=1, max_length=200, examples=["Deputy technical director"])
     handed_over_on: date
@@ -211,9 +212,9 @@ class HandoverRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    item_id: int
-    convoy_id: int | None
-    destination_id: int
+    item_id: RecordId
+    convoy_id: RecordId | None
+    destination_id: RecordId
     receiver_name: str
     receiver_role: str
     handed_over_on: date
@@ -234,7 +235,7 @@ Finding = ReasonBody
 
 
 class Readiness(BaseModel):
-    convoy_id: int
+    convoy_id: RecordId
     status: ConvoyStatus
     can_depart: bool
     blockers: list[Finding]
@@ -245,8 +246,8 @@ class TripAssignment(BaseModel):
     """One driver on one vehicle for the whole trip, or for the legs from ``first_leg`` to
     ``last_leg`` (positions, inclusive)."""
 
-    vehicle_id: int
-    driver_id: int
+    vehicle_id: RecordId
+    driver_id: RecordId
     first_leg: int | None = Field(default=None, ge=1, description="Leg position; default first")
     last_leg: int | None = Field(default=None, ge=1, description="Leg position; default last")
 
@@ -258,8 +259,8 @@ class TripAssignments(BaseModel):
 class DriverSwap(BaseModel):
     """Put ``to_driver_id`` wherever ``from_driver_id`` drives on this convoy."""
 
-    from_driver_id: int
-    to_driver_id: int
+    from_driver_id: RecordId
+    to_driver_id: RecordId
 
 
 class LoadItems(BaseModel):
@@ -275,8 +276,8 @@ class WithdrawalRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    convoy_id: int
-    driver_id: int
+    convoy_id: RecordId
+    driver_id: RecordId
     reason: WithdrawalReason
     note: str | None
     withdrawn_at: datetime

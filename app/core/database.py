@@ -21,6 +21,8 @@ from sqlmodel import Session, create_engine
 from app.audit import recording
 from app.convoys import guard
 from app.core.config import get_settings
+from app.core.errors import InvalidInput
+from app.core.i18n import _
 
 # Every session records its flushes in the audit trail (installed once, for all sessions).
 recording.install()
@@ -41,6 +43,20 @@ def _lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
 
 
+def _refuse_nul(
+    _conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, _many: bool
+) -> None:
+    """PostgreSQL cannot store the NUL character in text; no one types it. Refused as bad
+    input on both databases, naming the column, instead of failing in the driver."""
+    for row in parameters if isinstance(parameters, list | tuple) else (parameters,):
+        if not isinstance(row, dict):
+            continue
+        for key, value in row.items():
+            if isinstance(value, str) and "\x00" in value:
+                field = key.rstrip("_0123456789") or key
+                raise InvalidInput([(field, _("must not contain the NUL character"))])
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"check_same_thread": False})
@@ -48,6 +64,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         # A server that does not answer is given up on in seconds (a 503), not minutes.
         kwargs.setdefault("connect_args", {"connect_timeout": CONNECT_TIMEOUT_SECONDS})
     engine = create_engine(url, **kwargs)
+    event.listen(engine, "before_cursor_execute", _refuse_nul)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")

@@ -20,6 +20,7 @@ from app.auth.deps import authorize, require_version
 from app.auth.models import Role
 from app.auth.policy import POLICY
 from app.core.errors import ReasonBody
+from app.core.paths import MAX_ID
 
 
 class ErrorBody(BaseModel):
@@ -243,6 +244,10 @@ def install(app: FastAPI) -> None:
                     continue
                 for status, response in _errors_of(route).items():
                     operation["responses"].setdefault(status, response)
+                for parameter in operation.get("parameters", ()):
+                    if parameter["in"] == "path" and parameter["name"].endswith("_id"):
+                        # bounded_ids refuses what no database could store
+                        parameter["schema"].setdefault("maximum", MAX_ID)
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

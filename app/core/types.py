@@ -2,13 +2,21 @@
 
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from pydantic import Field
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+# The largest whole number a column holds on both databases (PostgreSQL's INTEGER): ids,
+# counts and amounts beyond it are refused as input instead of failing in the database.
+MAX_STORED_INT = 2**31 - 1
+
+# A reference to a record in a request body or path.
+RecordId = Annotated[int, Field(ge=1, le=MAX_STORED_INT)]
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -6,6 +6,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
 from app.core.i18n import _
 from app.core.identifiers import EDRPOU
+from app.core.types import RecordId
 
 # Ukrainian writes the apostrophe inside words (Кам'янське); the ASCII, modifier-letter and
 # typographic forms are all in use.
@@ -51,7 +52,7 @@ class DestinationCreate(BaseModel):
     )
     contact_phone: str | None = Field(default=None, max_length=50)
     contact_email: EmailStr | None = None
-    via_destination_id: int | None = Field(
+    via_destination_id: RecordId | None = Field(
         default=None,
         description="The hub this utility receives its deliveries through (e.g. Lvivvodokanal)",
     )
@@ -69,7 +70,7 @@ class DestinationUpdate(BaseModel):
     contact_name: str | None = Field(default=None, max_length=200)
     contact_phone: str | None = Field(default=None, max_length=50)
     contact_email: EmailStr | None = None
-    via_destination_id: int | None = None
+    via_destination_id: RecordId | None = None
 
 
 class DestinationRead(BaseModel):
@@ -86,7 +87,7 @@ class DestinationRead(BaseModel):
     contact_name: str | None
     contact_phone: str | None
     contact_email: str | None
-    via_destination_id: int | None
+    via_destination_id: RecordId | None
     version: int
     created_at: datetime
     updated_at: datetime

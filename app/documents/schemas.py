@@ -2,6 +2,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from app.core.types import RecordId
+
 
 class IssueRequest(BaseModel):
     kind: str = Field(
@@ -11,22 +13,22 @@ class IssueRequest(BaseModel):
             "export_sheet"
         ),
     )
-    vehicle_id: int | None = Field(default=None, description="The vehicle of a CMR note")
-    destination_id: int | None = Field(
+    vehicle_id: RecordId | None = Field(default=None, description="The vehicle of a CMR note")
+    destination_id: RecordId | None = Field(
         default=None, description="The recipient of a handover act, donation letter, usage form"
     )
-    donor_id: int | None = Field(default=None, description="The donor of a donation letter")
-    driver_id: int | None = Field(default=None, description="The driver of a driver's papers")
+    donor_id: RecordId | None = Field(default=None, description="The donor of a donation letter")
+    driver_id: RecordId | None = Field(default=None, description="The driver of a driver's papers")
 
 
 class IssuedDocumentRead(BaseModel):
     id: int
     kind: str
-    convoy_id: int
-    vehicle_id: int | None
-    destination_id: int | None
-    donor_id: int | None
-    driver_id: int | None
+    convoy_id: RecordId
+    vehicle_id: RecordId | None
+    destination_id: RecordId | None
+    donor_id: RecordId | None
+    driver_id: RecordId | None
     number: str = Field(examples=["W4U-02/CMR/3"])
     revision: int
     media_type: str

@@ -3,6 +3,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.identifiers import MRN, CustomsOfficeCode, ExportPlate
+from app.core.types import RecordId
 
 
 class ExportRecordFields(BaseModel):
@@ -35,7 +36,7 @@ class ExportRecordFields(BaseModel):
 
 
 class ExportRecordCreate(ExportRecordFields):
-    item_id: int
+    item_id: RecordId
 
 
 class ExportRecordUpdate(BaseModel):
@@ -59,7 +60,7 @@ class ExportRecordRead(ExportRecordFields):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    item_id: int
+    item_id: RecordId
     version: int
     created_at: datetime
     updated_at: datetime

@@ -6,6 +6,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from app.core.i18n import _
 from app.core.identifiers import VIN, HSCode, LicenceClass, LicenceClassField
+from app.core.types import MAX_STORED_INT, RecordId
 from app.items.models import CargoCategory, Condition, ItemCategory, ItemKind, ItemStatus
 
 MAX_WEIGHT_KG = 100_000  # far above a 40-tonne truck; catches a weight typed in grams
@@ -36,8 +37,10 @@ class ItemFields(BaseModel):
     origin_country: CountryCode = Field(
         default="DE", description="Country of origin (ISO 3166-1 alpha-2), for customs"
     )
-    donor_id: int
-    declared_value_cents: int = Field(ge=0, description="Declared value in euro cents")
+    donor_id: RecordId
+    declared_value_cents: int = Field(
+        ge=0, le=MAX_STORED_INT, description="Declared value in euro cents"
+    )
     weight_kg: int | None = Field(
         default=None, ge=0, le=MAX_WEIGHT_KG, description="Own (empty) weight"
     )
@@ -73,7 +76,7 @@ class ItemFields(BaseModel):
 
 
 class ItemCreate(ItemFields):
-    destination_id: int | None = Field(
+    destination_id: RecordId | None = Field(
         default=None, description="Earmarked recipient; the allocate action confirms it"
     )
 
@@ -96,8 +99,8 @@ class ItemUpdate(BaseModel):
     description: str | None = Field(default=None, max_length=2000)
     name_uk: str | None = Field(default=None, max_length=200)
     origin_country: CountryCode | None = None
-    donor_id: int | None = None
-    declared_value_cents: int | None = Field(default=None, ge=0)
+    donor_id: RecordId | None = None
+    declared_value_cents: int | None = Field(default=None, ge=0, le=MAX_STORED_INT)
     weight_kg: int | None = Field(default=None, ge=0, le=MAX_WEIGHT_KG)
     condition: Condition | None = None
     hs_code: HSCode | None = None
@@ -138,9 +141,9 @@ class ItemRead(BaseModel):
     origin_country: str
     status: ItemStatus
     status_changed_at: datetime | None
-    donor_id: int
-    destination_id: int | None
-    need_id: int | None
+    donor_id: RecordId
+    destination_id: RecordId | None
+    need_id: RecordId | None
     declared_value_cents: int
     weight_kg: int | None
     condition: Condition
@@ -179,8 +182,10 @@ class ItemRead(BaseModel):
 
 
 class AllocateRequest(BaseModel):
-    destination_id: int
-    need_id: int | None = Field(default=None, description="The recipient's need this item meets")
+    destination_id: RecordId
+    need_id: RecordId | None = Field(
+        default=None, description="The recipient's need this item meets"
+    )
 
 
 class ExportReadyRequest(BaseModel):
@@ -221,10 +226,12 @@ class CargoLineCreate(BaseModel):
         examples=["Pallet 1/3"],
         description="Marks and numbers on the packages (CMR)",
     )
-    quantity: int = Field(gt=0)
+    quantity: int = Field(gt=0, le=MAX_STORED_INT)
     unit: str = Field(default="pcs", min_length=1, max_length=20, examples=["pcs", "pallets"])
     weight_kg: int = Field(ge=0, le=MAX_WEIGHT_KG, description="Total weight of the line")
-    value_cents: int = Field(ge=0, description="Total value of the line in euro cents")
+    value_cents: int = Field(
+        ge=0, le=MAX_STORED_INT, description="Total value of the line in euro cents"
+    )
     category: CargoCategory = CargoCategory.technical
     hs_code: HSCode | None = Field(default=None, examples=["8413"])
 
@@ -235,10 +242,10 @@ class CargoLineUpdate(BaseModel):
     description: str | None = Field(default=None, min_length=1, max_length=500)
     description_uk: str | None = Field(default=None, max_length=500)
     marks: str | None = Field(default=None, max_length=200)
-    quantity: int | None = Field(default=None, gt=0)
+    quantity: int | None = Field(default=None, gt=0, le=MAX_STORED_INT)
     unit: str | None = Field(default=None, min_length=1, max_length=20)
     weight_kg: int | None = Field(default=None, ge=0, le=MAX_WEIGHT_KG)
-    value_cents: int | None = Field(default=None, ge=0)
+    value_cents: int | None = Field(default=None, ge=0, le=MAX_STORED_INT)
     category: CargoCategory | None = None
     hs_code: HSCode | None = None
 
@@ -247,7 +254,7 @@ class CargoLineRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    vehicle_id: int
+    vehicle_id: RecordId
     description: str
     description_uk: str | None
     marks: str | None

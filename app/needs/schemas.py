@@ -5,7 +5,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.core.i18n import _
-from app.core.types import latest_today
+from app.core.types import MAX_STORED_INT, RecordId, latest_today
 from app.items.models import ItemKind
 
 
@@ -31,14 +31,14 @@ RequestDate = Annotated[date, AfterValidator(not_in_future)]
 
 
 class NeedCreate(BaseModel):
-    destination_id: int = Field(description="The utility that asked")
+    destination_id: RecordId = Field(description="The utility that asked")
     item_kind: ItemKind = Field(examples=["pump"])
     description: str = Field(
         min_length=1,
         max_length=500,
         examples=["Submersible pump for a well field, 160 m³/h"],
     )
-    quantity: int = Field(gt=0, examples=[4])
+    quantity: int = Field(gt=0, le=MAX_STORED_INT, examples=[4])
     priority: int = Field(default=3, ge=1, le=5, description="1 = most urgent, 5 = least")
     requested_on: RequestDate = Field(
         default_factory=latest_today, description="The day the utility sent the request"
@@ -51,17 +51,17 @@ class NeedUpdate(BaseModel):
     # Refuse fields that cannot change here instead of silently dropping them.
     model_config = ConfigDict(extra="forbid")
 
-    destination_id: int | None = None
+    destination_id: RecordId | None = None
     item_kind: ItemKind | None = None
     description: str | None = Field(default=None, min_length=1, max_length=500)
-    quantity: int | None = Field(default=None, gt=0)
+    quantity: int | None = Field(default=None, gt=0, le=MAX_STORED_INT)
     priority: int | None = Field(default=None, ge=1, le=5)
     requested_on: RequestDate | None = None
 
 
 class NeedRead(BaseModel):
     id: int
-    destination_id: int
+    destination_id: RecordId
     item_kind: ItemKind
     description: str
     quantity: int
@@ -73,7 +73,7 @@ class NeedRead(BaseModel):
     )
     delivered_quantity: int = Field(description="Matched items already handed over")
     open_quantity: int = Field(description="How many are still missing (never below 0)")
-    matched_item_ids: list[int]
+    matched_item_ids: list[RecordId]
     version: int
     created_at: datetime
     updated_at: datetime

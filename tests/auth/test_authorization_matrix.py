@@ -240,6 +240,9 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /static/app/{name}": PUBLIC,  # Konvoi's own script, stylesheet, service worker
     "GET /static/vendor/{version}/{name}": PUBLIC,  # htmx and the stylesheet, from npm
     "GET /healthz": PUBLIC,
+    # No role opens it: 404 unless KONVOI_METRICS_TOKEN is set, then only for that token
+    # (tests/operations/test_observability.py).
+    "GET /metrics": PUBLIC,
     "GET /openapi.json": PUBLIC,
     "GET /docs": PUBLIC,
     "GET /docs/oauth2-redirect": PUBLIC,
