@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-packages chromium translations run test lint typecheck openapi migrate demo bench bench-writes bench-planning bench-driver bench-board bench-documents bench-import bench-restart screenshots clean
+.PHONY: setup system-packages chromium translations run test lint typecheck openapi migrate demo bench bench-tools bench-lists bench-writes bench-planning bench-driver bench-board bench-documents bench-import bench-restart screenshots clean
 
 # The languages of the pages: catalogs kept in the repository, compiled here.
 CATALOGS := $(wildcard app/locale/*/LC_MESSAGES/messages.po)
@@ -68,8 +68,18 @@ migrate: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/konvoi demo
 
+## What the benchmark needs from Debian: the load generator wrk
+bench-tools:
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+
+## Konvoi against the floor app: throughput, cold start and memory as ratios (SQLite; set
+## KONVOI_BENCH_POSTGRES_URL for PostgreSQL too)
+bench: $(STAMP) bench-tools
+	$(BIN)/python -m bench.throughput
+
 ## Measure keyset pagination (SQLite; set KONVOI_BENCH_POSTGRES_URL for PostgreSQL)
-bench: $(STAMP)
+bench-lists: $(STAMP)
 	$(BIN)/python -m bench.pagination
 
 ## Restart a private PostgreSQL under write load: 503s during the outage, recovery, no lost write

@@ -85,7 +85,7 @@ def api_principal(
     return principal
 
 
-def authorize(
+async def authorize(
     request: Request, principal: Annotated[Principal, Depends(api_principal)]
 ) -> Principal:
     """Apply the policy table to the operation this request is for."""

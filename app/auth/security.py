@@ -3,13 +3,12 @@
 import hashlib
 import hmac
 import secrets
+from functools import cache
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 _hasher = PasswordHash((Argon2Hasher(),))
-# Verifying against this when the user does not exist keeps response times alike.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -18,9 +17,16 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+@cache
+def _dummy_hash() -> str:
+    # Made on first use, not at start-up: argon2 is slow by design.
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
 def verify_password(password: str, password_hash: str | None) -> bool:
     if password_hash is None:
-        _hasher.verify(password, _DUMMY_HASH)
+        # Verifying against this when the user does not exist keeps response times alike.
+        _hasher.verify(password, _dummy_hash())
         return False
     return bool(_hasher.verify(password, password_hash))
 

@@ -192,7 +192,9 @@ class VersionETag:
                 return
             body = b"".join(chunks)
             headers = list(start.get("headers", []))
-            if start["status"] in (200, 201):
+            # Only an answer that names a version can be a record: a readiness report or a
+            # list of words is sent on without being parsed.
+            if start["status"] in (200, 201) and b'"version":' in body:
                 try:
                     parsed = json.loads(body)
                 except ValueError:
