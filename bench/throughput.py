@@ -330,12 +330,13 @@ TARGETS = [
 
 def table(results: dict[str, Result]) -> str:
     backends = list(results)
+    width = max(len(target.label) for target in TARGETS)
     lines = [
         f"Konvoi / floor, medians of {ROUNDS} alternating runs of wrk -t1 -c{CONNECTIONS} "
         f"-d{SECONDS}s, one uvicorn worker each",
         "",
-        f"| {'':<32} | " + " | ".join(f"{b:>10}" for b in backends) + " | target |",
-        f"|{'-' * 34}|" + "|".join("-" * 12 for _ in backends) + "|--------|",
+        f"| {'':<{width}} | " + " | ".join(f"{b:>10}" for b in backends) + " | target |",
+        f"|{'-' * (width + 2)}|" + "|".join("-" * 12 for _ in backends) + "|--------|",
     ]
     for target in TARGETS:
         cells = []
@@ -343,7 +344,9 @@ def table(results: dict[str, Result]) -> str:
             value = target.value(results[backend])
             mark = "" if not target.wanted else (" ok" if target.met(value) else " NO")
             cells.append(f"{value:>7.2f}{mark:<3}")
-        lines.append(f"| {target.label:<32} | " + " | ".join(cells) + f" | {target.wanted:<6} |")
+        lines.append(
+            f"| {target.label:<{width}} | " + " | ".join(cells) + f" | {target.wanted:<6} |"
+        )
     lines.append("")
     for backend, result in results.items():
         floor = statistics.median(result.per_second["floor"])
