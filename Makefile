@@ -44,9 +44,10 @@ system-packages:
 
 chromium: system-packages
 
-## Run Konvoi on SQLite at http://127.0.0.1:8000 (demo convoy loaded on first start)
+## Run Konvoi on SQLite at http://127.0.0.1:8000 (demo convoy loaded on first start; the log
+## as plain lines here, JSON lines by default elsewhere)
 run: setup
-	$(BIN)/konvoi serve --demo
+	KONVOI_LOG_FORMAT=$${KONVOI_LOG_FORMAT:-text} $(BIN)/konvoi serve --demo
 
 ## Lint, type-check and run the whole test suite (PostgreSQL half when KONVOI_TEST_POSTGRES_URL is set)
 test: setup system-packages lint typecheck
