@@ -15,7 +15,6 @@ database; exits 1 if any request got a 5xx or no answer.
 import itertools
 import os
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,8 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from app.auth import service as accounts
@@ -38,8 +35,8 @@ from app.auth.models import Role
 from app.auth.schemas import UserCreate
 from app.core import migrations
 from app.core.database import make_engine
+from bench.serving import ROOT, free_port, scratch_database
 
-ROOT = Path(__file__).resolve().parents[1]
 API = "/api/v1"
 USERNAME = "bench-admin"
 # A valid EDRPOU code (check digit included): the needs' destination.
@@ -99,17 +96,10 @@ def create_admin(url: str) -> str:
     return password
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
 def running_server(url: str, log: Path) -> Iterator[str]:
     """Konvoi served by uvicorn in a process of its own, as `konvoi serve` runs it."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "KONVOI_DATABASE_URL": url}
     command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--no-access-log", "--log-level", "warning"]
@@ -230,25 +220,6 @@ def table(results: dict[str, Tally]) -> str:
             f"   {total} requests in {tally.seconds:.1f} s ({total / tally.seconds:.0f}/s)"
         )
     return "\n".join(lines)
-
-
-@contextmanager
-def scratch_database(server: str | None) -> Iterator[str]:
-    """A fresh SQLite file, or a fresh database on the PostgreSQL server; removed afterwards."""
-    if server is None:
-        with tempfile.TemporaryDirectory() as tmp:
-            yield f"sqlite:///{tmp}/konvoi.db"
-        return
-    name = f"konvoi_bench_{os.getpid()}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
-from bench.planning_calls import Planner, fresh_app, plan
+from bench.planning_calls import PLANNER, Planner, fresh_app, plan
 
 ROUNDS = 15
 
@@ -60,7 +60,7 @@ def main() -> None:
         page = TestClient(client.app)
         login = page.post(
             "/login",
-            data={"username": "planner", "password": "a long enough password"},
+            data={"username": PLANNER[0], "password": PLANNER[1]},
             follow_redirects=False,
         )
         assert login.status_code == 303, login.text

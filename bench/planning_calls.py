@@ -35,36 +35,47 @@ ROUTE = (  # from, to, zone of the end, departs (hours after Friday 00:00 Berlin
 WAITS = (60, 90, 645, 0)
 
 
+# The coordinator every benchmark plans as.
+PLANNER = ("planner", "a long enough password")
+
+
+def planner_database(url: str) -> None:
+    """Point Konvoi at ``url``, migrate it and add the coordinator PLANNER."""
+    os.environ["KONVOI_DATABASE_URL"] = url
+    from sqlmodel import Session
+
+    from app.auth import service as accounts
+    from app.auth.models import Role
+    from app.auth.schemas import UserCreate
+    from app.core import migrations
+    from app.core.config import get_settings
+    from app.core.database import get_engine
+
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    with get_engine().begin() as conn:
+        migrations.upgrade(conn)
+    with Session(get_engine()) as session:
+        accounts.create_user(
+            session,
+            UserCreate(
+                username=PLANNER[0],
+                full_name="Convoy planner",
+                role=Role.coordinator,
+                password=PLANNER[1],
+            ),
+        )
+        session.commit()
+
+
 @contextmanager
 def fresh_app() -> Iterator[TestClient]:
     """Konvoi on an empty, migrated SQLite database, with one coordinator logged in."""
     with tempfile.TemporaryDirectory() as folder:
-        os.environ["KONVOI_DATABASE_URL"] = f"sqlite:///{Path(folder) / 'plan.db'}"
-        from app.auth import service as accounts
-        from app.auth.models import Role
-        from app.auth.schemas import UserCreate
-        from app.core import migrations
-        from app.core.config import get_settings
+        planner_database(f"sqlite:///{Path(folder) / 'plan.db'}")
         from app.core.database import get_engine
         from app.main import create_app
 
-        get_settings.cache_clear()
-        get_engine.cache_clear()
-        with get_engine().begin() as conn:
-            migrations.upgrade(conn)
-        from sqlmodel import Session
-
-        with Session(get_engine()) as session:
-            accounts.create_user(
-                session,
-                UserCreate(
-                    username="planner",
-                    full_name="Convoy planner",
-                    role=Role.coordinator,
-                    password="a long enough password",  # noqa: S106
-                ),
-            )
-            session.commit()
         with TestClient(create_app()) as client:
             yield client
         get_engine().dispose()
@@ -78,7 +89,7 @@ class Planner:
         token = self.call(
             "POST",
             "/auth/token",
-            data={"username": "planner", "password": "a long enough password"},
+            data={"username": PLANNER[0], "password": PLANNER[1]},
         )["access_token"]
         client.headers["Authorization"] = f"Bearer {token}"
 

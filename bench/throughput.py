@@ -20,23 +20,20 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from bench import lists
-from bench.serving import ROOT, Served, free_port, launch, ready, stop
+from bench.planning_calls import PLANNER, plan, planner_database
+from bench.serving import ROOT, Served, free_port, launch, ready, scratch_database, stop
 
 SECONDS = int(os.environ.get("KONVOI_BENCH_SECONDS", "5"))
 ROUNDS = int(os.environ.get("KONVOI_BENCH_ROUNDS", "3"))
 CONNECTIONS = 32
-PLANNER = ("planner", "a long enough password")
 DRIVER = ("driver-bench", "a long enough password")
 
 
@@ -52,30 +49,15 @@ class Data:
 def prepare(url: str) -> Data:
     """Migrate, add a coordinator, plan convoys of 6 and of 60 vehicles through the API,
     and give one of the six-vehicle convoy's drivers an account."""
-    os.environ["KONVOI_DATABASE_URL"] = url
+    planner_database(url)
     from sqlmodel import Session
 
     from app.auth import service as accounts
     from app.auth.models import Role
     from app.auth.schemas import UserCreate
-    from app.core import migrations
-    from app.core.config import get_settings
     from app.core.database import get_engine
     from app.main import create_app
-    from bench.planning_calls import plan
 
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    with get_engine().begin() as conn:
-        migrations.upgrade(conn)
-    with Session(get_engine()) as session:
-        accounts.create_user(
-            session,
-            UserCreate(
-                username=PLANNER[0], full_name="Planner", role=Role.coordinator, password=PLANNER[1]
-            ),
-        )
-        session.commit()
     with TestClient(create_app()) as client:
         six = plan(client, batch=True, vehicles_count=6, equipment_count=3, number=6)
         sixty = plan(client, batch=True, vehicles_count=60, equipment_count=30, number=60)
@@ -97,25 +79,6 @@ def prepare(url: str) -> Data:
     return Data(six.convoy_id, sixty.convoy_id, six.convoy_id)
 
 
-@contextmanager
-def database(backend: str) -> Iterator[str]:
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{Path(folder) / 'bench.db'}"
-        return
-    server = os.environ["KONVOI_BENCH_POSTGRES_URL"]
-    scratch = f"konvoi_bench_{os.getpid()}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{scratch}"'))
-    try:
-        yield make_url(server).set(database=scratch).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
-        admin.dispose()
-
-
 # --- the servers ------------------------------------------------------------------------------
 
 
@@ -128,10 +91,6 @@ def launch_floor(url: str, log: Path) -> Served:
     with log.open("w") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)  # noqa: S603
     return Served(f"http://127.0.0.1:{port}", process, log, started)
-
-
-def launch_konvoi(url: str, log: Path) -> Served:
-    return launch(url, log, env={"KONVOI_DB_POOL_SIZE": "40"})
 
 
 def resident_kib(served: Served) -> int:
@@ -193,20 +152,21 @@ class Result:
 
 def measure(backend: str, log_dir: Path) -> Result:
     result = Result()
-    with database(backend) as url:
+    server = None if backend == "sqlite" else os.environ["KONVOI_BENCH_POSTGRES_URL"]
+    with scratch_database(server) as url:
         data = prepare(url)
         # Cold start, alternating: process start to the first 200.
         for _ in range(ROUNDS):
             floor = ready(launch_floor(url, log_dir / "floor.log"), probe="/donors/1")
             stop(floor.process)
-            konvoi = ready(launch_konvoi(url, log_dir / "konvoi.log"))
+            konvoi = ready(launch(url, log_dir / "konvoi.log"))
             stop(konvoi.process)
             result.cold.append(konvoi.started_in / floor.started_in)
             result.cold_seconds.setdefault("floor", []).append(floor.started_in)
             result.cold_seconds.setdefault("konvoi", []).append(konvoi.started_in)
 
         floor = ready(launch_floor(url, log_dir / "floor.log"), probe="/donors/1")
-        konvoi = ready(launch_konvoi(url, log_dir / "konvoi.log"))
+        konvoi = ready(launch(url, log_dir / "konvoi.log"))
         try:
             base = konvoi.base
             api = api_token(base, PLANNER)
@@ -257,61 +217,31 @@ class Target:
     wanted: str
 
 
+def share(label: str, request: str, at_least: float | None = None) -> Target:
+    """A request's throughput as a share of the floor's."""
+    return Target(
+        label,
+        lambda r: r.ratio(request),
+        lambda v: at_least is None or v >= at_least,
+        "" if at_least is None else f">= {at_least}",
+    )
+
+
+def growth(label: str, small: str, large: str) -> Target:
+    """How many times longer the large request takes than the small one."""
+    return Target(label, lambda r: r.ratio(small) / r.ratio(large), lambda v: v <= 1.5, "<= 1.5")
+
+
 TARGETS = [
-    Target(
-        "auth/me, one-row read",
-        lambda r: r.ratio("auth/me (one-row read)"),
-        lambda v: v >= 0.7,
-        ">= 0.7",
-    ),
-    Target(
-        "driver's convoy, JSON",
-        lambda r: r.ratio("driver's convoy, JSON"),
-        lambda v: v >= 0.5,
-        ">= 0.5",
-    ),
-    Target(
-        "driver's convoy, phone page",
-        lambda r: r.ratio("driver's convoy, phone page"),
-        lambda v: v >= 0.5,
-        ">= 0.5",
-    ),
-    Target(
-        "readiness, 6 vehicles",
-        lambda r: r.ratio("readiness, 6 vehicles"),
-        lambda v: True,
-        "",
-    ),
-    Target(
-        "readiness, 60 vehicles",
-        lambda r: r.ratio("readiness, 60 vehicles"),
-        lambda v: v >= 0.2,
-        ">= 0.2",
-    ),
-    Target(
-        "readiness, time 60 / time 6",
-        lambda r: r.ratio("readiness, 6 vehicles") / r.ratio("readiness, 60 vehicles"),
-        lambda v: v <= 1.5,
-        "<= 1.5",
-    ),
-    Target(
-        "board page, 6 vehicles",
-        lambda r: r.ratio("board page, 6 vehicles"),
-        lambda v: True,
-        "",
-    ),
-    Target(
-        "board page, 60 vehicles",
-        lambda r: r.ratio("board page, 60 vehicles"),
-        lambda v: v >= 0.2,
-        ">= 0.2",
-    ),
-    Target(
-        "board page, time 60 / time 6",
-        lambda r: r.ratio("board page, 6 vehicles") / r.ratio("board page, 60 vehicles"),
-        lambda v: v <= 1.5,
-        "<= 1.5",
-    ),
+    share("auth/me, one-row read", "auth/me (one-row read)", 0.7),
+    share("driver's convoy, JSON", "driver's convoy, JSON", 0.5),
+    share("driver's convoy, phone page", "driver's convoy, phone page", 0.5),
+    share("readiness, 6 vehicles", "readiness, 6 vehicles"),
+    share("readiness, 60 vehicles", "readiness, 60 vehicles", 0.2),
+    growth("readiness, time 60 / time 6", "readiness, 6 vehicles", "readiness, 60 vehicles"),
+    share("board page, 6 vehicles", "board page, 6 vehicles"),
+    share("board page, 60 vehicles", "board page, 60 vehicles", 0.2),
+    growth("board page, time 60 / time 6", "board page, 6 vehicles", "board page, 60 vehicles"),
     Target(
         "cold start, × the floor's",
         lambda r: statistics.median(r.cold),
