@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
@@ -33,6 +33,7 @@ from app.core.errors import install_handlers
 from app.core.middleware import Hardening, Speaking, VersionETag
 from app.core.observability import Observing
 from app.core.paths import bounded_ids
+from app.core.routing import skip_unfitting_routers
 from app.destinations import pages as destination_pages
 from app.destinations.routes import router as destinations_router
 from app.documents import pages as document_pages
@@ -117,8 +118,8 @@ def create_app() -> FastAPI:
     # Outermost: the request id and the access log line cover every answer, 500s included.
     app.add_middleware(Observing)
     app.include_router(login_router, prefix=API_PREFIX)
-    # Every other API operation passes the policy table (app/auth/policy.py).
-    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(authorize)])
+    # Every other API operation passes the policy table (app/auth/policy.py). Each router is
+    # included on its own, not under one API router, so a request skips those it cannot fit.
     for router in (
         donors_router,
         destinations_router,
@@ -135,8 +136,7 @@ def create_app() -> FastAPI:
         audit_router,
         accounts_router,
     ):
-        api.include_router(router)
-    app.include_router(api)
+        app.include_router(router, prefix=API_PREFIX, dependencies=[Depends(authorize)])
     # The pages: session cookie, not in the OpenAPI spec.
     web_pages.install(app)
     app.include_router(assets.router)
@@ -189,6 +189,7 @@ def create_app() -> FastAPI:
         body, content_type = observability.exposition()
         return Response(body, media_type=content_type)
 
+    skip_unfitting_routers(app)
     return app
 
 
