@@ -29,14 +29,17 @@ class _Guarded(_IncludedRouter):
         return super().matches(scope)
 
 
-def _fitting(node: _IncludedRouter, paths: set[str], beginnings: set[str]) -> None:
-    """Collect the whole paths of ``node``'s plain routes and the beginnings of the rest."""
-    for candidate in node.effective_candidates():
-        if isinstance(candidate, _IncludedRouter):
-            _fitting(candidate, paths, beginnings)
+def _fitting(node: _IncludedRouter, prefix: str, paths: set[str], beginnings: set[str]) -> None:
+    """Collect the whole paths of ``node``'s plain routes and the beginnings of the rest,
+    from the routes as declared (FastAPI builds its own per-request view of each router
+    lazily, on the first request the router is tried for; skipped routers never need it)."""
+    prefix += node.include_context.prefix
+    for route in node.original_router.routes:
+        if isinstance(route, _IncludedRouter):
+            _fitting(route, prefix, paths, beginnings)
             continue
-        path = str(candidate.path)
-        if "{" not in path and isinstance(candidate.original_route, Route):
+        path = prefix + str(getattr(route, "path", ""))
+        if "{" not in path and isinstance(route, Route):
             paths.add(path)
         else:  # a mount, or a path with parameters
             beginnings.add(path.split("{", 1)[0])
@@ -51,7 +54,7 @@ def skip_unfitting_routers(app: FastAPI) -> None:
         if type(route) is _IncludedRouter:
             paths: set[str] = set()
             beginnings: set[str] = set()
-            _fitting(route, paths, beginnings)
+            _fitting(route, "", paths, beginnings)
             routes[index] = _Guarded(
                 original_router=route.original_router,
                 include_context=route.include_context,
