@@ -11,7 +11,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import object_session
 
 from app.auth import service
-from app.auth.models import Role
+from app.auth.models import Role, User
 from app.auth.policy import POLICY
 from app.auth.security import same
 from app.auth.service import Principal
@@ -58,7 +58,10 @@ def _operation(request: Request) -> str | None:
     return getattr(route, "operation_id", None) or getattr(route, "name", None)
 
 
-def _act_as(request: Request, session: SessionDep, principal: Principal) -> None:
+def _act_as(request: Request, session: SessionDep, user: User, principal: Principal) -> None:
+    # Held here, the signed-in user stays in the session's identity map (it holds its rows
+    # weakly): reading the account again, as /auth/me does, costs no second query.
+    session.info["signed_in"] = user
     actor = Actor(
         principal.user_id,
         principal.username,
@@ -81,7 +84,7 @@ def api_principal(
     if user is None:
         raise NotAuthenticated(_("the token is unknown or has expired; log in again"))
     principal = Principal.of(user)
-    _act_as(request, session, principal)
+    _act_as(request, session, user, principal)
     return principal
 
 
@@ -154,7 +157,7 @@ def web_principal(
             raise Forbidden(_("the form has expired or did not come from Konvoi; reload the page"))
     principal = Principal.of(user)
     request.state.csrf_token = web.csrf_token
-    _act_as(request, session, principal)
+    _act_as(request, session, user, principal)
     return principal
 
 
