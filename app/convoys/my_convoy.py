@@ -6,7 +6,7 @@ key that makes a report sent twice (a phone retrying after a lost answer) count 
 """
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -24,6 +24,7 @@ from app.convoys.schemas import LegEventCreate
 from app.core.database import SessionDep
 from app.core.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
 from app.core.i18n import N_, _
+from app.core.revision import Kept
 from app.drivers.models import Driver
 from app.exports.models import ExportRecord
 from app.items.models import Item
@@ -166,6 +167,20 @@ def gather(session: Session, convoy: Convoy, driver_id: int) -> MyConvoy:
     )
 
 
+# Each driver's view as gathered last, while nothing has been written since.
+_kept_views: Kept[MyConvoy | None] = Kept(size=512)
+
+
+def _mine(session: Session, driver_id: int) -> MyConvoy | None:
+    def fresh() -> MyConvoy | None:
+        convoy = current_convoy(session, driver_id)
+        return gather(session, convoy, driver_id) if convoy is not None else None
+
+    mine = _kept_views.get(session, driver_id, fresh)
+    # "As of" is when the phone was last told: now, whether or not it was gathered now.
+    return replace(mine, as_of=datetime.now(UTC)) if mine is not None else None
+
+
 def _page(
     request: Request,
     session: Session,
@@ -174,9 +189,7 @@ def _page(
     problems: list[str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    driver_id = _driver_of(principal)
-    convoy = current_convoy(session, driver_id)
-    mine = gather(session, convoy, driver_id) if convoy is not None else None
+    mine = _mine(session, _driver_of(principal))
     response = render(
         request,
         "convoys/my_convoy.html",

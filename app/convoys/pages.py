@@ -46,12 +46,13 @@ from app.convoys.schemas import (
 from app.core.database import SessionDep
 from app.core.errors import DomainError, InvalidInput, RuleViolation
 from app.core.i18n import _
+from app.core.revision import Kept
 from app.drivers.models import Driver
 from app.exports.models import ExportRecord
 from app.items.models import Item, ItemCategory
 from app.web import forms
 from app.web.pages import PagePrincipalDep, require
-from app.web.templating import is_htmx, render
+from app.web.templating import Page, is_htmx, page_key, render, render_page, respond
 
 router = APIRouter(include_in_schema=False)
 
@@ -159,7 +160,7 @@ def gather(session: Session, principal: Principal, convoy: Convoy) -> Board:
             if item.category != ItemCategory.vehicle
         ],
         drivers=drivers,
-        readiness=readiness.check(session, convoy),
+        readiness=readiness.kept_check(session, convoy),
         withdrawals=[
             (w, by_id.get(w.driver_id, "–")) for w in service.withdrawals_of(session, convoy.id)
         ],
@@ -197,6 +198,10 @@ def _convoy(session: Session, principal: Principal, convoy_id: int) -> Convoy:
     return service.get(session, convoy_id)
 
 
+# The boards looked at lately, as rendered for each reader, while nothing has been written.
+_kept_boards: Kept[Page] = Kept(size=128)
+
+
 def _board(
     request: Request,
     session: Session,
@@ -207,23 +212,28 @@ def _board(
     status_code: int = 200,
     typed_leg: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    board = gather(session, principal, convoy)
-    if typed_leg:
-        board.next_leg = typed_leg  # a refused leg comes back as it was typed
-    return render(
-        request,
-        "convoys/board.html",
-        {
-            "convoy": convoy,  # the htmx block is rendered alone, without the page's variables
-            "board": board,
-            "problems": problems or [],
-            "reasons": list(WithdrawalReason),
-            "zones": forms.COMMON_ZONES,
-        },
-        principal=principal,
-        block="planning",
-        status_code=status_code,
-    )
+    def page() -> Page:
+        board = gather(session, principal, convoy)
+        if typed_leg:
+            board.next_leg = typed_leg  # a refused leg comes back as it was typed
+        return render_page(
+            request,
+            "convoys/board.html",
+            {
+                "convoy": convoy,  # the htmx block is rendered alone, without the page's variables
+                "board": board,
+                "problems": problems or [],
+                "reasons": list(WithdrawalReason),
+                "zones": forms.COMMON_ZONES,
+            },
+            principal=principal,
+            block="planning",
+        )
+
+    if problems or typed_leg:
+        return respond(page(), status_code=status_code)
+    key = page_key(request, principal, convoy.id)
+    return respond(_kept_boards.get(session, key, page, reread=convoy), status_code=status_code)
 
 
 def _problems(exc: Exception) -> tuple[list[str], int]:
@@ -300,7 +310,7 @@ def convoy_list(request: Request, session: SessionDep, principal: PagePrincipalD
         cursor=None,
         limit=100,
     )
-    convoys = [(c, readiness.check(session, c)) for c in rows]
+    convoys = [(c, readiness.kept_check(session, c)) for c in rows]
     return render(
         request,
         "convoys/list.html",

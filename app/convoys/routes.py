@@ -80,9 +80,10 @@ LegDep = Annotated[Leg, Depends(leg_dep)]
 def detail_for(session: Session, principal: Principal, convoy: Convoy) -> ConvoyDetail:
     """The convoy as this principal may see it: a driver, only the vehicles (and their goods)
     and assignments that are their own; a recipient, only its own items and no driver data."""
-    detail = service.detail(session, convoy)
+    detail = service.kept_detail(session, convoy)
     if visibility.is_office(principal):
         return detail
+    detail = detail.model_copy()  # the kept one is shared
     shown = visibility.visible_item_ids(session, principal, [i.item_id for i in detail.items])
     detail.items = [i for i in detail.items if i.item_id in shown]
     detail.assignments = [
@@ -135,7 +136,7 @@ def update_convoy(convoy: ConvoyDep, changes: ConvoyUpdate, session: SessionDep)
 @router.get("/{convoy_id}/readiness", operation_id="get_convoy_readiness")
 def get_convoy_readiness(convoy: ConvoyDep, session: SessionDep) -> Readiness:
     """Every blocker and warning for departure, each with a code and a plain sentence."""
-    return readiness.check(session, convoy)
+    return readiness.kept_check(session, convoy)
 
 
 # --- legs -------------------------------------------------------------------------------

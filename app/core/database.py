@@ -20,6 +20,7 @@ from sqlmodel import Session, create_engine
 
 from app.audit import recording
 from app.convoys import guard
+from app.core import revision
 from app.core.config import get_settings
 from app.core.errors import InvalidInput
 from app.core.i18n import _
@@ -28,6 +29,8 @@ from app.core.i18n import _
 recording.install()
 # A ready convoy whose drivers, items or papers change is checked again before each commit.
 guard.install()
+# Last before each commit: a session that wrote draws the data's new revision token.
+revision.install()
 
 
 # Connection execution option: on SQLite, begin with the write lock (BEGIN IMMEDIATE).

@@ -53,7 +53,7 @@ def _items(session: Session, status: ItemStatus) -> list[Item]:
 
 
 def gather(session: Session) -> Desk:
-    upcoming = [(c, readiness.check(session, c)) for c in convoys.upcoming(session)]
+    upcoming = [(c, readiness.kept_check(session, c)) for c in convoys.upcoming(session)]
     rows, _ = needs.search(
         session,
         destination_id=None,

@@ -5,7 +5,8 @@ frame (``app/web/templates/web/``). Every page is rendered in the request's lang
 helpers for local times and money; responses that differ by ``HX-Request`` say so in ``Vary``.
 """
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,24 @@ def render(
     status_code: int = 200,
 ) -> HTMLResponse:
     """The page, or only ``block`` of it when htmx asks (HX-Request)."""
+    page = render_page(request, template, context, principal=principal, block=block)
+    return respond(page, status_code=status_code)
+
+
+@dataclass(frozen=True)
+class Page:
+    body: bytes
+    language: str
+
+
+def render_page(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any],
+    *,
+    principal: Principal | None = None,
+    block: str | None = None,
+) -> Page:
     language = language_of(request, principal)
     env = environment(language)
     values = {
@@ -84,7 +103,24 @@ def render(
         html = render_block(env, template, block, values)
     else:
         html = env.get_template(template).render(values)
-    response = HTMLResponse(html, status_code=status_code)
+    return Page(html.encode(), language)
+
+
+def respond(page: Page, *, status_code: int = 200) -> HTMLResponse:
+    response = HTMLResponse(page.body, status_code=status_code)
     response.headers["vary"] = "HX-Request, Accept-Language, Cookie"
-    response.headers["content-language"] = language
+    response.headers["content-language"] = page.language
     return response
+
+
+def page_key(request: Request, principal: Principal, *about: Hashable) -> tuple[Hashable, ...]:
+    """What a rendered page depends on besides the data: who reads it (their name is in the
+    frame, their session's CSRF token in every form), in which language, whole or one block."""
+    return (
+        *about,
+        str(request.url),
+        principal.user_id,
+        getattr(request.state, "csrf_token", ""),
+        language_of(request, principal),
+        is_htmx(request),
+    )

@@ -3,7 +3,8 @@
 Two `konvoi serve --demo` processes start at the same moment on an empty database; then a
 login on one is a login on the other, failed logins on one throttle the other, a stale edit
 through one is refused by the other (412), and two coordinators booking the same driver at
-the same moment, one through each server, cannot both succeed.
+the same moment, one through each server, cannot both succeed; and the readiness each worker
+keeps is computed again after a change made through the other server.
 """
 
 import re
@@ -132,6 +133,24 @@ def test_two_servers_on_one_database_act_as_one(postgres_database: str, tmp_path
                 for a in one.get(f"/convoys/{convoy.id}").json()["assignments"]
             ]
             assert [a["driver_id"] for a in made] == [driver_id]
+
+            # Each worker keeps the readiness it computed; a change made through the other
+            # server makes every one of them compute it again.
+            def blockers(convoy_id: int) -> list[list[str]]:
+                return [
+                    b.codes(client.get(f"/convoys/{convoy_id}/readiness").json()["blockers"])
+                    for _ in range(4)  # enough to reach both workers of each server
+                    for client in (one, other)
+                ]
+
+            start = first_convoy.start + 30 * 24 * H
+            with httpx.Client(base_url=first.base, headers=headers) as planning:
+                bare = b.convoy(cast(TestClient, planning), start)
+            assert all("no_legs" in codes for codes in blockers(bare["id"]))
+            with httpx.Client(base_url=second.base, headers=headers) as planning:
+                b.leg(cast(TestClient, planning), bare["id"], start, start + 8 * H)
+            after = blockers(bare["id"])
+            assert all("no_legs" not in codes and "no_vehicles" in codes for codes in after)
     finally:
         for server in servers:
             stop(server.process)
