@@ -198,8 +198,9 @@ def _convoy(session: Session, principal: Principal, convoy_id: int) -> Convoy:
     return service.get(session, convoy_id)
 
 
-# The boards looked at lately, as rendered for each reader, while nothing has been written.
-_kept_boards: Kept[Page] = Kept(size=128)
+# The boards looked at lately, as rendered for each reader, while nothing has been written
+# (a 60-vehicle board is about a megabyte: few are kept).
+_kept_boards: Kept[Page] = Kept(size=32)
 
 
 def _board(

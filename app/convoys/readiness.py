@@ -45,7 +45,7 @@ OTHER_BOOKINGS_WINDOW = timedelta(days=8)
 READY_ITEM_STATUSES = frozenset({ItemStatus.export_ready, ItemStatus.in_convoy})
 
 # Per convoy and language (the findings are sentences): every board, list and desk shows one.
-_kept: Kept[Readiness] = Kept(size=512)
+_kept: Kept[Readiness] = Kept(size=256)
 
 
 @dataclass

@@ -116,3 +116,21 @@ def test_an_office_account_is_sent_to_the_desk_not_the_driver_page(
 ) -> None:
     coordinator = page_as(Role.coordinator)
     assert coordinator.get("/my-convoy").status_code == 403
+
+
+def test_the_phone_shows_a_change_made_after_its_last_load(
+    client: TestClient, page_as: PageClients
+) -> None:
+    """The driver's view is kept between loads (app/core/revision.py), not past a change."""
+    planned = b.planned_convoy(client, plan=b.FIRST_CONVOY, vehicles=2)
+    me, _ = planned.drivers
+    phone = page_as(Role.driver, driver_id=me["id"])
+    first = phone.get("/my-convoy").text
+    assert phone.get("/my-convoy").text.count("<li") == first.count("<li")  # kept, unchanged
+    leg = planned.legs[-1]
+    patched = client.patch(
+        f"/api/v1/convoys/{planned.id}/legs/{leg['id']}", json={"to_place": "Pumping station Lviv"}
+    )
+    assert patched.status_code == 200, patched.text
+    assert "Pumping station Lviv" not in first
+    assert "Pumping station Lviv" in phone.get("/my-convoy").text
