@@ -126,6 +126,13 @@ class Board:
             options = options.replace(mark, f'<option value="{chosen}" selected>', 1)
         return Markup(options)  # noqa: S704 (built from escaped names above)
 
+    def chosen_option(self, chosen: int | None) -> Markup:
+        """Only the chosen driver: the page's script adds the others from one list."""
+        name = next((d.name for d in self.drivers if d.id == chosen), None)
+        if chosen is None or name is None:
+            return Markup("")
+        return Markup('<option value="{}" selected>{}</option>').format(chosen, name)
+
 
 def gather(session: Session, principal: Principal, convoy: Convoy) -> Board:
     """Everything the board shows, in a fixed number of queries whatever the convoy's size."""
@@ -226,6 +233,8 @@ def _board(
                 "problems": problems or [],
                 "reasons": list(WithdrawalReason),
                 "zones": forms.COMMON_ZONES,
+                # Every select with every driver, for a browser without scripts.
+                "all_choices": _all_choices(request),
             },
             principal=principal,
             block="planning",
@@ -282,7 +291,12 @@ def _change(
         )
     if is_htmx(request):
         return _board(request, session, principal, convoy)
-    return RedirectResponse(f"/convoys/{convoy_id}", status_code=303)
+    back = "?choices=all" if _all_choices(request) else ""
+    return RedirectResponse(f"/convoys/{convoy_id}{back}", status_code=303)
+
+
+def _all_choices(request: Request) -> bool:
+    return request.query_params.get("choices") == "all"
 
 
 # Form fields arrive as text and are read inside the handler, after the policy check: a

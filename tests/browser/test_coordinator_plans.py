@@ -52,7 +52,9 @@ def test_the_next_convoy_planned_on_pages_departs(
         with page.expect_response(lambda r: r.url.endswith("/whole-trip")):
             whole_trip.select_option(label="Katrin Wolff")
         page.locator(".readiness .ready").wait_for()
-    else:
+    else:  # the board with every driver in every select
+        page.locator("a[href$='?choices=all']").click()
+        page.wait_for_load_state()
         whole_trip.select_option(label="Katrin Wolff")
         whole_trip.locator("xpath=ancestor::form").locator("button").click()
         page.wait_for_load_state()

@@ -39,6 +39,51 @@ def test_the_board_shows_legs_in_local_time_and_the_grid(
     assert html.select_one(".readiness") is not None
 
 
+def test_the_drivers_are_listed_once_and_every_select_for_a_browser_without_scripts(
+    client: TestClient, page_as: PageClients
+) -> None:
+    planned = b.planned_convoy(client, plan=b.FIRST_CONVOY, vehicles=3)
+    page = page_as(Role.coordinator)
+    html = soup(_board(page, planned.id).text)
+    selects = html.select(".seat-grid select")
+    assert len(selects) == 3 * (len(planned.legs) + 1)  # each leg and the whole trip
+    choices = html.select_one("template#driver-choices")
+    assert choices is not None
+    listed = choices.find_all("option")  # CSS selectors do not reach into a template
+    names = {str(o.string) for o in listed}  # template text is not "text" to get_text()
+    assert {d["name"] for d in planned.drivers} <= names and len(listed) == len(names)
+    by_id = {str(d["id"]): d["name"] for d in planned.drivers}
+    for select in selects:  # the blank and the chosen driver only; the script adds the rest
+        assert select["data-choices"] == "driver-choices"
+        options = select.select("option")
+        assert len(options) == 2 and options[1].has_attr("selected")  # all seats are taken
+        assert options[1].get_text() == by_id[str(options[1]["value"])]
+    link = html.select_one("noscript a")
+    assert link is not None and link["href"] == f"/convoys/{planned.id}?choices=all"
+
+    full_page = page.get(f"/convoys/{planned.id}?choices=all").text
+    full = soup(full_page)
+    assert full.select_one("template#driver-choices") is None
+    for select in full.select(".seat-grid select"):
+        assert len(select.select("option")) == len(listed) + 1
+    # A seat set there comes back to the same page.
+    leg, bus = planned.legs[0]["id"], planned.vehicles[0]["id"]
+    cell = full.select_one(f"#seat-{bus}-{leg}")
+    form = cell.find_parent("form") if cell is not None else None
+    assert form is not None and form["action"] == f"/convoys/{planned.id}/seat?choices=all"
+    moved = page.post(
+        str(form["action"]),
+        data={
+            "leg_id": leg,
+            "vehicle_id": bus,
+            "driver_id": "",
+            "csrf_token": csrf_token(full_page),
+        },
+    )
+    assert moved.status_code == 303
+    assert moved.headers["location"] == f"/convoys/{planned.id}?choices=all"
+
+
 def test_choosing_a_driver_in_a_cell_assigns_and_refreshes_the_readiness_panel(
     client: TestClient, page_as: PageClients
 ) -> None:

@@ -1,5 +1,6 @@
-// Konvoi's pages work without this file. It makes htmx requests carry the CSRF token and,
-// on the driver's page, keeps the page and the reports working through a lost connection.
+// Konvoi's pages work without this file (the convoy board links to a page with every driver
+// in every select). It makes htmx requests carry the CSRF token, fills the board's selects
+// and, on the driver's page, keeps the page and the reports working through a lost connection.
 // Scripts run: the submit buttons that only a page without scripts needs can hide.
 document.documentElement.classList.add("js");
 
@@ -9,6 +10,27 @@ document.addEventListener("htmx:configRequest", function (event) {
     event.detail.headers["X-CSRF-Token"] = meta.getAttribute("content");
   }
 });
+
+// The convoy board lists its drivers once, in a <template>; each seat's select is sent with
+// only its chosen driver and takes the others from there, on the page and after every htmx
+// swap. A 60-vehicle grid would otherwise repeat every driver in 300 selects.
+(function () {
+  function fillChoices(root) {
+    root.querySelectorAll("select[data-choices]").forEach(function (select) {
+      var list = document.getElementById(select.dataset.choices);
+      if (!list || select.dataset.filled) { return; }
+      var chosen = select.value;
+      select.querySelectorAll("option:not([value=''])").forEach(function (option) {
+        option.remove();
+      });
+      select.appendChild(list.content.cloneNode(true));
+      select.value = chosen;
+      select.dataset.filled = "1";
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { fillChoices(document); });
+  document.addEventListener("htmx:load", function (event) { fillChoices(event.detail.elt); });
+})();
 
 (function () {
   var QUEUE = "konvoi-report-queue";
