@@ -36,6 +36,7 @@ from app.convoys.schemas import (
 )
 from app.core.database import SessionDep
 from app.core.pagination import CursorQuery, LimitQuery, Page
+from app.core.revision import Kept
 
 router = APIRouter(prefix="/convoys", tags=["convoys"])
 
@@ -77,21 +78,30 @@ def leg_dep(
 LegDep = Annotated[Leg, Depends(leg_dep)]
 
 
+# A driver's or recipient's part of each convoy looked at lately.
+_kept_views: Kept[ConvoyDetail] = Kept(size=512)
+
+
 def detail_for(session: Session, principal: Principal, convoy: Convoy) -> ConvoyDetail:
     """The convoy as this principal may see it: a driver, only the vehicles (and their goods)
-    and assignments that are their own; a recipient, only its own items and no driver data."""
-    detail = service.kept_detail(session, convoy)
+    and assignments that are their own; a recipient, only its own items and no driver data.
+    Kept per convoy and view until the data changes (app/core/revision.py)."""
     if visibility.is_office(principal):
+        return service.kept_detail(session, convoy)
+
+    def seen() -> ConvoyDetail:
+        detail = service.detail(session, convoy)
+        shown = visibility.visible_item_ids(session, principal, [i.item_id for i in detail.items])
+        detail.items = [i for i in detail.items if i.item_id in shown]
+        detail.assignments = [
+            a
+            for a in detail.assignments
+            if principal.role == Role.driver and a.driver_id == principal.driver_id
+        ]
         return detail
-    detail = detail.model_copy()  # the kept one is shared
-    shown = visibility.visible_item_ids(session, principal, [i.item_id for i in detail.items])
-    detail.items = [i for i in detail.items if i.item_id in shown]
-    detail.assignments = [
-        a
-        for a in detail.assignments
-        if principal.role == Role.driver and a.driver_id == principal.driver_id
-    ]
-    return detail
+
+    view = (convoy.id, principal.role, principal.driver_id, principal.destination_id)
+    return _kept_views.get(session, view, seen, reread=convoy)
 
 
 @router.get("", operation_id="list_convoys")
