@@ -52,7 +52,7 @@ from app.exports.models import ExportRecord
 from app.items.models import Item, ItemCategory
 from app.web import forms
 from app.web.pages import PagePrincipalDep, require
-from app.web.templating import Page, is_htmx, page_key, render, render_page, respond
+from app.web.templating import RenderedPage, is_htmx, page_key, render, render_page, respond
 
 router = APIRouter(include_in_schema=False)
 
@@ -207,7 +207,7 @@ def _convoy(session: Session, principal: Principal, convoy_id: int) -> Convoy:
 
 # The boards looked at lately, as rendered for each reader, while nothing has been written
 # (a 60-vehicle board is about a megabyte: few are kept).
-_kept_boards: Kept[Page] = Kept(size=32)
+_kept_boards: Kept[RenderedPage] = Kept(size=32)
 
 
 def _board(
@@ -220,7 +220,7 @@ def _board(
     status_code: int = 200,
     typed_leg: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    def page() -> Page:
+    def page() -> RenderedPage:
         board = gather(session, principal, convoy)
         if typed_leg:
             board.next_leg = typed_leg  # a refused leg comes back as it was typed

@@ -76,7 +76,7 @@ def render(
 
 
 @dataclass(frozen=True)
-class Page:
+class RenderedPage:
     body: bytes
     language: str
 
@@ -88,7 +88,7 @@ def render_page(
     *,
     principal: Principal | None = None,
     block: str | None = None,
-) -> Page:
+) -> RenderedPage:
     language = language_of(request, principal)
     env = environment(language)
     values = {
@@ -103,10 +103,10 @@ def render_page(
         html = render_block(env, template, block, values)
     else:
         html = env.get_template(template).render(values)
-    return Page(html.encode(), language)
+    return RenderedPage(html.encode(), language)
 
 
-def respond(page: Page, *, status_code: int = 200) -> HTMLResponse:
+def respond(page: RenderedPage, *, status_code: int = 200) -> HTMLResponse:
     response = HTMLResponse(page.body, status_code=status_code)
     response.headers["vary"] = "HX-Request, Accept-Language, Cookie"
     response.headers["content-language"] = page.language
