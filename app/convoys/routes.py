@@ -2,10 +2,11 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
 from app.auth import visibility
-from app.auth.deps import PrincipalDep, require_version
+from app.auth.deps import UNSAFE_METHODS, PrincipalDep, require_version
 from app.auth.models import Role
 from app.auth.service import Principal
 from app.convoys import readiness, service
@@ -51,9 +52,11 @@ def convoy_in_view(convoy_id: int, session: SessionDep, principal: PrincipalDep)
 ConvoyInViewDep = Annotated[Convoy, Depends(convoy_in_view)]
 
 
-def convoy_dep(convoy: ConvoyInViewDep, request: Request) -> Convoy:
-    """The convoy a request changes: If-Match carries the convoy's version."""
-    require_version(request, convoy)
+async def convoy_dep(convoy: ConvoyInViewDep, request: Request) -> Convoy:
+    """The convoy a request changes: If-Match carries the convoy's version. A read needs no
+    check, nor a thread to make none in."""
+    if request.method in UNSAFE_METHODS:
+        await run_in_threadpool(require_version, request, convoy)
     return convoy
 
 

@@ -10,11 +10,13 @@ then writes fails at once with "database is locked" when another writer committe
 between, whatever the timeout; taking the write lock at BEGIN makes writers queue instead.
 """
 
-from collections.abc import Iterator
-from functools import lru_cache
+from collections.abc import AsyncIterator
+from functools import lru_cache, partial
 from typing import Annotated, Any
 
+from anyio import CancelScope, CapacityLimiter, to_thread
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
@@ -107,17 +109,34 @@ def begin_writing(session: Session) -> None:
     session.connection(execution_options={WRITES: True})
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    # expire_on_commit=False: responses are built from the objects after the commit.
-    with Session(get_engine(), expire_on_commit=False) as session:
-        if request.method not in READ_ONLY_METHODS:
-            begin_writing(session)
-        try:
-            yield session
+def _end(session: Session, *, commit: bool) -> None:
+    try:
+        if commit:
             session.commit()
-        except BaseException:
+        else:
             session.rollback()
-            raise
+    finally:
+        session.close()
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    # Opening a session does no I/O: only a write's BEGIN IMMEDIATE and the end of the
+    # transaction are handed to a thread (a read-only request saves a thread hop).
+    # expire_on_commit=False: responses are built from the objects after the commit.
+    session = Session(get_engine(), expire_on_commit=False)
+    # The end runs outside the request threads' limit, as FastAPI does for a dependency's
+    # exit: a commit must never wait for a thread held by a request waiting for its lock.
+    ending = CapacityLimiter(1)
+    try:
+        if request.method not in READ_ONLY_METHODS:
+            await run_in_threadpool(begin_writing, session)
+        yield session
+    except BaseException:
+        with CancelScope(shield=True):
+            await to_thread.run_sync(partial(_end, session, commit=False), limiter=ending)
+        raise
+    with CancelScope(shield=True):
+        await to_thread.run_sync(partial(_end, session, commit=True), limiter=ending)
 
 
 # scope="function": commit before the response is sent, so a failed commit is never a 2xx.
