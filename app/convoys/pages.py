@@ -206,7 +206,7 @@ def _convoy(session: Session, principal: Principal, convoy_id: int) -> Convoy:
 
 
 # The boards looked at lately, as rendered for each reader, while nothing has been written
-# (a 60-vehicle board is about a megabyte: few are kept).
+# (a 60-vehicle board is about 300 kB: few are kept).
 _kept_boards: Kept[RenderedPage] = Kept(size=32)
 
 
