@@ -110,8 +110,12 @@ class Board:
     loadable: list[Item]
     next_leg: dict[str, str]  # what the leg form starts with: it goes on from the last end
 
+    @cached_property
+    def _names(self) -> dict[int | None, str]:
+        return {d.id: d.name for d in self.drivers}
+
     def driver_name(self, driver_id: int | None) -> str:
-        return next((d.name for d in self.drivers if d.id == driver_id), "–")
+        return self._names.get(driver_id, "–")
 
     @cached_property
     def _driver_options(self) -> str:
@@ -128,7 +132,7 @@ class Board:
 
     def chosen_option(self, chosen: int | None) -> Markup:
         """Only the chosen driver: the page's script adds the others from one list."""
-        name = next((d.name for d in self.drivers if d.id == chosen), None)
+        name = self._names.get(chosen)
         if chosen is None or name is None:
             return Markup("")
         return Markup('<option value="{}" selected>{}</option>').format(chosen, name)
