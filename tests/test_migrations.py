@@ -2,6 +2,7 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
 import app.models  # noqa: F401
@@ -42,3 +43,10 @@ def test_upgrade_downgrade_upgrade(database_url: str, engine: Engine) -> None:
         if engine.dialect.name != "sqlite":
             with engine.begin() as conn:
                 conn.exec_driver_sql("DROP SCHEMA roundtrip CASCADE")
+
+
+def test_the_head_read_from_the_scripts_is_alembics(engine: Engine) -> None:
+    scripts = ScriptDirectory.from_config(migrations.alembic_config())
+    assert migrations.head_revision() == scripts.get_current_head()
+    with engine.connect() as conn:
+        assert migrations.is_at_head(conn)

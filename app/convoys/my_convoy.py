@@ -12,7 +12,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from icalendar import Calendar, Event
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
@@ -260,6 +259,8 @@ def calendar(session: SessionDep, principal: PagePrincipalDep) -> Response:
     """The driver's legs of every convoy they are on, for their phone's calendar."""
     require(principal, "get_convoy")
     driver_id = _driver_of(principal)
+    from icalendar import Calendar, Event  # when asked for, not at start-up
+
     cal = Calendar()
     cal.add("prodid", "-//Konvoi//my convoys//EN")
     cal.add("version", "2.0")

@@ -28,6 +28,10 @@ _WROTE = "konvoi_wrote"
 
 T = TypeVar("T")
 
+# How long a reader waits for another thread computing the result it needs, before computing
+# it too.
+_WAIT_SECONDS = 30.0
+
 
 class DataRevision(SQLModel, table=True):
     __tablename__ = "data_revision"
@@ -91,6 +95,10 @@ class Kept(Generic[T]):
     def __init__(self, size: int = 256) -> None:
         self._size = size
         self._results: OrderedDict[Hashable, tuple[int, T]] = OrderedDict()
+        # What is being computed now, by key and token: the readers who ask for it meanwhile
+        # wait for that one result, rather than all computing it at once (a page asked for by
+        # many at the moment it changed would otherwise be built in every thread).
+        self._computing: dict[tuple[Hashable, int], threading.Event] = {}
         self._lock = threading.Lock()
 
     def get(
@@ -103,15 +111,47 @@ class Kept(Generic[T]):
     ) -> T:
         """The result kept for ``key`` if the data has not changed since; else ``compute()``,
         kept. ``reread``: a record ``compute`` uses that was loaded before the token was read;
-        it is read again first."""
+        it is read again first. Called from a worker thread, never the event loop: a reader
+        may wait for another thread's computation of the same result."""
         if has_written(session):
             return compute()
         token = current(session)
         with self._lock:
-            kept = self._results.get(key)
-            if kept is not None and kept[0] == token:
-                self._results.move_to_end(key)
+            kept = self._kept(key, token)
+            if kept is not None:
                 return kept[1]
+            underway = self._computing.get((key, token))
+            if underway is None:
+                self._computing[(key, token)] = threading.Event()
+        if underway is not None:
+            underway.wait(_WAIT_SECONDS)
+            with self._lock:
+                kept = self._kept(key, token)
+            if kept is not None:
+                return kept[1]
+            # That computation failed (its reader got the error) or took too long: our own.
+            return self._compute(session, key, token, compute, reread)
+        try:
+            return self._compute(session, key, token, compute, reread)
+        finally:
+            with self._lock:
+                self._computing.pop((key, token)).set()
+
+    def _kept(self, key: Hashable, token: int) -> tuple[int, T] | None:
+        kept = self._results.get(key)
+        if kept is None or kept[0] != token:
+            return None
+        self._results.move_to_end(key)
+        return kept
+
+    def _compute(
+        self,
+        session: Session,
+        key: Hashable,
+        token: int,
+        compute: Callable[[], T],
+        reread: object | None,
+    ) -> T:
         if reread is not None:
             session.refresh(reread)
         result = compute()

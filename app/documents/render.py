@@ -16,11 +16,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import typst
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 TEMPLATES = Path(__file__).resolve().parent / "typst"
 
 
@@ -48,6 +43,10 @@ def pdf(template: str, facts: dict[str, Any], stamp: Stamp) -> bytes:
         "issued_label": stamp.issued_label,
         "pair": stamp.pair,
     }
+    # Imported when a paper is made, not at start-up: typst and openpyxl take a tenth of a
+    # second and some 17 MB that a server answering a phone never needs.
+    import typst
+
     result = typst.compile(
         str(TEMPLATES / f"{template}.typ"),
         root=str(TEMPLATES),
@@ -74,6 +73,10 @@ def xlsx(
     sheet: str, columns: Sequence[Column], rows: Sequence[dict[str, Any]], stamp: Stamp
 ) -> bytes:
     """One sheet, a bold header, typed cells: numbers as numbers, dates as dates."""
+    from openpyxl import Workbook  # when a sheet is made (see pdf)
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     ws = book.active
     assert ws is not None

@@ -10,8 +10,6 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 
-from openpyxl import load_workbook
-
 from app.core.i18n import _
 
 
@@ -64,6 +62,8 @@ def _clean(value: object) -> str:
 
 
 def _xlsx(content: bytes) -> Sheet:
+    from openpyxl import load_workbook  # when a sheet is read, not at start-up
+
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:

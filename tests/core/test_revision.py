@@ -1,7 +1,14 @@
 """The data's revision token: every committed write replaces it, reads leave it, and what is
-kept under it (a convoy's readiness) is computed again once anything is written."""
+kept under it (a convoy's readiness) is computed again once anything is written, once for
+all the readers who ask at the same moment."""
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlmodel import Session, col, delete
 
 from app.core import revision
@@ -48,3 +55,56 @@ def test_readiness_is_kept_per_language(client: TestClient) -> None:
     assert german[0]["message"] != english[0]["message"]
     again = client.get(path, headers={"Accept-Language": "de"}).json()["blockers"]
     assert again == german
+
+
+def test_readers_asking_at_once_wait_for_one_computation(engine: Engine) -> None:
+    kept: revision.Kept[list[int]] = revision.Kept()
+    computed: list[int] = []
+    started = threading.Event()
+
+    def compute() -> list[int]:
+        computed.append(1)
+        started.set()
+        time.sleep(0.3)  # the others ask meanwhile
+        return [len(computed)]
+
+    def read() -> list[int]:
+        with Session(engine) as session:
+            return kept.get(session, "board", compute)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        first = pool.submit(read)
+        started.wait(5)
+        others = [pool.submit(read) for _ in range(5)]
+        results = [first.result(), *(f.result() for f in others)]
+    assert computed == [1]
+    assert all(result is results[0] for result in results)
+
+
+def test_a_failed_computation_leaves_the_waiting_readers_to_compute_their_own(
+    engine: Engine,
+) -> None:
+    kept: revision.Kept[str] = revision.Kept()
+    attempts: list[str] = []
+    started = threading.Event()
+
+    def compute() -> str:
+        attempts.append(threading.current_thread().name)
+        if len(attempts) == 1:
+            started.set()
+            time.sleep(0.3)
+            raise LookupError("gone")
+        return "computed"
+
+    def read() -> str:
+        with Session(engine) as session:
+            return kept.get(session, "readiness", compute)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        failing = pool.submit(read)
+        started.wait(5)
+        waiting = pool.submit(read)
+        with pytest.raises(LookupError):
+            failing.result()
+        assert waiting.result() == "computed"
+    assert len(attempts) == 2
