@@ -5,7 +5,8 @@ frame (``app/web/templates/web/``). Every page is rendered in the request's lang
 helpers for local times and money; responses that differ by ``HX-Request`` say so in ``Vary``.
 """
 
-from collections.abc import Hashable, Mapping
+import threading
+from collections.abc import Hashable, Mapping, MutableMapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 from jinja2_fragments import render_block
 
 from app.auth.policy import may
@@ -27,9 +28,22 @@ def _template_dirs() -> list[str]:
     return sorted(str(path) for path in APP.glob("*/templates"))
 
 
+class _Environment(Environment):
+    """Compiles each template once, however many threads ask for it at the same moment: after
+    a start, a burst of requests would otherwise compile the same page in every thread."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._loading = threading.RLock()  # a template's parents load while it loads
+
+    def _load_template(self, name: str, globals: MutableMapping[str, Any] | None) -> Template:
+        with self._loading:
+            return super()._load_template(name, globals)
+
+
 @cache
 def environment(language: str) -> Environment:
-    env = Environment(
+    env = _Environment(
         loader=FileSystemLoader(_template_dirs()),
         autoescape=select_autoescape(["html", "xml"]),
         undefined=StrictUndefined,
