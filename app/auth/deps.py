@@ -9,9 +9,10 @@ from typing import Annotated
 from fastapi import Depends, Request, Response
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import object_session
+from sqlmodel import Session
 
 from app.auth import service
-from app.auth.models import Role, User
+from app.auth.models import Role
 from app.auth.policy import POLICY
 from app.auth.security import same
 from app.auth.service import Principal
@@ -58,10 +59,9 @@ def _operation(request: Request) -> str | None:
     return getattr(route, "operation_id", None) or getattr(route, "name", None)
 
 
-def _act_as(request: Request, session: SessionDep, user: User, principal: Principal) -> None:
-    # Held here, the signed-in user stays in the session's identity map (it holds its rows
-    # weakly): reading the account again, as /auth/me does, costs no second query.
-    session.info["signed_in"] = user
+def _act_as(request: Request, session: SessionDep, signed_in: service.SignedIn) -> None:
+    session.info["signed_in"] = signed_in
+    principal = signed_in.principal
     actor = Actor(
         principal.user_id,
         principal.username,
@@ -75,17 +75,23 @@ def _act_as(request: Request, session: SessionDep, user: User, principal: Princi
     observability.identify(principal.username)
 
 
+def signed_in(session: Session) -> service.SignedIn:
+    """Who this request was signed in as, read with its token or session cookie."""
+    found = session.info["signed_in"]
+    assert isinstance(found, service.SignedIn)
+    return found
+
+
 def api_principal(
     request: Request, session: SessionDep, token: Annotated[str | None, Depends(oauth2)]
 ) -> Principal:
     if not token:
         raise NotAuthenticated(_("log in first: send 'Authorization: Bearer <token>'"))
-    user = service.user_for_token(session, token)
-    if user is None:
+    found = service.signed_in_by_token(session, token)
+    if found is None:
         raise NotAuthenticated(_("the token is unknown or has expired; log in again"))
-    principal = Principal.of(user)
-    _act_as(request, session, user, principal)
-    return principal
+    _act_as(request, session, found)
+    return found.principal
 
 
 async def authorize(
@@ -147,18 +153,17 @@ def web_principal(
 ) -> Principal:
     """The user behind the session cookie; unsafe requests must carry the CSRF token."""
     secret = request.cookies.get(SESSION_COOKIE)
-    found = service.user_for_session(session, secret) if secret else None
+    found = service.signed_in_by_session(session, secret) if secret else None
     if found is None:
         raise NotAuthenticated(_("log in first"))
-    user, web = found
+    assert found.csrf_token is not None
     if request.method in UNSAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER) or form_token
-        if not sent or not same(sent, web.csrf_token):
+        if not sent or not same(sent, found.csrf_token):
             raise Forbidden(_("the form has expired or did not come from Konvoi; reload the page"))
-    principal = Principal.of(user)
-    request.state.csrf_token = web.csrf_token
-    _act_as(request, session, user, principal)
-    return principal
+    request.state.csrf_token = found.csrf_token
+    _act_as(request, session, found)
+    return found.principal
 
 
 WebPrincipalDep = Annotated[Principal, Depends(web_principal)]

@@ -4,17 +4,18 @@ import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, or_
 from sqlmodel import Session, col, select
 
 from app.auth import security
 from app.auth.models import ApiToken, KnownDevice, LoginFailure, Role, User, WebSession
-from app.auth.schemas import UserCreate, UserUpdate
+from app.auth.schemas import UserCreate, UserRead, UserUpdate
 from app.core.config import get_settings
 from app.core.errors import Conflict, InvalidInput, TooManyAttempts
 from app.core.i18n import N_, _
+from app.core.revision import Kept
 from app.core.service import get_or_404, touch
 from app.core.types import utcnow
 from app.destinations.models import Destination
@@ -248,17 +249,44 @@ def issue_token(session: Session, user: User) -> tuple[str, ApiToken]:
     return secret, token
 
 
-def user_for_token(session: Session, secret: str) -> User | None:
-    stmt = (
-        select(User)
-        .join(ApiToken, col(ApiToken.user_id) == col(User.id))
-        .where(
-            ApiToken.token_hash == security.digest(secret),
-            col(ApiToken.expires_at) > utcnow(),
-            col(User.is_active).is_(True),
+@dataclass(frozen=True)
+class SignedIn:
+    """Whose a bearer token or browser session is, until when, and (a browser session) the
+    CSRF token its forms carry."""
+
+    principal: Principal
+    account: UserRead
+    expires_at: datetime
+    csrf_token: str | None = None
+
+    @classmethod
+    def of(cls, user: User, expires_at: datetime, csrf_token: str | None = None) -> "SignedIn":
+        return cls(Principal.of(user), UserRead.model_validate(user), expires_at, csrf_token)
+
+
+# Who signed in with each token or session cookie asked with lately, while nothing has been
+# written since (app/core/revision.py): a token revoked, an account deactivated or changed is
+# a write. Expiry is a matter of the clock, checked on every use.
+_kept_sign_ins: Kept[SignedIn | None] = Kept(size=1024)
+
+
+def _unexpired(found: SignedIn | None) -> SignedIn | None:
+    return found if found is not None and found.expires_at > utcnow() else None
+
+
+def signed_in_by_token(session: Session, secret: str) -> SignedIn | None:
+    digest = security.digest(secret)
+
+    def read() -> SignedIn | None:
+        stmt = (
+            select(User, ApiToken.expires_at)
+            .join(ApiToken, col(ApiToken.user_id) == col(User.id))
+            .where(ApiToken.token_hash == digest, col(User.is_active).is_(True))
         )
-    )
-    return session.exec(stmt).first()
+        row = session.exec(stmt).first()
+        return SignedIn.of(row[0], row[1]) if row else None
+
+    return _unexpired(_kept_sign_ins.get(session, ("token", digest), read))
 
 
 def revoke_token(session: Session, secret: str) -> None:
@@ -282,18 +310,20 @@ def open_session(session: Session, user: User) -> tuple[str, WebSession]:
     return secret, web
 
 
-def user_for_session(session: Session, secret: str) -> tuple[User, WebSession] | None:
-    stmt = (
-        select(User, WebSession)
-        .join(WebSession, col(WebSession.user_id) == col(User.id))
-        .where(
-            WebSession.session_hash == security.digest(secret),
-            col(WebSession.expires_at) > utcnow(),
-            col(User.is_active).is_(True),
+def signed_in_by_session(session: Session, secret: str) -> SignedIn | None:
+    """The browser session behind a session cookie (see signed_in_by_token)."""
+    digest = security.digest(secret)
+
+    def read() -> SignedIn | None:
+        stmt = (
+            select(User, WebSession)
+            .join(WebSession, col(WebSession.user_id) == col(User.id))
+            .where(WebSession.session_hash == digest, col(User.is_active).is_(True))
         )
-    )
-    row = session.exec(stmt).first()
-    return (row[0], row[1]) if row else None
+        row = session.exec(stmt).first()
+        return SignedIn.of(row[0], row[1].expires_at, row[1].csrf_token) if row else None
+
+    return _unexpired(_kept_sign_ins.get(session, ("session", digest), read))
 
 
 def close_session(session: Session, secret: str) -> None:

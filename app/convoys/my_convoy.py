@@ -20,7 +20,7 @@ from app.auth.service import Principal
 from app.convoys import service, trip
 from app.convoys.models import Assignment, Convoy, ConvoyStatus, EventKind, Leg, LegEvent
 from app.convoys.schemas import LegEventCreate
-from app.core.database import SessionDep
+from app.core.database import SessionDep, read_once
 from app.core.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
 from app.core.i18n import N_, _
 from app.core.revision import Kept
@@ -205,7 +205,7 @@ def _page(
 @router.get("/my-convoy", response_class=HTMLResponse)
 def my_convoy(request: Request, session: SessionDep, principal: PagePrincipalDep) -> HTMLResponse:
     require(principal, "get_convoy")
-    return _page(request, session, principal)
+    return read_once(session, lambda: _page(request, session, principal))
 
 
 @router.post("/my-convoy/legs/{leg_id}/report", response_model=None)

@@ -35,7 +35,7 @@ from app.convoys.schemas import (
     WithdrawalCreate,
     WithdrawalRead,
 )
-from app.core.database import SessionDep
+from app.core.database import SessionDep, read_once
 from app.core.pagination import CursorQuery, LimitQuery, Page
 from app.core.revision import Kept
 
@@ -91,20 +91,41 @@ def detail_for(session: Session, principal: Principal, convoy: Convoy) -> Convoy
     Kept per convoy and view until the data changes (app/core/revision.py)."""
     if visibility.is_office(principal):
         return service.kept_detail(session, convoy)
+    return _kept_views.get(
+        session,
+        _view(principal, convoy.id),
+        lambda: _seen(session, principal, convoy),
+        reread=convoy,
+    )
 
-    def seen() -> ConvoyDetail:
-        detail = service.detail(session, convoy)
-        shown = visibility.visible_item_ids(session, principal, [i.item_id for i in detail.items])
-        detail.items = [i for i in detail.items if i.item_id in shown]
-        detail.assignments = [
-            a
-            for a in detail.assignments
-            if principal.role == Role.driver and a.driver_id == principal.driver_id
-        ]
-        return detail
 
-    view = (convoy.id, principal.role, principal.driver_id, principal.destination_id)
-    return _kept_views.get(session, view, seen, reread=convoy)
+def visible_detail(session: Session, principal: Principal, convoy_id: int) -> ConvoyDetail:
+    """``detail_for`` by id. While nothing has been written, a view seen before is given
+    again without reading the convoy or checking that it may be seen: both are kept with it
+    (a convoy the principal may not see raises, and nothing is kept)."""
+    if visibility.is_office(principal):
+        return service.kept_detail_of(session, convoy_id)
+    return _kept_views.get(
+        session,
+        _view(principal, convoy_id),
+        lambda: _seen(session, principal, convoy_in_view(convoy_id, session, principal)),
+    )
+
+
+def _view(principal: Principal, convoy_id: int | None) -> tuple[object, ...]:
+    return (convoy_id, principal.role, principal.driver_id, principal.destination_id)
+
+
+def _seen(session: Session, principal: Principal, convoy: Convoy) -> ConvoyDetail:
+    detail = service.detail(session, convoy)
+    shown = visibility.visible_item_ids(session, principal, [i.item_id for i in detail.items])
+    detail.items = [i for i in detail.items if i.item_id in shown]
+    detail.assignments = [
+        a
+        for a in detail.assignments
+        if principal.role == Role.driver and a.driver_id == principal.driver_id
+    ]
+    return detail
 
 
 @router.get("", operation_id="list_convoys")
@@ -137,8 +158,12 @@ def create_convoy(data: ConvoyCreate, session: SessionDep) -> ConvoyRead:
 
 
 @router.get("/{convoy_id}", operation_id="get_convoy")
-def get_convoy(convoy: ConvoyDep, session: SessionDep, principal: PrincipalDep) -> ConvoyDetail:
-    return detail_for(session, principal, convoy)
+async def get_convoy(convoy_id: int, session: SessionDep, principal: PrincipalDep) -> ConvoyDetail:
+    # A driver's phone asks for this most: its queries and their transaction's end take one
+    # thread between them.
+    return await run_in_threadpool(
+        read_once, session, lambda: visible_detail(session, principal, convoy_id)
+    )
 
 
 @router.patch("/{convoy_id}", operation_id="update_convoy")

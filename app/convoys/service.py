@@ -326,6 +326,11 @@ def kept_detail(session: Session, convoy: Convoy) -> ConvoyDetail:
     return _kept_details.get(session, convoy.id, lambda: detail(session, convoy), reread=convoy)
 
 
+def kept_detail_of(session: Session, convoy_id: int) -> ConvoyDetail:
+    """``kept_detail`` by id: the convoy is read only when the detail is computed."""
+    return _kept_details.get(session, convoy_id, lambda: detail(session, get(session, convoy_id)))
+
+
 def detail(session: Session, convoy: Convoy) -> ConvoyDetail:
     """Convoy with legs, items, assignments and position: five queries whatever its size."""
     assert convoy.id is not None

@@ -10,9 +10,9 @@ then writes fails at once with "database is locked" when another writer committe
 between, whatever the timeout; taking the write lock at BEGIN makes writers queue instead.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from functools import lru_cache, partial
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from anyio import CancelScope, CapacityLimiter, to_thread
 from fastapi import Depends, Request
@@ -41,6 +41,8 @@ WRITES = "konvoi_writes"
 # to take its turn, shorter than the 60 s after which proxies give up on a request.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 CONNECT_TIMEOUT_SECONDS = 5
+T = TypeVar("T")
+
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -109,6 +111,22 @@ def begin_writing(session: Session) -> None:
     session.connection(execution_options={WRITES: True})
 
 
+def end_reading(session: Session) -> None:
+    """End a request's read in the thread that read: its session then holds no transaction,
+    and ends without a thread of its own. Anything read later begins a new one. A session
+    that has written keeps its transaction for the commit after the endpoint."""
+    if session.in_transaction() and not revision.has_written(session):
+        session.commit()
+
+
+def read_once(session: Session, read: Callable[[], T]) -> T:
+    """``read()`` and the end of its transaction, in one worker thread (for a hot read whose
+    endpoint is async: one thread hop for all of its queries)."""
+    result = read()
+    end_reading(session)
+    return result
+
+
 def _end(session: Session, *, commit: bool) -> None:
     try:
         if commit:
@@ -117,6 +135,16 @@ def _end(session: Session, *, commit: bool) -> None:
             session.rollback()
     finally:
         session.close()
+
+
+def _ends_at_once(session: Session) -> bool:
+    """Whether ending the session waits for nothing, so needs no thread: it holds no
+    transaction (the read ended in its own thread, end_reading), or only a read on SQLite,
+    whose end releases a lock in this process's memory (no round trip, nothing written to
+    disk). PostgreSQL's end is a round trip, which the event loop never waits for."""
+    if not session.in_transaction():
+        return True
+    return session.get_bind().dialect.name == "sqlite" and not revision.has_written(session)
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -132,9 +160,15 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
             await run_in_threadpool(begin_writing, session)
         yield session
     except BaseException:
+        if _ends_at_once(session):
+            _end(session, commit=False)
+            raise
         with CancelScope(shield=True):
             await to_thread.run_sync(partial(_end, session, commit=False), limiter=ending)
         raise
+    if _ends_at_once(session):
+        _end(session, commit=False)  # nothing written: nothing to commit
+        return
     with CancelScope(shield=True):
         await to_thread.run_sync(partial(_end, session, commit=True), limiter=ending)
 

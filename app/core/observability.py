@@ -9,7 +9,6 @@ import logging.config
 import os
 import re
 import time
-import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -123,7 +122,7 @@ class Observing:
             await self.app(scope, receive, send)
             return
         sent_id = dict(scope["headers"]).get(REQUEST_ID_HEADER, b"").decode("latin-1")
-        request_id = sent_id if _SANE_ID.fullmatch(sent_id) else uuid.uuid4().hex
+        request_id = sent_id if _SANE_ID.fullmatch(sent_id) else os.urandom(16).hex()
         record = RequestRecord(request_id=request_id, method=scope["method"])
         token = current_request.set(record)
         status = 500

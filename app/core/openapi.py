@@ -190,10 +190,13 @@ def _errors_of(route: RouteContext) -> dict[str, dict[str, Any]]:
     methods = route.methods or set()
     errors: dict[str, dict[str, Any]] = {}
     records = [c for c in calls if getattr(c, "__name__", "").endswith("_dep")]
+    # A convoy in the path is looked up with the driver's withdrawal in mind (403), whether
+    # by a record dependency or, for the hot read, in the endpoint's own thread.
+    in_convoy = "{convoy_id}" in (route.path_format or "")
     if authorize in calls:
         allowed = POLICY.get(operation, frozenset())
         errors["401"] = _response(ErrorBody, "No bearer token, or an unknown or expired one")
-        if allowed != set(Role) or records:
+        if allowed != set(Role) or records or in_convoy:
             roles = ", ".join(r.value for r in Role if r in allowed)
             errors["403"] = _response(
                 ErrorBody,

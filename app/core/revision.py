@@ -25,6 +25,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from app.core.models import metadata  # noqa: F401 (naming conventions for the table)
 
 _WROTE = "konvoi_wrote"
+_READ = "konvoi_revision_read"
 
 T = TypeVar("T")
 
@@ -45,8 +46,15 @@ def new_token() -> int:
 
 
 def current(session: Session) -> int:
-    """The token the data this session reads belongs to."""
-    return session.exec(select(DataRevision.token).where(DataRevision.id == 1)).one()
+    """The token the data this session reads belongs to; read once per transaction (the
+    sign-in and the convoy a request reads are kept under the one token)."""
+    known = session.info.get(_READ)
+    if known is not None and known[0] is session.get_transaction():
+        token: int = known[1]
+        return token
+    token = session.exec(select(DataRevision.token).where(DataRevision.id == 1)).one()
+    session.info[_READ] = (session.get_transaction(), token)
+    return token
 
 
 def has_written(session: Session) -> bool:

@@ -9,9 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlmodel import Session, col, delete
+from sqlmodel import Session, col, delete, update
 
 from app.core import revision
+from app.core.database import end_reading
 from app.drivers.models import DriverLicence
 from tests import factories
 from tests.convoys import builders as b
@@ -108,3 +109,16 @@ def test_a_failed_computation_leaves_the_waiting_readers_to_compute_their_own(
             failing.result()
         assert waiting.result() == "computed"
     assert len(attempts) == 2
+
+
+def test_a_read_ends_in_its_own_thread_and_a_write_keeps_its_transaction(engine: Engine) -> None:
+    with Session(engine) as session:
+        revision.current(session)
+        end_reading(session)
+        assert not session.in_transaction()  # the session's end has nothing left to do
+        session.execute(
+            update(revision.DataRevision).values(token=col(revision.DataRevision.token))
+        )
+        end_reading(session)
+        assert session.in_transaction()  # committed after the endpoint, or rolled back
+        session.rollback()
