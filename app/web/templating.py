@@ -49,6 +49,9 @@ def environment(language: str) -> Environment:
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
+        # Templates ship with the code, as Python modules do: a running server does not look
+        # at their files' times again on every page.
+        auto_reload=False,
         lstrip_blocks=True,
     )
     env.install_gettext_translations(i18n.translations(language), newstyle=True)  # type: ignore[attr-defined]
