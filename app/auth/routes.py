@@ -10,6 +10,7 @@ from app.auth.deps import (
     keep_device,
     login_attempt,
     oauth2,
+    reads_only_who_signed_in,
     require_version,
     signed_in,
 )
@@ -56,6 +57,7 @@ def issue_token(
 
 
 @router.get("/auth/me", operation_id="whoami")
+@reads_only_who_signed_in
 async def whoami(principal: PrincipalDep, session: SessionDep) -> UserRead:
     # Async: the account was read with the token, so nothing here waits for the database.
     return signed_in(session).account
