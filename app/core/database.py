@@ -37,6 +37,7 @@ revision.install()
 
 # Connection execution option: on SQLite, begin with the write lock (BEGIN IMMEDIATE).
 WRITES = "konvoi_writes"
+READING = "konvoi_reading"
 # How long a SQLite writer waits for the lock: long enough for every request the pool admits
 # to take its turn, shorter than the 60 s after which proxies give up on a request.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -93,10 +94,38 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            writes = conn.get_execution_options().get(WRITES, False)
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+            options = conn.get_execution_options()
+            if options.get(WRITES, False):
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            elif not options.get(READING, False):
+                conn.exec_driver_sql("BEGIN")
+            # A read-only request's statements each see the latest commit, as on PostgreSQL
+            # (READ COMMITTED), with no BEGIN and COMMIT around them (app/core/revision.py
+            # expects no more); should one write, it takes the write lock first:
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _sqlite_write_begins(
+            conn: Any, cursor: Any, statement: str, *_args: Any, **_kwargs: Any
+        ) -> None:
+            if (
+                conn.get_execution_options().get(READING, False)
+                and not conn.connection.dbapi_connection.in_transaction
+                and statement.lstrip()[:6].upper() != "SELECT"
+            ):
+                cursor.execute("BEGIN IMMEDIATE")
 
     return engine
+
+
+def reading_engine() -> Engine:
+    """The engine for a read-only request: on SQLite its reads run without a transaction
+    around them (make_engine); on PostgreSQL it is the engine."""
+    return _reading(get_engine())
+
+
+@lru_cache
+def _reading(engine: Engine) -> Engine:
+    return engine.execution_options(**{READING: True})
 
 
 @lru_cache
@@ -151,12 +180,13 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     # Opening a session does no I/O: only a write's BEGIN IMMEDIATE and the end of the
     # transaction are handed to a thread (a read-only request saves a thread hop).
     # expire_on_commit=False: responses are built from the objects after the commit.
-    session = Session(get_engine(), expire_on_commit=False)
+    reads_only = request.method in READ_ONLY_METHODS
+    session = Session(reading_engine() if reads_only else get_engine(), expire_on_commit=False)
     # The end runs outside the request threads' limit, as FastAPI does for a dependency's
     # exit: a commit must never wait for a thread held by a request waiting for its lock.
     ending = CapacityLimiter(1)
     try:
-        if request.method not in READ_ONLY_METHODS:
+        if not reads_only:
             await run_in_threadpool(begin_writing, session)
         yield session
     except BaseException:

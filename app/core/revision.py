@@ -20,12 +20,14 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import BigInteger, event, update
 from sqlalchemy.orm import ORMExecuteState
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Field, Session, SQLModel, col
 
 from app.core.models import metadata  # noqa: F401 (naming conventions for the table)
 
 _WROTE = "konvoi_wrote"
 _READ = "konvoi_revision_read"
+# Read on nearly every request: plain SQL, without the ORM's work for one number.
+_CURRENT_SQL = "SELECT token FROM data_revision WHERE id = 1"
 
 T = TypeVar("T")
 
@@ -52,7 +54,7 @@ def current(session: Session) -> int:
     if known is not None and known[0] is session.get_transaction():
         token: int = known[1]
         return token
-    token = session.exec(select(DataRevision.token).where(DataRevision.id == 1)).one()
+    token = session.connection().exec_driver_sql(_CURRENT_SQL).scalar_one()
     session.info[_READ] = (session.get_transaction(), token)
     return token
 
