@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
@@ -27,7 +28,7 @@ from app.core.revision import Kept
 from app.drivers.models import Driver
 from app.exports.models import ExportRecord
 from app.items.models import Item
-from app.web.pages import PagePrincipalDep, require
+from app.web.pages import PagePrincipalDep, require, signed_in_reader
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -203,9 +204,16 @@ def _page(
 
 
 @router.get("/my-convoy", response_class=HTMLResponse)
-def my_convoy(request: Request, session: SessionDep, principal: PagePrincipalDep) -> HTMLResponse:
-    require(principal, "get_convoy")
-    return read_once(session, lambda: _page(request, session, principal))
+async def my_convoy(request: Request, session: SessionDep) -> HTMLResponse:
+    """What a driver's phone asks for most: signing in, gathering, rendering and the end of
+    its read take one thread between them."""
+
+    def page() -> HTMLResponse:
+        principal = signed_in_reader(request, session)
+        require(principal, "get_convoy")
+        return _page(request, session, principal)
+
+    return await run_in_threadpool(read_once, session, page)
 
 
 @router.post("/my-convoy/legs/{leg_id}/report", response_model=None)

@@ -166,14 +166,15 @@ def _end(session: Session, *, commit: bool) -> None:
         session.close()
 
 
-def _ends_at_once(session: Session) -> bool:
+def _ends_at_once(session: Session, *, reads_only: bool) -> bool:
     """Whether ending the session waits for nothing, so needs no thread: it holds no
-    transaction (the read ended in its own thread, end_reading), or only a read on SQLite,
-    whose end releases a lock in this process's memory (no round trip, nothing written to
-    disk). PostgreSQL's end is a round trip, which the event loop never waits for."""
+    transaction (the read ended in its own thread, end_reading), or it is a read-only
+    request's on SQLite, whose reads hold no transaction (make_engine): its end is a call
+    into this process. PostgreSQL's end is a round trip, which the event loop never waits
+    for."""
     if not session.in_transaction():
         return True
-    return session.get_bind().dialect.name == "sqlite" and not revision.has_written(session)
+    return reads_only and session.get_bind().dialect.name == "sqlite"
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -190,14 +191,14 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
             await run_in_threadpool(begin_writing, session)
         yield session
     except BaseException:
-        if _ends_at_once(session):
+        if _ends_at_once(session, reads_only=reads_only):
             _end(session, commit=False)
             raise
         with CancelScope(shield=True):
             await to_thread.run_sync(partial(_end, session, commit=False), limiter=ending)
         raise
-    if _ends_at_once(session):
-        _end(session, commit=False)  # nothing written: nothing to commit
+    if _ends_at_once(session, reads_only=reads_only):
+        _end(session, commit=True)  # a write made in a read all the same is kept
         return
     with CancelScope(shield=True):
         await to_thread.run_sync(partial(_end, session, commit=True), limiter=ending)

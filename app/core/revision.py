@@ -73,6 +73,8 @@ def _executed(state: ORMExecuteState) -> None:
 
 
 def _before_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: its writes count at the commit of the whole
     session.flush()
     if not session.info.pop(_WROTE, False):
         return

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 
 from app.auth.deps import _form_csrf_token, web_principal
 from app.auth.models import Role
@@ -53,6 +54,15 @@ async def speaking_principal(
 
 
 PagePrincipalDep = Annotated[Principal, Depends(speaking_principal)]
+
+
+def signed_in_reader(request: Request, session: Session) -> Principal:
+    """``page_principal`` and ``speaking_principal`` in the caller's thread, for a page read
+    that signs in, gathers and renders in one worker thread (the driver's phone page): one
+    thread hop in all. The language holds for what that thread does."""
+    principal = page_principal(request, session, None)  # a read carries no form
+    core_i18n.speak(language_of(request, principal))
+    return principal
 
 
 def require(principal: Principal, operation: str) -> None:

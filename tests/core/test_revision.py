@@ -122,3 +122,15 @@ def test_a_read_ends_in_its_own_thread_and_a_write_keeps_its_transaction(engine:
         end_reading(session)
         assert session.in_transaction()  # committed after the endpoint, or rolled back
         session.rollback()
+
+
+def test_a_write_in_a_released_savepoint_still_counts_until_the_commit(engine: Engine) -> None:
+    with Session(engine) as session:
+        before = revision.current(session)
+        table = revision.DataRevision
+        with session.begin_nested():  # as a report with a client key is recorded
+            session.execute(update(table).values(token=col(table.token)))
+        assert revision.has_written(session)  # nothing kept is read or filled from here
+        session.commit()
+    with Session(engine) as session:
+        assert revision.current(session) != before
