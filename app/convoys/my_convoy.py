@@ -5,14 +5,17 @@ goes through the same ``report_event_once`` as ``POST .../legs/{id}/events``, wi
 key that makes a report sent twice (a phone retrying after a lost answer) count once.
 """
 
+import re
+import secrets
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import escape
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
@@ -28,8 +31,9 @@ from app.core.revision import Kept
 from app.drivers.models import Driver
 from app.exports.models import ExportRecord
 from app.items.models import Item
+from app.web import formatting
 from app.web.pages import PagePrincipalDep, require, signed_in_reader
-from app.web.templating import render
+from app.web.templating import RenderedPage, page_key, render_page, respond
 
 router = APIRouter(include_in_schema=False)
 
@@ -86,7 +90,6 @@ class MyConvoy:
     legs: list[LegView]
     vehicles: list[VehicleView]
     co_drivers: list[tuple[str, str]]  # (name, vehicle)
-    as_of: datetime
 
     @property
     def can_report(self) -> bool:
@@ -163,7 +166,6 @@ def gather(session: Session, convoy: Convoy, driver_id: int) -> MyConvoy:
         legs=views,
         vehicles=[VehicleView(vehicles[i], records.get(i)) for i in driven],
         co_drivers=others,
-        as_of=datetime.now(UTC),
     )
 
 
@@ -176,9 +178,17 @@ def _mine(session: Session, driver_id: int) -> MyConvoy | None:
         convoy = current_convoy(session, driver_id)
         return gather(session, convoy, driver_id) if convoy is not None else None
 
-    mine = _kept_views.get(session, driver_id, fresh)
-    # "As of" is when the phone was last told: now, whether or not it was gathered now.
-    return replace(mine, as_of=datetime.now(UTC)) if mine is not None else None
+    return _kept_views.get(session, driver_id, fresh)
+
+
+# The page as rendered for each reader, with the time zone of its "as of", while nothing has
+# been written since. What each answer tells anew stands in it as a mark: when it was sent
+# (the phone shows it offline) and each report's client key (one tap, one report). The marks
+# are random, so that no convoy's name can hold one.
+_MARK = secrets.token_hex(8)
+_AS_OF = f"as-of-{_MARK}"
+_CLIENT_KEY = f"client-key-{_MARK}"
+_kept_pages: Kept[tuple[RenderedPage, str | None]] = Kept(size=256)
 
 
 def _page(
@@ -189,18 +199,42 @@ def _page(
     problems: list[str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    mine = _mine(session, _driver_of(principal))
-    response = render(
-        request,
-        "convoys/my_convoy.html",
-        {"mine": mine, "problems": problems or [], "new_key": lambda: uuid.uuid4().hex},
-        principal=principal,
-        status_code=status_code,
-    )
+    driver_id = _driver_of(principal)
+
+    def rendered() -> tuple[RenderedPage, str | None]:
+        mine = _mine(session, driver_id)
+        page = render_page(
+            request,
+            "convoys/my_convoy.html",
+            {
+                "mine": mine,
+                "problems": problems or [],
+                "new_key": lambda: _CLIENT_KEY,
+                "as_of": _AS_OF,
+            },
+            principal=principal,
+        )
+        return page, mine.trip.departure.zone if mine is not None else None
+
+    if problems:
+        page, zone = rendered()
+    else:
+        key = page_key(request, principal, "my-convoy")
+        page, zone = _kept_pages.get(session, key, rendered)
+    response = respond(_told_now(page, zone), status_code=status_code)
     # The phone keeps its last copy for when the network is gone (the service worker serves
     # it then); a proxy must never share it.
     response.headers["cache-control"] = "private, no-cache"
     return response
+
+
+def _told_now(page: RenderedPage, zone: str | None) -> RenderedPage:
+    body = page.body
+    if zone is not None:
+        now = formatting.local_time(datetime.now(UTC), zone, page.language, year=False)
+        body = body.replace(_AS_OF.encode(), str(escape(now)).encode())
+    body = re.sub(_CLIENT_KEY.encode(), lambda _: uuid.uuid4().hex.encode(), body)
+    return RenderedPage(body, page.language)
 
 
 @router.get("/my-convoy", response_class=HTMLResponse)

@@ -134,3 +134,31 @@ def test_the_phone_shows_a_change_made_after_its_last_load(
     assert patched.status_code == 200, patched.text
     assert "Pumping station Lviv" not in first
     assert "Pumping station Lviv" in phone.get("/my-convoy").text
+
+
+def test_every_load_of_the_page_gives_new_client_keys_and_the_time_it_was_sent(
+    client: TestClient, page_as: PageClients
+) -> None:
+    """Kept between loads, the page still differs where each load must: a report tapped on
+    it counts once per tap, and offline it tells when it was sent."""
+    planned = _under_way(client)
+    phone = page_as(Role.driver, driver_id=planned.drivers[0]["id"])
+    first_leg = planned.legs[0]["id"]
+    loads = [phone.get("/my-convoy").text for _ in range(2)]
+    keys = [
+        [_fields(form)["client_key"] for form in _report_forms(page, first_leg).values()]
+        for page in loads
+    ]
+    assert all(len(set(k)) == len(k) == 2 for k in keys)  # one key a form
+    assert not set(keys[0]) & set(keys[1])  # a new key each load
+    for page in loads:
+        note = soup(page).select_one("#offline-note")
+        assert note is not None
+        assert "CET" in note.text or "CEST" in note.text  # "as of" now, at the meeting point
+        assert "as-of-" not in page and "client-key-" not in page  # every mark filled in
+    # A tap on the older load and one on the newer are two reports.
+    old, new = (_fields(_report_forms(page, first_leg)["departed"]) for page in loads)
+    assert phone.post(f"/my-convoy/legs/{first_leg}/report", data=old).status_code == 303
+    assert phone.post(f"/my-convoy/legs/{first_leg}/report", data=new).status_code == 303
+    events = b.get(client, f"/convoys/{planned.id}/events")
+    assert [e["client_key"] for e in events] == [old["client_key"], new["client_key"]]
