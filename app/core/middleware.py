@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -159,6 +160,25 @@ def _cookie(header: str, name: str) -> str | None:
     return None
 
 
+# How a record's answer begins (its model's first fields; compact JSON): read without parsing
+# the rest of it.
+_RECORD_HEAD = re.compile(rb'\{"id":\d+,"version":(\d+)[,}]')
+
+
+def _record_version(body: bytes) -> object | None:
+    head = _RECORD_HEAD.match(body)
+    if head is not None:
+        return int(head.group(1))
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return None
+    if isinstance(parsed, dict) and "id" in parsed and "version" in parsed:
+        version: object = parsed["version"]
+        return version
+    return None
+
+
 class VersionETag:
     """Send a record's version as its ETag, so clients can send it back in If-Match.
 
@@ -195,12 +215,9 @@ class VersionETag:
             # Only an answer that names a version can be a record: a readiness report or a
             # list of words is sent on without being parsed.
             if start["status"] in (200, 201) and b'"version":' in body:
-                try:
-                    parsed = json.loads(body)
-                except ValueError:
-                    parsed = None
-                if isinstance(parsed, dict) and "id" in parsed and "version" in parsed:
-                    headers.append((b"etag", f'"{parsed["version"]}"'.encode()))
+                version = _record_version(body)
+                if version is not None:
+                    headers.append((b"etag", f'"{version}"'.encode()))
             await send({**start, "headers": headers})
             await send({"type": "http.response.body", "body": body})
 

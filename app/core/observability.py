@@ -11,6 +11,7 @@ import re
 import time
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from prometheus_client import (
@@ -80,8 +81,8 @@ POOL_SIZE = Gauge(
 
 
 def _sample_pool() -> None:
-    """Read at the end of each request and at each scrape: with several workers, each
-    reports its own pool and the scrape sums them."""
+    """Read at each scrape, and after requests at most once a second: with several workers,
+    each reports its own pool and the scrape sums them."""
     from app.core.database import get_engine
 
     pool: Any = get_engine().pool
@@ -118,11 +119,27 @@ def _route_template(scope: Scope) -> str:
     return template if isinstance(template, str) else "unmatched"
 
 
+# A method no route has is counted as "other": a client cannot add series at will.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+# Each route's counter and histogram, found once (the client checks and locks on each lookup).
+@cache
+def _counted(method: str, route: str, status: int) -> Counter:
+    return REQUESTS.labels(method, route, str(status))
+
+
+@cache
+def _timed(method: str, route: str) -> Histogram:
+    return DURATION.labels(method, route)
+
+
 class Observing:
     """ASGI middleware (outermost): a request id, one access log line, the metrics."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self._pool_sampled_at = 0.0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -146,12 +163,16 @@ class Observing:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            elapsed = time.perf_counter() - started
+            ended = time.perf_counter()
+            elapsed = ended - started
             route = _route_template(scope)
             record.route = route
-            REQUESTS.labels(scope["method"], route, str(status)).inc()
-            DURATION.labels(scope["method"], route).observe(elapsed)
-            _sample_pool()
+            method = scope["method"] if scope["method"] in _METHODS else "other"
+            _counted(method, route, status).inc()
+            _timed(method, route).observe(elapsed)
+            if ended - self._pool_sampled_at >= 1.0:
+                self._pool_sampled_at = ended
+                _sample_pool()
             access_log.info(
                 "%s %s %d",
                 scope["method"],
