@@ -55,6 +55,13 @@ async def _send_json(send: Send, status: int, body: Mapping[str, object]) -> Non
     await send({"type": "http.response.body", "body": payload})
 
 
+_SECURITY = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+_DOCS_SECURITY = [
+    (k.encode(), v.encode())
+    for k, v in {**SECURITY_HEADERS, "content-security-policy": DOCS_CSP}.items()
+]
+
+
 class Hardening:
     """ASGI middleware: headers on every response, 413 past the size limit, opaque 500s."""
 
@@ -101,14 +108,10 @@ class Hardening:
             if message["type"] == "http.response.start":
                 started = True
                 present = {k.lower() for k, _ in message.get("headers", [])}
-                headers = SECURITY_HEADERS
+                headers = _SECURITY
                 if scope.get("path", "").startswith(DOCS_PATHS):
-                    headers = {**SECURITY_HEADERS, "content-security-policy": DOCS_CSP}
-                extra = [
-                    (k.encode(), v.encode())
-                    for k, v in headers.items()
-                    if k.encode() not in present
-                ]
+                    headers = _DOCS_SECURITY
+                extra = [(k, v) for k, v in headers if k not in present]
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
