@@ -169,16 +169,9 @@ def gather(session: Session, convoy: Convoy, driver_id: int) -> MyConvoy:
     )
 
 
-# Each driver's view as gathered last, while nothing has been written since.
-_kept_views: Kept[MyConvoy | None] = Kept(size=512)
-
-
 def _mine(session: Session, driver_id: int) -> MyConvoy | None:
-    def fresh() -> MyConvoy | None:
-        convoy = current_convoy(session, driver_id)
-        return gather(session, convoy, driver_id) if convoy is not None else None
-
-    return _kept_views.get(session, driver_id, fresh)
+    convoy = current_convoy(session, driver_id)
+    return gather(session, convoy, driver_id) if convoy is not None else None
 
 
 # The page as rendered for each reader, with the time zone of its "as of", while nothing has
@@ -188,6 +181,7 @@ def _mine(session: Session, driver_id: int) -> MyConvoy | None:
 _MARK = secrets.token_hex(8)
 _AS_OF = f"as-of-{_MARK}"
 _CLIENT_KEY = f"client-key-{_MARK}"
+_CLIENT_KEYS = re.compile(_CLIENT_KEY.encode())
 _kept_pages: Kept[tuple[RenderedPage, str | None]] = Kept(size=256)
 
 
@@ -233,7 +227,7 @@ def _told_now(page: RenderedPage, zone: str | None) -> RenderedPage:
     if zone is not None:
         now = formatting.local_time(datetime.now(UTC), zone, page.language, year=False)
         body = body.replace(_AS_OF.encode(), str(escape(now)).encode())
-    body = re.sub(_CLIENT_KEY.encode(), lambda _: uuid.uuid4().hex.encode(), body)
+    body = _CLIENT_KEYS.sub(lambda _: uuid.uuid4().hex.encode(), body)
     return RenderedPage(body, page.language)
 
 

@@ -3,12 +3,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
-from sqlmodel import Session
 
 from app.auth import visibility
 from app.auth.deps import UNSAFE_METHODS, PrincipalDep, require_version
-from app.auth.models import Role
-from app.auth.service import Principal
 from app.convoys import readiness, service
 from app.convoys.models import Convoy, ConvoyStatus, Leg
 from app.convoys.schemas import (
@@ -35,18 +32,15 @@ from app.convoys.schemas import (
     WithdrawalCreate,
     WithdrawalRead,
 )
+from app.convoys.views import detail_for, in_view, visible_detail
 from app.core.database import SessionDep, read_once
 from app.core.pagination import CursorQuery, LimitQuery, Page
-from app.core.revision import Kept
 
 router = APIRouter(prefix="/convoys", tags=["convoys"])
 
 
 def convoy_in_view(convoy_id: int, session: SessionDep, principal: PrincipalDep) -> Convoy:
-    """The convoy, if the principal may see it (a driver: assigned to it; a recipient: it
-    carries its items); otherwise 404."""
-    visibility.require_convoy(session, principal, convoy_id)
-    return service.get(session, convoy_id)
+    return in_view(session, principal, convoy_id)
 
 
 ConvoyInViewDep = Annotated[Convoy, Depends(convoy_in_view)]
@@ -79,53 +73,6 @@ def leg_dep(
 
 
 LegDep = Annotated[Leg, Depends(leg_dep)]
-
-
-# A driver's or recipient's part of each convoy looked at lately.
-_kept_views: Kept[ConvoyDetail] = Kept(size=512)
-
-
-def detail_for(session: Session, principal: Principal, convoy: Convoy) -> ConvoyDetail:
-    """The convoy as this principal may see it: a driver, only the vehicles (and their goods)
-    and assignments that are their own; a recipient, only its own items and no driver data.
-    Kept per convoy and view until the data changes (app/core/revision.py)."""
-    if visibility.is_office(principal):
-        return service.kept_detail(session, convoy)
-    return _kept_views.get(
-        session,
-        _view(principal, convoy.id),
-        lambda: _seen(session, principal, convoy),
-        reread=convoy,
-    )
-
-
-def visible_detail(session: Session, principal: Principal, convoy_id: int) -> ConvoyDetail:
-    """``detail_for`` by id. While nothing has been written, a view seen before is given
-    again without reading the convoy or checking that it may be seen: both are kept with it
-    (a convoy the principal may not see raises, and nothing is kept)."""
-    if visibility.is_office(principal):
-        return service.kept_detail_of(session, convoy_id)
-    return _kept_views.get(
-        session,
-        _view(principal, convoy_id),
-        lambda: _seen(session, principal, convoy_in_view(convoy_id, session, principal)),
-    )
-
-
-def _view(principal: Principal, convoy_id: int | None) -> tuple[object, ...]:
-    return (convoy_id, principal.role, principal.driver_id, principal.destination_id)
-
-
-def _seen(session: Session, principal: Principal, convoy: Convoy) -> ConvoyDetail:
-    detail = service.detail(session, convoy)
-    shown = visibility.visible_item_ids(session, principal, [i.item_id for i in detail.items])
-    detail.items = [i for i in detail.items if i.item_id in shown]
-    detail.assignments = [
-        a
-        for a in detail.assignments
-        if principal.role == Role.driver and a.driver_id == principal.driver_id
-    ]
-    return detail
 
 
 @router.get("", operation_id="list_convoys")
