@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-packages chromium translations run test lint typecheck openapi migrate demo bench bench-tools bench-lists bench-writes bench-planning bench-driver bench-board bench-documents bench-import bench-restart screenshots clean
+.PHONY: setup bytecode system-packages chromium translations run test lint typecheck openapi migrate demo bench bench-tools bench-lists bench-writes bench-planning bench-driver bench-board bench-documents bench-import bench-restart screenshots clean
 
 # The languages of the pages: catalogs kept in the repository, compiled here.
 CATALOGS := $(wildcard app/locale/*/LC_MESSAGES/messages.po)
@@ -22,7 +22,12 @@ $(STAMP): pyproject.toml package.json package-lock.json
 	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
 
 ## Set up: Python packages, front-end packages, compiled translations
-setup: $(STAMP) $(COMPILED)
+setup: $(STAMP) $(COMPILED) bytecode
+
+## Compile the app's modules ahead, as `pip install` does for an installed package: a start then
+## reads them, even where Python is told not to cache them itself (PYTHONDONTWRITEBYTECODE)
+bytecode: $(STAMP)
+	$(BIN)/python -m compileall -q app migrations
 
 ## Extract the pages' strings and merge them into the catalogs (then translate the new ones)
 translations: $(STAMP)
@@ -76,7 +81,7 @@ bench-tools:
 
 ## Konvoi against the floor app: throughput, cold start and memory as ratios (SQLite; set
 ## KONVOI_BENCH_POSTGRES_URL for PostgreSQL too)
-bench: $(STAMP) bench-tools
+bench: $(STAMP) bench-tools bytecode
 	$(BIN)/python -m bench.throughput
 
 ## Measure keyset pagination (SQLite; set KONVOI_BENCH_POSTGRES_URL for PostgreSQL)

@@ -8,9 +8,10 @@ from fastapi.responses import RedirectResponse
 from app.attachments import service
 from app.attachments.models import AttachmentKind
 from app.core.database import SessionDep
+from app.core.routing import DeclaredRoute
 from app.web.pages import PagePrincipalDep, require
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=DeclaredRoute)
 
 # Where each kind of record's page is, to come back to after an upload.
 PAGES = {

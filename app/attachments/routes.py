@@ -10,8 +10,9 @@ from app.attachments.models import AttachmentKind
 from app.attachments.schemas import AttachmentRead
 from app.auth.deps import PrincipalDep
 from app.core.database import SessionDep
+from app.core.routing import DeclaredRoute
 
-router = APIRouter(prefix="/attachments", tags=["attachments"])
+router = APIRouter(prefix="/attachments", tags=["attachments"], route_class=DeclaredRoute)
 
 FILE: dict[int | str, dict[str, Any]] = {
     200: {

@@ -10,8 +10,9 @@ from app.audit import service
 from app.audit.schemas import AuditEntryRead
 from app.core.database import SessionDep
 from app.core.pagination import CursorQuery, LimitQuery, Page
+from app.core.routing import DeclaredRoute
 
-router = APIRouter(prefix="/audit", tags=["audit"])
+router = APIRouter(prefix="/audit", tags=["audit"], route_class=DeclaredRoute)
 
 SortQuery = Annotated[
     str, Query(description="occurred_at or id; prefix - to reverse (newest first by default)")

@@ -17,10 +17,11 @@ from app.auth.deps import (
 from app.auth.models import User
 from app.auth.schemas import TokenRead, UserCreate, UserRead, UserUpdate
 from app.core.database import SessionDep
+from app.core.routing import DeclaredRoute
 
 # Public: logging in. Everything else sits behind the policy table.
-login_router = APIRouter(prefix="/auth", tags=["auth"])
-router = APIRouter(tags=["auth"])
+login_router = APIRouter(prefix="/auth", tags=["auth"], route_class=DeclaredRoute)
+router = APIRouter(tags=["auth"], route_class=DeclaredRoute)
 
 
 @login_router.post(

@@ -28,6 +28,7 @@ from app.core.database import SessionDep, read_once
 from app.core.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
 from app.core.i18n import N_, _
 from app.core.revision import Kept
+from app.core.routing import DeclaredRoute
 from app.drivers.models import Driver
 from app.exports.models import ExportRecord
 from app.items.models import Item
@@ -35,7 +36,7 @@ from app.web import formatting
 from app.web.pages import PagePrincipalDep, require, signed_in_reader
 from app.web.templating import RenderedPage, page_key, render_page, respond
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=DeclaredRoute)
 
 # The order a convoy is worth showing in: the one on the road, then the next to leave.
 _SHOWN_FIRST = {

@@ -47,6 +47,7 @@ from app.core.database import SessionDep
 from app.core.errors import DomainError, InvalidInput, RuleViolation
 from app.core.i18n import _
 from app.core.revision import Kept
+from app.core.routing import DeclaredRoute
 from app.drivers.models import Driver
 from app.exports.models import ExportRecord
 from app.items.models import Item, ItemCategory
@@ -54,7 +55,7 @@ from app.web import forms
 from app.web.pages import PagePrincipalDep, require
 from app.web.templating import RenderedPage, is_htmx, page_key, render, render_page, respond
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=DeclaredRoute)
 
 # The status actions: the service call and the API operation whose policy applies.
 ACTIONS: dict[str, tuple[Callable[[Session, Convoy], Convoy], str]] = {

@@ -35,8 +35,9 @@ from app.convoys.schemas import (
 from app.convoys.views import detail_for, in_view, visible_detail
 from app.core.database import SessionDep, read_once
 from app.core.pagination import CursorQuery, LimitQuery, Page
+from app.core.routing import DeclaredRoute
 
-router = APIRouter(prefix="/convoys", tags=["convoys"])
+router = APIRouter(prefix="/convoys", tags=["convoys"], route_class=DeclaredRoute)
 
 
 def convoy_in_view(convoy_id: int, session: SessionDep, principal: PrincipalDep) -> Convoy:

@@ -1,4 +1,9 @@
-"""Finding a request's route without trying every route of every router.
+"""Routes built once, when first served, and found without trying every route of every router.
+
+FastAPI builds each route twice: when it is declared on its router, and again, lazily, for the
+app the router is included in, the first time that router is tried (`_IncludedRouter`). Only
+the second build serves; the first was about 40 % of importing the app, and so of a cold start.
+`DeclaredRoute` keeps what was declared and builds the rest only if something asks for it.
 
 FastAPI keeps each included router as one node, and for every request tries the routes of
 each router in turn, paying its bookkeeping per route even where the router's paths cannot
@@ -8,13 +13,61 @@ first parameter); a path that starts with none of them fits no route of that rou
 fully nor by path alone (a 405), so the router is skipped and no answer changes.
 """
 
+import inspect
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import FastAPI
-from fastapi.routing import _IncludedRouter
+from fastapi._form_limits import _validate_form_limits
+from fastapi.routing import APIRoute, _IncludedRouter
 from starlette._utils import get_route_path
-from starlette.routing import Match, Route
+from starlette.routing import Match, Route, get_name
 from starlette.types import Scope
+
+# What a declared route holds before it is built: APIRoute's options and their defaults.
+_OPTIONS = {
+    name: parameter.default
+    for name, parameter in inspect.signature(APIRoute.__init__).parameters.items()
+    if parameter.default is not inspect.Parameter.empty
+}
+_building = threading.RLock()
+
+
+class DeclaredRoute(APIRoute):
+    """A route as declared: its path, endpoint and options, which are all FastAPI reads to
+    build the route it serves in an including app. The rest of APIRoute (the dependant, the
+    response field, its own ASGI app) is built the first time anything asks for it, so a
+    router served on its own, or code that inspects a declared route, sees a whole APIRoute.
+
+    Use it as the ``route_class`` of every router the app includes."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
+        self._declared = (path, endpoint, options)
+        for name, default in _OPTIONS.items():
+            setattr(self, name, options.get(name, default))
+        self.path = path
+        self.endpoint = endpoint
+        # As APIRoute holds them: the including app's build reads these as they are.
+        self.name = self.name or get_name(endpoint)
+        self.methods = {method.upper() for method in self.methods or ("GET",)}
+        self.tags = list(self.tags or [])
+        self.dependencies = list(self.dependencies or [])
+        self.responses = dict(self.responses or {})
+        self.form_limits = _validate_form_limits(self.form_limits)
+        self.stream_item_type = None  # found by the build, from the endpoint's return type
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only for what is not set yet: build the whole route once, then answer.
+        if name.startswith("__"):
+            raise AttributeError(name)
+        with _building:
+            declared = self.__dict__.pop("_declared", None)
+            if declared is not None:
+                path, endpoint, options = declared
+                APIRoute.__init__(self, path, endpoint, **options)
+        return object.__getattribute__(self, name)
 
 
 @dataclass

@@ -8,11 +8,12 @@ from app.auth.deps import PrincipalDep, require_version
 from app.core.database import SessionDep
 from app.core.identifiers import LicenceClass
 from app.core.pagination import CursorQuery, LimitQuery, Page
+from app.core.routing import DeclaredRoute
 from app.drivers import service
 from app.drivers.models import Driver
 from app.drivers.schemas import DriverCreate, DriverRead, DriverUpdate
 
-router = APIRouter(prefix="/drivers", tags=["drivers"])
+router = APIRouter(prefix="/drivers", tags=["drivers"], route_class=DeclaredRoute)
 
 
 def driver_dep(

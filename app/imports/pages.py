@@ -11,6 +11,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.core.database import SessionDep
+from app.core.routing import DeclaredRoute
 from app.documents.service import CSV, XLSX
 from app.imports.needs import Report
 from app.web.pages import PagePrincipalDep, require
@@ -33,7 +34,7 @@ class SheetImport:
 def routes(sheet: SheetImport) -> APIRouter:
     """The three routes of an import page; include them before the register's
     ``/{record_id}`` routes, which would take "import" for an id."""
-    router = APIRouter(include_in_schema=False)
+    router = APIRouter(include_in_schema=False, route_class=DeclaredRoute)
     base = f"/{sheet.register}/import"
 
     def page(request: Request, principal: PagePrincipalDep, report: Report | None) -> HTMLResponse:

@@ -7,10 +7,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from app.core.database import SessionDep
+from app.core.routing import DeclaredRoute
 from app.documents.service import CSV, XLSX
 from app.imports import needs, offers
 
-router = APIRouter(prefix="/imports", tags=["imports"])
+router = APIRouter(prefix="/imports", tags=["imports"], route_class=DeclaredRoute)
 
 
 class ImportProblem(BaseModel):

@@ -15,6 +15,8 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 
+from app.core.routing import DeclaredRoute
+
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
 OWN = Path(__file__).resolve().parent / "static"
@@ -26,7 +28,7 @@ VENDOR = {
 }
 YEAR = "public, max-age=31536000, immutable"
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=DeclaredRoute)
 
 
 @cache

@@ -16,6 +16,7 @@ from app.convoys import service as convoys
 from app.convoys.models import Convoy
 from app.convoys.schemas import Finding, Readiness
 from app.core.database import SessionDep
+from app.core.routing import DeclaredRoute
 from app.items import service as items
 from app.items.models import Item, ItemStatus
 from app.needs import service as needs
@@ -23,7 +24,7 @@ from app.needs.schemas import NeedRead, NeedStatus
 from app.web.pages import PagePrincipalDep, require
 from app.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=DeclaredRoute)
 SHOWN = 25
 
 

@@ -18,6 +18,7 @@ from app.auth.service import Principal
 from app.core import i18n as core_i18n
 from app.core.database import SessionDep
 from app.core.errors import DomainError, Forbidden, NotAuthenticated
+from app.core.routing import DeclaredRoute
 from app.web import i18n
 from app.web.templating import language_of, render
 
@@ -112,7 +113,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, domain_error)
 
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=DeclaredRoute)
 
 
 @router.get("/")

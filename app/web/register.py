@@ -32,6 +32,7 @@ from app.core.database import SessionDep
 from app.core.errors import DomainError, Forbidden
 from app.core.i18n import _, word
 from app.core.models import Entity
+from app.core.routing import DeclaredRoute
 from app.web import forms
 from app.web.pages import PagePrincipalDep, require
 from app.web.templating import render
@@ -356,7 +357,7 @@ def _attachments(session: Session, entity: str, record_id: int) -> dict[str, Any
 
 def routes(register: Register) -> APIRouter:
     """The six pages of a register: list, new, create, record, edit, save."""
-    router = APIRouter(include_in_schema=False)
+    router = APIRouter(include_in_schema=False, route_class=DeclaredRoute)
     base = f"/{register.path}"
 
     @router.get(base, response_class=HTMLResponse, name=f"{register.path}_list")

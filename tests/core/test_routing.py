@@ -1,13 +1,20 @@
-"""Skipping the routers a path cannot fit (app/core/routing.py) changes no answer."""
+"""Routes built when first served, and routers skipped where a path cannot fit
+(app/core/routing.py): neither changes an answer."""
 
 import re
+import subprocess
+import sys
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
-from fastapi import FastAPI
-from fastapi.routing import _IncludedRouter
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute, _IncludedRouter
 from fastapi.testclient import TestClient
+from pydantic import BaseModel, Field
 from starlette.routing import BaseRoute, Route
+
+from app.core.routing import DeclaredRoute
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
@@ -52,3 +59,71 @@ def test_a_trailing_slash_is_redirected_to_the_route(client: TestClient) -> None
     response = client.get("/api/v1/convoys/", follow_redirects=False)
     assert response.status_code == 307
     assert response.headers["location"].endswith("/api/v1/convoys")
+
+
+def test_every_included_route_is_declared_and_left_unbuilt_until_asked(app: FastAPI) -> None:
+    """The app builds the routes it serves from what was declared (app/core/routing.py);
+    a router with plain APIRoutes would build each of them once more at import."""
+    included = [route for route in app.routes if isinstance(route, _IncludedRouter)]
+    declared = [route for _, route in _walk(included) if isinstance(route, APIRoute)]
+    assert len(declared) > 150
+    plain = [route.path for route in declared if not isinstance(route, DeclaredRoute)]
+    assert plain == []
+
+
+def test_a_fresh_process_builds_no_declared_route_to_import_and_answer() -> None:
+    """Importing the app and answering a request leaves the declared routes unbuilt."""
+    script = (
+        "import app.main\n"
+        "from fastapi.testclient import TestClient\n"
+        "from app.core.routing import DeclaredRoute\n"
+        "from tests.core.test_routing import _walk\n"
+        "with TestClient(app.main.app) as client:\n"
+        "    assert client.get('/login').status_code == 200\n"
+        "built = [p for p, r in _walk(app.main.app.routes)\n"
+        "         if isinstance(r, DeclaredRoute) and '_declared' not in vars(r)]\n"
+        "print(len(built))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(  # noqa: S603 - this interpreter and a fixed script
+        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0"]
+
+
+def _declared_router() -> APIRouter:
+    router = APIRouter(prefix="/things", route_class=DeclaredRoute)
+
+    class Thing(BaseModel):
+        name: str = Field(max_length=5)
+
+    @router.post("", status_code=201)
+    def create_thing(thing: Thing) -> Thing:
+        """Create a thing."""
+        return thing
+
+    return router
+
+
+def test_a_declared_route_serves_as_a_plain_one_in_an_app_and_on_its_own() -> None:
+    router = _declared_router()
+    (route,) = router.routes
+    assert isinstance(route, DeclaredRoute)
+    app = FastAPI()
+    app.include_router(router, prefix="/api")
+    with TestClient(app) as client:
+        assert client.post("/api/things", json={"name": "pump"}).status_code == 201
+        refused = client.post("/api/things", json={"name": "generator"})
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"] == ["body", "name"]
+    assert "_declared" in vars(route)  # served without building the declared route
+    assert app.openapi()["paths"]["/api/things"]["post"]["summary"] == "Create Thing"
+
+    # Asked for what only a build has, it builds: a router mounted as it is serves too.
+    assert route.dependant.call is route.endpoint
+    alone = FastAPI()
+    alone.router.routes.extend(router.routes)
+    with TestClient(alone) as client:
+        assert client.post("/things", json={"name": "pipe"}).json() == {"name": "pipe"}
+        assert client.post("/things", json={"name": "generator"}).status_code == 422
