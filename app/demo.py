@@ -42,7 +42,7 @@ from sqlmodel import Session, select
 from stdnum.ua import edrpou
 
 from app.auth import service as accounts
-from app.auth.models import Role
+from app.auth.roles import Role
 from app.auth.schemas import UserCreate
 from app.certificates import service as certificates
 from app.certificates.schemas import CertificateCreate

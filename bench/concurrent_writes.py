@@ -31,7 +31,7 @@ import httpx
 from sqlmodel import Session
 
 from app.auth import service as accounts
-from app.auth.models import Role
+from app.auth.roles import Role
 from app.auth.schemas import UserCreate
 from app.core import migrations
 from app.core.database import make_engine

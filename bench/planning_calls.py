@@ -45,7 +45,7 @@ def planner_database(url: str) -> None:
     from sqlmodel import Session
 
     from app.auth import service as accounts
-    from app.auth.models import Role
+    from app.auth.roles import Role
     from app.auth.schemas import UserCreate
     from app.core import migrations
     from app.core.config import get_settings

@@ -53,7 +53,7 @@ def prepare(url: str) -> Data:
     from sqlmodel import Session
 
     from app.auth import service as accounts
-    from app.auth.models import Role
+    from app.auth.roles import Role
     from app.auth.schemas import UserCreate
     from app.core.database import get_engine
     from app.main import create_app

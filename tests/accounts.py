@@ -8,7 +8,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.auth import service as accounts
-from app.auth.models import Role, User
+from app.auth.models import User
+from app.auth.roles import Role
 from app.auth.security import hash_password
 
 PASSWORD = "wuppertal-lviv-1400km"

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from app.auth.models import Role
+from app.auth.roles import Role
 from app.core import migrations
 from app.core.database import get_session, make_engine
 from app.main import create_app

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from app.attachments import service as attachments
 from app.attachments.models import Attachment, AttachmentKind
-from app.auth.models import Role
+from app.auth.roles import Role
 from app.auth.service import Principal
 from app.cli import cli
 from app.convoys.models import Convoy

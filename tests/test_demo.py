@@ -21,7 +21,8 @@ from sqlmodel import Session, SQLModel
 from typer.testing import CliRunner
 
 from app import demo
-from app.auth.models import Role, User
+from app.auth.models import User
+from app.auth.roles import Role
 from app.cli import cli
 from app.core import migrations
 from app.core.config import get_settings

@@ -13,8 +13,8 @@ from sqlalchemy.orm import object_session
 from sqlmodel import Session
 
 from app.auth import service
-from app.auth.models import Role
 from app.auth.policy import POLICY
+from app.auth.roles import Role
 from app.auth.security import same
 from app.auth.service import Principal
 from app.core import observability

@@ -1,18 +1,10 @@
 from datetime import datetime
-from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
+from app.auth.roles import Role
 from app.core.models import Entity
 from app.core.types import UTCDateTime, enum_type, utcnow
-
-
-class Role(StrEnum):
-    admin = "admin"  # manages users; everything a coordinator can
-    coordinator = "coordinator"  # plans and edits everything in the workflow
-    clerk = "clerk"  # paperwork: reads everything, edits export data and certificates
-    driver = "driver"  # one driver record: own assignments only
-    recipient = "recipient"  # one destination: its items, convoys and needs
 
 
 class User(Entity, table=True):

@@ -6,7 +6,7 @@ so a new route cannot ship without a decision. Row-level limits for drivers and 
 and the services' list queries; this table decides only whether a role may try at all.
 """
 
-from app.auth.models import Role
+from app.auth.roles import Role
 
 A, C, K, D, R = Role.admin, Role.coordinator, Role.clerk, Role.driver, Role.recipient
 

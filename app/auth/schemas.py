@@ -2,7 +2,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from app.auth.models import Role
+from app.auth.roles import Role
 from app.auth.security import password_problem
 from app.core.i18n import _
 from app.core.types import RecordId

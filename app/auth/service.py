@@ -10,7 +10,8 @@ from sqlalchemy import delete, func, or_
 from sqlmodel import Session, col, select
 
 from app.auth import security
-from app.auth.models import ApiToken, KnownDevice, LoginFailure, Role, User, WebSession
+from app.auth.models import ApiToken, KnownDevice, LoginFailure, User, WebSession
+from app.auth.roles import Role
 from app.auth.schemas import UserCreate, UserRead, UserUpdate
 from app.core.config import get_settings
 from app.core.errors import Conflict, InvalidInput, TooManyAttempts

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 from sqlmodel import Session, col, select
 
-from app.auth.models import Role
+from app.auth.roles import Role
 from app.auth.service import Principal
 from app.convoys.models import Assignment, Convoy, ConvoyItem, DriverWithdrawal, Leg
 from app.core.errors import Forbidden, InvalidInput, NotFound

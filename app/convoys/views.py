@@ -5,7 +5,7 @@ driver data. Shared by every route that answers with a convoy's detail."""
 from sqlmodel import Session
 
 from app.auth import visibility
-from app.auth.models import Role
+from app.auth.roles import Role
 from app.auth.service import Principal
 from app.convoys import service
 from app.convoys.models import Convoy

@@ -17,8 +17,8 @@ from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 
 from app.auth.deps import authorize, require_version
-from app.auth.models import Role
 from app.auth.policy import POLICY
+from app.auth.roles import Role
 from app.core.errors import ReasonBody
 from app.core.paths import MAX_ID
 

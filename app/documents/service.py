@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, func, select
 
 from app.auth import visibility
-from app.auth.models import Role
+from app.auth.roles import Role
 from app.auth.service import Principal
 from app.certificates.models import UsageCertificate
 from app.convoys.models import Assignment, Convoy

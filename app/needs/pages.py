@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from app.auth import visibility
 from app.auth.deps import require_version
-from app.auth.models import Role
+from app.auth.roles import Role
 from app.auth.service import Principal
 from app.core.database import SessionDep
 from app.core.errors import DomainError

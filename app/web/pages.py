@@ -12,8 +12,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from app.auth.deps import _form_csrf_token, web_principal
-from app.auth.models import Role
 from app.auth.policy import may
+from app.auth.roles import Role
 from app.auth.service import Principal
 from app.core import i18n as core_i18n
 from app.core.database import SessionDep

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.auth.models import Role
+from app.auth.roles import Role
 from app.core.config import get_settings
 from tests import factories
 from tests.convoys import builders as b

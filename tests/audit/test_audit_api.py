@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, func, select
 
 from app.audit.models import AuditAction, AuditEntry
-from app.auth.models import Role
+from app.auth.roles import Role
 from app.core.context import SYSTEM, Actor, current_actor
 from app.donors.models import Donor
 from app.main import create_app

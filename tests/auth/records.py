@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from app.auth import service as accounts
 from app.auth.deps import CSRF_HEADER, SESSION_COOKIE
-from app.auth.models import Role
+from app.auth.roles import Role
 from tests import factories
 from tests.accounts import make_user
 from tests.convoys import builders as b

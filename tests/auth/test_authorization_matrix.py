@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 from starlette.routing import BaseRoute, Mount, Route
 
-from app.auth.models import Role
+from app.auth.roles import Role
 from tests.auth.records import Records, build, credentials, links_for
 
 ANONYMOUS = "anonymous"

@@ -11,7 +11,8 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from app.auth.deps import DEVICE_COOKIE
-from app.auth.models import ApiToken, KnownDevice, LoginFailure, Role, User, WebSession
+from app.auth.models import ApiToken, KnownDevice, LoginFailure, User, WebSession
+from app.auth.roles import Role
 from app.auth.security import digest
 from app.core.config import get_settings
 from app.core.types import utcnow

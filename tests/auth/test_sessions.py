@@ -12,7 +12,8 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.auth.deps import SESSION_COOKIE
-from app.auth.models import LoginFailure, Role, User, WebSession
+from app.auth.models import LoginFailure, User, WebSession
+from app.auth.roles import Role
 from app.auth.security import digest
 from app.core.config import get_settings
 from app.core.types import utcnow

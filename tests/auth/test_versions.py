@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.auth.models import Role
+from app.auth.roles import Role
 from tests import factories
 from tests.auth.records import Records, build
 from tests.convoys import builders as b

@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, event, text
 from sqlmodel import Session
 
-from app.auth.models import Role
+from app.auth.roles import Role
 from app.core import migrations
 from app.core.database import get_session, make_engine
 from app.main import create_app

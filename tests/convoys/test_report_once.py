@@ -5,7 +5,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from app.auth.models import Role
+from app.auth.roles import Role
 from tests.accounts import RoleClients
 from tests.convoys import builders as b
 from tests.convoys.builders import H, iso

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from app.auth.models import Role
+from app.auth.roles import Role
 from tests import factories
 from tests.convoys import builders as b
 from tests.factories import API

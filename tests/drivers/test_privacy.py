@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, func, select
 
 from app.audit.models import AuditEntry
-from app.auth.models import Role
+from app.auth.roles import Role
 from tests.accounts import PASSWORD, RoleClients
 from tests.convoys import builders as b
 from tests.factories import API

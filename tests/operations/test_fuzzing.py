@@ -23,7 +23,7 @@ from schemathesis.core.result import Ok
 from sqlalchemy import Connection
 from sqlmodel import Session
 
-from app.auth.models import Role
+from app.auth.roles import Role
 from app.drivers.models import Driver
 from tests.accounts import auth_headers
 

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.auth.models import Role
+from app.auth.roles import Role
 from tests.accounts import PASSWORD, make_user
 
 PageClients = Callable[..., TestClient]

@@ -2,7 +2,7 @@
 
 from fastapi.testclient import TestClient
 
-from app.auth.models import Role
+from app.auth.roles import Role
 from tests import factories
 from tests.web.conftest import PageClients, csrf_token, soup
 

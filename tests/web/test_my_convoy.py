@@ -6,7 +6,7 @@ from bs4 import Tag
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 
-from app.auth.models import Role
+from app.auth.roles import Role
 from tests.convoys import builders as b
 from tests.convoys.builders import H
 from tests.web.conftest import PageClients, csrf_token, soup

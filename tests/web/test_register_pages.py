@@ -3,7 +3,7 @@ keep what was typed and name the refused field, actions that list every reason."
 
 from fastapi.testclient import TestClient
 
-from app.auth.models import Role
+from app.auth.roles import Role
 from tests import factories
 from tests.convoys import builders as b
 from tests.web.conftest import PageClients, csrf_token, soup

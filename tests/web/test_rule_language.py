@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from app.auth.models import Role
+from app.auth.roles import Role
 from tests.convoys import builders as b
 from tests.factories import API
 from tests.web.conftest import PageClients, csrf_token, soup
