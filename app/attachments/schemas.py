@@ -1,12 +1,13 @@
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from app.attachments.models import AttachmentKind
+from app.core.schemas import Schema
 from app.core.types import RecordId
 
 
-class AttachmentRead(BaseModel):
+class AttachmentRead(Schema):
     id: int
     entity: str = Field(examples=["item"])
     entity_id: RecordId

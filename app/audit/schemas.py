@@ -1,13 +1,14 @@
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from app.audit.models import AuditAction
+from app.core.schemas import Schema
 from app.core.types import RecordId
 
 
-class AuditEntryRead(BaseModel):
+class AuditEntryRead(Schema):
     model_config = ConfigDict(from_attributes=True)
 
     id: int

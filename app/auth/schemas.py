@@ -1,10 +1,11 @@
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from app.auth.roles import Role
 from app.auth.security import password_problem
 from app.core.i18n import _
+from app.core.schemas import Schema
 from app.core.types import RecordId
 
 
@@ -14,7 +15,7 @@ def _check_password(value: str | None) -> str | None:
     return value
 
 
-class UserCreate(BaseModel):
+class UserCreate(Schema):
     username: str = Field(min_length=3, max_length=100, pattern=r"^[a-z0-9._@-]+$")
     full_name: str = Field(min_length=1, max_length=200)
     role: Role
@@ -39,7 +40,7 @@ class UserCreate(BaseModel):
         return self
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     full_name: str | None = Field(default=None, min_length=1, max_length=200)
@@ -49,7 +50,7 @@ class UserUpdate(BaseModel):
     _password = field_validator("password")(_check_password)
 
 
-class UserRead(BaseModel):
+class UserRead(Schema):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -64,7 +65,7 @@ class UserRead(BaseModel):
     created_at: datetime
 
 
-class TokenRead(BaseModel):
+class TokenRead(Schema):
     access_token: str
     token_type: str = "bearer"  # noqa: S105  (the OAuth2 token type, not a secret)
     expires_at: datetime

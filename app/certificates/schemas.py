@@ -1,13 +1,14 @@
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from app.core.schemas import Schema
 from app.core.types import RecordId
 
 ItemIds = list[RecordId]
 
 
-class CertificateBase(BaseModel):
+class CertificateBase(Schema):
     number: str = Field(min_length=1, max_length=50, examples=["VN-2022-017"])
     destination_id: RecordId
     intended_use: str = Field(
@@ -28,7 +29,7 @@ class CertificateCreate(CertificateBase):
     item_ids: ItemIds = Field(min_length=1, description="Items the certificate covers")
 
 
-class CertificateUpdate(BaseModel):
+class CertificateUpdate(Schema):
     """Covered items change through the item endpoints, not here."""
 
     # Refuse fields that cannot change here instead of silently dropping them.
@@ -42,7 +43,7 @@ class CertificateUpdate(BaseModel):
     valid_until_on: date | None = None
 
 
-class CertificateItemsAdd(BaseModel):
+class CertificateItemsAdd(Schema):
     item_ids: ItemIds = Field(min_length=1)
 
 

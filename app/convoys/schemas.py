@@ -1,14 +1,15 @@
 from datetime import date, datetime
 
-from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, AwareDatetime, ConfigDict, Field
 
 from app.convoys.models import ConvoyStatus, EventKind, WithdrawalReason
 from app.core.errors import ReasonBody
 from app.core.localtime import TimeZoneName
+from app.core.schemas import Schema
 from app.core.types import RecordId
 
 
-class ConvoyCreate(BaseModel):
+class ConvoyCreate(Schema):
     number: str = Field(min_length=1, max_length=30, examples=["W4U-01"])
     name: str = Field(min_length=1, max_length=200, examples=["First convoy to Lviv"])
     coordinator_name: str = Field(min_length=1, max_length=200)
@@ -31,7 +32,7 @@ class ConvoyCreate(BaseModel):
     notes: str | None = Field(default=None, max_length=2000)
 
 
-class ConvoyUpdate(BaseModel):
+class ConvoyUpdate(Schema):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     coordinator_name: str | None = Field(default=None, min_length=1, max_length=200)
     coordinator_phone: str | None = Field(default=None, max_length=50)
@@ -46,7 +47,7 @@ class ConvoyUpdate(BaseModel):
     notes: str | None = Field(default=None, max_length=2000)
 
 
-class ConvoyRead(BaseModel):
+class ConvoyRead(Schema):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -75,7 +76,7 @@ class ConvoyRead(BaseModel):
     updated_at: datetime
 
 
-class LegCreate(BaseModel):
+class LegCreate(Schema):
     from_place: str = Field(min_length=1, max_length=200)
     to_place: str = Field(min_length=1, max_length=200)
     to_time_zone: TimeZoneName = Field(
@@ -90,7 +91,7 @@ class LegCreate(BaseModel):
     position: int | None = Field(default=None, ge=1, description="Defaults to after the last leg")
 
 
-class LegUpdate(BaseModel):
+class LegUpdate(Schema):
     from_place: str | None = Field(default=None, min_length=1, max_length=200)
     to_place: str | None = Field(default=None, min_length=1, max_length=200)
     to_time_zone: TimeZoneName | None = None
@@ -101,7 +102,7 @@ class LegUpdate(BaseModel):
     planned_wait_minutes: int | None = Field(default=None, ge=0, le=72 * 60)
 
 
-class LegRead(BaseModel):
+class LegRead(Schema):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -121,14 +122,14 @@ class LegRead(BaseModel):
     planned_wait_minutes: int
 
 
-class LoadItem(BaseModel):
+class LoadItem(Schema):
     item_id: RecordId
     carrier_id: RecordId | None = Field(
         default=None, description="The convoy vehicle that carries this equipment"
     )
 
 
-class ConvoyItemRead(BaseModel):
+class ConvoyItemRead(Schema):
     item_id: RecordId
     name: str
     category: str
@@ -145,13 +146,13 @@ class ConvoyItemRead(BaseModel):
     export_plate: str | None
 
 
-class AssignmentCreate(BaseModel):
+class AssignmentCreate(Schema):
     leg_id: RecordId
     vehicle_id: RecordId
     driver_id: RecordId
 
 
-class AssignmentRead(BaseModel):
+class AssignmentRead(Schema):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -163,7 +164,7 @@ class AssignmentRead(BaseModel):
     ends_at: datetime
 
 
-class LegEventCreate(BaseModel):
+class LegEventCreate(Schema):
     kind: EventKind
     occurred_at: AwareDatetime
     reported_for: str | None = Field(
@@ -183,7 +184,7 @@ class LegEventCreate(BaseModel):
     )
 
 
-class LegEventRead(BaseModel):
+class LegEventRead(Schema):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -199,7 +200,7 @@ class LegEventRead(BaseModel):
     client_key: str | None
 
 
-class HandoverCreate(BaseModel):
+class HandoverCreate(Schema):
     item_id: RecordId
     receiver_name: str = Field(min_length=1, max_length=200)
     receiver_role: str = Field(min_length=1, max_length=200, examples=["Deputy technical director"])
@@ -208,7 +209,7 @@ class HandoverCreate(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
-class HandoverRead(BaseModel):
+class HandoverRead(Schema):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -234,7 +235,7 @@ class ConvoyDetail(ConvoyRead):
 Finding = ReasonBody
 
 
-class Readiness(BaseModel):
+class Readiness(Schema):
     convoy_id: RecordId
     status: ConvoyStatus
     can_depart: bool
@@ -242,7 +243,7 @@ class Readiness(BaseModel):
     warnings: list[Finding]
 
 
-class TripAssignment(BaseModel):
+class TripAssignment(Schema):
     """One driver on one vehicle for the whole trip, or for the legs from ``first_leg`` to
     ``last_leg`` (positions, inclusive)."""
 
@@ -252,27 +253,27 @@ class TripAssignment(BaseModel):
     last_leg: int | None = Field(default=None, ge=1, description="Leg position; default last")
 
 
-class TripAssignments(BaseModel):
+class TripAssignments(Schema):
     assignments: list[TripAssignment] = Field(min_length=1, max_length=200)
 
 
-class DriverSwap(BaseModel):
+class DriverSwap(Schema):
     """Put ``to_driver_id`` wherever ``from_driver_id`` drives on this convoy."""
 
     from_driver_id: RecordId
     to_driver_id: RecordId
 
 
-class LoadItems(BaseModel):
+class LoadItems(Schema):
     items: list[LoadItem] = Field(min_length=1, max_length=500)
 
 
-class WithdrawalCreate(BaseModel):
+class WithdrawalCreate(Schema):
     reason: WithdrawalReason
     note: str | None = Field(default=None, max_length=1000, examples=["heat; doctor's advice"])
 
 
-class WithdrawalRead(BaseModel):
+class WithdrawalRead(Schema):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -284,13 +285,13 @@ class WithdrawalRead(BaseModel):
     left_open: list[str] = Field(description="Each leg and vehicle the driver leaves without one")
 
 
-class DepartureCreate(BaseModel):
+class DepartureCreate(Schema):
     departed_at: AwareDatetime | None = Field(
         default=None, description="When the convoy actually left; defaults to now"
     )
 
 
-class ArrivalCreate(BaseModel):
+class ArrivalCreate(Schema):
     arrived_at: AwareDatetime | None = Field(
         default=None, description="When the convoy actually arrived; defaults to now"
     )

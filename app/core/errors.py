@@ -10,11 +10,12 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy.exc import OperationalError
 
 from app.core import i18n
 from app.core.i18n import _
+from app.core.schemas import Schema
 
 log = logging.getLogger("konvoi")
 # Retry-After for a 503 while the database is away: a restart takes a few seconds.
@@ -46,7 +47,7 @@ class Reason:
         return body
 
 
-class ReasonBody(BaseModel):
+class ReasonBody(Schema):
     """One unmet condition: a stable code, a sentence for people, and what it is about.
 
     The same shape is used for the reasons of a 409 and for the blockers and warnings of a

@@ -21,9 +21,10 @@ from app.auth.policy import POLICY
 from app.auth.roles import Role
 from app.core.errors import ReasonBody
 from app.core.paths import MAX_ID
+from app.core.schemas import Schema
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(Schema):
     """A refusal without a list of reasons."""
 
     detail: str = Field(examples=["Item 42 does not exist"])
@@ -31,7 +32,7 @@ class ErrorBody(BaseModel):
     field: str | None = Field(default=None, description="The field a conflict is about")
 
 
-class RefusalBody(BaseModel):
+class RefusalBody(Schema):
     """A rule blocks the request: every unmet condition, each with its code."""
 
     detail: str = Field(examples=["Convoy W4U-02 cannot depart"])

@@ -12,13 +12,13 @@ from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
-from pydantic import BaseModel
 from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.core.errors import InvalidInput
 from app.core.i18n import _
+from app.core.schemas import Schema
 
 T = TypeVar("T")
 Row = TypeVar("Row")
@@ -26,7 +26,7 @@ Row = TypeVar("Row")
 MAX_LIMIT = 200
 
 
-class Page(BaseModel, Generic[T]):
+class Page(Schema, Generic[T]):
     items: list[T]
     # Pass as `cursor` to get the following page; null on the last page.
     next_cursor: str | None

@@ -2,10 +2,11 @@ import unicodedata
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AfterValidator, ConfigDict, EmailStr, Field
 
 from app.core.i18n import _
 from app.core.identifiers import EDRPOU
+from app.core.schemas import Schema
 from app.core.types import RecordId
 
 # Ukrainian writes the apostrophe inside words (Кам'янське); the ASCII, modifier-letter and
@@ -36,7 +37,7 @@ def validate_cyrillic(value: str) -> str:
 CyrillicName = Annotated[str, AfterValidator(validate_cyrillic)]
 
 
-class DestinationCreate(BaseModel):
+class DestinationCreate(Schema):
     name: str = Field(min_length=1, max_length=200, examples=["Lvivvodokanal"])
     name_uk: CyrillicName | None = Field(
         default=None, max_length=200, examples=["ЛМКП «Львівводоканал»"]
@@ -58,7 +59,7 @@ class DestinationCreate(BaseModel):
     )
 
 
-class DestinationUpdate(BaseModel):
+class DestinationUpdate(Schema):
     # Refuse fields that cannot change here instead of silently dropping them.
     model_config = ConfigDict(extra="forbid")
 
@@ -73,7 +74,7 @@ class DestinationUpdate(BaseModel):
     via_destination_id: RecordId | None = None
 
 
-class DestinationRead(BaseModel):
+class DestinationRead(Schema):
     """What is stored, as stored: reading never re-validates (and so never fails)."""
 
     model_config = ConfigDict(from_attributes=True)

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi import status as http
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlmodel import Session
 
 from app.auth import visibility
@@ -13,6 +13,7 @@ from app.auth.deps import PrincipalDep
 from app.convoys import service as convoys
 from app.core.database import SessionDep
 from app.core.routing import DeclaredRoute
+from app.core.schemas import Schema
 from app.core.types import utcnow
 from app.documents import donor_report, service
 from app.documents.models import IssuedDocument
@@ -127,7 +128,7 @@ def download_issued_document(document_id: int, session: SessionDep) -> Response:
 # --- the donor report ---------------------------------------------------------------------
 
 
-class ReportLinkRead(BaseModel):
+class ReportLinkRead(Schema):
     id: int
     donor_id: int
     created_by_name: str

@@ -1,11 +1,12 @@
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from app.core.schemas import Schema
 from app.core.types import RecordId
 
 
-class IssueRequest(BaseModel):
+class IssueRequest(Schema):
     kind: str = Field(
         examples=["cmr"],
         description=(
@@ -21,7 +22,7 @@ class IssueRequest(BaseModel):
     driver_id: RecordId | None = Field(default=None, description="The driver of a driver's papers")
 
 
-class IssuedDocumentRead(BaseModel):
+class IssuedDocumentRead(Schema):
     id: int
     kind: str
     convoy_id: RecordId

@@ -1,11 +1,12 @@
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import ConfigDict, EmailStr, Field
 
+from app.core.schemas import Schema
 from app.donors.models import DonorKind
 
 
-class DonorBase(BaseModel):
+class DonorBase(Schema):
     name: str = Field(min_length=1, max_length=200, examples=["WSW mobil GmbH"])
     kind: DonorKind = DonorKind.utility
     contact_name: str | None = Field(default=None, max_length=200)
@@ -22,7 +23,7 @@ class DonorCreate(DonorBase):
     pass
 
 
-class DonorUpdate(BaseModel):
+class DonorUpdate(Schema):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     kind: DonorKind | None = None
     contact_name: str | None = Field(default=None, max_length=200)

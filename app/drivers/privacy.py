@@ -12,7 +12,7 @@ languages, emergency contact, notes, licences and availability, the name on a li
 from collections.abc import Sequence
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, select
 
@@ -25,6 +25,7 @@ from app.auth.schemas import UserRead, UserUpdate
 from app.convoys.models import Assignment, Convoy, ConvoyStatus, Leg
 from app.core.errors import Conflict
 from app.core.i18n import _
+from app.core.schemas import Schema
 from app.core.service import touch
 from app.core.types import utcnow
 from app.drivers import service as drivers
@@ -56,7 +57,7 @@ def erased_name(driver_id: int) -> str:
     return f"Erased driver #{driver_id}"
 
 
-class DrivenLeg(BaseModel):
+class DrivenLeg(Schema):
     """One assignment: the driver drove this vehicle on this leg of this convoy."""
 
     assignment_id: int
@@ -75,7 +76,7 @@ class DrivenLeg(BaseModel):
     ends_at: datetime
 
 
-class DriverPersonalData(BaseModel):
+class DriverPersonalData(Schema):
     """Everything Konvoi stores about one driver."""
 
     exported_at: datetime

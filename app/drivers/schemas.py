@@ -1,10 +1,11 @@
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import AfterValidator, ConfigDict, EmailStr, Field, model_validator
 
 from app.core.i18n import _
 from app.core.identifiers import LicenceClassField
+from app.core.schemas import Schema
 
 MIN_DRIVER_AGE = 18
 
@@ -39,14 +40,14 @@ def _adult(born: date) -> date:
 DateOfBirth = Annotated[date, AfterValidator(_adult)]
 
 
-class Licence(BaseModel):
+class Licence(Schema):
     model_config = ConfigDict(from_attributes=True)
 
     licence_class: LicenceClassField
     expires_on: date
 
 
-class Availability(BaseModel):
+class Availability(Schema):
     model_config = ConfigDict(from_attributes=True)
 
     available_from_on: date
@@ -74,7 +75,7 @@ def _one_per_class(licences: list[Licence]) -> list[Licence]:
 Licences = Annotated[list[Licence], AfterValidator(_one_per_class)]
 
 
-class DriverCreate(BaseModel):
+class DriverCreate(Schema):
     name: str = Field(min_length=1, max_length=200)
     date_of_birth: DateOfBirth
     phone: str = Field(min_length=5, max_length=50, examples=["+49 202 555 0101"])
@@ -87,7 +88,7 @@ class DriverCreate(BaseModel):
     availability: list[Availability] = Field(default_factory=list)
 
 
-class DriverUpdate(BaseModel):
+class DriverUpdate(Schema):
     """Fields to change; `licences` and `availability`, when sent, replace the stored lists."""
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
@@ -102,7 +103,7 @@ class DriverUpdate(BaseModel):
     availability: list[Availability] | None = None
 
 
-class DriverRead(BaseModel):
+class DriverRead(Schema):
     id: int
     version: int
     name: str

@@ -1,12 +1,13 @@
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from app.core.identifiers import MRN, CustomsOfficeCode, ExportPlate
+from app.core.schemas import Schema
 from app.core.types import RecordId
 
 
-class ExportRecordFields(BaseModel):
+class ExportRecordFields(Schema):
     customs_office_code: CustomsOfficeCode = Field(
         examples=["DE004601"],
         description="Export customs office; German offices are DE00 + 4 digits",
@@ -39,7 +40,7 @@ class ExportRecordCreate(ExportRecordFields):
     item_id: RecordId
 
 
-class ExportRecordUpdate(BaseModel):
+class ExportRecordUpdate(Schema):
     """The item of a record is fixed; every other field may change."""
 
     # Refuse fields that cannot change here instead of silently dropping them.

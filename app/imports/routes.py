@@ -4,23 +4,24 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from app.core.database import SessionDep
 from app.core.routing import DeclaredRoute
+from app.core.schemas import Schema
 from app.documents.service import CSV, XLSX
 from app.imports import needs, offers
 
 router = APIRouter(prefix="/imports", tags=["imports"], route_class=DeclaredRoute)
 
 
-class ImportProblem(BaseModel):
+class ImportProblem(Schema):
     row: int = Field(description="As the spreadsheet numbers it: 1 is the header; 0 the file")
     column: str = Field(description="The template's column name; empty for the whole row")
     message: str
 
 
-class ImportReport(BaseModel):
+class ImportReport(Schema):
     rows: int
     created: int = Field(description="Recorded now (dry run: would be recorded)")
     already_recorded: int = Field(description="Rows recorded before; never recorded twice")

@@ -1,11 +1,12 @@
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import ConfigDict, Field, StringConstraints, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from app.core.i18n import _
 from app.core.identifiers import VIN, HSCode, LicenceClass, LicenceClassField
+from app.core.schemas import Schema
 from app.core.types import MAX_STORED_INT, RecordId
 from app.items.models import CargoCategory, Condition, ItemCategory, ItemKind, ItemStatus
 
@@ -23,7 +24,7 @@ def _year_not_future(year: int | None) -> int | None:
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 
 
-class ItemFields(BaseModel):
+class ItemFields(Schema):
     category: ItemCategory
     kind: ItemKind
     name: str = Field(min_length=1, max_length=200, examples=["MAN Lion's City bus, no. 4711"])
@@ -90,7 +91,7 @@ def _moves_by_action(value: object) -> object:
     )
 
 
-class ItemUpdate(BaseModel):
+class ItemUpdate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     category: ItemCategory | None = None
@@ -129,7 +130,7 @@ class ItemUpdate(BaseModel):
     )
 
 
-class ItemRead(BaseModel):
+class ItemRead(Schema):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -181,14 +182,14 @@ class ItemRead(BaseModel):
 # --- Actions -------------------------------------------------------------------------------
 
 
-class AllocateRequest(BaseModel):
+class AllocateRequest(Schema):
     destination_id: RecordId
     need_id: RecordId | None = Field(
         default=None, description="The recipient's need this item meets"
     )
 
 
-class ExportReadyRequest(BaseModel):
+class ExportReadyRequest(Schema):
     plates_valid_until: date | None = Field(
         default=None,
         description="Last day of the trip (handover): export plates, insurance and inspection "
@@ -201,7 +202,7 @@ class ExportReadyRequest(BaseModel):
     )
 
 
-class WithdrawRequest(BaseModel):
+class WithdrawRequest(Schema):
     reason: str = Field(min_length=1, max_length=500, examples=["Donor sold the vehicle"])
 
     @field_validator("reason")
@@ -215,7 +216,7 @@ class WithdrawRequest(BaseModel):
 # --- Cargo ---------------------------------------------------------------------------------
 
 
-class CargoLineCreate(BaseModel):
+class CargoLineCreate(Schema):
     description: str = Field(min_length=1, max_length=500, examples=["Submersible pump 11 kW"])
     description_uk: str | None = Field(
         default=None, max_length=500, examples=["Занурювальний насос 11 кВт"]
@@ -236,7 +237,7 @@ class CargoLineCreate(BaseModel):
     hs_code: HSCode | None = Field(default=None, examples=["8413"])
 
 
-class CargoLineUpdate(BaseModel):
+class CargoLineUpdate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     description: str | None = Field(default=None, min_length=1, max_length=500)
@@ -250,7 +251,7 @@ class CargoLineUpdate(BaseModel):
     hs_code: HSCode | None = None
 
 
-class CargoLineRead(BaseModel):
+class CargoLineRead(Schema):
     model_config = ConfigDict(from_attributes=True)
 
     id: int

@@ -2,9 +2,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
 from app.core.i18n import _
+from app.core.schemas import Schema
 from app.core.types import MAX_STORED_INT, RecordId, latest_today
 from app.items.models import ItemKind
 
@@ -30,7 +31,7 @@ def not_in_future(value: date) -> date:
 RequestDate = Annotated[date, AfterValidator(not_in_future)]
 
 
-class NeedCreate(BaseModel):
+class NeedCreate(Schema):
     destination_id: RecordId = Field(description="The utility that asked")
     item_kind: ItemKind = Field(examples=["pump"])
     description: str = Field(
@@ -45,7 +46,7 @@ class NeedCreate(BaseModel):
     )
 
 
-class NeedUpdate(BaseModel):
+class NeedUpdate(Schema):
     """Cancelling is an action (`POST /needs/{id}/cancel`), not a field to patch."""
 
     # Refuse fields that cannot change here instead of silently dropping them.
@@ -59,7 +60,7 @@ class NeedUpdate(BaseModel):
     requested_on: RequestDate | None = None
 
 
-class NeedRead(BaseModel):
+class NeedRead(Schema):
     id: int
     destination_id: RecordId
     item_kind: ItemKind

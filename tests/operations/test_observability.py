@@ -35,6 +35,23 @@ def test_requests_are_logged_as_json_lines_with_id_user_and_route(tmp_path: Path
         )
         assert me.status_code == 200
         assert me.headers["x-request-id"] == "trace-42"
+        # A body read by a schema built when first used (app/core/schemas.py).
+        donor = client.post(
+            "/api/v1/donors",
+            json={"name": "Stadtwerke Witten", "contact_email": "fuhrpark@stadtwerke.example"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert donor.status_code == 201, donor.text
+        refused = client.post(
+            "/api/v1/donors",
+            json={"name": "", "contact_email": "no address"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert refused.status_code == 422
+        assert {tuple(error["loc"]) for error in refused.json()["detail"]} == {
+            ("body", "name"),
+            ("body", "contact_email"),
+        }
         # An id of our own when none (or no sane one) is sent.
         other = client.get("/healthz", headers={"X-Request-ID": "bad id\twith spaces"})
         assert len(other.headers["x-request-id"]) == 32
@@ -66,6 +83,8 @@ def test_requests_are_logged_as_json_lines_with_id_user_and_route(tmp_path: Path
     output = log.read_text()
     lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     assert lines, output
+    assert "Warning" not in output
+    assert "Traceback" not in output
     access = [line for line in lines if line["logger"] == "konvoi.access"]
     [traced] = [line for line in access if line.get("request_id") == "trace-42"]
     assert traced["user"] == USERNAME
