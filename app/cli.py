@@ -67,7 +67,7 @@ def serve(
     import os
     import tempfile
 
-    # Starting creates some 130,000 objects that live as long as the process: tables,
+    # Starting creates some 180,000 objects that live as long as the process: tables,
     # schemas, routes. Collecting cycles while they are made only walks them again and again
     # (a fifth of a start); once they are all made, they are set aside from collection
     # for good (gc.freeze), which the collections while serving are spared too.
