@@ -4,9 +4,9 @@ The floor (bench/floor.py) is a bare FastAPI app returning one row by key throug
 Both are served by one uvicorn worker each on the same database; `wrk -t1 -c32` loads one,
 then the other, request by request, ROUNDS times; each ratio is the median over the rounds
 of Konvoi's requests per second over the floor's in the run just before. Cold start is the
-time from process start to the first 200 (`konvoi serve` against `uvicorn bench.floor:app`),
-memory the resident size after the load. Last, the lists (bench/lists.py): each register's
-first page per sort order at 200 rows and at 100,000.
+time from process start to the first 200 (`konvoi serve` against `uvicorn bench.floor:app`,
+COLD_ROUNDS starts each, alternating), memory the resident size after the load. Last, the
+lists (bench/lists.py): each register's first page per sort order at 200 rows and at 100,000.
 
     make bench                  # SQLite; with KONVOI_BENCH_POSTGRES_URL set, PostgreSQL too
     KONVOI_BENCH_SECONDS=8 make bench   # longer runs (default 5 s each)
@@ -33,6 +33,9 @@ from bench.serving import ROOT, Served, free_port, launch, ready, scratch_databa
 
 SECONDS = int(os.environ.get("KONVOI_BENCH_SECONDS", "5"))
 ROUNDS = int(os.environ.get("KONVOI_BENCH_ROUNDS", "3"))
+# A start takes well under a second, and one start in three runs was seen 10 % off its
+# neighbours on this shared machine: more rounds, for a median that holds still.
+COLD_ROUNDS = int(os.environ.get("KONVOI_BENCH_COLD_ROUNDS", "9"))
 CONNECTIONS = 32
 DRIVER = ("driver-bench", "a long enough password")
 
@@ -156,7 +159,7 @@ def measure(backend: str, log_dir: Path) -> Result:
     with scratch_database(server) as url:
         data = prepare(url)
         # Cold start, alternating: process start to the first 200.
-        for _ in range(ROUNDS):
+        for _ in range(COLD_ROUNDS):
             floor = ready(launch_floor(url, log_dir / "floor.log"), probe="/donors/1")
             stop(floor.process)
             konvoi = ready(launch(url, log_dir / "konvoi.log"))
@@ -263,7 +266,8 @@ def table(results: dict[str, Result]) -> str:
     width = max(len(target.label) for target in TARGETS)
     lines = [
         f"Konvoi / floor, medians of {ROUNDS} alternating runs of wrk -t1 -c{CONNECTIONS} "
-        f"-d{SECONDS}s, one uvicorn worker each",
+        f"-d{SECONDS}s, one uvicorn worker each; cold start: median of {COLD_ROUNDS} alternating "
+        f"starts; lists: medians of {lists.REPEAT} requests",
         "",
         f"| {'':<{width}} | " + " | ".join(f"{b:>10}" for b in backends) + " | target |",
         f"|{'-' * (width + 2)}|" + "|".join("-" * 12 for _ in backends) + "|--------|",

@@ -5,67 +5,16 @@ frame (``app/web/templates/web/``). Every page is rendered in the request's lang
 helpers for local times and money; responses that differ by ``HX-Request`` say so in ``Vary``.
 """
 
-import threading
-from collections.abc import Hashable, Mapping, MutableMapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
-from jinja2_fragments import render_block
 
 from app.auth.policy import may
 from app.auth.service import Principal
-from app.web import assets, formatting, i18n
-
-APP = Path(__file__).resolve().parents[1]
-
-
-def _template_dirs() -> list[str]:
-    return sorted(str(path) for path in APP.glob("*/templates"))
-
-
-class _Environment(Environment):
-    """Compiles each template once, however many threads ask for it at the same moment: after
-    a start, a burst of requests would otherwise compile the same page in every thread."""
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self._loading = threading.RLock()  # a template's parents load while it loads
-
-    def _load_template(self, name: str, globals: MutableMapping[str, Any] | None) -> Template:
-        with self._loading:
-            return super()._load_template(name, globals)
-
-
-@cache
-def environment(language: str) -> Environment:
-    env = _Environment(
-        loader=FileSystemLoader(_template_dirs()),
-        autoescape=select_autoescape(["html", "xml"]),
-        undefined=StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        # Templates ship with the code, as Python modules do: a running server does not look
-        # at their files' times again on every page.
-        auto_reload=False,
-        lstrip_blocks=True,
-    )
-    env.install_gettext_translations(i18n.translations(language), newstyle=True)  # type: ignore[attr-defined]
-    env.globals.update(
-        language=language,
-        languages=i18n.NAMES,
-        vendor_url=assets.vendor_url,
-        local_time=lambda instant, zone, year=True: formatting.local_time(
-            instant, zone, language, year=year
-        ),
-        day=lambda value: formatting.day(value, language),
-        money=lambda cents: formatting.money(cents, language),
-    )
-    return env
+from app.web import i18n
 
 
 def language_of(request: Request, principal: Principal | None) -> str:
@@ -106,6 +55,10 @@ def render_page(
     principal: Principal | None = None,
     block: str | None = None,
 ) -> RenderedPage:
+    from jinja2_fragments import render_block
+
+    from app.web.environment import environment
+
     language = language_of(request, principal)
     env = environment(language)
     values = {
