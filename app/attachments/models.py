@@ -5,9 +5,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import LargeBinary
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
-from app.core.models import Record
 from app.core.types import UTCDateTime, enum_type, utcnow
 
 
@@ -20,7 +19,7 @@ class AttachmentKind(StrEnum):
     other = "other"
 
 
-class Attachment(Record, table=True):
+class Attachment(SQLModel, table=True):
     """One uploaded file, kept as it came, under the record it belongs to."""
 
     # The trail names the file and its hash; the bytes are kept here only.

@@ -5,10 +5,9 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Index
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 import app.core.models  # noqa: F401  (the metadata with the naming convention must exist first)
-from app.core.models import Record
 from app.core.types import UTCDateTime, enum_type, utcnow
 
 
@@ -18,7 +17,7 @@ class AuditAction(StrEnum):
     delete = "delete"
 
 
-class AuditEntry(Record, table=True):
+class AuditEntry(SQLModel, table=True):
     """Who changed what, when. Not an Entity: an entry has no version because it never changes.
 
     ``actor_user_id`` has no foreign key so that erasing or deleting a user never breaks the
