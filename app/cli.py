@@ -3,24 +3,31 @@
 import json
 import subprocess
 from pathlib import Path
-from typing import Annotated
 
-import typer
+import click
 
 from app.auth.roles import Role
 
+
 # The app's modules are imported by the commands that need them, not here: `serve` imports
 # them with cycle collection paused (see there), and `--help` answers without them.
-cli = typer.Typer(help="Konvoi: aid-convoy logistics tracker.", no_args_is_help=True)
+# Written with click, which uvicorn brings: one command-line library loaded per start.
+@click.group(no_args_is_help=True)
+def cli() -> None:
+    """Konvoi: aid-convoy logistics tracker."""
+
 
 OPENAPI_PATH = Path(__file__).resolve().parents[1] / "openapi" / "openapi.json"
 
 
-@cli.command()
-def migrate(
-    revision: Annotated[str, typer.Argument(help="Target revision")] = "head",
-) -> None:
+@cli.command("migrate")
+@click.argument("revision", default="head")
+def migrate_command(revision: str) -> None:
     """Bring the database schema to REVISION (default: the newest)."""
+    migrate(revision)
+
+
+def migrate(revision: str = "head") -> None:
     from sqlalchemy.engine import make_url
 
     from app.core import migrations
@@ -30,38 +37,43 @@ def migrate(
     with get_engine().begin() as connection:
         migrations.upgrade(connection, revision)
     url = make_url(get_settings().database_url).render_as_string(hide_password=True)
-    typer.echo(f"database at {revision}: {url}")
+    click.echo(f"database at {revision}: {url}")
 
 
-@cli.command()
-def demo() -> None:
+@cli.command("demo")
+def demo_command() -> None:
     """Load the demo data set (the first Water4Ukraine convoy) into an empty database."""
+    demo()
+
+
+def demo() -> None:
     from app import demo as demo_data
     from app.core.database import get_engine
 
     migrate("head")
     logins = demo_data.load_if_empty(get_engine())
     if logins is None:
-        typer.echo("database is not empty; demo data not loaded")
+        click.echo("database is not empty; demo data not loaded")
         return
-    typer.echo("demo data loaded")
+    click.echo("demo data loaded")
     # The only time these passwords exist in clear text: printed to the terminal, never saved.
-    typer.echo("demo accounts (passwords shown this once; note them now or set new ones):")
+    click.echo("demo accounts (passwords shown this once; note them now or set new ones):")
     for login in logins:
-        typer.echo(f"  {login.role.value:<12} {login.username:<18} {login.password}")
+        click.echo(f"  {login.role.value:<12} {login.username:<18} {login.password}")
 
 
 @cli.command()
-def serve(
-    host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
-    with_demo: Annotated[
-        bool, typer.Option("--demo/--no-demo", help="Load demo data into an empty database")
-    ] = False,
-    workers: Annotated[
-        int, typer.Option(min=1, help="Worker processes (several need PostgreSQL to share)")
-    ] = 1,
-) -> None:
+@click.option("--host", help="Address to listen on")
+@click.option("--port", type=int, help="Port to listen on")
+@click.option("--demo/--no-demo", "with_demo", help="Load demo data into an empty database")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes (several need PostgreSQL to share)",
+)
+def serve(host: str | None, port: int | None, with_demo: bool, workers: int) -> None:
     """Apply migrations and run the web server."""
     import gc
     import os
@@ -87,13 +99,18 @@ def serve(
         gc.enable()
 
     settings = get_settings()
-    # Several servers starting at once on one database: one migrates and loads the demo.
-    with migrations.one_at_a_time(get_engine()):
-        if with_demo or settings.demo_on_first_start:
-            demo()
-        else:
-            migrate("head")
-    get_engine().dispose()  # the workers open their own connections
+    engine = get_engine()
+    loads_demo = with_demo or settings.demo_on_first_start
+    if loads_demo or not migrations.schema_at_head(engine):
+        # Several servers starting at once on one database: one migrates and loads the
+        # demo; the others wait for the start-up lock and find the work done.
+        with migrations.one_at_a_time(engine):
+            if loads_demo:
+                demo()
+            else:
+                migrate("head")
+    if workers > 1:
+        engine.dispose()  # the workers open their own; one worker serves with this pool
     # The request threads share two malloc arenas, not one each (glibc's default): memory
     # one thread frees is used again by the next, not kept apart. Read when a process starts,
     # so set for the workers; this process is told through mallopt.
@@ -114,17 +131,21 @@ def serve(
 
 
 @cli.command("create-user")
+@click.option("--username", required=True, help="Login name: lower case letters, digits, . _ @ -")
+@click.option(
+    "--role", required=True, type=click.Choice(list(Role)), help="What the account may do"
+)
+@click.option("--full-name", help="Name shown in the audit trail")
+@click.option("--driver-id", type=int, help="Driver record (driver accounts)")
+@click.option("--destination-id", type=int, help="Destination (recipient accounts)")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input")
 def create_user(
-    username: Annotated[str, typer.Option(help="Login name: lower case letters, digits, . _ @ -")],
-    role: Annotated[Role, typer.Option(help="What the account may do")],
-    full_name: Annotated[str | None, typer.Option(help="Name shown in the audit trail")] = None,
-    driver_id: Annotated[int | None, typer.Option(help="Driver record (driver accounts)")] = None,
-    destination_id: Annotated[
-        int | None, typer.Option(help="Destination (recipient accounts)")
-    ] = None,
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from standard input")
-    ] = False,
+    username: str,
+    role: Role,
+    full_name: str | None,
+    driver_id: int | None,
+    destination_id: int | None,
+    password_stdin: bool,
 ) -> None:
     """Create an account. The password is asked for twice (or read from standard input with
     --password-stdin): there is no default password."""
@@ -142,7 +163,7 @@ def create_user(
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         data = UserCreate(
             username=username,
@@ -154,8 +175,8 @@ def create_user(
         )
     except ValidationError as exc:
         for error in exc.errors():
-            typer.echo(_input_problem(error["loc"], error["msg"]), err=True)
-        raise typer.Exit(2) from exc
+            click.echo(_input_problem(error["loc"], error["msg"]), err=True)
+        raise click.exceptions.Exit(2) from exc
     engine = get_engine()
     with engine.begin() as connection:
         migrations.upgrade(connection)
@@ -166,9 +187,9 @@ def create_user(
             user = accounts.create_user(session, data)
             session.commit()
         except DomainError as exc:
-            typer.echo(f"error: {exc.message}", err=True)
-            raise typer.Exit(2) from exc
-        typer.echo(f"created {user.role.value} {user.username} (id {user.id})")
+            click.echo(f"error: {exc.message}", err=True)
+            raise click.exceptions.Exit(2) from exc
+        click.echo(f"created {user.role.value} {user.username} (id {user.id})")
 
 
 def _limit_malloc_arenas(arenas: int) -> None:
@@ -191,10 +212,10 @@ def _input_problem(loc: tuple[int | str, ...], message: str) -> str:
 
 
 @cli.command()
-def backup(
-    target: Annotated[Path, typer.Argument(help="The backup file to write")],
-) -> None:
-    """Back up the whole database (records, audit trail, issued papers, attachments)."""
+@click.argument("target", type=click.Path(path_type=Path))
+def backup(target: Path) -> None:
+    """Back up the whole database (records, audit trail, issued papers, attachments) to the
+    file TARGET."""
     from sqlalchemy.engine import make_url
 
     from app.core import backup as backups
@@ -204,16 +225,16 @@ def backup(
     try:
         written = backups.backup(url, target)
     except (backups.BackupError, subprocess.CalledProcessError) as exc:
-        typer.echo(f"error: {_said(exc)}", err=True)
-        raise typer.Exit(1) from exc
-    typer.echo(f"backed up {make_url(url).render_as_string()} to {written}")
+        click.echo(f"error: {_said(exc)}", err=True)
+        raise click.exceptions.Exit(1) from exc
+    click.echo(f"backed up {make_url(url).render_as_string()} to {written}")
 
 
 @cli.command()
-def restore(
-    source: Annotated[Path, typer.Argument(help="A backup written by konvoi backup")],
-) -> None:
-    """Restore a backup into the configured database, which must be empty."""
+@click.argument("source", type=click.Path(path_type=Path))
+def restore(source: Path) -> None:
+    """Restore SOURCE, a file written by `konvoi backup`, into the configured database,
+    which must be empty."""
     from sqlalchemy.engine import make_url
 
     from app.core import backup as backups
@@ -223,9 +244,9 @@ def restore(
     try:
         backups.restore(url, source)
     except (backups.BackupError, subprocess.CalledProcessError) as exc:
-        typer.echo(f"error: {_said(exc)}", err=True)
-        raise typer.Exit(1) from exc
-    typer.echo(f"restored {source} into {make_url(url).render_as_string()}")
+        click.echo(f"error: {_said(exc)}", err=True)
+        raise click.exceptions.Exit(1) from exc
+    click.echo(f"restored {source} into {make_url(url).render_as_string()}")
 
 
 def _said(exc: Exception) -> str:
@@ -242,12 +263,16 @@ def openapi_document() -> str:
 
 
 @cli.command()
-def openapi(
-    output: Annotated[Path, typer.Option(help="Where to write the spec")] = OPENAPI_PATH,
-) -> None:
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    default=OPENAPI_PATH,
+    help="Where to write the spec",
+)
+def openapi(output: Path) -> None:
     """Write the OpenAPI spec (checked in at openapi/openapi.json)."""
     output.write_text(openapi_document(), encoding="utf-8")
-    typer.echo(f"wrote {output}")
+    click.echo(f"wrote {output}")
 
 
 def main() -> None:

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import Engine, func, inspect, text
 from sqlalchemy import select as select_rows
 from sqlmodel import Session, col, select
-from typer.testing import CliRunner
 
 from app.attachments import service as attachments
 from app.attachments.models import Attachment, AttachmentKind

@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlmodel
+from click.testing import CliRunner
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session, SQLModel
-from typer.testing import CliRunner
 
 from app import demo
 from app.auth.models import User

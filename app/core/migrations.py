@@ -41,6 +41,11 @@ def is_at_head(connection: Connection) -> bool:
     return list(versions) == [head_revision()]
 
 
+def schema_at_head(engine: Engine) -> bool:
+    with engine.connect() as connection:
+        return is_at_head(connection)
+
+
 def alembic_config(connection: Connection | None = None) -> "Config":
     from alembic.config import Config
 
