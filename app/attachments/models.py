@@ -5,8 +5,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import LargeBinary
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
+from app.core.models import Record
 from app.core.types import UTCDateTime, enum_type, utcnow
 
 
@@ -19,7 +20,7 @@ class AttachmentKind(StrEnum):
     other = "other"
 
 
-class Attachment(SQLModel, table=True):
+class Attachment(Record, table=True):
     """One uploaded file, kept as it came, under the record it belongs to."""
 
     # The trail names the file and its hash; the bytes are kept here only.

@@ -5,9 +5,10 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Index
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 import app.core.models  # noqa: F401  (the metadata with the naming convention must exist first)
+from app.core.models import Record
 from app.core.types import UTCDateTime, enum_type, utcnow
 
 
@@ -17,7 +18,7 @@ class AuditAction(StrEnum):
     delete = "delete"
 
 
-class AuditEntry(SQLModel, table=True):
+class AuditEntry(Record, table=True):
     """Who changed what, when. Not an Entity: an entry has no version because it never changes.
 
     ``actor_user_id`` has no foreign key so that erasing or deleting a user never breaks the

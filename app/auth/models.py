@@ -1,9 +1,9 @@
 from datetime import datetime
 
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from app.auth.roles import Role
-from app.core.models import Entity
+from app.core.models import Entity, Record
 from app.core.types import UTCDateTime, enum_type, utcnow
 
 
@@ -23,7 +23,7 @@ class User(Entity, table=True):
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class ApiToken(SQLModel, table=True):
+class ApiToken(Record, table=True):
     """A bearer token for the JSON API; only its SHA-256 is stored."""
 
     __tablename__ = "api_token"
@@ -36,7 +36,7 @@ class ApiToken(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
 
 
-class WebSession(SQLModel, table=True):
+class WebSession(Record, table=True):
     """A browser session behind the HttpOnly cookie, with its CSRF token."""
 
     __tablename__ = "web_session"
@@ -50,7 +50,7 @@ class WebSession(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
 
 
-class LoginFailure(SQLModel, table=True):
+class LoginFailure(Record, table=True):
     """A failed login, kept for the throttle (per account, address and device) and the log."""
 
     __tablename__ = "login_failure"
@@ -64,7 +64,7 @@ class LoginFailure(SQLModel, table=True):
     failed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
 
 
-class KnownDevice(SQLModel, table=True):
+class KnownDevice(Record, table=True):
     """A browser or client an account has logged in from: the SHA-256 of its device cookie.
 
     Logins from a known device are throttled only by their own failures, so nobody else's

@@ -1,8 +1,8 @@
 from datetime import date
 
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from app.core.models import Entity, sort_indexes
+from app.core.models import Entity, Record, sort_indexes
 
 
 class UsageCertificate(Entity, table=True):
@@ -21,7 +21,7 @@ class UsageCertificate(Entity, table=True):
     signed_copy_filename: str | None = Field(default=None, max_length=200)
 
 
-class CertificateItem(SQLModel, table=True):
+class CertificateItem(Record, table=True):
     """An item covered by a usage certificate."""
 
     __tablename__ = "certificate_item"

@@ -2,9 +2,9 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from app.core.models import Entity, sort_indexes
+from app.core.models import Entity, Record, sort_indexes
 from app.core.types import UTCDateTime, enum_type, utcnow
 
 
@@ -66,7 +66,7 @@ class Leg(Entity, table=True):
     planned_wait_minutes: int = Field(default=0, ge=0)  # e.g. the queue at the border
 
 
-class ConvoyItem(SQLModel, table=True):
+class ConvoyItem(Record, table=True):
     """An item loaded onto a convoy; equipment rides in or on one of the convoy's vehicles."""
 
     __tablename__ = "convoy_item"
@@ -98,7 +98,7 @@ class EventKind(StrEnum):
     position = "position"
 
 
-class LegEvent(SQLModel, table=True):
+class LegEvent(Record, table=True):
     """Progress reported from the road; the convoy's position is its latest event."""
 
     __tablename__ = "leg_event"

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from pydantic import ConfigDict
 from sqlalchemy import Index, MetaData
 from sqlmodel import Field, SQLModel
 
@@ -20,7 +21,15 @@ SQLModel.metadata = MetaData(naming_convention=NAMING_CONVENTION)
 metadata = SQLModel.metadata
 
 
-class Entity(SQLModel):
+class Record(SQLModel):
+    """The base of every table. Its validator is built when first used, as the API's schemas'
+    are (app/core/schemas.py); the table and its mapping are made at import."""
+
+    # Merged with SQLModel's own (its type for it, SQLModelConfig, is not exported).
+    model_config = ConfigDict(defer_build=True)  # type: ignore[assignment]
+
+
+class Entity(Record):
     """Columns every mutable record carries."""
 
     id: int | None = Field(default=None, primary_key=True)

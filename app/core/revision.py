@@ -20,9 +20,9 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import BigInteger, event, update
 from sqlalchemy.orm import ORMExecuteState
-from sqlmodel import Field, Session, SQLModel, col
+from sqlmodel import Field, Session, col
 
-from app.core.models import metadata  # noqa: F401 (naming conventions for the table)
+from app.core.models import Record, metadata  # noqa: F401 (naming conventions for the table)
 
 _WROTE = "konvoi_wrote"
 _READ = "konvoi_revision_read"
@@ -36,7 +36,7 @@ T = TypeVar("T")
 _WAIT_SECONDS = 30.0
 
 
-class DataRevision(SQLModel, table=True):
+class DataRevision(Record, table=True):
     __tablename__ = "data_revision"
 
     id: int = Field(default=1, primary_key=True)

@@ -9,12 +9,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, LargeBinary, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
+from app.core.models import Record
 from app.core.types import UTCDateTime, utcnow
 
 
-class IssuedDocument(SQLModel, table=True):
+class IssuedDocument(Record, table=True):
     __tablename__ = "issued_document"
     # The trail notes that a document was issued; the file and its facts are kept here.
     __audit_redact__ = frozenset({"content", "facts"})
@@ -42,7 +43,7 @@ class IssuedDocument(SQLModel, table=True):
     issued_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class DonorReportLink(SQLModel, table=True):
+class DonorReportLink(Record, table=True):
     """A read-only link to a donor's report, to share with the donor: unguessable (only the
     token's hash is stored), revocable."""
 

@@ -1,9 +1,9 @@
 from datetime import date, datetime
 
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from app.core.identifiers import LicenceClass
-from app.core.models import Entity, sort_indexes
+from app.core.models import Entity, Record, sort_indexes
 from app.core.types import UTCDateTime, enum_type
 
 
@@ -24,7 +24,7 @@ class Driver(Entity, table=True):
     erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class DriverLicence(SQLModel, table=True):
+class DriverLicence(Record, table=True):
     """One licence class on the driver's card; each class has its own expiry date."""
 
     __tablename__ = "driver_licence"
@@ -34,7 +34,7 @@ class DriverLicence(SQLModel, table=True):
     expires_on: date
 
 
-class DriverAvailability(SQLModel, table=True):
+class DriverAvailability(Record, table=True):
     """A window (whole days, inclusive) in which the driver is free to drive."""
 
     __tablename__ = "driver_availability"
