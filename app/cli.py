@@ -8,16 +8,15 @@ import click
 
 from app.auth.roles import Role
 
+OPENAPI_PATH = Path(__file__).resolve().parents[1] / "openapi" / "openapi.json"
 
-# The app's modules are imported by the commands that need them, not here: `serve` imports
-# them with cycle collection paused (see there), and `--help` answers without them.
-# Written with click, which uvicorn brings: one command-line library loaded per start.
+
+# Written with click, which uvicorn brings, so a start loads one command-line library. The
+# app's modules are imported by the commands that need them, not here: `serve` imports them
+# with cycle collection paused (see there), and `--help` answers without them.
 @click.group(no_args_is_help=True)
 def cli() -> None:
     """Konvoi: aid-convoy logistics tracker."""
-
-
-OPENAPI_PATH = Path(__file__).resolve().parents[1] / "openapi" / "openapi.json"
 
 
 @cli.command("migrate")
