@@ -2,11 +2,8 @@
 (app/core/routing.py): neither changes an answer."""
 
 import re
-import subprocess
-import sys
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute, _IncludedRouter
@@ -15,6 +12,7 @@ from pydantic import BaseModel, Field
 from starlette.routing import BaseRoute, Route
 
 from app.core.routing import DeclaredRoute
+from tests.fresh import in_fresh_process
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
@@ -87,12 +85,7 @@ def test_a_fresh_process_builds_no_declared_route_to_import_and_answer() -> None
         "         if isinstance(r, DeclaredRoute) and '_declared' not in vars(r)]\n"
         "print(len(built))\n"
     )
-    root = Path(__file__).resolve().parents[2]
-    done = subprocess.run(  # noqa: S603 - this interpreter and a fixed script
-        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["0"]
+    assert in_fresh_process(script).split() == ["0"]
 
 
 def _declared_router() -> APIRouter:

@@ -1,16 +1,13 @@
 """Every table is a Record (app/core/models.py): its validator is built when first used, not
 when the app starts, and it validates the same once built."""
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from pydantic import ValidationError
 from sqlmodel import SQLModel
 
 from app.core.models import Record
 from app.donors.models import Donor
+from tests.fresh import in_fresh_process
 
 
 def test_every_table_is_a_record() -> None:
@@ -27,12 +24,7 @@ def test_a_fresh_process_builds_no_table_validator_to_start() -> None:
         "         if m.class_.__pydantic_complete__]\n"
         "print(built)\n"
     )
-    root = Path(__file__).resolve().parents[2]
-    done = subprocess.run(  # noqa: S603 - this interpreter and a fixed script
-        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["[]"]
+    assert in_fresh_process(script).split() == ["[]"]
 
 
 def test_a_table_validates_once_used() -> None:
