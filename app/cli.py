@@ -48,8 +48,10 @@ def demo_command() -> None:
 def demo() -> None:
     from app import demo as demo_data
     from app.core.database import get_engine
+    from app.main import install_listeners
 
     migrate("head")
+    install_listeners()
     logins = demo_data.load_if_empty(get_engine())
     if logins is None:
         click.echo("database is not empty; demo data not loaded")
@@ -158,7 +160,9 @@ def create_user(
     from app.core import migrations
     from app.core.database import begin_writing, get_engine
     from app.core.errors import DomainError
+    from app.main import install_listeners
 
+    install_listeners()
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:

@@ -1,9 +1,5 @@
 """The Konvoi application: the JSON API under /api/v1."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
-import anyio.to_thread
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -14,6 +10,7 @@ from sqlmodel import select
 
 from app.attachments import pages as attachment_pages
 from app.attachments.routes import router as attachments_router
+from app.audit import recording
 from app.audit.routes import history_route
 from app.audit.routes import router as audit_router
 from app.auth import pages as auth_pages
@@ -23,7 +20,7 @@ from app.auth.routes import router as accounts_router
 from app.auth.security import same
 from app.certificates import pages as certificate_pages
 from app.certificates.routes import router as certificates_router
-from app.convoys import deliveries, my_convoy
+from app.convoys import deliveries, guard, my_convoy
 from app.convoys import pages as convoy_pages
 from app.convoys.routes import router as convoys_router
 from app.core import observability, openapi
@@ -33,7 +30,6 @@ from app.core.errors import install_handlers
 from app.core.middleware import Hardening, Speaking, VersionETag
 from app.core.observability import Observing
 from app.core.paths import bounded_ids
-from app.core.routing import skip_unfitting_routers
 from app.destinations import pages as destination_pages
 from app.destinations.routes import router as destinations_router
 from app.documents import pages as document_pages
@@ -85,18 +81,17 @@ def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
-@asynccontextmanager
-async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
-    # As many request threads as pooled connections: every request admitted to a session
-    # (SessionDep) finds a thread, even while the others wait for a lock.
-    limiter = anyio.to_thread.current_default_thread_limiter()
-    limiter.total_tokens = get_settings().db_pool_size
-    yield
+def install_listeners() -> None:
+    """What every session does before it commits, for all sessions of this process: record
+    its changes in the audit trail, and check a ready convoy whose drivers, items or papers
+    changed again. Installed once; the app factory, the command line and the tests call it."""
+    recording.install()
+    guard.install()
 
 
 def create_app() -> FastAPI:
+    install_listeners()
     app = FastAPIOffline(
-        lifespan=_lifespan,
         dependencies=[Depends(bounded_ids)],
         title="Konvoi",
         version="0.1.0",
@@ -189,7 +184,6 @@ def create_app() -> FastAPI:
         body, content_type = observability.exposition()
         return Response(body, media_type=content_type)
 
-    skip_unfitting_routers(app)
     return app
 
 

@@ -6,7 +6,6 @@ from app.auth.models import ApiToken, KnownDevice, LoginFailure, User, WebSessio
 from app.certificates.models import CertificateItem, UsageCertificate
 from app.convoys.models import Assignment, Convoy, ConvoyItem, Handover, Leg, LegEvent
 from app.core.models import metadata
-from app.core.revision import DataRevision
 from app.destinations.models import Destination
 from app.documents.models import DonorReportLink, IssuedDocument
 from app.donors.models import Donor
@@ -24,7 +23,6 @@ __all__ = [
     "CertificateItem",
     "Convoy",
     "ConvoyItem",
-    "DataRevision",
     "Destination",
     "Donor",
     "DonorReportLink",

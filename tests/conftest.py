@@ -20,7 +20,7 @@ from sqlmodel import Session
 from app.auth.roles import Role
 from app.core import migrations
 from app.core.database import get_session, make_engine
-from app.main import create_app
+from app.main import create_app, install_listeners
 from tests.accounts import RoleClients, auth_headers
 
 POSTGRES_URL = os.environ.get("KONVOI_TEST_POSTGRES_URL")
@@ -74,6 +74,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture(scope="session")
 def engine(database_url: str) -> Iterator[Engine]:
     """An engine on a database migrated to head."""
+    install_listeners()
     eng = make_engine(database_url)
     with eng.begin() as conn:
         migrations.upgrade(conn)

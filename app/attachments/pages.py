@@ -8,10 +8,9 @@ from fastapi.responses import RedirectResponse
 from app.attachments import service
 from app.attachments.models import AttachmentKind
 from app.core.database import SessionDep
-from app.core.routing import DeclaredRoute
 from app.web.pages import PagePrincipalDep, require
 
-router = APIRouter(include_in_schema=False, route_class=DeclaredRoute)
+router = APIRouter(include_in_schema=False)
 
 # Where each kind of record's page is, to come back to after an upload.
 PAGES = {
@@ -23,7 +22,7 @@ PAGES = {
 
 
 @router.post("/attachments")
-async def upload(
+def upload(
     session: SessionDep,
     principal: PagePrincipalDep,
     file: Annotated[UploadFile | None, File()] = None,
@@ -33,7 +32,7 @@ async def upload(
 ) -> Response:
     """The same checks as the API's; a refusal is a page naming the reason."""
     require(principal, "create_attachment")
-    content = await file.read() if file is not None else b""
+    content = file.file.read() if file is not None else b""
     service.attach(
         session,
         principal,

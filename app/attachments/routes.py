@@ -10,9 +10,8 @@ from app.attachments.models import AttachmentKind
 from app.attachments.schemas import AttachmentRead
 from app.auth.deps import PrincipalDep
 from app.core.database import SessionDep
-from app.core.routing import DeclaredRoute
 
-router = APIRouter(prefix="/attachments", tags=["attachments"], route_class=DeclaredRoute)
+router = APIRouter(prefix="/attachments", tags=["attachments"])
 
 FILE: dict[int | str, dict[str, Any]] = {
     200: {
@@ -26,7 +25,7 @@ FILE: dict[int | str, dict[str, Any]] = {
 
 
 @router.post("", status_code=http.HTTP_201_CREATED, operation_id="create_attachment")
-async def create_attachment(
+def create_attachment(
     session: SessionDep,
     principal: PrincipalDep,
     file: Annotated[UploadFile, File(description="PDF, JPEG or PNG")],
@@ -35,7 +34,7 @@ async def create_attachment(
     kind: Annotated[AttachmentKind, Form()] = AttachmentKind.other,
 ) -> AttachmentRead:
     """Attach a file to a record. Its type is read from its content; the limit is 10 MB."""
-    content = await file.read()
+    content = file.file.read()
     attachment = service.attach(
         session,
         principal,

@@ -10,9 +10,8 @@ from app.audit import service
 from app.audit.schemas import AuditEntryRead
 from app.core.database import SessionDep
 from app.core.pagination import CursorQuery, LimitQuery, Page
-from app.core.routing import DeclaredRoute
 
-router = APIRouter(prefix="/audit", tags=["audit"], route_class=DeclaredRoute)
+router = APIRouter(prefix="/audit", tags=["audit"])
 
 SortQuery = Annotated[
     str, Query(description="occurred_at or id; prefix - to reverse (newest first by default)")

@@ -7,13 +7,14 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from app.audit.models import AuditEntry
 from app.audit.recording import REDACTED, plain
 from app.audit.schemas import AuditEntryRead
 from app.core.errors import InvalidInput
 from app.core.i18n import _
+from app.core.models import Record
 from app.core.pagination import keyset_page
 from app.core.service import like
 
@@ -105,8 +106,14 @@ def history(
 @cache
 def _models_by_table() -> dict[str, type[Any]]:
     """Table name -> model class, for every table model (all are imported by then)."""
-    registry = SQLModel._sa_registry  # type: ignore[attr-defined]
-    return {m.class_.__tablename__: m.class_ for m in registry.mappers}
+    found: dict[str, type[Any]] = {}
+    waiting: list[type[Any]] = [Record]
+    while waiting:
+        model = waiting.pop()
+        waiting.extend(model.__subclasses__())
+        if "__table__" in vars(model):
+            found[model.__tablename__] = model
+    return found
 
 
 def _redacted_fields(entity: str) -> frozenset[str]:

@@ -4,8 +4,7 @@ The JSON API authenticates with bearer tokens only; the HTML pages use the sessi
 and a CSRF token. Both set the actor that the audit trail records.
 """
 
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 from fastapi import Depends, Request, Response
 from fastapi.security import OAuth2PasswordBearer
@@ -19,7 +18,7 @@ from app.auth.security import same
 from app.auth.service import Principal
 from app.core import observability
 from app.core.context import Actor, current_actor
-from app.core.database import SessionDep, end_reading
+from app.core.database import SessionDep
 from app.core.errors import Forbidden, NotAuthenticated, PreconditionFailed
 from app.core.i18n import _, word
 from app.core.models import Entity
@@ -92,21 +91,7 @@ def api_principal(
     if found is None:
         raise NotAuthenticated(_("the token is unknown or has expired; log in again"))
     _act_as(request, session, found)
-    if getattr(request.scope.get("endpoint"), _SIGNED_IN_ONLY, False):
-        end_reading(session)
     return found.principal
-
-
-_SIGNED_IN_ONLY = "konvoi_reads_only_who_signed_in"
-E = TypeVar("E", bound=Callable[..., Any])
-
-
-def reads_only_who_signed_in(endpoint: E) -> E:
-    """Marks an endpoint that reads nothing beyond who signed in (/auth/me): the sign-in ends
-    its read in its own thread, so the request's end needs no thread (on PostgreSQL a round
-    trip, which the event loop never waits for)."""
-    setattr(endpoint, _SIGNED_IN_ONLY, True)
-    return endpoint
 
 
 async def authorize(

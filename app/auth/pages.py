@@ -10,11 +10,10 @@ from app.auth import service
 from app.auth.deps import SESSION_COOKIE, WebPrincipalDep, keep_device, login_attempt
 from app.core.config import get_settings
 from app.core.database import SessionDep
-from app.core.routing import DeclaredRoute
 from app.web.i18n import LANGUAGES
 from app.web.templating import render
 
-router = APIRouter(include_in_schema=False, route_class=DeclaredRoute)
+router = APIRouter(include_in_schema=False)
 LANGUAGE_COOKIE = "konvoi_language"
 
 

@@ -16,7 +16,6 @@ from app.auth.schemas import UserCreate, UserRead, UserUpdate
 from app.core.config import get_settings
 from app.core.errors import Conflict, InvalidInput, TooManyAttempts
 from app.core.i18n import N_, _
-from app.core.revision import Kept
 from app.core.service import get_or_404, touch
 from app.core.types import utcnow
 from app.destinations.models import Destination
@@ -265,29 +264,19 @@ class SignedIn:
         return cls(Principal.of(user), UserRead.model_validate(user), expires_at, csrf_token)
 
 
-# Who signed in with each token or session cookie asked with lately, while nothing has been
-# written since (app/core/revision.py): a token revoked, an account deactivated or changed is
-# a write. Expiry is a matter of the clock, checked on every use.
-_kept_sign_ins: Kept[SignedIn | None] = Kept(size=1024)
-
-
-def _unexpired(found: SignedIn | None) -> SignedIn | None:
-    return found if found is not None and found.expires_at > utcnow() else None
-
-
 def signed_in_by_token(session: Session, secret: str) -> SignedIn | None:
-    digest = security.digest(secret)
-
-    def read() -> SignedIn | None:
-        stmt = (
-            select(User, ApiToken.expires_at)
-            .join(ApiToken, col(ApiToken.user_id) == col(User.id))
-            .where(ApiToken.token_hash == digest, col(User.is_active).is_(True))
+    """The active account behind an unexpired bearer token: one statement."""
+    stmt = (
+        select(User, ApiToken.expires_at)
+        .join(ApiToken, col(ApiToken.user_id) == col(User.id))
+        .where(
+            ApiToken.token_hash == security.digest(secret),
+            col(User.is_active).is_(True),
+            col(ApiToken.expires_at) > utcnow(),
         )
-        row = session.exec(stmt).first()
-        return SignedIn.of(row[0], row[1]) if row else None
-
-    return _unexpired(_kept_sign_ins.get(session, ("token", digest), read))
+    )
+    row = session.exec(stmt).first()
+    return SignedIn.of(row[0], row[1]) if row else None
 
 
 def revoke_token(session: Session, secret: str) -> None:
@@ -312,19 +301,18 @@ def open_session(session: Session, user: User) -> tuple[str, WebSession]:
 
 
 def signed_in_by_session(session: Session, secret: str) -> SignedIn | None:
-    """The browser session behind a session cookie (see signed_in_by_token)."""
-    digest = security.digest(secret)
-
-    def read() -> SignedIn | None:
-        stmt = (
-            select(User, WebSession)
-            .join(WebSession, col(WebSession.user_id) == col(User.id))
-            .where(WebSession.session_hash == digest, col(User.is_active).is_(True))
+    """The active account behind an unexpired browser session cookie: one statement."""
+    stmt = (
+        select(User, WebSession.expires_at, WebSession.csrf_token)
+        .join(WebSession, col(WebSession.user_id) == col(User.id))
+        .where(
+            WebSession.session_hash == security.digest(secret),
+            col(User.is_active).is_(True),
+            col(WebSession.expires_at) > utcnow(),
         )
-        row = session.exec(stmt).first()
-        return SignedIn.of(row[0], row[1].expires_at, row[1].csrf_token) if row else None
-
-    return _unexpired(_kept_sign_ins.get(session, ("session", digest), read))
+    )
+    row = session.exec(stmt).first()
+    return SignedIn.of(row[0], row[1], row[2]) if row else None
 
 
 def close_session(session: Session, secret: str) -> None:

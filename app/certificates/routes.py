@@ -13,9 +13,8 @@ from app.certificates.schemas import (
 )
 from app.core.database import SessionDep
 from app.core.pagination import CursorQuery, LimitQuery, Page
-from app.core.routing import DeclaredRoute
 
-router = APIRouter(prefix="/certificates", tags=["certificates"], route_class=DeclaredRoute)
+router = APIRouter(prefix="/certificates", tags=["certificates"])
 
 
 def certificate_dep(certificate_id: int, request: Request, session: SessionDep) -> UsageCertificate:

@@ -22,7 +22,6 @@ from app.core.database import SessionDep
 from app.core.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
 from app.core.i18n import N_, _
 from app.core.localtime import local_date
-from app.core.routing import DeclaredRoute
 from app.core.types import utcnow
 from app.destinations.models import Destination
 from app.donors.models import Donor
@@ -32,7 +31,7 @@ from app.needs.schemas import NeedRead
 from app.web.pages import PagePrincipalDep, require
 from app.web.templating import render
 
-router = APIRouter(include_in_schema=False, route_class=DeclaredRoute)
+router = APIRouter(include_in_schema=False)
 
 COMING = (ConvoyStatus.planning, ConvoyStatus.ready, ConvoyStatus.under_way, ConvoyStatus.arrived)
 HANDOVER_OPEN = (ConvoyStatus.under_way, ConvoyStatus.arrived)

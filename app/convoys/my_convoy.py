@@ -5,17 +5,12 @@ goes through the same ``report_event_once`` as ``POST .../legs/{id}/events``, wi
 key that makes a report sent twice (a phone retrying after a lost answer) count once.
 """
 
-import re
-import secrets
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from markupsafe import escape
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
@@ -24,19 +19,18 @@ from app.auth.service import Principal
 from app.convoys import service, trip
 from app.convoys.models import Assignment, Convoy, ConvoyStatus, EventKind, Leg, LegEvent
 from app.convoys.schemas import LegEventCreate
-from app.core.database import SessionDep, read_once
+from app.core.database import SessionDep
 from app.core.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
 from app.core.i18n import N_, _
-from app.core.revision import Kept
-from app.core.routing import DeclaredRoute
+from app.core.types import utcnow
 from app.drivers.models import Driver
 from app.exports.models import ExportRecord
 from app.items.models import Item
 from app.web import formatting
-from app.web.pages import PagePrincipalDep, require, signed_in_reader
-from app.web.templating import RenderedPage, page_key, render_page, respond
+from app.web.pages import PagePrincipalDep, require
+from app.web.templating import language_of, render
 
-router = APIRouter(include_in_schema=False, route_class=DeclaredRoute)
+router = APIRouter(include_in_schema=False)
 
 # The order a convoy is worth showing in: the one on the road, then the next to leave.
 _SHOWN_FIRST = {
@@ -175,17 +169,6 @@ def _mine(session: Session, driver_id: int) -> MyConvoy | None:
     return gather(session, convoy, driver_id) if convoy is not None else None
 
 
-# The page as rendered for each reader, with the time zone of its "as of", while nothing has
-# been written since. What each answer tells anew stands in it as a mark: when it was sent
-# (the phone shows it offline) and each report's client key (one tap, one report). The marks
-# are random, so that no convoy's name can hold one.
-_MARK = secrets.token_hex(8)
-_AS_OF = f"as-of-{_MARK}"
-_CLIENT_KEY = f"client-key-{_MARK}"
-_CLIENT_KEYS = re.compile(_CLIENT_KEY.encode())
-_kept_pages: Kept[tuple[RenderedPage, str | None]] = Kept(size=256)
-
-
 def _page(
     request: Request,
     session: Session,
@@ -194,55 +177,38 @@ def _page(
     problems: list[str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    driver_id = _driver_of(principal)
-
-    def rendered() -> tuple[RenderedPage, str | None]:
-        mine = _mine(session, driver_id)
-        page = render_page(
-            request,
-            "convoys/my_convoy.html",
-            {
-                "mine": mine,
-                "problems": problems or [],
-                "new_key": lambda: _CLIENT_KEY,
-                "as_of": _AS_OF,
-            },
-            principal=principal,
+    mine = _mine(session, _driver_of(principal))
+    # When the page was sent, in the zone the trip starts in: the phone shows it offline.
+    as_of = (
+        formatting.local_time(
+            utcnow(), mine.trip.departure.zone, language_of(request, principal), year=False
         )
-        return page, mine.trip.departure.zone if mine is not None else None
-
-    if problems:
-        page, zone = rendered()
-    else:
-        key = page_key(request, principal, "my-convoy")
-        page, zone = _kept_pages.get(session, key, rendered)
-    response = respond(_told_now(page, zone), status_code=status_code)
+        if mine is not None
+        else ""
+    )
+    response = render(
+        request,
+        "convoys/my_convoy.html",
+        {
+            "mine": mine,
+            "problems": problems or [],
+            # Each report button's own key: one tap, one report, however often it is sent.
+            "new_key": lambda: uuid.uuid4().hex,
+            "as_of": as_of,
+        },
+        principal=principal,
+        status_code=status_code,
+    )
     # The phone keeps its last copy for when the network is gone (the service worker serves
     # it then); a proxy must never share it.
     response.headers["cache-control"] = "private, no-cache"
     return response
 
 
-def _told_now(page: RenderedPage, zone: str | None) -> RenderedPage:
-    body = page.body
-    if zone is not None:
-        now = formatting.local_time(datetime.now(UTC), zone, page.language, year=False)
-        body = body.replace(_AS_OF.encode(), str(escape(now)).encode())
-    body = _CLIENT_KEYS.sub(lambda _: uuid.uuid4().hex.encode(), body)
-    return RenderedPage(body, page.language)
-
-
 @router.get("/my-convoy", response_class=HTMLResponse)
-async def my_convoy(request: Request, session: SessionDep) -> HTMLResponse:
-    """What a driver's phone asks for most: signing in, gathering, rendering and the end of
-    its read take one thread between them."""
-
-    def page() -> HTMLResponse:
-        principal = signed_in_reader(request, session)
-        require(principal, "get_convoy")
-        return _page(request, session, principal)
-
-    return await run_in_threadpool(read_once, session, page)
+def my_convoy(request: Request, session: SessionDep, principal: PagePrincipalDep) -> HTMLResponse:
+    require(principal, "get_convoy")
+    return _page(request, session, principal)
 
 
 @router.post("/my-convoy/legs/{leg_id}/report", response_model=None)
@@ -271,7 +237,7 @@ def report(
                 "kind": kind,
                 "client_key": client_key or None,
                 # The phone says when it was tapped (a queued report arrives later).
-                "occurred_at": occurred_at or datetime.now(UTC).isoformat(),
+                "occurred_at": occurred_at or utcnow().isoformat(),
             }
         )
         service.report_event_once(session, convoy, leg, data)
@@ -320,7 +286,7 @@ def calendar(session: SessionDep, principal: PagePrincipalDep) -> Response:
         event.add("summary", f"{convoy.number}: {leg.from_place} → {leg.to_place}")
         event.add("dtstart", leg.planned_departure_at)
         event.add("dtend", leg.planned_arrival_at)
-        event.add("dtstamp", datetime.now(UTC))
+        event.add("dtstamp", utcnow())
         event.add("location", leg.from_place)
         details = [f"{vehicle.name}", f"{convoy.coordinator_name} {convoy.coordinator_phone or ''}"]
         event.add("description", "\n".join(line.strip() for line in details))

@@ -46,16 +46,14 @@ from app.convoys.schemas import (
 from app.core.database import SessionDep
 from app.core.errors import DomainError, InvalidInput, RuleViolation
 from app.core.i18n import _
-from app.core.revision import Kept
-from app.core.routing import DeclaredRoute
 from app.drivers.models import Driver
 from app.exports.models import ExportRecord
 from app.items.models import Item, ItemCategory
 from app.web import forms
 from app.web.pages import PagePrincipalDep, require
-from app.web.templating import RenderedPage, is_htmx, page_key, render, render_page, respond
+from app.web.templating import is_htmx, render
 
-router = APIRouter(include_in_schema=False, route_class=DeclaredRoute)
+router = APIRouter(include_in_schema=False)
 
 # The status actions: the service call and the API operation whose policy applies.
 ACTIONS: dict[str, tuple[Callable[[Session, Convoy], Convoy], str]] = {
@@ -172,7 +170,7 @@ def gather(session: Session, principal: Principal, convoy: Convoy) -> Board:
             if item.category != ItemCategory.vehicle
         ],
         drivers=drivers,
-        readiness=readiness.kept_check(session, convoy),
+        readiness=readiness.check(session, convoy),
         withdrawals=[
             (w, by_id.get(w.driver_id, "–")) for w in service.withdrawals_of(session, convoy.id)
         ],
@@ -210,11 +208,6 @@ def _convoy(session: Session, principal: Principal, convoy_id: int) -> Convoy:
     return service.get(session, convoy_id)
 
 
-# The boards looked at lately, as rendered for each reader, while nothing has been written
-# (a 60-vehicle board is about 300 kB: few are kept).
-_kept_boards: Kept[RenderedPage] = Kept(size=32)
-
-
 def _board(
     request: Request,
     session: Session,
@@ -225,30 +218,25 @@ def _board(
     status_code: int = 200,
     typed_leg: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    def page() -> RenderedPage:
-        board = gather(session, principal, convoy)
-        if typed_leg:
-            board.next_leg = typed_leg  # a refused leg comes back as it was typed
-        return render_page(
-            request,
-            "convoys/board.html",
-            {
-                "convoy": convoy,  # the htmx block is rendered alone, without the page's variables
-                "board": board,
-                "problems": problems or [],
-                "reasons": list(WithdrawalReason),
-                "zones": forms.COMMON_ZONES,
-                # Every select with every driver, for a browser without scripts.
-                "all_choices": _all_choices(request),
-            },
-            principal=principal,
-            block="planning",
-        )
-
-    if problems or typed_leg:
-        return respond(page(), status_code=status_code)
-    key = page_key(request, principal, convoy.id)
-    return respond(_kept_boards.get(session, key, page, reread=convoy), status_code=status_code)
+    board = gather(session, principal, convoy)
+    if typed_leg:
+        board.next_leg = typed_leg  # a refused leg comes back as it was typed
+    return render(
+        request,
+        "convoys/board.html",
+        {
+            "convoy": convoy,  # the htmx block is rendered alone, without the page's variables
+            "board": board,
+            "problems": problems or [],
+            "reasons": list(WithdrawalReason),
+            "zones": forms.COMMON_ZONES,
+            # Every select with every driver, for a browser without scripts.
+            "all_choices": _all_choices(request),
+        },
+        principal=principal,
+        block="planning",
+        status_code=status_code,
+    )
 
 
 def _problems(exc: Exception) -> tuple[list[str], int]:
@@ -330,7 +318,7 @@ def convoy_list(request: Request, session: SessionDep, principal: PagePrincipalD
         cursor=None,
         limit=100,
     )
-    convoys = [(c, readiness.kept_check(session, c)) for c in rows]
+    convoys = [(c, readiness.check(session, c)) for c in rows]
     return render(
         request,
         "convoys/list.html",

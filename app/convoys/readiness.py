@@ -2,9 +2,8 @@
 
 One call gathers everything with a fixed number of queries (legs, loaded items, export
 records, certificates, assignments, drivers, licences, availability, the drivers' other
-bookings), then applies the rules in memory. Pages and the API show the result kept from
-the last check while nothing has been written since (``kept_check``); the guard and the
-transitions check afresh inside their own transaction.
+bookings), then applies the rules in memory. Pages, the API, the guard and the transitions
+all call the same check.
 """
 
 from collections import defaultdict
@@ -28,11 +27,10 @@ from app.convoys.service import (
     withdrawals_of,
 )
 from app.convoys.trip import Trip
-from app.core.i18n import _, language, ngettext
+from app.core.i18n import _, ngettext
 from app.core.i18n import word as status_word
 from app.core.identifiers import LicenceClass, vin_warnings
 from app.core.localtime import day, day_span, number
-from app.core.revision import Kept
 from app.drivers import rules as licence_rules
 from app.drivers import service as drivers
 from app.drivers.models import Driver, DriverAvailability, DriverLicence
@@ -43,9 +41,6 @@ PLATE_MARGIN = timedelta(days=3)  # warn when plates expire this soon after arri
 # Bookings on other convoys further than this from our trip cannot affect rest-time checks.
 OTHER_BOOKINGS_WINDOW = timedelta(days=8)
 READY_ITEM_STATUSES = frozenset({ItemStatus.export_ready, ItemStatus.in_convoy})
-
-# Per convoy and language (the findings are sentences): every board, list and desk shows one.
-_kept: Kept[Readiness] = Kept(size=256)
 
 
 @dataclass
@@ -84,14 +79,6 @@ def planned_driving(leg: Leg, zone: str = "UTC") -> list[driving_time.DrivingBlo
             start += pause
             wait -= pause
     return blocks
-
-
-def kept_check(session: Session, convoy: Convoy) -> Readiness:
-    """The convoy's readiness, computed again only when the data has changed since the last
-    check (app/core/revision.py). The result is shared: read it, do not change it."""
-    return _kept.get(
-        session, (convoy.id, language()), lambda: check(session, convoy), reread=convoy
-    )
 
 
 def check(session: Session, convoy: Convoy) -> Readiness:

@@ -2,10 +2,9 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
-from fastapi.concurrency import run_in_threadpool
 
 from app.auth import visibility
-from app.auth.deps import UNSAFE_METHODS, PrincipalDep, require_version
+from app.auth.deps import PrincipalDep, require_version
 from app.convoys import readiness, service
 from app.convoys.models import Convoy, ConvoyStatus, Leg
 from app.convoys.schemas import (
@@ -33,11 +32,10 @@ from app.convoys.schemas import (
     WithdrawalRead,
 )
 from app.convoys.views import detail_for, in_view, visible_detail
-from app.core.database import SessionDep, read_once
+from app.core.database import SessionDep
 from app.core.pagination import CursorQuery, LimitQuery, Page
-from app.core.routing import DeclaredRoute
 
-router = APIRouter(prefix="/convoys", tags=["convoys"], route_class=DeclaredRoute)
+router = APIRouter(prefix="/convoys", tags=["convoys"])
 
 
 def convoy_in_view(convoy_id: int, session: SessionDep, principal: PrincipalDep) -> Convoy:
@@ -47,11 +45,9 @@ def convoy_in_view(convoy_id: int, session: SessionDep, principal: PrincipalDep)
 ConvoyInViewDep = Annotated[Convoy, Depends(convoy_in_view)]
 
 
-async def convoy_dep(convoy: ConvoyInViewDep, request: Request) -> Convoy:
-    """The convoy a request changes: If-Match carries the convoy's version. A read needs no
-    check, nor a thread to make none in."""
-    if request.method in UNSAFE_METHODS:
-        await run_in_threadpool(require_version, request, convoy)
+def convoy_dep(convoy: ConvoyInViewDep, request: Request) -> Convoy:
+    """The convoy a request changes: If-Match carries the convoy's version."""
+    require_version(request, convoy)
     return convoy
 
 
@@ -106,12 +102,8 @@ def create_convoy(data: ConvoyCreate, session: SessionDep) -> ConvoyRead:
 
 
 @router.get("/{convoy_id}", operation_id="get_convoy")
-async def get_convoy(convoy_id: int, session: SessionDep, principal: PrincipalDep) -> ConvoyDetail:
-    # A driver's phone asks for this most: its queries and their transaction's end take one
-    # thread between them.
-    return await run_in_threadpool(
-        read_once, session, lambda: visible_detail(session, principal, convoy_id)
-    )
+def get_convoy(convoy_id: int, session: SessionDep, principal: PrincipalDep) -> ConvoyDetail:
+    return visible_detail(session, principal, convoy_id)
 
 
 @router.patch("/{convoy_id}", operation_id="update_convoy")
@@ -122,7 +114,7 @@ def update_convoy(convoy: ConvoyDep, changes: ConvoyUpdate, session: SessionDep)
 @router.get("/{convoy_id}/readiness", operation_id="get_convoy_readiness")
 def get_convoy_readiness(convoy: ConvoyDep, session: SessionDep) -> Readiness:
     """Every blocker and warning for departure, each with a code and a plain sentence."""
-    return readiness.kept_check(session, convoy)
+    return readiness.check(session, convoy)
 
 
 # --- legs -------------------------------------------------------------------------------

@@ -50,7 +50,6 @@ from app.core.errors import Conflict, InvalidInput, NotFound, Reason, RuleViolat
 from app.core.i18n import N_, _, word
 from app.core.localtime import describe, local_date
 from app.core.pagination import keyset_page
-from app.core.revision import Kept
 from app.core.service import apply_changes, get_or_404, like, touch
 from app.core.types import latest_today, utcnow
 from app.drivers.models import Driver
@@ -314,21 +313,6 @@ def latest_event(session: Session, convoy_id: int) -> LegEvent | None:
         .limit(1)
     )
     return session.exec(stmt).first()
-
-
-# The detail of the convoys looked at lately, while nothing has been written since.
-_kept_details: Kept[ConvoyDetail] = Kept(size=256)
-
-
-def kept_detail(session: Session, convoy: Convoy) -> ConvoyDetail:
-    """``detail``, computed again only when the data has changed (app/core/revision.py).
-    Shared with the next caller: copy it before changing it."""
-    return _kept_details.get(session, convoy.id, lambda: detail(session, convoy), reread=convoy)
-
-
-def kept_detail_of(session: Session, convoy_id: int) -> ConvoyDetail:
-    """``kept_detail`` by id: the convoy is read only when the detail is computed."""
-    return _kept_details.get(session, convoy_id, lambda: detail(session, get(session, convoy_id)))
 
 
 def detail(session: Session, convoy: Convoy) -> ConvoyDetail:

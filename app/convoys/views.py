@@ -10,41 +10,19 @@ from app.auth.service import Principal
 from app.convoys import service
 from app.convoys.models import Convoy
 from app.convoys.schemas import ConvoyDetail
-from app.core.revision import Kept
-
-# A driver's or recipient's part of each convoy looked at lately.
-_kept_views: Kept[ConvoyDetail] = Kept(size=512)
 
 
 def detail_for(session: Session, principal: Principal, convoy: Convoy) -> ConvoyDetail:
     """The convoy as this principal may see it: a driver, only the vehicles (and their goods)
-    and assignments that are their own; a recipient, only its own items and no driver data.
-    Kept per convoy and view until the data changes (app/core/revision.py)."""
+    and assignments that are their own; a recipient, only its own items and no driver data."""
     if visibility.is_office(principal):
-        return service.kept_detail(session, convoy)
-    return _kept_views.get(
-        session,
-        _view(principal, convoy.id),
-        lambda: _seen(session, principal, convoy),
-        reread=convoy,
-    )
+        return service.detail(session, convoy)
+    return _seen(session, principal, convoy)
 
 
 def visible_detail(session: Session, principal: Principal, convoy_id: int) -> ConvoyDetail:
-    """``detail_for`` by id. While nothing has been written, a view seen before is given
-    again without reading the convoy or checking that it may be seen: both are kept with it
-    (a convoy the principal may not see raises, and nothing is kept)."""
-    if visibility.is_office(principal):
-        return service.kept_detail_of(session, convoy_id)
-    return _kept_views.get(
-        session,
-        _view(principal, convoy_id),
-        lambda: _seen(session, principal, in_view(session, principal, convoy_id)),
-    )
-
-
-def _view(principal: Principal, convoy_id: int | None) -> tuple[object, ...]:
-    return (convoy_id, principal.role, principal.driver_id, principal.destination_id)
+    """``detail_for`` by id; 404 for a convoy the principal may not see."""
+    return detail_for(session, principal, in_view(session, principal, convoy_id))
 
 
 def _seen(session: Session, principal: Principal, convoy: Convoy) -> ConvoyDetail:

@@ -1,44 +1,29 @@
 """Run the Alembic migrations from code (CLI, app start-up, tests)."""
 
 import fcntl
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, inspect, text
-
-if TYPE_CHECKING:
-    from alembic.config import Config
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, text
 
 ROOT = Path(__file__).resolve().parents[2]
 VERSIONS = ROOT / "migrations" / "versions"
 
-_REVISION = re.compile(r'^revision: str = "(\w+)"', re.MULTILINE)
-_REVISES = re.compile(r'^down_revision: str \| None = "(\w+)"', re.MULTILINE)
 
-
-@cache
 def head_revision() -> str:
-    """The newest revision: the one no other revises. Read from the files' text, so a server
-    starting on a database already at it need not load Alembic and every migration script."""
-    revisions: set[str] = set()
-    revised: set[str] = set()
-    for script in VERSIONS.glob("*.py"):
-        source = script.read_text()
-        revisions.update(_REVISION.findall(source))
-        revised.update(_REVISES.findall(source))
-    (head,) = revisions - revised
+    """The newest revision of the migration scripts."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
     return head
 
 
 def is_at_head(connection: Connection) -> bool:
-    if not inspect(connection).has_table("alembic_version"):
-        return False
-    versions = connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
-    return list(versions) == [head_revision()]
+    return MigrationContext.configure(connection).get_current_heads() == (head_revision(),)
 
 
 def schema_at_head(engine: Engine) -> bool:
@@ -46,9 +31,7 @@ def schema_at_head(engine: Engine) -> bool:
         return is_at_head(connection)
 
 
-def alembic_config(connection: Connection | None = None) -> "Config":
-    from alembic.config import Config
-
+def alembic_config(connection: Connection | None = None) -> Config:
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "migrations"))
     config.attributes["configure_logger"] = False
@@ -58,16 +41,10 @@ def alembic_config(connection: Connection | None = None) -> "Config":
 
 
 def upgrade(connection: Connection, revision: str = "head") -> None:
-    if revision == "head" and is_at_head(connection):
-        return
-    from alembic import command
-
     command.upgrade(alembic_config(connection), revision)
 
 
 def downgrade(connection: Connection, revision: str = "base") -> None:
-    from alembic import command
-
     command.downgrade(alembic_config(connection), revision)
 
 

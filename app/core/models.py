@@ -2,7 +2,6 @@
 
 from datetime import datetime
 
-from pydantic import ConfigDict
 from sqlalchemy import Index, MetaData
 from sqlmodel import Field, SQLModel
 
@@ -22,11 +21,7 @@ metadata = SQLModel.metadata
 
 
 class Record(SQLModel):
-    """The base of every table. Its validator is built when first used, as the API's schemas'
-    are (app/core/schemas.py); the table and its mapping are made at import."""
-
-    # Merged with SQLModel's own (its type for it, SQLModelConfig, is not exported).
-    model_config = ConfigDict(defer_build=True)  # type: ignore[assignment]
+    """The base of every table."""
 
 
 class Entity(Record):

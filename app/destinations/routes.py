@@ -6,12 +6,11 @@ from app.auth import visibility
 from app.auth.deps import PrincipalDep, require_version
 from app.core.database import SessionDep
 from app.core.pagination import CursorQuery, LimitQuery, Page
-from app.core.routing import DeclaredRoute
 from app.destinations import service
 from app.destinations.models import Destination
 from app.destinations.schemas import DestinationCreate, DestinationRead, DestinationUpdate
 
-router = APIRouter(prefix="/destinations", tags=["destinations"], route_class=DeclaredRoute)
+router = APIRouter(prefix="/destinations", tags=["destinations"])
 
 
 def destination_dep(

@@ -16,7 +16,6 @@ from app.auth.service import Principal
 from app.convoys import service as convoys
 from app.convoys.models import Convoy
 from app.core.database import SessionDep
-from app.core.routing import DeclaredRoute
 from app.core.types import utcnow
 from app.documents import donor_report, service
 from app.documents import facts as papers
@@ -26,7 +25,7 @@ from app.donors.models import Donor
 from app.web.pages import PagePrincipalDep, require
 from app.web.templating import render
 
-router = APIRouter(include_in_schema=False, route_class=DeclaredRoute)
+router = APIRouter(include_in_schema=False)
 
 
 @dataclass

@@ -12,7 +12,6 @@ from app.auth import visibility
 from app.auth.deps import PrincipalDep
 from app.convoys import service as convoys
 from app.core.database import SessionDep
-from app.core.routing import DeclaredRoute
 from app.core.schemas import Schema
 from app.core.types import utcnow
 from app.documents import donor_report, service
@@ -20,7 +19,7 @@ from app.documents.models import IssuedDocument
 from app.documents.schemas import IssuedDocumentRead, IssueRequest
 from app.donors import service as donors
 
-router = APIRouter(tags=["documents"], route_class=DeclaredRoute)
+router = APIRouter(tags=["documents"])
 
 FILES: dict[int | str, dict[str, Any]] = {
     200: {

@@ -5,12 +5,11 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from app.auth.deps import require_version
 from app.core.database import SessionDep
 from app.core.pagination import CursorQuery, LimitQuery, Page
-from app.core.routing import DeclaredRoute
 from app.donors import service
 from app.donors.models import Donor, DonorKind
 from app.donors.schemas import DonorCreate, DonorRead, DonorUpdate
 
-router = APIRouter(prefix="/donors", tags=["donors"], route_class=DeclaredRoute)
+router = APIRouter(prefix="/donors", tags=["donors"])
 
 
 def donor_dep(donor_id: int, request: Request, session: SessionDep) -> Donor:

@@ -7,7 +7,6 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 
 from app.auth.deps import require_version
 from app.auth.service import Principal
@@ -18,6 +17,7 @@ from app.drivers import service
 from app.drivers.models import Driver
 from app.drivers.schemas import DriverCreate, DriverUpdate
 from app.web import forms
+from app.web.forms import SubmittedForm
 from app.web.i18n import N_
 from app.web.pages import PagePrincipalDep
 from app.web.register import Register, routes
@@ -117,11 +117,14 @@ def _saved_or_refused(
 
 
 @router.post("/drivers/{driver_id}/licences", response_model=None, name="drivers_licences")
-async def licences(
-    request: Request, driver_id: int, session: SessionDep, principal: PagePrincipalDep
+def licences(
+    request: Request,
+    driver_id: int,
+    form: SubmittedForm,
+    session: SessionDep,
+    principal: PagePrincipalDep,
 ) -> Response:
     """One date per class: the day the licence of that class expires; empty, not held."""
-    form = await request.form()
     held = [
         {"licence_class": cls.value, "expires_on": str(form.get(f"expires_{cls.value}", ""))}
         for cls in LicenceClass
@@ -135,48 +138,45 @@ async def licences(
             return f"expires_{classes[int(parts[1])]}"
         return field
 
-    return await run_in_threadpool(
-        _saved_or_refused, request, session, principal, driver_id, {"licences": held}, under
-    )
+    return _saved_or_refused(request, session, principal, driver_id, {"licences": held}, under)
 
 
 @router.post("/drivers/{driver_id}/availability", response_model=None, name="drivers_free")
-async def availability(
-    request: Request, driver_id: int, session: SessionDep, principal: PagePrincipalDep
+def availability(
+    request: Request,
+    driver_id: int,
+    form: SubmittedForm,
+    session: SessionDep,
+    principal: PagePrincipalDep,
 ) -> Response:
     """Add a window the driver is free (``available_from_on``, ``available_to_on``), or remove
     one (``remove``: its position in the list); the stored list is replaced by the result."""
-    form = await request.form()
-
-    def changed() -> Response:
-        driver = service.read(session, DRIVERS.fetch(session, principal, driver_id))
-        windows: list[dict[str, str]] = [
+    driver = service.read(session, DRIVERS.fetch(session, principal, driver_id))
+    windows: list[dict[str, str]] = [
+        {
+            "available_from_on": w.available_from_on.isoformat(),
+            "available_to_on": w.available_to_on.isoformat(),
+        }
+        for w in driver.availability
+    ]
+    remove = str(form.get("remove", ""))
+    if remove.isdigit() and int(remove) < len(windows):
+        del windows[int(remove)]
+    else:
+        windows.append(
             {
-                "available_from_on": w.available_from_on.isoformat(),
-                "available_to_on": w.available_to_on.isoformat(),
+                "available_from_on": str(form.get("available_from_on", "")),
+                "available_to_on": str(form.get("available_to_on", "")),
             }
-            for w in driver.availability
-        ]
-        remove = str(form.get("remove", ""))
-        if remove.isdigit() and int(remove) < len(windows):
-            del windows[int(remove)]
-        else:
-            windows.append(
-                {
-                    "available_from_on": str(form.get("available_from_on", "")),
-                    "available_to_on": str(form.get("available_to_on", "")),
-                }
-            )
-        last = len(windows) - 1
-
-        def under(field: str) -> str:  # the new window's inputs, by their names
-            parts = field.split(".")
-            if parts[:2] == ["availability", str(last)] and len(parts) == 3:
-                return parts[2]
-            return "available_from_on" if parts[:1] == ["availability"] else field
-
-        return _saved_or_refused(
-            request, session, principal, driver_id, {"availability": windows}, under
         )
+    last = len(windows) - 1
 
-    return await run_in_threadpool(changed)
+    def under(field: str) -> str:  # the new window's inputs, by their names
+        parts = field.split(".")
+        if parts[:2] == ["availability", str(last)] and len(parts) == 3:
+            return parts[2]
+        return "available_from_on" if parts[:1] == ["availability"] else field
+
+    return _saved_or_refused(
+        request, session, principal, driver_id, {"availability": windows}, under
+    )

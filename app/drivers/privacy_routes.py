@@ -8,13 +8,12 @@ applies If-Match to the erasure.
 from fastapi import APIRouter
 
 from app.core.database import SessionDep
-from app.core.routing import DeclaredRoute
 from app.drivers import privacy, service
 from app.drivers.privacy import DriverPersonalData
 from app.drivers.routes import DriverDep
 from app.drivers.schemas import DriverRead
 
-router = APIRouter(prefix="/drivers", tags=["drivers"], route_class=DeclaredRoute)
+router = APIRouter(prefix="/drivers", tags=["drivers"])
 
 
 @router.get(

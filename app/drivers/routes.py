@@ -8,12 +8,11 @@ from app.auth.deps import PrincipalDep, require_version
 from app.core.database import SessionDep
 from app.core.identifiers import LicenceClass
 from app.core.pagination import CursorQuery, LimitQuery, Page
-from app.core.routing import DeclaredRoute
 from app.drivers import service
 from app.drivers.models import Driver
 from app.drivers.schemas import DriverCreate, DriverRead, DriverUpdate
 
-router = APIRouter(prefix="/drivers", tags=["drivers"], route_class=DeclaredRoute)
+router = APIRouter(prefix="/drivers", tags=["drivers"])
 
 
 def driver_dep(

@@ -8,14 +8,13 @@ from app.core.database import SessionDep
 from app.core.errors import NotFound
 from app.core.i18n import N_
 from app.core.pagination import CursorQuery, LimitQuery, Page
-from app.core.routing import DeclaredRoute
 from app.exports import service
 from app.exports.models import ExportRecord
 from app.exports.schemas import ExportRecordCreate, ExportRecordRead, ExportRecordUpdate
 
 # No prefix: the item's record lives under /items/{item_id}/export-record, and app/main.py
 # includes only this one router per domain.
-router = APIRouter(tags=["exports"], route_class=DeclaredRoute)
+router = APIRouter(tags=["exports"])
 
 
 def export_record_dep(

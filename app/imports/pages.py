@@ -8,10 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 
 from app.core.database import SessionDep
-from app.core.routing import DeclaredRoute
 from app.documents.service import CSV, XLSX
 from app.imports.needs import Report
 from app.web.pages import PagePrincipalDep, require
@@ -34,7 +32,7 @@ class SheetImport:
 def routes(sheet: SheetImport) -> APIRouter:
     """The three routes of an import page; include them before the register's
     ``/{record_id}`` routes, which would take "import" for an id."""
-    router = APIRouter(include_in_schema=False, route_class=DeclaredRoute)
+    router = APIRouter(include_in_schema=False)
     base = f"/{sheet.register}/import"
 
     def page(request: Request, principal: PagePrincipalDep, report: Report | None) -> HTMLResponse:
@@ -52,7 +50,7 @@ def routes(sheet: SheetImport) -> APIRouter:
         return page(request, principal, None)
 
     @router.post(base, response_class=HTMLResponse, name=f"{sheet.register}_import_sheet")
-    async def upload(
+    def upload(
         request: Request,
         session: SessionDep,
         principal: PagePrincipalDep,
@@ -61,8 +59,8 @@ def routes(sheet: SheetImport) -> APIRouter:
     ) -> HTMLResponse:
         """ "check" reports what would happen; "import" records every row, or none."""
         require(principal, sheet.operation)
-        content = await file.read() if file is not None else b""
-        report = await run_in_threadpool(_run, sheet, session, content, step != "import")
+        content = file.file.read() if file is not None else b""
+        report = _run(sheet, session, content, step != "import")
         return page(request, principal, report)
 
     @router.get(base + "/template.{fmt}", name=f"{sheet.register}_import_template")

@@ -7,12 +7,11 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from app.core.database import SessionDep
-from app.core.routing import DeclaredRoute
 from app.core.schemas import Schema
 from app.documents.service import CSV, XLSX
 from app.imports import needs, offers
 
-router = APIRouter(prefix="/imports", tags=["imports"], route_class=DeclaredRoute)
+router = APIRouter(prefix="/imports", tags=["imports"])
 
 
 class ImportProblem(Schema):
@@ -34,13 +33,13 @@ class ImportReport(Schema):
     operation_id="import_needs",
     responses={422: {"model": ImportReport, "description": "Rows refused; nothing recorded"}},
 )
-async def import_needs(
+def import_needs(
     session: SessionDep,
     file: Annotated[UploadFile, File(description="XLSX or CSV with the template's columns")],
     dry_run: Annotated[bool, Query(description="Only check and report")] = True,
 ) -> ImportReport:
     """A needs list: every row checked, then (without ``dry_run``) all rows recorded or none."""
-    report = needs.run(session, await file.read(), dry_run=dry_run)
+    report = needs.run(session, file.file.read(), dry_run=dry_run)
     shown = ImportReport.model_validate(report.as_dict())
     if report.problems:
         return JSONResponse(shown.model_dump(), status_code=422)  # type: ignore[return-value]
@@ -73,14 +72,14 @@ def get_needs_template(
     operation_id="import_offer",
     responses={422: {"model": ImportReport, "description": "Rows refused; nothing recorded"}},
 )
-async def import_offer(
+def import_offer(
     session: SessionDep,
     file: Annotated[UploadFile, File(description="XLSX or CSV with the template's columns")],
     dry_run: Annotated[bool, Query(description="Only check and report")] = True,
 ) -> ImportReport:
     """A donation offer: items (vehicles, equipment) and the cargo on the vehicles, checked by
     the same rules as the API; then (without ``dry_run``) all rows recorded or none."""
-    report = offers.run(session, await file.read(), dry_run=dry_run)
+    report = offers.run(session, file.file.read(), dry_run=dry_run)
     shown = ImportReport.model_validate(report.as_dict())
     if report.problems:
         return JSONResponse(shown.model_dump(), status_code=422)  # type: ignore[return-value]

@@ -9,7 +9,6 @@ from app.core.database import SessionDep
 from app.core.errors import NotFound
 from app.core.i18n import N_
 from app.core.pagination import CursorQuery, LimitQuery, Page
-from app.core.routing import DeclaredRoute
 from app.items import service
 from app.items.models import CargoCategory, CargoLine, Item, ItemCategory, ItemKind, ItemStatus
 from app.items.schemas import (
@@ -24,7 +23,7 @@ from app.items.schemas import (
     WithdrawRequest,
 )
 
-router = APIRouter(tags=["items"], route_class=DeclaredRoute)
+router = APIRouter(tags=["items"])
 
 
 def item_dep(item_id: int, request: Request, session: SessionDep, principal: PrincipalDep) -> Item:

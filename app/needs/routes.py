@@ -7,13 +7,12 @@ from app.auth import visibility
 from app.auth.deps import PrincipalDep, require_version
 from app.core.database import SessionDep
 from app.core.pagination import CursorQuery, LimitQuery, Page
-from app.core.routing import DeclaredRoute
 from app.items.models import ItemKind
 from app.needs import service
 from app.needs.models import Need
 from app.needs.schemas import NeedCreate, NeedRead, NeedStatus, NeedUpdate
 
-router = APIRouter(prefix="/needs", tags=["needs"], route_class=DeclaredRoute)
+router = APIRouter(prefix="/needs", tags=["needs"])
 
 
 def need_dep(need_id: int, request: Request, session: SessionDep, principal: PrincipalDep) -> Need:

@@ -15,8 +15,6 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 
-from app.core.routing import DeclaredRoute
-
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
 OWN = Path(__file__).resolve().parent / "static"
@@ -28,7 +26,7 @@ VENDOR = {
 }
 YEAR = "public, max-age=31536000, immutable"
 
-router = APIRouter(include_in_schema=False, route_class=DeclaredRoute)
+router = APIRouter(include_in_schema=False)
 
 
 @cache

@@ -16,7 +16,6 @@ from app.convoys import service as convoys
 from app.convoys.models import Convoy
 from app.convoys.schemas import Finding, Readiness
 from app.core.database import SessionDep
-from app.core.routing import DeclaredRoute
 from app.items import service as items
 from app.items.models import Item, ItemStatus
 from app.needs import service as needs
@@ -24,7 +23,7 @@ from app.needs.schemas import NeedRead, NeedStatus
 from app.web.pages import PagePrincipalDep, require
 from app.web.templating import render
 
-router = APIRouter(include_in_schema=False, route_class=DeclaredRoute)
+router = APIRouter(include_in_schema=False)
 SHOWN = 25
 
 
@@ -54,7 +53,7 @@ def _items(session: Session, status: ItemStatus) -> list[Item]:
 
 
 def gather(session: Session) -> Desk:
-    upcoming = [(c, readiness.kept_check(session, c)) for c in convoys.upcoming(session)]
+    upcoming = [(c, readiness.check(session, c)) for c in convoys.upcoming(session)]
     rows, _ = needs.search(
         session,
         destination_id=None,

@@ -1,15 +1,9 @@
-"""The Jinja environment the pages render in, one per language.
+"""The Jinja environment the pages render in, one per language."""
 
-Imported when the first page is rendered, not at start: until then, Jinja is not loaded.
-"""
-
-import threading
-from collections.abc import MutableMapping
 from functools import cache
 from pathlib import Path
-from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from app.web import assets, formatting, i18n
 
@@ -20,22 +14,9 @@ def _template_dirs() -> list[str]:
     return sorted(str(path) for path in APP.glob("*/templates"))
 
 
-class _Environment(Environment):
-    """Compiles each template once, however many threads ask for it at the same moment: after
-    a start, a burst of requests would otherwise compile the same page in every thread."""
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self._loading = threading.RLock()  # a template's parents load while it loads
-
-    def _load_template(self, name: str, globals: MutableMapping[str, Any] | None) -> Template:
-        with self._loading:
-            return super()._load_template(name, globals)
-
-
 @cache
 def environment(language: str) -> Environment:
-    env = _Environment(
+    env = Environment(
         loader=FileSystemLoader(_template_dirs()),
         autoescape=select_autoescape(["html", "xml"]),
         undefined=StrictUndefined,

@@ -6,9 +6,12 @@ values go back into the form, so nothing is lost.
 """
 
 from datetime import datetime
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from fastapi import Depends, Request
 from pydantic import ValidationError
+from starlette.datastructures import FormData
 
 from app.core import i18n
 from app.core.errors import Conflict, InvalidInput, RuleViolation
@@ -27,6 +30,16 @@ COMMON_ZONES = (
     "Europe/Chisinau",
     "Europe/Kyiv",
 )
+
+
+async def _submitted(request: Request) -> FormData:
+    # Reading the body waits on the network, not on a thread: the endpoint that takes the
+    # parsed form can then be a plain ``def`` (Starlette keeps the form for the request).
+    return await request.form()
+
+
+# The fields a plain HTML form posted, for pages whose fields are named by the data.
+SubmittedForm = Annotated[FormData, Depends(_submitted)]
 
 
 def field_errors(exc: Exception) -> FieldErrors:

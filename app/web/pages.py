@@ -9,7 +9,6 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import Session
 
 from app.auth.deps import _form_csrf_token, web_principal
 from app.auth.policy import may
@@ -18,7 +17,6 @@ from app.auth.service import Principal
 from app.core import i18n as core_i18n
 from app.core.database import SessionDep
 from app.core.errors import DomainError, Forbidden, NotAuthenticated
-from app.core.routing import DeclaredRoute
 from app.web import i18n
 from app.web.templating import language_of, render
 
@@ -55,15 +53,6 @@ async def speaking_principal(
 
 
 PagePrincipalDep = Annotated[Principal, Depends(speaking_principal)]
-
-
-def signed_in_reader(request: Request, session: Session) -> Principal:
-    """``page_principal`` and ``speaking_principal`` in the caller's thread, for a page read
-    that signs in, gathers and renders in one worker thread (the driver's phone page): one
-    thread hop in all. The language holds for what that thread does."""
-    principal = page_principal(request, session, None)  # a read carries no form
-    core_i18n.speak(language_of(request, principal))
-    return principal
 
 
 def require(principal: Principal, operation: str) -> None:
@@ -113,7 +102,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, domain_error)
 
 
-router = APIRouter(include_in_schema=False, route_class=DeclaredRoute)
+router = APIRouter(include_in_schema=False)
 
 
 @router.get("/")

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from app.attachments import service as attachments
 from app.attachments.models import AttachmentKind
@@ -32,8 +32,8 @@ from app.core.database import SessionDep
 from app.core.errors import DomainError, Forbidden
 from app.core.i18n import _, word
 from app.core.models import Entity
-from app.core.routing import DeclaredRoute
 from app.web import forms
+from app.web.forms import SubmittedForm
 from app.web.pages import PagePrincipalDep, require
 from app.web.templating import render
 
@@ -335,9 +335,8 @@ class Register:
         return RedirectResponse(f"/{self.path}/{saved.id}", status_code=303)
 
 
-async def _typed(request: Request) -> dict[str, str]:
+def _typed(form: FormData) -> dict[str, str]:
     """What the form sent; a field sent several times (a multiple select) as "a,b,c"."""
-    form = await request.form()
     typed: dict[str, list[str]] = {}
     for key, value in form.multi_items():
         if key != "csrf_token":
@@ -357,7 +356,7 @@ def _attachments(session: Session, entity: str, record_id: int) -> dict[str, Any
 
 def routes(register: Register) -> APIRouter:
     """The six pages of a register: list, new, create, record, edit, save."""
-    router = APIRouter(include_in_schema=False, route_class=DeclaredRoute)
+    router = APIRouter(include_in_schema=False)
     base = f"/{register.path}"
 
     @router.get(base, response_class=HTMLResponse, name=f"{register.path}_list")
@@ -378,11 +377,10 @@ def routes(register: Register) -> APIRouter:
         return register.form_page(request, session, principal, record=None, typed=typed, errors={})
 
     @router.post(f"{base}/new", response_model=None, name=f"{register.path}_create")
-    async def create(
-        request: Request, session: SessionDep, principal: PagePrincipalDep
+    def create(
+        request: Request, form: SubmittedForm, session: SessionDep, principal: PagePrincipalDep
     ) -> Response:
-        typed = await _typed(request)
-        return await run_in_threadpool(register.save, request, session, principal, typed, None)
+        return register.save(request, session, principal, _typed(form), None)
 
     @router.get(f"{base}/{{record_id}}", response_class=HTMLResponse, name=f"{register.path}_get")
     def record(
@@ -404,10 +402,13 @@ def routes(register: Register) -> APIRouter:
         )
 
     @router.post(f"{base}/{{record_id}}/edit", response_model=None, name=f"{register.path}_save")
-    async def save(
-        request: Request, record_id: int, session: SessionDep, principal: PagePrincipalDep
+    def save(
+        request: Request,
+        record_id: int,
+        form: SubmittedForm,
+        session: SessionDep,
+        principal: PagePrincipalDep,
     ) -> Response:
-        typed = await _typed(request)
-        return await run_in_threadpool(register.save, request, session, principal, typed, record_id)
+        return register.save(request, session, principal, _typed(form), record_id)
 
     return router

@@ -5,16 +5,17 @@ frame (``app/web/templates/web/``). Every page is rendered in the request's lang
 helpers for local times and money; responses that differ by ``HX-Request`` say so in ``Vary``.
 """
 
-from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from jinja2_fragments import render_block
 
 from app.auth.policy import may
 from app.auth.service import Principal
 from app.web import i18n
+from app.web.environment import environment
 
 
 def language_of(request: Request, principal: Principal | None) -> str:
@@ -37,28 +38,6 @@ def render(
     status_code: int = 200,
 ) -> HTMLResponse:
     """The page, or only ``block`` of it when htmx asks (HX-Request)."""
-    page = render_page(request, template, context, principal=principal, block=block)
-    return respond(page, status_code=status_code)
-
-
-@dataclass(frozen=True)
-class RenderedPage:
-    body: bytes
-    language: str
-
-
-def render_page(
-    request: Request,
-    template: str,
-    context: Mapping[str, Any],
-    *,
-    principal: Principal | None = None,
-    block: str | None = None,
-) -> RenderedPage:
-    from jinja2_fragments import render_block
-
-    from app.web.environment import environment
-
     language = language_of(request, principal)
     env = environment(language)
     values = {
@@ -73,24 +52,7 @@ def render_page(
         html = render_block(env, template, block, values)
     else:
         html = env.get_template(template).render(values)
-    return RenderedPage(html.encode(), language)
-
-
-def respond(page: RenderedPage, *, status_code: int = 200) -> HTMLResponse:
-    response = HTMLResponse(page.body, status_code=status_code)
+    response = HTMLResponse(html, status_code=status_code)
     response.headers["vary"] = "HX-Request, Accept-Language, Cookie"
-    response.headers["content-language"] = page.language
+    response.headers["content-language"] = language
     return response
-
-
-def page_key(request: Request, principal: Principal, *about: Hashable) -> tuple[Hashable, ...]:
-    """What a rendered page depends on besides the data: who reads it (their name is in the
-    frame, their session's CSRF token in every form), in which language, whole or one block."""
-    return (
-        *about,
-        str(request.url),
-        principal.user_id,
-        getattr(request.state, "csrf_token", ""),
-        language_of(request, principal),
-        is_htmx(request),
-    )

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.routing import APIRoute, _IncludedRouter
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 from starlette.routing import BaseRoute, Mount, Route
@@ -253,14 +253,10 @@ EXPECTED: dict[str, frozenset[str]] = {
 # --- enumerating the app's routes --------------------------------------------------------------
 
 
-def _walk(routes: Sequence[BaseRoute], prefix: str = "") -> Iterator[tuple[str, BaseRoute]]:
-    """Every route with its full path; included routers are walked into."""
-    for route in routes:
-        if isinstance(route, _IncludedRouter):
-            inner = prefix + route.include_context.prefix
-            yield from _walk(route.original_router.routes, inner)
-        else:
-            yield prefix + getattr(route, "path", ""), route
+def _walk(routes: Sequence[BaseRoute]) -> Iterator[tuple[str, BaseRoute]]:
+    """Every route with its full path, those of included routers too."""
+    for context in iter_route_contexts(routes):
+        yield context.path or "", context.original_route
 
 
 def _operations(app: FastAPI) -> dict[str, tuple[str, str]]:

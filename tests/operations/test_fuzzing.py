@@ -51,9 +51,7 @@ def driver_headers(session: Session) -> dict[str, str]:
 
 def begin_again(session: Session) -> None:
     """Roll the test's transaction back and begin another. An operation's cases need nothing
-    the earlier ones made, and each commit replaces the one revision row (app/core/revision.py):
-    PostgreSQL keeps every version a transaction made of a row until it ends, and walks them
-    all on the next update, so thousands of commits in one transaction would grow slow."""
+    the earlier ones made, and thousands of savepoints in one transaction grow slow."""
     connection = session.bind
     assert isinstance(connection, Connection)
     session.close()
