@@ -112,34 +112,37 @@ def create_app() -> FastAPI:
     app.add_middleware(Hardening, max_body_bytes=get_settings().max_request_bytes)
     # Outermost: the request id and the access log line cover every answer, 500s included.
     app.add_middleware(Observing)
+    # A request tries the routes in the order they are included, all of them up to the one
+    # that fits (FastAPI does not skip a router by its prefix: fastapi/fastapi#16159), so the
+    # routers asked most come first: the accounts (who am I) and the convoys, then the rest.
     app.include_router(login_router, prefix=API_PREFIX)
-    # Every other API operation passes the policy table (app/auth/policy.py). Each router is
-    # included on its own, not under one API router, so a request skips those it cannot fit.
+    # Every other API operation passes the policy table (app/auth/policy.py).
     for router in (
+        accounts_router,
+        convoys_router,
+        documents_router,
+        items_router,
         donors_router,
         destinations_router,
         needs_router,
-        items_router,
         certificates_router,
         exports_router,
         drivers_router,
         driver_privacy_router,
-        convoys_router,
-        documents_router,
         attachments_router,
         imports_router,
         audit_router,
-        accounts_router,
     ):
         app.include_router(router, prefix=API_PREFIX, dependencies=[Depends(authorize)])
     # The pages: session cookie, not in the OpenAPI spec.
     web_pages.install(app)
+    # The pages asked most first: the driver's phone and the convoy board.
+    app.include_router(my_convoy.router)
+    app.include_router(convoy_pages.router)
     app.include_router(assets.router)
     app.include_router(auth_pages.router)
     app.include_router(web_pages.router)
     app.include_router(desk.router)
-    app.include_router(my_convoy.router)
-    app.include_router(convoy_pages.router)
     app.include_router(document_pages.router)
     app.include_router(attachment_pages.router)
     app.include_router(deliveries.router)

@@ -16,14 +16,13 @@ from sqlmodel import Session, col, select
 
 from app.auth import visibility
 from app.auth.service import Principal
-from app.convoys import service, trip
+from app.convoys import service, trip, views
 from app.convoys.models import Assignment, Convoy, ConvoyStatus, EventKind, Leg, LegEvent
 from app.convoys.schemas import LegEventCreate
 from app.core.database import SessionDep
 from app.core.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
 from app.core.i18n import N_, _
 from app.core.types import utcnow
-from app.drivers.models import Driver
 from app.exports.models import ExportRecord
 from app.items.models import Item
 from app.web import formatting
@@ -53,7 +52,7 @@ class LegView:
     leg: Leg
     starts: trip.Moment
     ends: trip.Moment
-    vehicle: Item | None  # what this driver drives on it; None: not theirs
+    vehicle: views.Seat | None  # this driver's seat on it; None: not their leg
     reported: list[LegEvent] = field(default_factory=list)
     is_next: bool = False
 
@@ -115,52 +114,41 @@ def current_convoy(session: Session, driver_id: int) -> Convoy | None:
 
 
 def gather(session: Session, convoy: Convoy, driver_id: int) -> MyConvoy:
+    """The driver's part of the convoy, by the one rule of what a driver sees (views.py):
+    the legs, the whole team by name, and the vehicles they drive with their papers."""
     assert convoy.id is not None
     legs = service.legs_of(session, convoy.id)
-    assignments = service.assignments_of(session, convoy.id)
-    vehicle_ids = {a.vehicle_id for a in assignments}
-    vehicles = {
-        item.id: item
-        for item in session.exec(select(Item).where(col(Item.id).in_(vehicle_ids)))
-        if item.id is not None
-    }
-    drivers = {
-        d.id: d
-        for d in session.exec(
-            select(Driver).where(col(Driver.id).in_({a.driver_id for a in assignments}))
-        )
-    }
-    mine = {a.leg_id: vehicles.get(a.vehicle_id) for a in assignments if a.driver_id == driver_id}
+    team = views.seats(session, convoy.id)
+    mine = {seat.leg_id: seat for seat in team if seat.driver_id == driver_id}
+    driven = sorted({seat.vehicle_id for seat in mine.values()})
+    vehicles = session.exec(
+        select(Item, ExportRecord)
+        .outerjoin(ExportRecord, col(ExportRecord.item_id) == col(Item.id))
+        .where(col(Item.id).in_(driven))
+        .order_by(col(Item.id))
+    ).all()
     events = service.events_of(session, convoy.id)
-    views = []
-    for leg in legs:
-        views.append(
-            LegView(
-                leg=leg,
-                starts=trip.leg_start(convoy, legs, leg),
-                ends=trip.leg_end(leg),
-                vehicle=mine.get(leg.id or 0),
-                reported=[e for e in events if e.leg_id == leg.id],
-            )
+    views_of_legs = [
+        LegView(
+            leg=leg,
+            starts=trip.leg_start(convoy, legs, leg),
+            ends=trip.leg_end(leg),
+            vehicle=mine.get(leg.id or 0),
+            reported=[e for e in events if e.leg_id == leg.id],
         )
-    upcoming = [v for v in views if EventKind.arrived not in v.reported_kinds]
+        for leg in legs
+    ]
+    upcoming = [v for v in views_of_legs if EventKind.arrived not in v.reported_kinds]
     if upcoming and convoy.status in (ConvoyStatus.under_way, ConvoyStatus.ready):
         upcoming[0].is_next = True
-    driven = sorted({v.id for v in mine.values() if v is not None and v.id is not None})
-    records = service.export_records_for(session, driven)
-    others = sorted(
-        {
-            (drivers[a.driver_id].name, vehicles[a.vehicle_id].name)
-            for a in assignments
-            if a.driver_id != driver_id and a.driver_id in drivers and a.vehicle_id in vehicles
-        }
-    )
     return MyConvoy(
         convoy=convoy,
         trip=trip.of(convoy, legs),
-        legs=views,
-        vehicles=[VehicleView(vehicles[i], records.get(i)) for i in driven],
-        co_drivers=others,
+        legs=views_of_legs,
+        vehicles=[VehicleView(item, papers) for item, papers in vehicles],
+        co_drivers=sorted(
+            {(s.driver_name, s.vehicle_name) for s in team if s.driver_id != driver_id}
+        ),
     )
 
 

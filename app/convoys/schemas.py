@@ -164,6 +164,13 @@ class AssignmentRead(Schema):
     ends_at: datetime
 
 
+class SeatRead(AssignmentRead):
+    """A seat as the convoy's detail shows it: the team knows each other by name."""
+
+    vehicle_name: str
+    driver_name: str
+
+
 class LegEventCreate(Schema):
     kind: EventKind
     occurred_at: AwareDatetime
@@ -227,7 +234,10 @@ class HandoverRead(Schema):
 class ConvoyDetail(ConvoyRead):
     legs: list[LegRead]
     items: list[ConvoyItemRead]
-    assignments: list[AssignmentRead]
+    assignments: list[SeatRead] = Field(
+        description="The team: every seat, for the office and the convoy's drivers; none for "
+        "a recipient"
+    )
     position: LegEventRead | None = Field(description="The latest progress event")
 
 

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_
+from sqlalchemy import ColumnElement, bindparam, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -25,18 +25,13 @@ from app.convoys.models import (
 from app.convoys.schemas import (
     ArrivalCreate,
     AssignmentCreate,
-    AssignmentRead,
     ConvoyCreate,
-    ConvoyDetail,
-    ConvoyItemRead,
-    ConvoyRead,
     ConvoyUpdate,
     DepartureCreate,
     DriverSwap,
     HandoverCreate,
     LegCreate,
     LegEventCreate,
-    LegEventRead,
     LegRead,
     LegUpdate,
     LoadItem,
@@ -253,9 +248,24 @@ def search(
     )
 
 
+# The convoy's reads that every detail, board and phone page makes: each statement is built
+# once, with bind parameters, instead of on every request.
+_LEGS = select(Leg).where(col(Leg.convoy_id) == bindparam("convoy_id")).order_by(col(Leg.position))
+_EVENTS = (
+    select(LegEvent)
+    .where(col(LegEvent.convoy_id) == bindparam("convoy_id"))
+    .order_by(col(LegEvent.occurred_at), col(LegEvent.id))
+)
+_LATEST_EVENT = (
+    select(LegEvent)
+    .where(col(LegEvent.convoy_id) == bindparam("convoy_id"))
+    .order_by(col(LegEvent.occurred_at).desc(), col(LegEvent.id).desc())
+    .limit(1)
+)
+
+
 def legs_of(session: Session, convoy_id: int) -> list[Leg]:
-    stmt = select(Leg).where(Leg.convoy_id == convoy_id).order_by(col(Leg.position))
-    return list(session.exec(stmt).all())
+    return list(session.exec(_LEGS, params={"convoy_id": convoy_id}).all())
 
 
 def loaded_items(session: Session, convoy_id: int) -> list[tuple[ConvoyItem, Item]]:
@@ -306,49 +316,7 @@ def export_records_for(session: Session, item_ids: list[int]) -> dict[int, Expor
 
 
 def latest_event(session: Session, convoy_id: int) -> LegEvent | None:
-    stmt = (
-        select(LegEvent)
-        .where(LegEvent.convoy_id == convoy_id)
-        .order_by(col(LegEvent.occurred_at).desc(), col(LegEvent.id).desc())
-        .limit(1)
-    )
-    return session.exec(stmt).first()
-
-
-def detail(session: Session, convoy: Convoy) -> ConvoyDetail:
-    """Convoy with legs, items, assignments and position: five queries whatever its size."""
-    assert convoy.id is not None
-    legs = legs_of(session, convoy.id)
-    loaded = loaded_items(session, convoy.id)
-    records = export_records_for(session, [item.id for _, item in loaded if item.id])
-    position = latest_event(session, convoy.id)
-    return ConvoyDetail(
-        **ConvoyRead.model_validate(convoy).model_dump(),
-        legs=leg_reads(convoy, legs),
-        items=[
-            ConvoyItemRead(
-                item_id=item.id or 0,
-                name=item.name,
-                category=item.category.value,
-                kind=item.kind.value,
-                status=item.status.value,
-                destination_id=item.destination_id,
-                carrier_id=ci.carrier_id,
-                vin=item.vin,
-                licence_class_required=(
-                    item.licence_class_required.value if item.licence_class_required else None
-                ),
-                trailer_type=item.trailer_type,
-                trailer_registration=item.trailer_registration,
-                trailer_permissible_weight_kg=item.trailer_permissible_weight_kg,
-                declared_value_cents=item.declared_value_cents,
-                export_plate=(records[item.id].export_plate if item.id in records else None),
-            )
-            for ci, item in loaded
-        ],
-        assignments=[AssignmentRead.model_validate(a) for a in assignments_of(session, convoy.id)],
-        position=LegEventRead.model_validate(position) if position else None,
-    )
+    return session.exec(_LATEST_EVENT, params={"convoy_id": convoy_id}).first()
 
 
 # --- legs -----------------------------------------------------------------------------------
@@ -1042,12 +1010,7 @@ def report_event_once(
 
 
 def events_of(session: Session, convoy_id: int) -> Sequence[LegEvent]:
-    stmt = (
-        select(LegEvent)
-        .where(LegEvent.convoy_id == convoy_id)
-        .order_by(col(LegEvent.occurred_at), col(LegEvent.id))
-    )
-    return session.exec(stmt).all()
+    return session.exec(_EVENTS, params={"convoy_id": convoy_id}).all()
 
 
 def handovers_of(session: Session, convoy_id: int) -> Sequence[Handover]:

@@ -1,44 +1,199 @@
-"""What each principal may see of a convoy: the office all of it; a driver only the vehicles
-(and their goods) and assignments that are their own; a recipient only its own items and no
-driver data. Shared by every route that answers with a convoy's detail."""
+"""What each principal may see of a convoy, decided here once for the API and the pages.
 
-from sqlmodel import Session
+- The office sees all of it.
+- A driver is one of the convoy's team. They see the convoy, its legs and position, and the
+  whole team: which driver drives which vehicle on which leg, by name, so that they find each
+  other at the meeting point and on the road (drivers swap and fetch the next trucks in
+  stages). Of the goods they see the vehicles they drive and what those carry, with their
+  papers; not the other vehicles' goods, values or papers, nor the other drivers' personal
+  data (date of birth, phone, licences: app/drivers, the driver's own record only).
+- A recipient sees the convoy, its legs and position, and its own items; no driver data.
+
+Each part is read in one statement into plain rows: the detail is a fixed number of
+statements whatever the convoy's size.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam, or_
+from sqlalchemy import select as select_rows
+from sqlmodel import Session, col, select
 
 from app.auth import visibility
 from app.auth.roles import Role
 from app.auth.service import Principal
 from app.convoys import service
-from app.convoys.models import Convoy
-from app.convoys.schemas import ConvoyDetail
+from app.convoys.models import Assignment, Convoy, ConvoyItem
+from app.convoys.schemas import ConvoyDetail, ConvoyItemRead, ConvoyRead, LegEventRead, SeatRead
+from app.core.errors import NotFound
+from app.core.i18n import N_
+from app.drivers.models import Driver
+from app.exports.models import ExportRecord
+from app.items.models import Item
 
 
-def detail_for(session: Session, principal: Principal, convoy: Convoy) -> ConvoyDetail:
-    """The convoy as this principal may see it: a driver, only the vehicles (and their goods)
-    and assignments that are their own; a recipient, only its own items and no driver data."""
-    if visibility.is_office(principal):
-        return service.detail(session, convoy)
-    return _seen(session, principal, convoy)
+@dataclass(frozen=True)
+class Seat:
+    """One seat of the team: who drives which vehicle on which leg."""
+
+    id: int
+    convoy_id: int
+    leg_id: int
+    vehicle_id: int
+    vehicle_name: str
+    driver_id: int
+    driver_name: str
+    starts_at: datetime
+    ends_at: datetime
 
 
-def visible_detail(session: Session, principal: Principal, convoy_id: int) -> ConvoyDetail:
-    """``detail_for`` by id; 404 for a convoy the principal may not see."""
-    return detail_for(session, principal, in_view(session, principal, convoy_id))
-
-
-def _seen(session: Session, principal: Principal, convoy: Convoy) -> ConvoyDetail:
-    detail = service.detail(session, convoy)
-    shown = visibility.visible_item_ids(session, principal, [i.item_id for i in detail.items])
-    detail.items = [i for i in detail.items if i.item_id in shown]
-    detail.assignments = [
-        a
-        for a in detail.assignments
-        if principal.role == Role.driver and a.driver_id == principal.driver_id
-    ]
-    return detail
+def sees_the_team(principal: Principal) -> bool:
+    """The office and the convoy's drivers see every seat; a recipient sees none."""
+    return visibility.is_office(principal) or principal.role == Role.driver
 
 
 def in_view(session: Session, principal: Principal, convoy_id: int) -> Convoy:
     """The convoy, if the principal may see it (a driver: assigned to it; a recipient: it
-    carries its items); otherwise 404."""
-    visibility.require_convoy(session, principal, convoy_id)
-    return service.get(session, convoy_id)
+    carries its items); otherwise 404. One statement."""
+    stmt = select(Convoy).where(col(Convoy.id) == convoy_id, visibility.convoys(principal))
+    convoy = session.exec(stmt).first()
+    if convoy is None:
+        visibility.require_convoy(session, principal, convoy_id)  # says why, for a driver
+        raise NotFound(N_("Convoy"), convoy_id)
+    return convoy
+
+
+# Each read below is built once, with bind parameters (a statement built anew costs more than
+# its execution on SQLite), and returns plain rows, not ORM objects.
+_SEATS = (
+    select_rows(
+        col(Assignment.id),
+        col(Assignment.convoy_id),
+        col(Assignment.leg_id),
+        col(Assignment.vehicle_id),
+        col(Item.name),
+        col(Assignment.driver_id),
+        col(Driver.name),
+        col(Assignment.starts_at),
+        col(Assignment.ends_at),
+    )
+    .join(Item, col(Item.id) == col(Assignment.vehicle_id))
+    .join(Driver, col(Driver.id) == col(Assignment.driver_id))
+    .where(col(Assignment.convoy_id) == bindparam("convoy_id"))
+    .order_by(col(Assignment.id))
+)
+
+
+def seats(session: Session, convoy_id: int) -> list[Seat]:
+    """The team: every seat of the convoy with the vehicle's and the driver's names."""
+    return [Seat(*row) for row in session.execute(_SEATS, {"convoy_id": convoy_id}).all()]
+
+
+_ITEM_FIELDS = (
+    "item_id",
+    "name",
+    "category",
+    "kind",
+    "status",
+    "destination_id",
+    "carrier_id",
+    "vin",
+    "licence_class_required",
+    "trailer_type",
+    "trailer_registration",
+    "trailer_permissible_weight_kg",
+    "declared_value_cents",
+    "export_plate",
+)
+_ITEMS = (
+    select_rows(
+        col(ConvoyItem.item_id),
+        col(Item.name),
+        col(Item.category),
+        col(Item.kind),
+        col(Item.status),
+        col(Item.destination_id),
+        col(ConvoyItem.carrier_id),
+        col(Item.vin),
+        col(Item.licence_class_required),
+        col(Item.trailer_type),
+        col(Item.trailer_registration),
+        col(Item.trailer_permissible_weight_kg),
+        col(Item.declared_value_cents),
+        col(ExportRecord.export_plate),
+    )
+    .join(Item, col(Item.id) == col(ConvoyItem.item_id))
+    .outerjoin(ExportRecord, col(ExportRecord.item_id) == col(Item.id))
+    .where(col(ConvoyItem.convoy_id) == bindparam("convoy_id"))
+    .order_by(col(Item.category).desc(), col(Item.id))
+)
+# A driver's: the vehicles of their seats and the goods those carry.
+_DRIVERS_ITEMS = _ITEMS.where(
+    or_(
+        col(ConvoyItem.item_id).in_(bindparam("driven", expanding=True)),
+        col(ConvoyItem.carrier_id).in_(bindparam("driven", expanding=True)),
+    )
+)
+
+
+def carried(
+    session: Session, principal: Principal, convoy_id: int, team: list[Seat]
+) -> list[ConvoyItemRead]:
+    """The convoy's goods this principal may see, vehicles first, with their export plates."""
+    if visibility.is_office(principal):
+        rows = session.execute(_ITEMS, {"convoy_id": convoy_id}).all()
+    elif principal.role == Role.driver:
+        driven = sorted({seat.vehicle_id for seat in team if seat.driver_id == principal.driver_id})
+        rows = session.execute(_DRIVERS_ITEMS, {"convoy_id": convoy_id, "driven": driven}).all()
+    else:
+        visible = _ITEMS.where(visibility.items(principal))
+        rows = session.execute(visible, {"convoy_id": convoy_id}).all()
+    return [
+        ConvoyItemRead.model_validate(
+            {
+                **dict(zip(_ITEM_FIELDS, row, strict=True)),
+                # Enums as their values, as the API has always sent them.
+                "category": row[2].value,
+                "kind": row[3].value,
+                "status": row[4].value,
+                "licence_class_required": row[8].value if row[8] else None,
+            }
+        )
+        for row in rows
+    ]
+
+
+def detail_for(
+    session: Session, principal: Principal, convoy: Convoy, team: list[Seat] | None = None
+) -> ConvoyDetail:
+    """The convoy as this principal may see it (the module's docstring says what that is)."""
+    assert convoy.id is not None
+    if team is None:
+        team = seats(session, convoy.id)
+    legs = service.legs_of(session, convoy.id)
+    position = service.latest_event(session, convoy.id)
+    return ConvoyDetail(
+        **ConvoyRead.model_validate(convoy).model_dump(),
+        legs=service.leg_reads(convoy, legs),
+        items=carried(session, principal, convoy.id, team),
+        assignments=[
+            SeatRead.model_validate(seat, from_attributes=True)
+            for seat in (team if sees_the_team(principal) else [])
+        ],
+        position=LegEventRead.model_validate(position) if position else None,
+    )
+
+
+def visible_detail(session: Session, principal: Principal, convoy_id: int) -> ConvoyDetail:
+    """``detail_for`` by id; 404 for a convoy the principal may not see. A driver's phone asks
+    for this most: the team read for the detail also tells whether the driver holds a seat
+    on it (visibility.convoys, for one convoy), without a statement of its own."""
+    if principal.role != Role.driver:
+        return detail_for(session, principal, in_view(session, principal, convoy_id))
+    convoy = session.get(Convoy, convoy_id)
+    team = seats(session, convoy_id) if convoy is not None else []
+    if convoy is None or all(seat.driver_id != principal.driver_id for seat in team):
+        visibility.require_convoy(session, principal, convoy_id)  # says why, if it can
+        raise NotFound(N_("Convoy"), convoy_id)
+    return detail_for(session, principal, convoy, team)

@@ -198,7 +198,7 @@ def test_on_a_shared_convoy_a_driver_sees_only_their_own_vehicle(
     client: TestClient, as_role: RoleClients
 ) -> None:
     """Two drivers on one convoy: each sees the vehicle they drive and the goods it carries,
-    not the other's vehicle, and only their own assignments."""
+    not the other's vehicle; of the team, every seat by name (app/convoys/views.py)."""
     planned = b.planned_convoy(client, plan=b.FIRST_CONVOY, vehicles=2, drivers=2, assigned=False)
     (bus_a, bus_b), (anna, boris) = planned.vehicles, planned.drivers
     first, second, third = planned.legs
@@ -215,7 +215,13 @@ def test_on_a_shared_convoy_a_driver_sees_only_their_own_vehicle(
 
     convoy = ok(driver, f"/convoys/{planned.id}")
     assert sorted(i["item_id"] for i in convoy["items"]) == sorted([bus_a["id"], pumps[0]])
-    assert [a["id"] for a in convoy["assignments"]] == [own["id"]]
+    team = {(a["leg_id"], a["driver_name"], a["vehicle_name"]) for a in convoy["assignments"]}
+    assert team == {(first["id"], anna["name"], bus_a["name"])} | {
+        (leg["id"], boris["name"], bus_b["name"]) for leg in (first, second, third)
+    }
+    assert own["id"] in {a["id"] for a in convoy["assignments"]}
+    # Nothing of the other driver beyond the name in the seat: their record is not visible.
+    assert get(driver, f"/drivers/{boris['id']}").status_code == 404
     assert [leg["id"] for leg in convoy["legs"]] == [first["id"], second["id"], third["id"]]
     assert ids(ok(driver, "/items")) == sorted([bus_a["id"], pumps[0]])
     for item_id in (bus_b["id"], pumps[1]):

@@ -240,8 +240,11 @@ def test_erasure_anonymises_the_driver_and_keeps_the_facts(
     assert (erased["licences"], erased["availability"]) == ([], [])
     assert b.get(client, f"/drivers/{taras['id']}") == erased
 
-    # The fact stays: this driver drove this bus on this leg.
-    assert planned_assignment(client, planned) == assignment
+    # The fact stays: this driver drove this bus on this leg; only the name is gone.
+    assert planned_assignment(client, planned) == {
+        **assignment,
+        "driver_name": f"Erased driver #{taras['id']}",
+    }
     # The account is closed: deactivated, renamed, its token dead.
     user = b.get(client, f"/users/{account['id']}")
     assert (user["is_active"], user["full_name"]) == (False, f"Erased driver #{taras['id']}")

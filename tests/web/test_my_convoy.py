@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from icalendar import Calendar
 
 from app.auth.roles import Role
+from tests.accounts import RoleClients
 from tests.convoys import builders as b
 from tests.convoys.builders import H
 from tests.web.conftest import PageClients, csrf_token, soup
@@ -160,3 +161,31 @@ def test_every_load_of_the_page_gives_new_client_keys_and_the_time_it_was_sent(
     assert phone.post(f"/my-convoy/legs/{first_leg}/report", data=new).status_code == 303
     events = b.get(client, f"/convoys/{planned.id}/events")
     assert [e["client_key"] for e in events] == [old["client_key"], new["client_key"]]
+
+
+def test_the_phone_and_the_api_show_a_driver_the_same_part_of_the_convoy(
+    client: TestClient, as_role: RoleClients, page_as: PageClients
+) -> None:
+    """One rule (app/convoys/views.py): the whole team by name, and of the vehicles only the
+    ones the driver drives; the phone page and the API's detail follow it alike."""
+    planned = b.planned_convoy(client, plan=b.FIRST_CONVOY, vehicles=2, drivers=2, assigned=False)
+    (bus_a, bus_b), (anna, boris) = planned.vehicles, planned.drivers
+    for leg in planned.legs:
+        b.assign(client, planned.id, leg["id"], bus_a["id"], anna["id"])
+        b.assign(client, planned.id, leg["id"], bus_b["id"], boris["id"])
+    api = b.get(as_role(Role.driver, driver_id=anna["id"]), f"/convoys/{planned.id}")
+    page = soup(page_as(Role.driver, driver_id=anna["id"]).get("/my-convoy").text)
+
+    others_in_api = {
+        (a["driver_name"], a["vehicle_name"])
+        for a in api["assignments"]
+        if a["driver_id"] != anna["id"]
+    }
+    team = page.select_one("section[aria-labelledby=team-heading]")
+    assert team is not None
+    others_on_page = {tuple(li.text.split(" · ")) for li in team.select("li")}
+    assert others_in_api == others_on_page == {(boris["name"], bus_b["name"])}
+
+    vehicles_in_api = {i["vin"] for i in api["items"] if i["category"] == "vehicle"}
+    vehicles_on_page = {code.text for code in page.select("#vehicle-heading ~ article code")}
+    assert vehicles_in_api == vehicles_on_page == {bus_a["vin"]}
