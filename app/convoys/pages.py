@@ -10,12 +10,13 @@ board (409 or 422), in the same words as the API's. With htmx a change swaps the
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup, escape
 from pydantic import ValidationError
+from sqlalchemy import select as select_rows
 from sqlmodel import Session, col, select
 
 from app.audit import service as audit
@@ -79,11 +80,16 @@ class LegRow:
     ends: trip.Moment
 
 
+class DriverChoice(NamedTuple):
+    id: int
+    name: str
+
+
 @dataclass
 class VehicleRow:
     item: Item
     papers: ExportRecord | None
-    seats: list[Assignment | None]  # one per leg, in leg order
+    seats: list[readiness.Booking | None]  # one per leg, in leg order
 
     @property
     def whole_trip_driver_id(self) -> int | None:
@@ -100,13 +106,13 @@ class Board:
     legs: list[LegRow]
     vehicles: list[VehicleRow]
     equipment: list[tuple[Item, str | None]]  # and the vehicle that carries it
-    drivers: list[Driver]
+    drivers: list[DriverChoice]
     readiness: Readiness
     withdrawals: list[tuple[DriverWithdrawal, str]]
     actions: list[str]
     can_plan: bool
     history: list[AuditEntryRead]
-    loadable: list[Item]
+    loadable: list[service.Loadable]
     next_leg: dict[str, str]  # what the leg form starts with: it goes on from the last end
 
     @cached_property
@@ -129,29 +135,35 @@ class Board:
             options = options.replace(mark, f'<option value="{chosen}" selected>', 1)
         return Markup(options)  # noqa: S704 (built from escaped names above)
 
+    @cached_property
+    def _chosen_options(self) -> dict[int | None, Markup]:
+        return {
+            d.id: Markup('<option value="{}" selected>{}</option>').format(d.id, d.name)
+            for d in self.drivers
+        }
+
     def chosen_option(self, chosen: int | None) -> Markup:
-        """Only the chosen driver: the page's script adds the others from one list."""
-        name = self._names.get(chosen)
-        if chosen is None or name is None:
-            return Markup("")
-        return Markup('<option value="{}" selected>{}</option>').format(chosen, name)
+        """Only the chosen driver: the page's script adds the others from one list. Each
+        driver's option is built once per board, not once per cell."""
+        return self._chosen_options.get(chosen, Markup(""))
+
+
+# Every driver who may be seated, by name: the board's choices.
+_DRIVER_CHOICES = (
+    select_rows(col(Driver.id), col(Driver.name))
+    .where(col(Driver.erased_at).is_(None))
+    .order_by(col(Driver.name))
+)
 
 
 def gather(session: Session, principal: Principal, convoy: Convoy) -> Board:
     """Everything the board shows, in a fixed number of queries whatever the convoy's size."""
     assert convoy.id is not None
-    legs = service.legs_of(session, convoy.id)
-    loaded = service.loaded_items(session, convoy.id)
-    vehicles = [item for _, item in loaded if item.category == ItemCategory.vehicle]
-    names = {item.id: item.name for _, item in loaded}
-    seats = {(a.leg_id, a.vehicle_id): a for a in service.assignments_of(session, convoy.id)}
-    papers = service.export_records_for(session, [v.id for v in vehicles if v.id is not None])
-    drivers = list(
-        session.exec(
-            select(Driver).where(col(Driver.erased_at).is_(None)).order_by(col(Driver.name))
-        )
-    )
-    by_id = {d.id: d.name for d in drivers}
+    # The rows the readiness check reads are the grid's rows too: read once for both.
+    facts = readiness.read_facts(session, convoy)
+    legs, vehicles = facts.legs, facts.vehicles
+    seats = {(a.leg_id, a.vehicle_id): a for a in facts.bookings}
+    drivers = [DriverChoice(*row) for row in session.execute(_DRIVER_CHOICES).all()]
     history, _ = audit.history(session, "convoy", str(convoy.id), limit=30)
     plannable = convoy.status in service.PLANNABLE
     return Board(
@@ -160,20 +172,21 @@ def gather(session: Session, principal: Principal, convoy: Convoy) -> Board:
         legs=[LegRow(leg, trip.leg_start(convoy, legs, leg), trip.leg_end(leg)) for leg in legs],
         vehicles=[
             VehicleRow(
-                v, papers.get(v.id or 0), [seats.get((leg.id or 0, v.id or 0)) for leg in legs]
+                v,
+                facts.records.get(v.id or 0),
+                [seats.get((leg.id or 0, v.id or 0)) for leg in legs],
             )
             for v in vehicles
         ],
         equipment=[
-            (item, names.get(ci.carrier_id) if ci.carrier_id else None)
-            for ci, item in loaded
+            (item, facts.items[carrier].name if carrier in facts.items else None)
+            for item_id, item in facts.items.items()
             if item.category != ItemCategory.vehicle
+            for carrier in [facts.carriers.get(item_id)]
         ],
         drivers=drivers,
-        readiness=readiness.check(session, convoy),
-        withdrawals=[
-            (w, by_id.get(w.driver_id, "–")) for w in service.withdrawals_of(session, convoy.id)
-        ],
+        readiness=readiness.check(session, convoy, facts),
+        withdrawals=[(w, facts.people.get(w.driver_id, "–")) for w in facts.withdrawals],
         actions=[
             name
             for name, (_, operation) in ACTIONS.items()

@@ -9,21 +9,29 @@ all call the same check.
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as select_rows
 from sqlmodel import Session, col, select
 
 from app.certificates import service as certificates
 from app.certificates.models import UsageCertificate
 from app.convoys import driving_time
 from app.convoys import trip as trips
-from app.convoys.models import Assignment, Convoy, ConvoyStatus, DriverWithdrawal, Leg
+from app.convoys.models import (
+    Assignment,
+    Convoy,
+    ConvoyItem,
+    ConvoyStatus,
+    DriverWithdrawal,
+    Leg,
+)
 from app.convoys.schemas import Finding, Readiness
 from app.convoys.service import (
-    assignments_of,
     export_records_for,
     legs_of,
-    loaded_items,
     withdrawals_of,
 )
 from app.convoys.trip import Trip
@@ -31,11 +39,62 @@ from app.core.i18n import _, ngettext
 from app.core.i18n import word as status_word
 from app.core.identifiers import LicenceClass, vin_warnings
 from app.core.localtime import day, day_span, number
+from app.core.types import UTCDateTime
 from app.drivers import rules as licence_rules
 from app.drivers import service as drivers
 from app.drivers.models import Driver, DriverAvailability, DriverLicence
 from app.exports.models import ExportRecord
 from app.items.models import Item, ItemCategory, ItemStatus
+
+
+class Booking(NamedTuple):
+    """A seat as the check reads it: a plain row (a large convoy has hundreds)."""
+
+    id: int
+    convoy_id: int
+    leg_id: int
+    vehicle_id: int
+    driver_id: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+# The check's reads, built once with bind parameters.
+_BOOKING_COLUMNS = (
+    col(Assignment.id),
+    col(Assignment.convoy_id),
+    col(Assignment.leg_id),
+    col(Assignment.vehicle_id),
+    col(Assignment.driver_id),
+    col(Assignment.starts_at),
+    col(Assignment.ends_at),
+)
+_BOOKINGS = (
+    select_rows(*_BOOKING_COLUMNS)
+    .where(col(Assignment.convoy_id) == bindparam("convoy_id"))
+    .order_by(col(Assignment.id))
+)
+_LOADED = (
+    select(Item, col(ConvoyItem.carrier_id))
+    .join(ConvoyItem, col(ConvoyItem.item_id) == col(Item.id))
+    .where(col(ConvoyItem.convoy_id) == bindparam("convoy_id"))
+    .order_by(col(Item.category).desc(), col(Item.id))
+)
+_OTHER_BOOKINGS = (
+    select_rows(*_BOOKING_COLUMNS, Leg, Convoy)
+    .join(Leg, col(Leg.id) == col(Assignment.leg_id))
+    .join(Convoy, col(Convoy.id) == col(Assignment.convoy_id))
+    .where(
+        col(Assignment.driver_id).in_(bindparam("driver_ids", expanding=True)),
+        col(Assignment.convoy_id) != bindparam("convoy_id"),
+        col(Convoy.status).not_in([ConvoyStatus.cancelled, ConvoyStatus.closed]),
+        col(Assignment.ends_at) > bindparam("after", type_=UTCDateTime),
+        col(Assignment.starts_at) < bindparam("before", type_=UTCDateTime),
+    )
+)
+_NAMES = select_rows(col(Driver.id), col(Driver.name)).where(
+    col(Driver.id).in_(bindparam("driver_ids", expanding=True))
+)
 
 PLATE_MARGIN = timedelta(days=3)  # warn when plates expire this soon after arrival
 # Bookings on other convoys further than this from our trip cannot affect rest-time checks.
@@ -81,24 +140,58 @@ def planned_driving(leg: Leg, zone: str = "UTC") -> list[driving_time.DrivingBlo
     return blocks
 
 
-def check(session: Session, convoy: Convoy) -> Readiness:
+@dataclass
+class Facts:
+    """What the check reads of a convoy: read once, for the check and for a page that shows
+    the same rows (the board shows its grid from them)."""
+
+    legs: list[Leg]
+    items: dict[int, Item]  # loaded, vehicles first
+    carriers: dict[int, int | None]  # item -> the vehicle it rides in
+    records: dict[int, ExportRecord]
+    bookings: list[Booking]  # the seats
+    withdrawals: list[DriverWithdrawal]
+    people: dict[int, str]  # the names of the drivers seated or withdrawn
+
+    @property
+    def vehicles(self) -> list[Item]:
+        return [i for i in self.items.values() if i.category == ItemCategory.vehicle]
+
+
+def read_facts(session: Session, convoy: Convoy) -> Facts:
     assert convoy.id is not None
-    found = _Findings([], [])
-    legs = legs_of(session, convoy.id)
-    loaded = loaded_items(session, convoy.id)
-    items = {item.id: item for _row, item in loaded if item.id is not None}
-    carriers = {ci.item_id: ci.carrier_id for ci, _item in loaded}
-    records = export_records_for(session, list(items))
-    covering = certificates.covering(session, list(items))
-    assignments = assignments_of(session, convoy.id)
-    driver_ids = sorted({a.driver_id for a in assignments})
+    loaded = session.exec(_LOADED, params={"convoy_id": convoy.id}).all()
+    items = {item.id: item for item, _carrier in loaded if item.id is not None}
+    # The seats as plain rows: a large convoy has hundreds, each read many times below.
+    bookings = [Booking(*row) for row in session.execute(_BOOKINGS, {"convoy_id": convoy.id}).all()]
     withdrawals = withdrawals_of(session, convoy.id)
-    named = sorted(set(driver_ids) | {w.driver_id for w in withdrawals})
-    people = {d.id: d for d in session.exec(select(Driver).where(col(Driver.id).in_(named))).all()}
+    named = sorted({a.driver_id for a in bookings} | {w.driver_id for w in withdrawals})
+    return Facts(
+        legs=legs_of(session, convoy.id),
+        items=items,
+        carriers={
+            item_id: carrier_id for item_id, (_item, carrier_id) in zip(items, loaded, strict=True)
+        },
+        records=export_records_for(session, list(items)),
+        bookings=bookings,
+        withdrawals=withdrawals,
+        people={i: n for i, n in session.execute(_NAMES, {"driver_ids": named})},
+    )
+
+
+def check(session: Session, convoy: Convoy, facts: Facts | None = None) -> Readiness:
+    """Every blocker and warning for departure; ``facts`` when the caller has read them."""
+    assert convoy.id is not None
+    if facts is None:
+        facts = read_facts(session, convoy)
+    found = _Findings([], [])
+    legs, items, assignments, people = facts.legs, facts.items, facts.bookings, facts.people
+    covering = certificates.covering(session, list(items))
+    driver_ids = sorted({a.driver_id for a in assignments})
     licences = drivers.licences_of(session, driver_ids)
     windows = drivers.availability_of(session, driver_ids)
 
-    vehicles = [i for i in items.values() if i.category == ItemCategory.vehicle]
+    vehicles = facts.vehicles
     if not legs:
         found.block(
             "no_legs",
@@ -113,7 +206,9 @@ def check(session: Session, convoy: Convoy) -> Readiness:
     planning = convoy.status in {ConvoyStatus.planning, ConvoyStatus.ready}
 
     for item in items.values():
-        _check_item(found, item, carriers.get(item.id or 0), records, covering, trip, planning)
+        _check_item(
+            found, item, facts.carriers.get(item.id or 0), facts.records, covering, trip, planning
+        )
 
     other = _other_bookings(session, convoy, driver_ids, trip.departure.at, trip.handover.at)
     leg_by_id = {leg.id: leg for leg in legs}
@@ -128,7 +223,7 @@ def check(session: Session, convoy: Convoy) -> Readiness:
         windows,
         other,
         trip,
-        withdrawals,
+        facts.withdrawals,
     )
     # The zone each leg starts in names the driver's days: ours from the route; another
     # convoy's leg from its own meeting point (first leg) or, near enough, the leg's end.
@@ -316,20 +411,15 @@ def _other_bookings(
     driver_ids: list[int],
     departure: datetime,
     arrival: datetime,
-) -> list[tuple[Assignment, Leg, Convoy]]:
-    stmt = (
-        select(Assignment, Leg, Convoy)
-        .join(Leg, col(Leg.id) == col(Assignment.leg_id))
-        .join(Convoy, col(Convoy.id) == col(Assignment.convoy_id))
-        .where(
-            col(Assignment.driver_id).in_(driver_ids),
-            Assignment.convoy_id != convoy.id,
-            col(Convoy.status).not_in([ConvoyStatus.cancelled, ConvoyStatus.closed]),
-            col(Assignment.ends_at) > departure - OTHER_BOOKINGS_WINDOW,
-            col(Assignment.starts_at) < arrival + OTHER_BOOKINGS_WINDOW,
-        )
-    )
-    return [(a, leg, c) for a, leg, c in session.exec(stmt).all()]
+) -> list[tuple[Booking, Leg, Convoy]]:
+    params = {
+        "driver_ids": driver_ids,
+        "convoy_id": convoy.id,
+        "after": departure - OTHER_BOOKINGS_WINDOW,
+        "before": arrival + OTHER_BOOKINGS_WINDOW,
+    }
+    rows = session.execute(_OTHER_BOOKINGS, params).all()
+    return [(Booking(*row[:-2]), row[-2], row[-1]) for row in rows]
 
 
 def _available(windows: list[DriverAvailability], start: date, end: date) -> bool:
@@ -349,11 +439,11 @@ def _check_assignments(
     convoy: Convoy,
     legs: list[Leg],
     vehicles: list[Item],
-    assignments: list[Assignment],
-    people: dict[int | None, Driver],
+    assignments: list[Booking],
+    people: dict[int, str],
     licences: dict[int, list[DriverLicence]],
     windows: dict[int, list[DriverAvailability]],
-    other: list[tuple[Assignment, Leg, Convoy]],
+    other: list[tuple[Booking, Leg, Convoy]],
     trip: Trip,
     withdrawals: list[DriverWithdrawal],
 ) -> None:
@@ -363,13 +453,15 @@ def _check_assignments(
     zones = trips.zones_of(convoy, legs)
     # Who left which seat empty: "leg 2: MAN bus" -> "Jens Krüger withdrew (ill)".
     left_by: dict[str, str] = {}
-    withdrawn_names = {d.id: d.name for d in people.values()}
     for w in withdrawals:
-        name = withdrawn_names.get(w.driver_id) or _("Driver {id}").format(id=w.driver_id)
+        name = people.get(w.driver_id) or _("Driver {id}").format(id=w.driver_id)
         for seat in w.left_open.splitlines():
             left_by[seat] = _("{name} withdrew ({reason})").format(
                 name=name, reason=_(w.reason.value)
             )
+    drivers_by_leg: dict[int, set[int]] = defaultdict(set)
+    for a in assignments:
+        drivers_by_leg[a.leg_id].add(a.driver_id)
     for leg in legs:
         route = _("leg {position} ({start} → {end})").format(
             position=leg.position, start=leg.from_place, end=leg.to_place
@@ -387,7 +479,7 @@ def _check_assignments(
                     item_id=vehicle.id,
                     leg_id=leg.id,
                 )
-        drivers_on_leg = {a.driver_id for a in assignments if a.leg_id == leg.id}
+        drivers_on_leg = drivers_by_leg[leg.id or 0]
         if vehicles and len(drivers_on_leg) < len(vehicles):
             driving = (
                 leg.planned_arrival_at
@@ -417,22 +509,22 @@ def _check_assignments(
             found.warn("driver_shortage", message, leg_id=leg.id, context=context)
 
     for a in assignments:
-        driver = people.get(a.driver_id)
+        driver_name = people.get(a.driver_id)
         driven_leg = leg_by_id.get(a.leg_id)
         driven = vehicle_by_id.get(a.vehicle_id)
-        if driver is None or driven_leg is None or driven is None:
+        if driver_name is None or driven_leg is None or driven is None:
             continue
         leg, vehicle = driven_leg, driven
-        about = {"driver_id": driver.id, "leg_id": leg.id, "item_id": vehicle.id}
+        about = {"driver_id": a.driver_id, "leg_id": leg.id, "item_id": vehicle.id}
         required = vehicle.licence_class_required
         if required is not None:
             held = licence_rules.valid_licence_for(
-                licences.get(driver.id or 0, []), LicenceClass(required), trip.back.day
+                licences.get(a.driver_id, []), LicenceClass(required), trip.back.day
             )
             if held is None:
                 expired = [
                     lic
-                    for lic in licences.get(driver.id or 0, [])
+                    for lic in licences.get(a.driver_id, [])
                     if licence_rules.covers(LicenceClass(lic.licence_class), LicenceClass(required))
                 ]
                 detail = (
@@ -460,7 +552,7 @@ def _check_assignments(
                         "{driver} cannot drive {vehicle}{towing} on leg {position}: "
                         "it needs licence class {licence}, and {detail}."
                     ).format(
-                        driver=driver.name,
+                        driver=driver_name,
                         vehicle=vehicle.name,
                         towing=towing,
                         position=leg.position,
@@ -469,7 +561,7 @@ def _check_assignments(
                     ),
                     **about,
                 )
-        driver_windows = windows.get(driver.id or 0, [])
+        driver_windows = windows.get(a.driver_id, [])
         # Days on the calendars of the leg's two ends: a night leg into Lviv ends on
         # Kyiv's next day even when it is still the same day in UTC.
         start_zone = zones[leg.id or 0][0]
@@ -481,14 +573,14 @@ def _check_assignments(
                 _(
                     "{driver} has not given their availability; confirm they are free "
                     "{days} (leg {position})."
-                ).format(driver=driver.name, days=day_span(start, end), position=leg.position),
+                ).format(driver=driver_name, days=day_span(start, end), position=leg.position),
                 **about,
             )
         elif not _available(driver_windows, start, end):
             found.block(
                 "driver_unavailable",
                 _("{driver} is not free {days} (leg {position}, {start} → {end}).").format(
-                    driver=driver.name,
+                    driver=driver_name,
                     days=day_span(start, end),
                     position=leg.position,
                     start=trips.leg_start(convoy, legs, leg),
@@ -500,7 +592,7 @@ def _check_assignments(
     # Overlaps inside this convoy (two vehicles at once) and with other convoys.
     ours = [(a, leg_by_id[a.leg_id], convoy) for a in assignments if a.leg_id in leg_by_id]
     everyone = ours + other
-    by_driver: dict[int, list[tuple[Assignment, Leg, Convoy]]] = defaultdict(list)
+    by_driver: dict[int, list[tuple[Booking, Leg, Convoy]]] = defaultdict(list)
     for entry in everyone:
         by_driver[entry[0].driver_id].append(entry)
     for driver_id, entries in by_driver.items():
@@ -513,8 +605,7 @@ def _check_assignments(
                     continue
                 if other_convoy.id == convoy.id and (b.id or 0) < (a.id or 0):
                     continue  # report each pair inside this convoy once
-                driver = people.get(driver_id)
-                name = driver.name if driver else _("Driver {id}").format(id=driver_id)
+                name = people.get(driver_id) or _("Driver {id}").format(id=driver_id)
                 where = (
                     _("leg {position} of this convoy").format(position=other_leg.position)
                     if other_convoy.id == convoy.id
@@ -536,10 +627,10 @@ def _check_assignments(
 def _check_driving_time(
     found: _Findings,
     convoy: Convoy,
-    assignments: list[Assignment],
+    assignments: list[Booking],
     leg_by_id: dict[int | None, Leg],
-    other: list[tuple[Assignment, Leg, Convoy]],
-    people: dict[int | None, Driver],
+    other: list[tuple[Booking, Leg, Convoy]],
+    people: dict[int, str],
     start_zones: dict[int, str],
 ) -> None:
     legs_by_driver: dict[int, dict[int, Leg]] = defaultdict(dict)
@@ -551,15 +642,20 @@ def _check_driving_time(
         if leg.id is not None:
             legs_by_driver[a.driver_id][leg.id] = leg
     exempt = convoy.claims_humanitarian_exemption
+    # Most drivers of a convoy drive the same legs (the whole trip, each their own vehicle):
+    # the driving of one set of legs is checked once, and named for each driver who drives it.
+    checked: dict[tuple[int, ...], list[driving_time.Violation]] = {}
     for driver_id, driver_legs in sorted(legs_by_driver.items()):
-        blocks = [
-            b
-            for leg in driver_legs.values()
-            for b in planned_driving(leg, start_zones.get(leg.id or 0, "UTC"))
-        ]
-        driver = people.get(driver_id)
-        name = driver.name if driver else _("Driver {id}").format(id=driver_id)
-        for violation in driving_time.check(blocks):
+        leg_ids = tuple(sorted(driver_legs))
+        if leg_ids not in checked:
+            blocks = [
+                b
+                for leg in driver_legs.values()
+                for b in planned_driving(leg, start_zones.get(leg.id or 0, "UTC"))
+            ]
+            checked[leg_ids] = driving_time.check(blocks)
+        name = people.get(driver_id) or _("Driver {id}").format(id=driver_id)
+        for violation in checked[leg_ids]:
             message = f"{name}: {violation.message}"
             code = f"driving_time_{violation.code}"
             context = {"over_by_minutes": int(violation.amount.total_seconds() // 60)}

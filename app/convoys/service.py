@@ -3,9 +3,10 @@
 import itertools
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, bindparam, func, or_
+from sqlalchemy import select as select_rows
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -436,17 +437,28 @@ LOADABLE = frozenset(
 )
 
 
-def loadable_items(session: Session, limit: int = 200) -> list[Item]:
+class Loadable(NamedTuple):
+    id: int
+    name: str
+    vin: str | None
+    status: ItemStatus
+
+
+_LOADABLE = (
+    select_rows(col(Item.id), col(Item.name), col(Item.vin), col(Item.status))
+    .where(
+        col(Item.status).in_(LOADABLE),
+        col(Item.id).not_in(select(ConvoyItem.item_id)),
+    )
+    .order_by(col(Item.status) != ItemStatus.export_ready, col(Item.name), col(Item.id))
+    .limit(bindparam("limit"))
+)
+
+
+def loadable_items(session: Session, limit: int = 200) -> list[Loadable]:
     """Items that could be loaded onto a convoy now: loadable and on no convoy yet,
     export-ready first (the others will block departure until they are)."""
-    on_a_convoy = select(ConvoyItem.item_id)
-    stmt = (
-        select(Item)
-        .where(col(Item.status).in_(LOADABLE), col(Item.id).not_in(on_a_convoy))
-        .order_by(col(Item.status) != ItemStatus.export_ready, col(Item.name), col(Item.id))
-        .limit(limit)
-    )
-    return list(session.exec(stmt))
+    return [Loadable(*row) for row in session.execute(_LOADABLE, {"limit": limit})]
 
 
 def load_item(session: Session, convoy: Convoy, data: LoadItem) -> ConvoyItem:
