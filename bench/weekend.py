@@ -444,6 +444,8 @@ class Measured:
     rows: list[Row]
     errors: dict[tuple[str, str], int]  # (request, error) -> occurrences
     bodies: dict[tuple[str, int], str]
+    # the machine's 1-minute load average at the end: the cores are shared with others
+    load_average: float
 
     @property
     def worst(self) -> Row:
@@ -489,7 +491,7 @@ def load(base: str, weekend: Weekend, signed: SignedIn, factor: int, seconds: fl
         for (name, _method), entry in sorted(env.stats.entries.items(), key=_by_role)
     ]
     errors = {(e.name, str(e.error)): e.occurrences for e in env.stats.errors.values()}
-    return Measured(factor, users, seconds, rows, errors, run.bodies)
+    return Measured(factor, users, seconds, rows, errors, run.bodies, os.getloadavg()[0])
 
 
 ROLES = [user.role for user in USERS]
@@ -570,7 +572,8 @@ def table(result: Result) -> str:
     lines = [
         f"{result.backend}: the weekend, {run.users} users (100 drivers, 10 coordinators, "
         f"5 clerks, 3 recipients), {run.seconds:.0f} s with a {RAMP_SECONDS:.0f} s ramp, "
-        f"{total / run.seconds:.1f} requests/s, one uvicorn worker",
+        f"{total / run.seconds:.1f} requests/s, one uvicorn worker; the machine's load "
+        f"average {run.load_average:.1f} on {os.cpu_count()} cores",
         "",
         f"| {'request':<{width}} |      n | p50 ms | p95 ms | p99 ms | errors "
         f"| p95 < {TARGET_MS} |",
@@ -594,14 +597,15 @@ def table(result: Result) -> str:
         f"{sign_ins[len(sign_ins) // 2] * 1000:.0f} ms, slowest {sign_ins[-1] * 1000:.0f} ms"
     )
     lines += ["", f"step-up (the whole mix × k, {STEP_SECONDS:.0f} s each):", ""]
-    lines.append("|  ×k | users | req/s | errors | worst p95 ms |     n | of")
-    lines.append("|-----|-------|-------|--------|--------------|-------|----")
+    lines.append("|  ×k | users | req/s | load avg | errors | worst p95 ms |     n | of")
+    lines.append("|-----|-------|-------|----------|--------|--------------|-------|----")
     for step in result.steps:
         worst = step.worst
         total = sum(row.requests for row in step.rows)
         lines.append(
             f"| {step.factor:>3} | {step.users:>5} | {total / step.seconds:>5.1f} "
-            f"| {step.failed:>6} | {worst.p95:>12.0f} | {worst.requests:>5} | {worst.name}"
+            f"| {step.load_average:>8.1f} | {step.failed:>6} | {worst.p95:>12.0f} "
+            f"| {worst.requests:>5} | {worst.name}"
         )
     passed = next((s for s in result.steps if s.worst.p95 > LIMIT_MS), None)
     if passed is not None:
