@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_
+from sqlalchemy import bindparam, delete, func, or_
 from sqlmodel import Session, col, select
 
 from app.auth import security
@@ -17,7 +17,7 @@ from app.core.config import get_settings
 from app.core.errors import Conflict, InvalidInput, TooManyAttempts
 from app.core.i18n import N_, _
 from app.core.service import get_or_404, touch
-from app.core.types import utcnow
+from app.core.types import UTCDateTime, utcnow
 from app.destinations.models import Destination
 from app.drivers.models import Driver
 
@@ -264,18 +264,31 @@ class SignedIn:
         return cls(Principal.of(user), UserRead.model_validate(user), expires_at, csrf_token)
 
 
+# Asked on every request: built once, with bind parameters.
+_BY_TOKEN = (
+    select(User, ApiToken.expires_at)
+    .join(ApiToken, col(ApiToken.user_id) == col(User.id))
+    .where(
+        col(ApiToken.token_hash) == bindparam("digest"),
+        col(User.is_active).is_(True),
+        col(ApiToken.expires_at) > bindparam("now", type_=UTCDateTime),
+    )
+)
+_BY_SESSION = (
+    select(User, WebSession.expires_at, WebSession.csrf_token)
+    .join(WebSession, col(WebSession.user_id) == col(User.id))
+    .where(
+        col(WebSession.session_hash) == bindparam("digest"),
+        col(User.is_active).is_(True),
+        col(WebSession.expires_at) > bindparam("now", type_=UTCDateTime),
+    )
+)
+
+
 def signed_in_by_token(session: Session, secret: str) -> SignedIn | None:
     """The active account behind an unexpired bearer token: one statement."""
-    stmt = (
-        select(User, ApiToken.expires_at)
-        .join(ApiToken, col(ApiToken.user_id) == col(User.id))
-        .where(
-            ApiToken.token_hash == security.digest(secret),
-            col(User.is_active).is_(True),
-            col(ApiToken.expires_at) > utcnow(),
-        )
-    )
-    row = session.exec(stmt).first()
+    params = {"digest": security.digest(secret), "now": utcnow()}
+    row = session.exec(_BY_TOKEN, params=params).first()
     return SignedIn.of(row[0], row[1]) if row else None
 
 
@@ -302,16 +315,8 @@ def open_session(session: Session, user: User) -> tuple[str, WebSession]:
 
 def signed_in_by_session(session: Session, secret: str) -> SignedIn | None:
     """The active account behind an unexpired browser session cookie: one statement."""
-    stmt = (
-        select(User, WebSession.expires_at, WebSession.csrf_token)
-        .join(WebSession, col(WebSession.user_id) == col(User.id))
-        .where(
-            WebSession.session_hash == security.digest(secret),
-            col(User.is_active).is_(True),
-            col(WebSession.expires_at) > utcnow(),
-        )
-    )
-    row = session.exec(stmt).first()
+    params = {"digest": security.digest(secret), "now": utcnow()}
+    row = session.exec(_BY_SESSION, params=params).first()
     return SignedIn.of(row[0], row[1], row[2]) if row else None
 
 

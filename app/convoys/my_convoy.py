@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from app.auth import visibility
@@ -96,18 +97,21 @@ def _driver_of(principal: Principal) -> int:
     return principal.driver_id
 
 
+# The driver's convoys worth showing, built once.
+_SHOWN_CONVOYS = (
+    select(Convoy)
+    .join(Assignment, col(Assignment.convoy_id) == col(Convoy.id))
+    .where(
+        col(Assignment.driver_id) == bindparam("driver_id"),
+        col(Convoy.status).in_(list(_SHOWN_FIRST)),
+    )
+    .distinct()
+)
+
+
 def current_convoy(session: Session, driver_id: int) -> Convoy | None:
     """The convoy on the road, else the next one to leave, else the last one that arrived."""
-    stmt = (
-        select(Convoy)
-        .join(Assignment, col(Assignment.convoy_id) == col(Convoy.id))
-        .where(
-            col(Assignment.driver_id) == driver_id,
-            col(Convoy.status).in_(list(_SHOWN_FIRST)),
-        )
-        .distinct()
-    )
-    convoys = list(session.exec(stmt))
+    convoys = list(session.exec(_SHOWN_CONVOYS, params={"driver_id": driver_id}))
     if not convoys:
         return None
     return min(convoys, key=lambda c: (_SHOWN_FIRST[c.status], c.planned_departure_at))
