@@ -1,9 +1,10 @@
 FROM python:3.11-slim
 WORKDIR /srv/konvoi
-COPY pyproject.toml README.md alembic.ini ./
+COPY pyproject.toml constraints.txt README.md alembic.ini ./
 COPY app ./app
 COPY migrations ./migrations
-RUN pip install --no-cache-dir .
+# The versions CI tested.
+RUN pip install --no-cache-dir -c constraints.txt .
 # Migrations are found next to the installed package's working directory.
 ENV PYTHONPATH=/srv/konvoi
 EXPOSE 8000

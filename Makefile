@@ -4,16 +4,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup bytecode system-packages chromium translations run test lint typecheck openapi migrate demo bench bench-tools bench-lists bench-writes bench-planning bench-driver bench-board bench-documents bench-import bench-restart bench-weekend screenshots clean
+.PHONY: setup constraints system-packages chromium translations run test lint typecheck openapi migrate demo bench bench-tools bench-lists bench-writes bench-planning bench-driver bench-board bench-documents bench-import bench-restart bench-weekend screenshots clean
 
 # The languages of the pages: catalogs kept in the repository, compiled here.
 CATALOGS := $(wildcard app/locale/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-$(STAMP): pyproject.toml package.json package-lock.json
+$(STAMP): pyproject.toml constraints.txt package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	# The versions CI tested (constraints.txt), not whatever is newest today.
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
 	# htmx and the stylesheet the pages use, from the npm registry (package-lock.json).
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
@@ -22,12 +23,17 @@ $(STAMP): pyproject.toml package.json package-lock.json
 	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
 
 ## Set up: Python packages, front-end packages, compiled translations
-setup: $(STAMP) $(COMPILED) bytecode
+setup: $(STAMP) $(COMPILED)
 
-## Compile the app's modules ahead, as `pip install` does for an installed package: a start then
-## reads them, even where Python is told not to cache them itself (PYTHONDONTWRITEBYTECODE)
-bytecode: $(STAMP)
-	$(BIN)/python -m compileall -q app migrations
+## Pin what the current pyproject.toml resolves to today (run the tests after)
+constraints:
+	rm -rf .constraints-venv && $(PYTHON) -m venv .constraints-venv
+	.constraints-venv/bin/pip install --quiet --upgrade pip
+	.constraints-venv/bin/pip install --quiet -e ".[dev]"
+	{ echo "# The exact versions CI tested: \`make setup\` installs with \`pip install -c constraints.txt\`."; \
+	  echo "# Refresh after changing pyproject.toml: make constraints (then run make test)."; \
+	  .constraints-venv/bin/pip freeze --exclude-editable | grep -v '^konvoi'; } > constraints.txt
+	rm -rf .constraints-venv
 
 ## Extract the pages' strings and merge them into the catalogs (then translate the new ones)
 translations: $(STAMP)
@@ -81,7 +87,7 @@ bench-tools:
 
 ## Konvoi against the floor app: throughput, cold start and memory as ratios (SQLite; set
 ## KONVOI_BENCH_POSTGRES_URL for PostgreSQL too)
-bench: $(STAMP) bench-tools bytecode
+bench: $(STAMP) bench-tools
 	$(BIN)/python -m bench.throughput
 
 ## Measure keyset pagination (SQLite; set KONVOI_BENCH_POSTGRES_URL for PostgreSQL)
@@ -119,7 +125,7 @@ bench-import: $(STAMP)
 ## A convoy weekend's users (Locust, as a library) against one worker: p50/p95/p99 and errors per
 ## request, then the mix stepped up until some p95 passes 500 ms (SQLite; set
 ## KONVOI_BENCH_POSTGRES_URL for PostgreSQL too)
-bench-weekend: $(STAMP) bytecode
+bench-weekend: $(STAMP)
 	$(BIN)/python -m bench.weekend
 
 ## Screenshots of the main pages for the README (docs/screenshots/), from the demo data
