@@ -1,6 +1,6 @@
 """The Konvoi application: the JSON API under /api/v1."""
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
@@ -113,13 +113,22 @@ def create_app() -> FastAPI:
     # Outermost: the request id and the access log line cover every answer, 500s included.
     app.add_middleware(Observing)
     # A request tries the routes in the order they are included, all of them up to the one
-    # that fits (FastAPI does not skip a router by its prefix: fastapi/fastapi#16159), so the
-    # routers asked most come first: the accounts (who am I) and the convoys, then the rest.
+    # that fits (FastAPI does not skip a router by its prefix: fastapi/fastapi#16159). Only
+    # the API's paths start with /api/v1, so API and pages never compete for a path and can
+    # take turns: what is asked most comes first, the driver's phone, who am I, the convoys
+    # and their board.
+    web_pages.install(app)  # the pages' error handling: session cookie, not in the spec
+
+    def include_api(router: APIRouter) -> None:
+        # Every API operation but logging in passes the policy table (app/auth/policy.py).
+        app.include_router(router, prefix=API_PREFIX, dependencies=[Depends(authorize)])
+
+    app.include_router(my_convoy.router)
     app.include_router(login_router, prefix=API_PREFIX)
-    # Every other API operation passes the policy table (app/auth/policy.py).
+    include_api(accounts_router)
+    include_api(convoys_router)
+    app.include_router(convoy_pages.router)
     for router in (
-        accounts_router,
-        convoys_router,
         documents_router,
         items_router,
         donors_router,
@@ -133,12 +142,7 @@ def create_app() -> FastAPI:
         imports_router,
         audit_router,
     ):
-        app.include_router(router, prefix=API_PREFIX, dependencies=[Depends(authorize)])
-    # The pages: session cookie, not in the OpenAPI spec.
-    web_pages.install(app)
-    # The pages asked most first: the driver's phone and the convoy board.
-    app.include_router(my_convoy.router)
-    app.include_router(convoy_pages.router)
+        include_api(router)
     app.include_router(assets.router)
     app.include_router(auth_pages.router)
     app.include_router(web_pages.router)
