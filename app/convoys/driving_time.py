@@ -30,10 +30,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from babel.dates import format_skeleton, get_timezone_name
+from babel.dates import get_timezone_name
 
 from app.core import i18n
 from app.core.i18n import _, ngettext
+from app.core.localtime import format_skeleton
 
 __all__ = [
     "BREAK",

@@ -10,7 +10,8 @@ from functools import cache
 from typing import Annotated
 from zoneinfo import ZoneInfo, available_timezones
 
-from babel.dates import format_skeleton, get_timezone_name
+from babel import Locale
+from babel.dates import format_datetime, get_timezone_name, match_skeleton
 from babel.numbers import format_decimal
 from pydantic import AfterValidator, Field
 
@@ -36,6 +37,21 @@ TimeZoneName = Annotated[
     Field(max_length=64, examples=["Europe/Berlin", "Europe/Kyiv"]),
     AfterValidator(validate_time_zone),
 ]
+
+
+@cache
+def pattern(skeleton: str, language: str) -> str:
+    """The language's pattern for a skeleton ("yMMMEd" -> "EEE, d. MMM y"): data of the
+    locale, the same for every answer, looked up once rather than matched on every date."""
+    skeletons = Locale.parse(language).datetime_skeletons
+    matched = skeleton if skeleton in skeletons else match_skeleton(skeleton, skeletons)
+    assert matched is not None, skeleton
+    return str(skeletons[matched])
+
+
+def format_skeleton(skeleton: str, value: date | datetime, locale: str) -> str:
+    """``babel.dates.format_skeleton``, with the pattern looked up once per language."""
+    return format_datetime(value, pattern(skeleton, locale), locale=locale)
 
 
 def local(instant: datetime, zone: str) -> datetime:

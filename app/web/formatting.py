@@ -5,23 +5,12 @@ Times are shown in the local time of the place they belong to, naming the zone:
 """
 
 from datetime import date, datetime
-from functools import cache
 from zoneinfo import ZoneInfo
 
-from babel import Locale
-from babel.dates import format_datetime, get_timezone_name, match_skeleton
+from babel.dates import format_datetime, get_timezone_name
 from babel.numbers import format_currency
 
-
-@cache
-def _pattern(skeleton: str, language: str) -> str:
-    """The language's pattern for a skeleton ("yMMMEd" -> "EEE, d. MMM y"): data of the
-    locale, the same for every page, looked up once rather than on every date shown."""
-    locale = Locale.parse(language)
-    skeletons = locale.datetime_skeletons
-    matched = skeleton if skeleton in skeletons else match_skeleton(skeleton, skeletons)
-    assert matched is not None, skeleton
-    return str(skeletons[matched])
+from app.core.localtime import format_skeleton
 
 
 def zone_name(moment: datetime, language: str) -> str:
@@ -35,9 +24,7 @@ def local_time(instant: datetime | None, zone: str, language: str, *, year: bool
     if instant is None:
         return "–"
     moment = instant.astimezone(ZoneInfo(zone))
-    when = format_datetime(
-        moment, _pattern("yMMMEd" if year else "MMMEd", language), locale=language
-    )
+    when = format_skeleton("yMMMEd" if year else "MMMEd", moment, locale=language)
     clock = format_datetime(moment, "HH:mm", locale=language)
     return f"{when}, {clock} {zone_name(moment, language)}"
 
@@ -45,7 +32,7 @@ def local_time(instant: datetime | None, zone: str, language: str, *, year: bool
 def day(value: date | None, language: str) -> str:
     if value is None:
         return "–"
-    return format_datetime(value, _pattern("yMMMd", language), locale=language)
+    return format_skeleton("yMMMd", value, locale=language)
 
 
 def money(cents: int | None, language: str) -> str:
