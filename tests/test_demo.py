@@ -7,7 +7,7 @@ accounts with the passwords the loader returned.
 """
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,6 +27,8 @@ from app.cli import cli
 from app.core import migrations
 from app.core.config import get_settings
 from app.core.database import get_engine, get_session, make_engine
+from app.demo import data
+from app.demo.shapes import Vehicle
 from app.main import create_app
 from tests.conftest import (
     IN_CI,
@@ -287,6 +289,64 @@ def test_needs_destinations_and_drivers(api: TestClient) -> None:
     ]
     assert (min(ages), max(ages)) == (18, 76)
     assert all(d["licences"] and d["availability"] and d["languages"] for d in drivers)
+
+
+def test_every_declared_record_is_loaded(api: TestClient) -> None:
+    """The registers hold what the declarations declare, record for record."""
+
+    def column(register: str, field: str) -> list[str]:
+        return sorted(row[field] for row in _get(api, f"/{register}?limit=200")["items"])
+
+    batches = data.BATCHES
+    assert column("donors", "name") == sorted(d.name for d in data.DONORS.values())
+    assert column("destinations", "name") == sorted(d.name for d in data.DESTINATIONS.values())
+    assert column("needs", "description") == sorted(n.description for n in data.NEEDS.values())
+    declared_items = [i for b in batches for i in b.items.values()]
+    loaded_items = _get(api, "/items?limit=200")["items"]
+    assert sorted(i["vin"] or i["serial_number"] for i in loaded_items) == sorted(
+        i.vin if isinstance(i, Vehicle) else i.serial_number for i in declared_items
+    )
+    assert column("drivers", "name") == sorted(d.name for b in batches for d in b.drivers.values())
+    assert column("certificates", "number") == sorted(
+        c.number for b in batches for c in b.certificates
+    )
+    assert len(_get(api, "/export-records?limit=200")["items"]) == sum(
+        len(b.exports) for b in batches
+    )
+    assert sorted(_convoys(api)) == sorted(b.convoy.number for b in batches if b.convoy)
+
+
+def test_only_the_citaro_vin_fails_its_check_digit(api: TestClient) -> None:
+    items = _get(api, "/items?limit=200")["items"]
+    assert [(i["name"], len(i["warnings"])) for i in items if i["warnings"]] == [
+        ("Mercedes-Benz O 530 Citaro", 1)
+    ]
+
+
+def test_goods_and_a_volunteer_wait_for_the_next_convoy(api: TestClient) -> None:
+    """What a coordinator plans the next convoy with: export-ready, on no convoy yet."""
+    details = [_get(api, f"/convoys/{c['id']}") for c in _convoys(api).values()]
+    on_a_convoy = {i["item_id"] for d in details for i in d["items"]}
+    waiting = [i for i in _get(api, "/items?limit=200")["items"] if i["id"] not in on_a_convoy]
+    assert sorted((i["name"], i["status"]) for i in waiting) == [
+        ("Mercedes-Benz Sprinter 316 CDI workshop van", "export_ready"),
+        ("Submersible drainage pump 15 kW", "export_ready"),
+    ]
+    lviv = next(
+        d for d in _get(api, "/destinations?limit=100")["items"] if d["name"] == "Lvivvodokanal"
+    )
+    assert {i["destination_id"] for i in waiting} == {lviv["id"]}
+
+    seated = {a["driver_id"] for d in details for a in d["assignments"]}
+    withdrawn = {
+        w["driver_id"] for d in details for w in _get(api, f"/convoys/{d['id']}/withdrawals")
+    }
+    free = [
+        d for d in _get(api, "/drivers?limit=100")["items"] if d["id"] not in seated | withdrawn
+    ]
+    assert [d["name"] for d in free] == ["Katrin Wolff"]
+    (window,) = free[0]["availability"]
+    assert date.fromisoformat(window["available_from_on"]) > date.today() + timedelta(weeks=7)
 
 
 def test_one_account_per_role_each_can_log_in(
