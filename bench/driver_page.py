@@ -92,8 +92,8 @@ def session_cookie(url: str, username: str, password: str) -> dict[str, Any]:
     with httpx.Client(base_url=url) as client:
         response = client.post("/login", data={"username": username, "password": password})
         assert response.status_code == 303, response.text
-        name, value = next(iter(client.cookies.items()))
-    return {"name": name, "value": value, "url": url}
+        value = client.cookies["konvoi_session"]  # beside it, the device cookie
+    return {"name": "konvoi_session", "value": value, "url": url}
 
 
 LCP_SCRIPT = """() => new Promise(resolve => {
