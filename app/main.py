@@ -13,6 +13,7 @@ from app.attachments.routes import router as attachments_router
 from app.audit import recording
 from app.audit.routes import history_route
 from app.audit.routes import router as audit_router
+from app.auth import openapi as access
 from app.auth import pages as auth_pages
 from app.auth.deps import authorize
 from app.auth.routes import login_router
@@ -46,6 +47,7 @@ from app.items import pages as item_pages
 from app.items.routes import router as items_router
 from app.needs import pages as need_pages
 from app.needs.routes import router as needs_router
+from app.refusals import REFUSALS
 from app.web import assets, desk
 from app.web import i18n as web_i18n
 from app.web import pages as web_pages
@@ -104,7 +106,7 @@ def create_app() -> FastAPI:
         swagger_ui_parameters={"validatorUrl": None},
     )
     install_handlers(app)
-    openapi.install(app)
+    openapi.install(app, refusals=REFUSALS, access=access.errors_of)
     # The middleware added last runs first: hardening wraps everything, then the language of
     # the answer, ETags inside them.
     app.add_middleware(VersionETag)
