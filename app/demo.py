@@ -709,6 +709,7 @@ class _Demo:
                 self.session,
                 exports.get(self.session, record_id),
                 ExportRecordUpdate(exit_confirmed_on=sunday + timedelta(days=3)),
+                recheck_item=items.recheck_export,
             )
 
     def ready_convoy(self) -> None:
