@@ -46,7 +46,8 @@ from app.auth.roles import Role
 from app.auth.schemas import UserCreate
 from app.certificates import service as certificates
 from app.certificates.schemas import CertificateCreate
-from app.convoys import service as convoys
+from app.convoys import assignments, loading, planning, progress, transitions
+from app.convoys import legs as convoy_legs
 from app.convoys.models import Convoy, EventKind, Leg, WithdrawalReason
 from app.convoys.schemas import (
     AssignmentCreate,
@@ -448,7 +449,7 @@ class _Demo:
         notes: str,
         handover_at: datetime | None = None,
     ) -> tuple[Convoy, list[Leg]]:
-        convoy = convoys.create(
+        convoy = planning.create(
             self.session,
             ConvoyCreate(
                 number=number,
@@ -467,7 +468,7 @@ class _Demo:
             ),
         )
         legs = [
-            convoys.add_leg(
+            convoy_legs.add_leg(
                 self.session,
                 convoy,
                 LegCreate(
@@ -487,12 +488,12 @@ class _Demo:
 
     def load(self, convoy: Convoy, item: Item, carrier: Item | None = None) -> None:
         data = LoadItem(item_id=_id(item), carrier_id=_id(carrier) if carrier else None)
-        convoys.load_item(self.session, convoy, data)
+        loading.load_item(self.session, convoy, data)
 
     def assign(self, convoy: Convoy, legs: list[Leg], vehicle: Item, driver: int) -> None:
         for leg in legs:
             data = AssignmentCreate(leg_id=_id(leg), vehicle_id=_id(vehicle), driver_id=driver)
-            convoys.assign(self.session, convoy, data)
+            assignments.assign(self.session, convoy, data)
 
     # --- the data set ---------------------------------------------------------------------------
 
@@ -671,7 +672,7 @@ class _Demo:
         self.load(convoy, generator, carrier=crane)
         self.assign(convoy, legs, van, mia)
         self.assign(convoy, legs, crane, juergen)
-        convoys.depart(self.session, convoy)
+        transitions.depart(self.session, convoy)
 
         reporter = "Escort team (Sprinter)"
         for leg, plan in zip(legs, route, strict=True):
@@ -690,8 +691,8 @@ class _Demo:
                 data = LegEventCreate(
                     kind=kind, occurred_at=occurred_at, reported_by=reporter, note=note
                 )
-                convoys.report_event(self.session, convoy, leg, data)
-        convoys.arrive(self.session, convoy)
+                progress.report_event(self.session, convoy, leg, data)
+        transitions.arrive(self.session, convoy)
         for item in (van, crane, generator):
             handover = HandoverCreate(
                 item_id=_id(item),
@@ -701,8 +702,8 @@ class _Demo:
                 place=LVIV_DEPOT,
                 note="Acceptance-transfer act signed; forwarded to Chuhuiv",
             )
-            convoys.hand_over(self.session, convoy, handover)
-        convoys.close(self.session, convoy)
+            progress.hand_over(self.session, convoy, handover)
+        transitions.close(self.session, convoy)
         # The exit confirmation (Ausgangsvermerk) arrived after the border crossing.
         for record_id in records:
             exports.update(
@@ -823,7 +824,7 @@ class _Demo:
             self.load(convoy, pump, carrier=tgl)
         for vehicle, driver in zip(vehicles, team, strict=True):
             self.assign(convoy, legs, vehicle, driver)
-        convoys.mark_ready(self.session, convoy)
+        transitions.mark_ready(self.session, convoy)
 
     def blocked_convoy(self) -> None:
         """W4U-03: planned, with blockers a coordinator can read and fix."""
@@ -895,7 +896,7 @@ class _Demo:
             window,
         )  # fmt: skip
         self.assign(convoy, legs[:1], setra, uwe)
-        convoys.withdraw_driver(
+        assignments.withdraw_driver(
             self.session, convoy, uwe,
             WithdrawalCreate(reason=WithdrawalReason.heat,
                              note="Heat warning of 36 °C; his doctor advised against the drive"),
