@@ -13,8 +13,8 @@ from app.exports.models import ExportRecord
 from app.exports.schemas import ExportRecordCreate, ExportRecordUpdate
 from app.items import service as items
 from app.items.models import Item, ItemStatus
+from app.registers.pages import Register, routes
 from app.web.i18n import N_
-from app.web.register import Register, routes
 
 _CLOSED = (ItemStatus.delivered, ItemStatus.withdrawn)
 
