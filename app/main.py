@@ -31,6 +31,7 @@ from app.core.errors import install_handlers
 from app.core.middleware import Hardening, Speaking, VersionETag
 from app.core.observability import Observing
 from app.core.paths import bounded_ids
+from app.desk import pages as desk_pages
 from app.destinations import pages as destination_pages
 from app.destinations.routes import router as destinations_router
 from app.documents import pages as document_pages
@@ -48,7 +49,7 @@ from app.items.routes import router as items_router
 from app.needs import pages as need_pages
 from app.needs.routes import router as needs_router
 from app.refusals import REFUSALS
-from app.web import assets, desk
+from app.web import assets
 from app.web import i18n as web_i18n
 from app.web import pages as web_pages
 
@@ -139,7 +140,7 @@ def create_app() -> FastAPI:
     app.include_router(assets.router)
     app.include_router(auth_pages.router)
     app.include_router(web_pages.router)
-    app.include_router(desk.router)
+    app.include_router(desk_pages.router)
     app.include_router(my_convoy.router)
     app.include_router(convoy_pages.router)
     app.include_router(document_pages.router)

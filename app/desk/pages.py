@@ -82,4 +82,4 @@ def gather(session: Session) -> Desk:
 @router.get("/desk", response_class=HTMLResponse)
 def desk(request: Request, session: SessionDep, principal: PagePrincipalDep) -> HTMLResponse:
     require(principal, "get_convoy_readiness")
-    return render(request, "web/desk.html", {"desk": gather(session)}, principal=principal)
+    return render(request, "desk/desk.html", {"desk": gather(session)}, principal=principal)
