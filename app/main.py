@@ -13,6 +13,7 @@ from app.attachments.routes import router as attachments_router
 from app.audit import recording
 from app.audit.routes import history_route
 from app.audit.routes import router as audit_router
+from app.auth import openapi as access
 from app.auth import pages as auth_pages
 from app.auth.deps import authorize
 from app.auth.routes import login_router
@@ -30,6 +31,7 @@ from app.core.errors import install_handlers
 from app.core.middleware import Hardening, Speaking, VersionETag
 from app.core.observability import Observing
 from app.core.paths import bounded_ids
+from app.desk import pages as desk_pages
 from app.destinations import pages as destination_pages
 from app.destinations.routes import router as destinations_router
 from app.documents import pages as document_pages
@@ -46,7 +48,8 @@ from app.items import pages as item_pages
 from app.items.routes import router as items_router
 from app.needs import pages as need_pages
 from app.needs.routes import router as needs_router
-from app.web import assets, desk
+from app.refusals import REFUSALS
+from app.web import assets
 from app.web import i18n as web_i18n
 from app.web import pages as web_pages
 
@@ -104,7 +107,7 @@ def create_app() -> FastAPI:
         swagger_ui_parameters={"validatorUrl": None},
     )
     install_handlers(app)
-    openapi.install(app)
+    openapi.install(app, refusals=REFUSALS, access=access.errors_of)
     # The middleware added last runs first: hardening wraps everything, then the language of
     # the answer, ETags inside them.
     app.add_middleware(VersionETag)
@@ -146,7 +149,7 @@ def create_app() -> FastAPI:
     app.include_router(assets.router)
     app.include_router(auth_pages.router)
     app.include_router(web_pages.router)
-    app.include_router(desk.router)
+    app.include_router(desk_pages.router)
     app.include_router(document_pages.router)
     app.include_router(attachment_pages.router)
     app.include_router(deliveries.router)

@@ -12,8 +12,8 @@ from app.certificates.models import UsageCertificate
 from app.certificates.schemas import CertificateCreate, CertificateUpdate
 from app.destinations import service as destinations
 from app.items.models import Item, ItemStatus
+from app.registers.pages import Register, routes
 from app.web.i18n import N_
-from app.web.register import Register, routes
 
 # Items a certificate can cover: allocated to a utility and not gone.
 _COVERABLE = (

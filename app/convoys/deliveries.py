@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from app.auth import visibility
 from app.auth.service import Principal
-from app.convoys import service, trip
+from app.convoys import progress, service, trip
 from app.convoys.models import Convoy, ConvoyStatus, Handover
 from app.convoys.schemas import HandoverCreate
 from app.core.database import SessionDep
@@ -229,7 +229,7 @@ def _record(
                 }
             )
             if not problems:
-                service.hand_over(session, convoy, data)
+                progress.hand_over(session, convoy, data)
     except ValidationError as exc:
         problems += sorted({(str(e["loc"][-1]), e["msg"]) for e in exc.errors()})
     except RuleViolation as exc:

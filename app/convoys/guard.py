@@ -5,7 +5,8 @@ items (status, papers), their export records and usage certificates. Every flush
 of those changed; before the transaction commits, each *ready* convoy they belong to is checked
 again, and one that now has a blocker goes back to planning with the blockers as its reason
 (recorded in its history by the audit trail, in the same transaction). Changes to the convoy's
-own legs, loading and assignments send it back to planning in the convoy service already.
+own legs, loading and assignments send it back to planning where they are made already
+(``planning.back_to_planning``).
 """
 
 from typing import Any

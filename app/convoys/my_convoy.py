@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from app.auth import visibility
 from app.auth.service import Principal
-from app.convoys import service, trip, views
+from app.convoys import progress, service, trip, views
 from app.convoys.models import Assignment, Convoy, ConvoyStatus, EventKind, Leg, LegEvent
 from app.convoys.schemas import LegEventCreate
 from app.core.database import SessionDep
@@ -232,7 +232,7 @@ def report(
                 "occurred_at": occurred_at or utcnow().isoformat(),
             }
         )
-        service.report_event_once(session, convoy, leg, data)
+        progress.report_event_once(session, convoy, leg, data)
     except ValidationError as exc:
         problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
         return _page(request, session, principal, problems=problems, status_code=422)

@@ -25,7 +25,8 @@ from app.auth import visibility
 from app.auth.deps import require_version
 from app.auth.policy import may
 from app.auth.service import Principal
-from app.convoys import readiness, service, trip
+from app.convoys import assignments, loading, planning, readiness, service, transitions, trip
+from app.convoys import legs as convoy_legs
 from app.convoys.models import (
     Assignment,
     Convoy,
@@ -58,11 +59,11 @@ router = APIRouter(include_in_schema=False)
 
 # The status actions: the service call and the API operation whose policy applies.
 ACTIONS: dict[str, tuple[Callable[[Session, Convoy], Convoy], str]] = {
-    "mark-ready": (service.mark_ready, "mark_ready_convoy"),
-    "depart": (lambda s, c: service.depart(s, c), "depart_convoy"),
-    "arrive": (lambda s, c: service.arrive(s, c), "arrive_convoy"),
-    "close": (service.close, "close_convoy"),
-    "cancel": (service.cancel, "cancel_convoy"),
+    "mark-ready": (transitions.mark_ready, "mark_ready_convoy"),
+    "depart": (lambda s, c: transitions.depart(s, c), "depart_convoy"),
+    "arrive": (lambda s, c: transitions.arrive(s, c), "arrive_convoy"),
+    "close": (transitions.close, "close_convoy"),
+    "cancel": (transitions.cancel, "cancel_convoy"),
 }
 _SERVICE_NAME = {
     "mark-ready": "mark_ready",
@@ -112,7 +113,7 @@ class Board:
     actions: list[str]
     can_plan: bool
     history: list[AuditEntryRead]
-    loadable: list[service.Loadable]
+    loadable: list[loading.Loadable]
     next_leg: dict[str, str]  # what the leg form starts with: it goes on from the last end
 
     @cached_property
@@ -165,7 +166,7 @@ def gather(session: Session, principal: Principal, convoy: Convoy) -> Board:
     seats = {(a.leg_id, a.vehicle_id): a for a in facts.bookings}
     drivers = [DriverChoice(*row) for row in session.execute(_DRIVER_CHOICES).all()]
     history, _ = audit.history(session, "convoy", str(convoy.id), limit=30)
-    plannable = convoy.status in service.PLANNABLE
+    plannable = convoy.status in planning.PLANNABLE
     return Board(
         convoy=convoy,
         trip=trip.of(convoy, legs),
@@ -190,13 +191,13 @@ def gather(session: Session, principal: Principal, convoy: Convoy) -> Board:
         actions=[
             name
             for name, (_, operation) in ACTIONS.items()
-            if convoy.status in service.TRANSITIONS[_SERVICE_NAME[name]][0]
+            if convoy.status in transitions.TRANSITIONS[_SERVICE_NAME[name]][0]
             and may(principal.role, operation)
         ],
         can_plan=plannable and may(principal.role, "assign_driver"),
         history=audit.shown_all(history),
         loadable=(
-            service.loadable_items(session)
+            loading.loadable_items(session)
             if plannable and may(principal.role, "load_items")
             else []
         ),
@@ -417,7 +418,7 @@ def create_convoy(
                 "claims_humanitarian_exemption": typed["claims_humanitarian_exemption"] is not None,
             }
         )
-        convoy = service.create(session, data)
+        convoy = planning.create(session, data)
         session.flush()
     except (ValidationError, DomainError) as exc:
         errors = forms.field_errors(exc)
@@ -462,10 +463,10 @@ def seat(
         if current is not None and current.driver_id == chosen:
             return
         if current is not None and current.id is not None:
-            service.unassign(session, convoy, current.id)
+            assignments.unassign(session, convoy, current.id)
         if chosen is not None:
             data = AssignmentCreate(leg_id=leg, vehicle_id=vehicle, driver_id=chosen)
-            service.assign(session, convoy, data)
+            assignments.assign(session, convoy, data)
 
     return _change(request, session, principal, convoy_id, "assign_driver", change)
 
@@ -486,10 +487,10 @@ def whole_trip(
         vehicle = _number("vehicle_id", vehicle_id)
         for current in service.assignments_of(session, convoy.id):
             if current.vehicle_id == vehicle and current.id is not None:
-                service.unassign(session, convoy, current.id)
+                assignments.unassign(session, convoy, current.id)
         if driver_id:
             one = TripAssignment(vehicle_id=vehicle, driver_id=_number("driver_id", driver_id))
-            service.assign_trip(session, convoy, TripAssignments(assignments=[one]))
+            assignments.assign_trip(session, convoy, TripAssignments(assignments=[one]))
 
     return _change(request, session, principal, convoy_id, "assign_drivers_for_trip", change)
 
@@ -508,7 +509,7 @@ def withdraw(
 
     def change(convoy: Convoy) -> None:
         data = WithdrawalCreate.model_validate({"reason": reason, "note": note or None})
-        service.withdraw_driver(session, convoy, _number("driver_id", driver_id), data)
+        assignments.withdraw_driver(session, convoy, _number("driver_id", driver_id), data)
 
     return _change(request, session, principal, convoy_id, "withdraw_driver", change)
 
@@ -546,7 +547,7 @@ def add_leg(
                 "is_border_crossing": is_border_crossing is not None,
             }
         )
-        service.add_leg(session, convoy, data)
+        convoy_legs.add_leg(session, convoy, data)
 
     typed = {
         "from_place": from_place or "",
@@ -592,7 +593,7 @@ def load(
             )
             for i in chosen
         ]
-        service.load_items(session, convoy, LoadItems(items=batch))
+        loading.load_items(session, convoy, LoadItems(items=batch))
 
     return _change(request, session, principal, convoy_id, "load_items", change)
 

@@ -5,7 +5,16 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from app.auth import visibility
 from app.auth.deps import PrincipalDep, require_version
-from app.convoys import readiness, service
+from app.convoys import (
+    assignments,
+    legs,
+    loading,
+    planning,
+    progress,
+    readiness,
+    service,
+    transitions,
+)
 from app.convoys.models import Convoy, ConvoyStatus, Leg
 from app.convoys.schemas import (
     ArrivalCreate,
@@ -98,7 +107,7 @@ def list_convoys(
 
 @router.post("", status_code=status.HTTP_201_CREATED, operation_id="create_convoy")
 def create_convoy(data: ConvoyCreate, session: SessionDep) -> ConvoyRead:
-    return ConvoyRead.model_validate(service.create(session, data))
+    return ConvoyRead.model_validate(planning.create(session, data))
 
 
 @router.get("/{convoy_id}", operation_id="get_convoy")
@@ -108,7 +117,7 @@ def get_convoy(convoy_id: int, session: SessionDep, principal: PrincipalDep) -> 
 
 @router.patch("/{convoy_id}", operation_id="update_convoy")
 def update_convoy(convoy: ConvoyDep, changes: ConvoyUpdate, session: SessionDep) -> ConvoyRead:
-    return ConvoyRead.model_validate(service.update(session, convoy, changes))
+    return ConvoyRead.model_validate(planning.update(session, convoy, changes))
 
 
 @router.get("/{convoy_id}/readiness", operation_id="get_convoy_readiness")
@@ -122,14 +131,14 @@ def get_convoy_readiness(convoy: ConvoyDep, session: SessionDep) -> Readiness:
 
 @router.post("/{convoy_id}/legs", status_code=status.HTTP_201_CREATED, operation_id="add_leg")
 def add_leg(convoy: ConvoyDep, data: LegCreate, session: SessionDep) -> LegRead:
-    return service.leg_read(session, convoy, service.add_leg(session, convoy, data))
+    return service.leg_read(session, convoy, legs.add_leg(session, convoy, data))
 
 
 @router.patch("/{convoy_id}/legs/{leg_id}", operation_id="update_leg")
 def update_leg(
     convoy: ConvoyInViewDep, leg: LegDep, changes: LegUpdate, session: SessionDep
 ) -> LegRead:
-    return service.leg_read(session, convoy, service.update_leg(session, convoy, leg, changes))
+    return service.leg_read(session, convoy, legs.update_leg(session, convoy, leg, changes))
 
 
 @router.delete(
@@ -138,7 +147,7 @@ def update_leg(
     operation_id="delete_leg",
 )
 def delete_leg(convoy: ConvoyInViewDep, leg: LegDep, session: SessionDep) -> Response:
-    service.delete_leg(session, convoy, leg)
+    legs.delete_leg(session, convoy, leg)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -149,7 +158,7 @@ def delete_leg(convoy: ConvoyInViewDep, leg: LegDep, session: SessionDep) -> Res
 def load_item(
     convoy: ConvoyDep, data: LoadItem, session: SessionDep, principal: PrincipalDep
 ) -> ConvoyDetail:
-    service.load_item(session, convoy, data)
+    loading.load_item(session, convoy, data)
     return detail_for(session, principal, convoy)
 
 
@@ -160,7 +169,7 @@ def load_items(
     convoy: ConvoyDep, data: LoadItems, session: SessionDep, principal: PrincipalDep
 ) -> ConvoyDetail:
     """Load several items at once: all of them, or none with every reason."""
-    service.load_items(session, convoy, data)
+    loading.load_items(session, convoy, data)
     return detail_for(session, principal, convoy)
 
 
@@ -170,7 +179,7 @@ def load_items(
     operation_id="unload_item",
 )
 def unload_item(convoy: ConvoyDep, item_id: int, session: SessionDep) -> Response:
-    service.unload_item(session, convoy, item_id)
+    loading.unload_item(session, convoy, item_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -180,7 +189,7 @@ def unload_item(convoy: ConvoyDep, item_id: int, session: SessionDep) -> Respons
     operation_id="assign_driver",
 )
 def assign_driver(convoy: ConvoyDep, data: AssignmentCreate, session: SessionDep) -> AssignmentRead:
-    return AssignmentRead.model_validate(service.assign(session, convoy, data))
+    return AssignmentRead.model_validate(assignments.assign(session, convoy, data))
 
 
 @router.post(
@@ -192,14 +201,15 @@ def assign_drivers_for_trip(
     convoy: ConvoyDep, data: TripAssignments, session: SessionDep
 ) -> list[AssignmentRead]:
     """Drivers on vehicles for the whole trip or a range of legs: every seat, or none."""
-    made = service.assign_trip(session, convoy, data)
+    made = assignments.assign_trip(session, convoy, data)
     return [AssignmentRead.model_validate(a) for a in made]
 
 
 @router.post("/{convoy_id}/assignments/swap", operation_id="swap_driver")
 def swap_driver(convoy: ConvoyDep, data: DriverSwap, session: SessionDep) -> list[AssignmentRead]:
     """One driver takes every seat of another on this convoy: all of them, or none."""
-    return [AssignmentRead.model_validate(a) for a in service.swap_driver(session, convoy, data)]
+    made = assignments.swap_driver(session, convoy, data)
+    return [AssignmentRead.model_validate(a) for a in made]
 
 
 @router.post(
@@ -211,7 +221,7 @@ def withdraw_driver(
     convoy: ConvoyDep, driver_id: int, data: WithdrawalCreate, session: SessionDep
 ) -> WithdrawalRead:
     """A driver drops out of the convoy: their assignments go, the reason stays on record."""
-    return service.withdrawal_read(service.withdraw_driver(session, convoy, driver_id, data))
+    return service.withdrawal_read(assignments.withdraw_driver(session, convoy, driver_id, data))
 
 
 @router.get("/{convoy_id}/withdrawals", operation_id="list_withdrawals")
@@ -226,7 +236,7 @@ def list_withdrawals(convoy: ConvoyDep, session: SessionDep) -> list[WithdrawalR
     operation_id="unassign_driver",
 )
 def unassign_driver(convoy: ConvoyDep, assignment_id: int, session: SessionDep) -> Response:
-    service.unassign(session, convoy, assignment_id)
+    assignments.unassign(session, convoy, assignment_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -248,7 +258,7 @@ def _action(name: str, operation: Callable[..., Convoy], summary: str) -> None:
     )
 
 
-_action("mark-ready", service.mark_ready, "Planning → ready, only without blockers")
+_action("mark-ready", transitions.mark_ready, "Planning → ready, only without blockers")
 
 
 @router.post("/{convoy_id}/depart", operation_id="depart_convoy")
@@ -256,7 +266,7 @@ def depart_convoy(
     convoy: ConvoyDep, session: SessionDep, data: DepartureCreate | None = None
 ) -> ConvoyRead:
     """Planning/ready → under way, only without blockers; records the actual departure."""
-    return ConvoyRead.model_validate(service.depart(session, convoy, data))
+    return ConvoyRead.model_validate(transitions.depart(session, convoy, data))
 
 
 @router.post("/{convoy_id}/arrive", operation_id="arrive_convoy")
@@ -264,11 +274,11 @@ def arrive_convoy(
     convoy: ConvoyDep, session: SessionDep, data: ArrivalCreate | None = None
 ) -> ConvoyRead:
     """Under way → arrived; records the actual arrival."""
-    return ConvoyRead.model_validate(service.arrive(session, convoy, data))
+    return ConvoyRead.model_validate(transitions.arrive(session, convoy, data))
 
 
-_action("close", service.close, "Arrived → closed, once every item is handed over")
-_action("cancel", service.cancel, "Planning/ready → cancelled; frees items and drivers")
+_action("close", transitions.close, "Arrived → closed, once every item is handed over")
+_action("cancel", transitions.cancel, "Planning/ready → cancelled; frees items and drivers")
 
 
 # --- progress and handover ---------------------------------------------------------------------
@@ -290,7 +300,7 @@ def report_progress(
     response: Response,
 ) -> LegEventRead:
     """201 for a new report; 200 with the first one when its client key was seen before."""
-    event, new = service.report_event_once(session, convoy, leg, data)
+    event, new = progress.report_event_once(session, convoy, leg, data)
     if not new:
         response.status_code = status.HTTP_200_OK
     return LegEventRead.model_validate(event)
@@ -312,7 +322,7 @@ def record_handover(
 ) -> HandoverRead:
     """The recipient confirms receipt of one item; a recipient only of its own items."""
     visibility.require_own_item_for_handover(session, principal, data.item_id)
-    return HandoverRead.model_validate(service.hand_over(session, convoy, data))
+    return HandoverRead.model_validate(progress.hand_over(session, convoy, data))
 
 
 @router.get("/{convoy_id}/handovers", operation_id="list_handovers")

@@ -4,9 +4,11 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
+from sqlmodel.sql.expression import SelectOfScalar
 
-from app.core.errors import InvalidInput, NotFound
+from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.models import Entity
 from app.core.types import utcnow
 
@@ -53,3 +55,21 @@ def like(text: str) -> str:
     """A case-insensitive LIKE pattern for a free-text search, with wildcards escaped."""
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def flush_or_conflict(session: Session, message: str, field: str) -> None:
+    """Flush; a unique constraint that lost a race with a concurrent request is a 409 naming
+    the field, like the check before it, never a 500."""
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict(message, field=field) from exc
+
+
+def delete_each(session: Session, rows: SelectOfScalar[Any]) -> None:
+    """Delete the selected rows one by one through the ORM, not with one DELETE statement: a
+    bulk statement bypasses the flush, and so the audit trail, which must record each removal.
+    Flushed at once, so the rows are gone before anything that refers to them (a leg) is."""
+    for row in session.exec(rows).all():
+        session.delete(row)
+    session.flush()

@@ -15,7 +15,8 @@ from app.auth.roles import Role
 from app.auth.schemas import UserCreate
 from app.certificates import service as certificates
 from app.certificates.schemas import CertificateCreate
-from app.convoys import service as convoys
+from app.convoys import assignments, loading, planning, progress, transitions
+from app.convoys import legs as convoy_legs
 from app.convoys.models import Convoy, Leg
 from app.convoys.schemas import (
     AssignmentCreate,
@@ -245,7 +246,7 @@ class _Loader:
         return _id(drivers.create(self.session, volunteer))
 
     def convoy(self, plan: shapes.Convoy, made: dict[str, Item], records: dict[str, int]) -> None:
-        convoy = convoys.create(
+        convoy = planning.create(
             self.session,
             ConvoyCreate(
                 number=plan.number,
@@ -264,7 +265,7 @@ class _Loader:
             ),
         )
         legs = [
-            convoys.add_leg(
+            convoy_legs.add_leg(
                 self.session,
                 convoy,
                 LegCreate(
@@ -283,7 +284,7 @@ class _Loader:
         for load in plan.loads:
             carrier = _id(made[load.on]) if load.on else None
             loaded = LoadItem(item_id=_id(made[load.item]), carrier_id=carrier)
-            convoys.load_item(self.session, convoy, loaded)
+            loading.load_item(self.session, convoy, loaded)
         for drive in plan.crew:
             for number in drive.legs or range(1, len(legs) + 1):
                 seat = AssignmentCreate(
@@ -291,7 +292,7 @@ class _Loader:
                     vehicle_id=_id(made[drive.vehicle]),
                     driver_id=self.drivers[drive.driver],
                 )
-                convoys.assign(self.session, convoy, seat)
+                assignments.assign(self.session, convoy, seat)
         for step in plan.steps:
             self.step(convoy, legs, step, made, records)
 
@@ -305,13 +306,13 @@ class _Loader:
     ) -> None:
         match step:
             case "mark_ready":
-                convoys.mark_ready(self.session, convoy)
+                transitions.mark_ready(self.session, convoy)
             case "depart":
-                convoys.depart(self.session, convoy)
+                transitions.depart(self.session, convoy)
             case "arrive":
-                convoys.arrive(self.session, convoy)
+                transitions.arrive(self.session, convoy)
             case "close":
-                convoys.close(self.session, convoy)
+                transitions.close(self.session, convoy)
             case shapes.Report():
                 event = LegEventCreate(
                     kind=step.kind,
@@ -319,7 +320,7 @@ class _Loader:
                     reported_by=step.by,
                     note=step.note,
                 )
-                convoys.report_event(self.session, convoy, legs[step.leg - 1], event)
+                progress.report_event(self.session, convoy, legs[step.leg - 1], event)
             case shapes.HandOver():
                 for key in step.items:
                     handover = HandoverCreate(
@@ -330,16 +331,18 @@ class _Loader:
                         place=step.place,
                         note=step.note,
                     )
-                    convoys.hand_over(self.session, convoy, handover)
+                    progress.hand_over(self.session, convoy, handover)
             case shapes.ExitConfirmed():
                 confirmed = ExportRecordUpdate(exit_confirmed_on=self.day(step.on))
                 for key in step.items:
                     record = exports.get(self.session, records[key])
-                    exports.update(self.session, record, confirmed)
+                    exports.update(
+                        self.session, record, confirmed, recheck_item=items.recheck_export
+                    )
             case shapes.Withdraw():
                 withdrawal = WithdrawalCreate(reason=step.reason, note=step.note)
                 driver = self.drivers[step.driver]
-                convoys.withdraw_driver(self.session, convoy, driver, withdrawal)
+                assignments.withdraw_driver(self.session, convoy, driver, withdrawal)
 
     def account(self, account: shapes.Account) -> DemoLogin:
         password = secrets.token_urlsafe(15)  # 20 characters, 120 bits

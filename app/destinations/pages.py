@@ -11,8 +11,8 @@ from app.destinations import service
 from app.destinations.models import Destination
 from app.destinations.schemas import DestinationCreate, DestinationUpdate
 from app.items.models import Item
+from app.registers.pages import Register, routes
 from app.web.i18n import N_
-from app.web.register import Register, routes
 
 
 def _search(

@@ -10,8 +10,8 @@ from app.documents import donor_report
 from app.donors import service
 from app.donors.models import Donor
 from app.donors.schemas import DonorCreate, DonorUpdate
+from app.registers.pages import Register, routes
 from app.web.i18n import N_
-from app.web.register import Register, routes
 
 
 def _search(

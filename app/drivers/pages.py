@@ -16,11 +16,11 @@ from app.core.identifiers import LicenceClass
 from app.drivers import service
 from app.drivers.models import Driver
 from app.drivers.schemas import DriverCreate, DriverUpdate
+from app.registers.pages import Register, routes
 from app.web import forms
 from app.web.forms import SubmittedForm
 from app.web.i18n import N_
 from app.web.pages import PagePrincipalDep
-from app.web.register import Register, routes
 
 
 def _search(

@@ -11,9 +11,10 @@ from app.auth.service import Principal
 from app.exports import service
 from app.exports.models import ExportRecord
 from app.exports.schemas import ExportRecordCreate, ExportRecordUpdate
+from app.items import service as items
 from app.items.models import Item, ItemStatus
+from app.registers.pages import Register, routes
 from app.web.i18n import N_
-from app.web.register import Register, routes
 
 _CLOSED = (ItemStatus.delivered, ItemStatus.withdrawn)
 
@@ -54,6 +55,10 @@ def _details(session: Session, record: Any) -> dict[str, Any]:
     return {"item": session.get(Item, record.item_id)}
 
 
+def _update(session: Session, record: ExportRecord, changes: ExportRecordUpdate) -> ExportRecord:
+    return service.update(session, record, changes, recheck_item=items.recheck_export)
+
+
 EXPORT_RECORDS = Register(
     path="export-records",
     entity="export_record",
@@ -87,7 +92,7 @@ EXPORT_RECORDS = Register(
     ],
     get=service.get,
     create=service.create,
-    update=service.update,
+    update=_update,
     search=_search,
     choices=_choices,
     details=_details,

@@ -11,6 +11,7 @@ from app.core.pagination import CursorQuery, LimitQuery, Page
 from app.exports import service
 from app.exports.models import ExportRecord
 from app.exports.schemas import ExportRecordCreate, ExportRecordRead, ExportRecordUpdate
+from app.items import service as items
 
 # No prefix: the item's record lives under /items/{item_id}/export-record, and app/main.py
 # includes only this one router per domain.
@@ -77,7 +78,8 @@ def get_export_record(record: ExportRecordDep) -> ExportRecordRead:
 def update_export_record(
     record: ExportRecordDep, changes: ExportRecordUpdate, session: SessionDep
 ) -> ExportRecordRead:
-    return ExportRecordRead.model_validate(service.update(session, record, changes))
+    updated = service.update(session, record, changes, recheck_item=items.recheck_export)
+    return ExportRecordRead.model_validate(updated)
 
 
 @router.get("/items/{item_id}/export-record", operation_id="get_item_export_record")

@@ -5,7 +5,7 @@ The rules follow DOMAIN.md ("Export plates", "MRN", "Export declaration"): an ex
 insurance, and the vehicle's inspection (HU) must not expire before the plate does.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -170,8 +170,18 @@ def create(session: Session, data: ExportRecordCreate) -> ExportRecord:
     return record
 
 
-def update(session: Session, record: ExportRecord, changes: ExportRecordUpdate) -> ExportRecord:
-    """Apply a PATCH; the rules are checked on the stored record merged with the changes."""
+def update(
+    session: Session,
+    record: ExportRecord,
+    changes: ExportRecordUpdate,
+    *,
+    recheck_item: Callable[[Session, Item], object],
+) -> ExportRecord:
+    """Apply a PATCH; the rules are checked on the stored record merged with the changes.
+
+    ``recheck_item`` is the items' rule that an export-ready item still meets its trip
+    (``items.recheck_export``), passed in by the caller: the items' service reads export
+    records, so this one does not import it."""
     sent = changes.model_dump(exclude_unset=True)
     merged = {**record.model_dump(), **sent}
     errors = record_problems(merged)
@@ -187,11 +197,9 @@ def update(session: Session, record: ExportRecord, changes: ExportRecordUpdate) 
     session.flush()
     # An export-ready item must still meet its trip with the changed data (plates shortened,
     # insurance cut): otherwise it goes back to certified, with the reason recorded.
-    from app.items import service as items  # items' service reads export records: no cycle
-
     item = session.get(Item, record.item_id)
     assert item is not None  # the foreign key guarantees it
-    items.recheck_export(session, item)
+    recheck_item(session, item)
     return record
 
 

@@ -24,10 +24,10 @@ from app.items import service
 from app.items.lifecycle import TRANSITIONS, Action
 from app.items.models import Item, ItemCategory, ItemStatus
 from app.items.schemas import ExportReadyRequest, ItemCreate, ItemUpdate, WithdrawRequest
+from app.registers.pages import Register, routes
 from app.web import forms
 from app.web.i18n import N_
 from app.web.pages import PagePrincipalDep
-from app.web.register import Register, routes
 
 STATUS_WORDS = {
     "offered": N_("offered"),

@@ -22,10 +22,10 @@ from app.items.models import Item
 from app.needs import service
 from app.needs.models import Need
 from app.needs.schemas import NeedCreate, NeedRead, NeedStatus, NeedUpdate
+from app.registers.pages import Register, routes
 from app.web import forms
 from app.web.i18n import N_
 from app.web.pages import PagePrincipalDep
-from app.web.register import Register, routes
 
 STATUS_WORDS = {
     "open": N_("open"),

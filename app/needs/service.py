@@ -94,6 +94,18 @@ def read(session: Session, need: Need) -> NeedRead:
     return read_page(session, [need])[0]
 
 
+def unmet(session: Session) -> list[Need]:
+    """The needs nothing meets yet: not cancelled, and no item matched against them (a withdrawn
+    item no longer counts), the most urgent first. Every one of them, in one query."""
+    matched = select(Item.id).where(Item.need_id == Need.id, Item.status != ItemStatus.withdrawn)
+    stmt = (
+        select(Need)
+        .where(col(Need.cancelled).is_(False), ~matched.exists())
+        .order_by(col(Need.priority), col(Need.id))
+    )
+    return list(session.exec(stmt).all())
+
+
 def _check_destination(session: Session, destination_id: int) -> None:
     if session.get(Destination, destination_id) is None:
         raise InvalidInput(

@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator
 
-from app.core.openapi import REFUSALS
 from app.main import create_app
+from app.refusals import REFUSALS
 from tests.convoys import builders as b
 from tests.factories import API
 

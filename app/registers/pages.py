@@ -154,8 +154,8 @@ class Register:
     ]
     choices: Callable[[Session], dict[str, list[tuple[str, str]]]] = lambda _s: {}
     details: Callable[[Session, Any], dict[str, Any]] = lambda _s, _r: {}
-    detail_template: str = "web/record.html"
-    list_template: str = "web/register.html"
+    detail_template: str = "registers/record.html"
+    list_template: str = "registers/register.html"
     list_context: Callable[[Session], dict[str, Any]] = lambda _s: {}
     search_hint: str = ""
     # A register the receiving utility keeps too (its needs): the policy table decides, and
@@ -272,7 +272,7 @@ class Register:
         specs = self.form_specs(session, principal, schema)
         return render(
             request,
-            "web/record_form.html",
+            "registers/record_form.html",
             {
                 "register": self,
                 "record": record,

@@ -19,7 +19,7 @@ from app.core.database import SessionDep
 from app.items import service as items
 from app.items.models import Item, ItemStatus
 from app.needs import service as needs
-from app.needs.schemas import NeedRead, NeedStatus
+from app.needs.models import Need
 from app.web.pages import PagePrincipalDep, require
 from app.web.templating import render
 
@@ -32,7 +32,7 @@ class Desk:
     convoys: list[tuple[Convoy, Readiness]]
     awaiting_certificate: list[Item]
     awaiting_export_data: list[Item]
-    unmet_needs: list[NeedRead]
+    unmet_needs: list[Need]
     licences_running_out: list[tuple[Convoy, Finding]]
 
 
@@ -54,22 +54,11 @@ def _items(session: Session, status: ItemStatus) -> list[Item]:
 
 def gather(session: Session) -> Desk:
     upcoming = [(c, readiness.check(session, c)) for c in convoys.upcoming(session)]
-    rows, _ = needs.search(
-        session,
-        destination_id=None,
-        item_kind=None,
-        status=NeedStatus.open,
-        q=None,
-        sort="-priority",
-        cursor=None,
-        limit=SHOWN,
-    )
-    unmet = [n for n in needs.read_page(session, rows) if n.matched_quantity == 0]
     return Desk(
         convoys=upcoming,
         awaiting_certificate=_items(session, ItemStatus.allocated),
         awaiting_export_data=_items(session, ItemStatus.certified),
-        unmet_needs=unmet,
+        unmet_needs=needs.unmet(session),
         licences_running_out=[
             (c, f)
             for c, result in upcoming
@@ -82,4 +71,4 @@ def gather(session: Session) -> Desk:
 @router.get("/desk", response_class=HTMLResponse)
 def desk(request: Request, session: SessionDep, principal: PagePrincipalDep) -> HTMLResponse:
     require(principal, "get_convoy_readiness")
-    return render(request, "web/desk.html", {"desk": gather(session)}, principal=principal)
+    return render(request, "desk/desk.html", {"desk": gather(session)}, principal=principal)
