@@ -48,11 +48,11 @@ from app.convoys.schemas import (
 from app.core.context import acting
 from app.core.errors import Conflict, InvalidInput, NotFound, Reason, RuleViolation
 from app.core.i18n import N_, _, word
-from app.core.localtime import describe, local_date
+from app.core.localtime import describe, local_date, today_at
 from app.core.pagination import keyset_page
 from app.core.revision import Kept
 from app.core.service import apply_changes, get_or_404, like, touch
-from app.core.types import latest_today, utcnow
+from app.core.types import utcnow
 from app.drivers.models import Driver
 from app.exports.models import ExportRecord
 from app.items import service as items
@@ -1243,7 +1243,10 @@ def hand_over(session: Session, convoy: Convoy, data: HandoverCreate) -> Handove
                 )
             ]
         )
-    if data.handed_over_on > latest_today():
+    assert convoy.id is not None
+    # Handed over where the trip ends: a date already today there is not in the future.
+    trip_end = trips.of(convoy, legs_of(session, convoy.id)).handover
+    if data.handed_over_on > today_at(trip_end.zone):
         raise InvalidInput([("handed_over_on", _("is in the future"))])
     assert item.destination_id is not None  # departure required a destination
     items.move(session, item, Action.deliver)

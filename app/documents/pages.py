@@ -17,7 +17,6 @@ from app.convoys import service as convoys
 from app.convoys.models import Convoy
 from app.core.database import SessionDep
 from app.core.routing import DeclaredRoute
-from app.core.types import utcnow
 from app.documents import donor_report, service
 from app.documents import facts as papers
 from app.documents.models import IssuedDocument
@@ -177,7 +176,7 @@ def _report_file(session: Session, donor: Donor, fmt: str) -> Response:
     if fmt == "csv":
         return Response(donor_report.csv(session, donor), media_type=service.CSV)
     if fmt == "pdf":
-        return Response(donor_report.pdf(session, donor, utcnow().date()), media_type=service.PDF)
+        return Response(donor_report.pdf(session, donor), media_type=service.PDF)
     return Response(status_code=404)
 
 
