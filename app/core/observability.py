@@ -108,7 +108,8 @@ def exposition() -> tuple[bytes, str]:
 # --- the middleware -----------------------------------------------------------------------
 
 
-def _route_template(scope: Scope) -> str:
+def route_template(scope: Scope) -> str:
+    """The route a request was matched to, as its template (``/reports/donors/{token}``)."""
     # A route of an included router knows its path without the prefix; FastAPI (0.160 on)
     # keeps the full template in the route context it serves the request with.
     fastapi_scope = scope.get("fastapi")
@@ -165,7 +166,7 @@ class Observing:
         finally:
             ended = time.perf_counter()
             elapsed = ended - started
-            route = _route_template(scope)
+            route = route_template(scope)
             record.route = route
             method = scope["method"] if scope["method"] in _METHODS else "other"
             _counted(method, route, status).inc()
