@@ -25,6 +25,8 @@ from prometheus_client import (
 )
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.config import get_settings
+
 access_log = logging.getLogger("konvoi.access")
 
 # A record carries nothing the lines do not show: no caller's file and line, thread or
@@ -76,7 +78,9 @@ POOL_IN_USE = Gauge(
     multiprocess_mode="livesum",
 )
 POOL_SIZE = Gauge(
-    "konvoi_db_pool_size", "Database connections the pool may hold", multiprocess_mode="max"
+    "konvoi_db_pool_size",
+    "Database connections the pools may hold: KONVOI_DB_POOL_SIZE per worker, summed",
+    multiprocess_mode="livesum",
 )
 
 
@@ -88,7 +92,6 @@ def _sample_pool() -> None:
     pool: Any = get_engine().pool
     if hasattr(pool, "checkedout"):
         POOL_IN_USE.set(pool.checkedout())
-        POOL_SIZE.set(pool.size())
 
 
 def exposition() -> tuple[bytes, str]:
@@ -141,6 +144,9 @@ class Observing:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self._pool_sampled_at = 0.0
+        # Built once per worker as it starts: each counts its pool from the start, served or
+        # not, so the sum is the connections all of them may hold.
+        POOL_SIZE.set(get_settings().db_pool_size)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
