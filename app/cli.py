@@ -12,8 +12,8 @@ OPENAPI_PATH = Path(__file__).resolve().parents[1] / "openapi" / "openapi.json"
 
 
 # Written with click, which uvicorn brings, so a start loads one command-line library. The
-# app's modules are imported by the commands that need them, not here: `serve` imports them
-# with cycle collection paused (see there), and `--help` answers without them.
+# app's modules are imported by the commands that need them, not here: `--help` answers
+# without them.
 @click.group(no_args_is_help=True)
 def cli() -> None:
     """Konvoi: aid-convoy logistics tracker."""
@@ -72,35 +72,30 @@ def demo() -> None:
     type=click.IntRange(min=1),
     default=1,
     show_default=True,
-    help="Worker processes (several need PostgreSQL to share)",
+    help="Worker processes (several need PostgreSQL; SQLite is served by one)",
 )
 def serve(host: str | None, port: int | None, with_demo: bool, workers: int) -> None:
     """Apply migrations and run the web server."""
-    import gc
     import os
     import tempfile
 
-    # Starting creates some 180,000 objects that live as long as the process: tables,
-    # schemas, routes. Collecting cycles while they are made only walks them again and again
-    # (a fifth of a start); once they are all made, they are set aside from collection
-    # for good (gc.freeze), which the collections while serving are spared too.
-    gc.disable()
-    try:
-        import uvicorn
+    import uvicorn
 
-        from app.core import migrations
-        from app.core.config import get_settings
-        from app.core.database import get_engine
-        from app.core.observability import logging_config
-
-        if workers == 1:  # served from this process (several workers import it each)
-            import app.main  # noqa: F401
-    finally:
-        gc.freeze()
-        gc.enable()
+    from app.core import migrations
+    from app.core.config import get_settings
+    from app.core.database import get_engine
+    from app.core.observability import logging_config
 
     settings = get_settings()
     engine = get_engine()
+    if workers > 1 and engine.dialect.name == "sqlite":
+        # More processes would only take turns at SQLite's one write lock.
+        click.echo(
+            f"SQLite lets one process write at a time: serving with one worker, not {workers}. "
+            "Several workers need PostgreSQL (KONVOI_DATABASE_URL).",
+            err=True,
+        )
+        workers = 1
     loads_demo = with_demo or settings.demo_on_first_start
     if loads_demo or not migrations.schema_at_head(engine):
         # Several servers starting at once on one database: one migrates and loads the
@@ -112,11 +107,6 @@ def serve(host: str | None, port: int | None, with_demo: bool, workers: int) -> 
                 migrate("head")
     if workers > 1:
         engine.dispose()  # the workers open their own; one worker serves with this pool
-    # The request threads share two malloc arenas, not one each (glibc's default): memory
-    # one thread frees is used again by the next, not kept apart. Read when a process starts,
-    # so set for the workers; this process is told through mallopt.
-    os.environ.setdefault("MALLOC_ARENA_MAX", "2")
-    _limit_malloc_arenas(int(os.environ["MALLOC_ARENA_MAX"]))
     if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # The workers' metrics are kept in files there and summed when /metrics is read.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="konvoi-metrics-")
@@ -193,15 +183,6 @@ def create_user(
             click.echo(f"error: {exc.message}", err=True)
             raise click.exceptions.Exit(2) from exc
         click.echo(f"created {user.role.value} {user.username} (id {user.id})")
-
-
-def _limit_malloc_arenas(arenas: int) -> None:
-    import ctypes
-
-    m_arena_max = -8  # malloc.h
-    process = ctypes.CDLL(None)  # the C library this interpreter runs on
-    if hasattr(process, "mallopt"):  # glibc and musl have it; elsewhere nothing to tell
-        process.mallopt(m_arena_max, arenas)
 
 
 def _input_problem(loc: tuple[int | str, ...], message: str) -> str:

@@ -7,7 +7,8 @@ savepoints inside it.
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -138,6 +139,17 @@ def as_role(app: FastAPI, session: Session) -> Iterator[RoleClients]:
 def client(as_role: RoleClients) -> TestClient:
     """A client logged in as an admin: may do everything a coordinator can, and more."""
     return as_role(Role.admin)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
+    """``clock(moment)``: from then on every rule's "today" (``today_at``) is read at
+    ``moment``; the rest of the app keeps the real time."""
+
+    def set_to(moment: datetime) -> None:
+        monkeypatch.setattr("app.core.localtime.utcnow", lambda: moment)
+
+    return set_to
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

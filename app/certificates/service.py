@@ -15,9 +15,9 @@ from app.certificates.models import CertificateItem, UsageCertificate
 from app.certificates.schemas import CertificateCreate, CertificateRead, CertificateUpdate
 from app.core.errors import Conflict, InvalidInput, NotFound, Reason, RuleViolation
 from app.core.i18n import N_, _, ngettext
+from app.core.localtime import KYIV, today_at
 from app.core.pagination import keyset_page
 from app.core.service import apply_changes, get_or_404, like, touch
-from app.core.types import latest_today
 from app.destinations.models import Destination
 from app.items.models import Item, ItemStatus
 
@@ -98,7 +98,8 @@ def read_page(session: Session, certificates: Sequence[UsageCertificate]) -> lis
 
 def _date_errors(issued_on: date, valid_until_on: date | None) -> list[tuple[str, str]]:
     errors: list[tuple[str, str]] = []
-    if issued_on > latest_today():
+    # Signed in Germany or in Ukraine: a date already today in Kyiv is not in the future.
+    if issued_on > today_at(KYIV):
         errors.append(
             (
                 "issued_on",

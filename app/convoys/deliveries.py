@@ -21,8 +21,7 @@ from app.convoys.schemas import HandoverCreate
 from app.core.database import SessionDep
 from app.core.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
 from app.core.i18n import N_, _
-from app.core.localtime import local_date
-from app.core.types import utcnow
+from app.core.localtime import today_at
 from app.destinations.models import Destination
 from app.donors.models import Donor
 from app.items.models import Item
@@ -147,9 +146,8 @@ def _handover_page(
     visibility.require_convoy(session, principal, convoy_id)
     delivery = _delivery(session, service.get(session, convoy_id), destination.id)
     if typed is None:
-        kyiv_today = local_date(utcnow(), delivery.trip.handover.zone)
         typed = Typed(
-            handed_over_on=kyiv_today.isoformat(),
+            handed_over_on=today_at(delivery.trip.handover.zone).isoformat(),
             place=delivery.trip.handover.place,
             ticked={i.id for i in delivery.items if i.id not in delivery.handed_over and i.id},
         )

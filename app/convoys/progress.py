@@ -7,14 +7,16 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from app.convoys import service
+from app.convoys import trip as trips
 from app.convoys.models import Convoy, ConvoyItem, ConvoyStatus, EventKind, Handover, Leg, LegEvent
 from app.convoys.schemas import HandoverCreate, LegEventCreate
 from app.core.context import acting
 from app.core.errors import Conflict, InvalidInput, Reason, RuleViolation
 from app.core.i18n import _, word
-from app.core.localtime import describe, local_date
+from app.core.localtime import describe, local_date, today_at
 from app.core.service import flush_or_conflict, touch
-from app.core.types import latest_today, utcnow
+from app.core.types import utcnow
 from app.items import service as items
 from app.items.lifecycle import Action
 from app.items.models import Item
@@ -170,7 +172,10 @@ def hand_over(session: Session, convoy: Convoy, data: HandoverCreate) -> Handove
                 )
             ]
         )
-    if data.handed_over_on > latest_today():
+    assert convoy.id is not None
+    # Handed over where the trip ends: a date already today there is not in the future.
+    trip_end = trips.of(convoy, service.legs_of(session, convoy.id)).handover
+    if data.handed_over_on > today_at(trip_end.zone):
         raise InvalidInput([("handed_over_on", _("is in the future"))])
     assert item.destination_id is not None  # departure required a destination
     items.move(session, item, Action.deliver)

@@ -56,7 +56,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     elif url.startswith("postgresql"):
         # A server that does not answer is given up on in seconds (a 503), not minutes.
         kwargs.setdefault("connect_args", {"connect_timeout": CONNECT_TIMEOUT_SECONDS})
-    engine = create_engine(url, **kwargs)
+    # An error's message shows the statement, never the values sent with it (personal data).
+    engine = create_engine(url, hide_parameters=True, **kwargs)
     event.listen(engine, "before_cursor_execute", _refuse_nul)
     if engine.dialect.name == "sqlite":
 

@@ -3,6 +3,7 @@
 Konvoi stores UTC instants. A rule that compares an instant with a *date* (a plate's expiry, a
 licence, a day of availability) compares it on the calendar of the place where the instant
 falls, and every sentence that names a time says it in that place's local time, naming the zone.
+"Today" is a date too: always today at a named place (``today_at``), never the server's.
 """
 
 from datetime import date, datetime
@@ -16,6 +17,11 @@ from babel.numbers import format_decimal
 from pydantic import AfterValidator, Field
 
 from app.core import i18n
+from app.core.types import utcnow
+
+# Konvoi's users work in Germany and Ukraine; Kyiv's calendar is the later of the two, so a
+# rule that refuses a date "in the future" on it never refuses a date already today for one.
+KYIV = "Europe/Kyiv"
 
 
 @cache
@@ -61,6 +67,12 @@ def local(instant: datetime, zone: str) -> datetime:
 def local_date(instant: datetime, zone: str) -> date:
     """The calendar day at the place where ``instant`` falls."""
     return local(instant, zone).date()
+
+
+def today_at(zone: str) -> date:
+    """The calendar day it is now at a place in ``zone``: each rule names the place whose
+    calendar it means (the export office, the handover, Kyiv's later calendar)."""
+    return local_date(utcnow(), zone)
 
 
 def describe(instant: datetime, zone: str, place: str | None = None) -> str:

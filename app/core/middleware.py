@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core import i18n
+from app.core import i18n, observability
 from app.core.config import get_settings
 
 log = logging.getLogger("konvoi")
@@ -122,7 +122,12 @@ class Hardening:
         except Exception:
             if rejected:
                 return  # the app failed on the body it could not read; 413 already sent
-            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            # The route's template, never the path: a shared link's secret is in the path.
+            route = observability.route_template(scope)
+            current = observability.current_request.get()
+            if current is not None:
+                current.route = route  # the line's own route field, too
+            log.exception("unhandled error on %s %s", scope.get("method"), route)
             if not started:
                 await _send_json(
                     send, 500, {"detail": "internal error; it has been logged", "code": "internal"}

@@ -25,11 +25,12 @@ from prometheus_client import (
 )
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.config import get_settings
+
 access_log = logging.getLogger("konvoi.access")
 
-# A record carries nothing the lines do not show: no caller's file and line, thread or
-# process (the logging HOWTO's "Optimization"); every request writes one line.
-logging._srcfile = None  # type: ignore[attr-defined]
+# A record carries nothing the lines do not show: no thread or process (the logging HOWTO's
+# "Optimization"); every request writes one line.
 logging.logThreads = False
 logging.logProcesses = False
 logging.logMultiprocessing = False
@@ -76,7 +77,9 @@ POOL_IN_USE = Gauge(
     multiprocess_mode="livesum",
 )
 POOL_SIZE = Gauge(
-    "konvoi_db_pool_size", "Database connections the pool may hold", multiprocess_mode="max"
+    "konvoi_db_pool_size",
+    "Database connections the pools may hold: KONVOI_DB_POOL_SIZE per worker, summed",
+    multiprocess_mode="livesum",
 )
 
 
@@ -88,7 +91,6 @@ def _sample_pool() -> None:
     pool: Any = get_engine().pool
     if hasattr(pool, "checkedout"):
         POOL_IN_USE.set(pool.checkedout())
-        POOL_SIZE.set(pool.size())
 
 
 def exposition() -> tuple[bytes, str]:
@@ -108,7 +110,8 @@ def exposition() -> tuple[bytes, str]:
 # --- the middleware -----------------------------------------------------------------------
 
 
-def _route_template(scope: Scope) -> str:
+def route_template(scope: Scope) -> str:
+    """The route a request was matched to, as its template (``/reports/donors/{token}``)."""
     # A route of an included router knows its path without the prefix; FastAPI (0.160 on)
     # keeps the full template in the route context it serves the request with.
     fastapi_scope = scope.get("fastapi")
@@ -140,6 +143,9 @@ class Observing:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self._pool_sampled_at = 0.0
+        # Built once per worker as it starts: each counts its pool from the start, served or
+        # not, so the sum is the connections all of them may hold.
+        POOL_SIZE.set(get_settings().db_pool_size)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -165,7 +171,7 @@ class Observing:
         finally:
             ended = time.perf_counter()
             elapsed = ended - started
-            route = _route_template(scope)
+            route = route_template(scope)
             record.route = route
             method = scope["method"] if scope["method"] in _METHODS else "other"
             _counted(method, route, status).inc()

@@ -1,9 +1,8 @@
 """Column types shared by all domains."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from pydantic import Field
@@ -54,15 +53,6 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-# Konvoi's users work in Germany and Ukraine; Kyiv's calendar is the later of the two.
-KYIV = ZoneInfo("Europe/Kyiv")
-
-
-def latest_today() -> date:
-    """Today on the later calendar, so a date already "today" in Ukraine is never future."""
-    return datetime.now(KYIV).date()
 
 
 def enum_type(enum: type[StrEnum]) -> sa.Enum:

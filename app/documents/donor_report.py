@@ -5,7 +5,6 @@ token's hash is stored; revocable)."""
 
 import hashlib
 import secrets
-from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -14,6 +13,7 @@ from app.auth.service import Principal
 from app.convoys.models import Convoy, ConvoyItem, Handover
 from app.core.errors import NotFound
 from app.core.i18n import N_
+from app.core.localtime import KYIV, today_at
 from app.core.types import utcnow
 from app.destinations.models import Destination
 from app.documents import facts as papers
@@ -64,7 +64,9 @@ def facts(session: Session, donor: Donor) -> dict[str, Any]:
     }
 
 
-def pdf(session: Session, donor: Donor, today: date) -> bytes:
+def pdf(session: Session, donor: Donor) -> bytes:
+    # As of today on Kyiv's calendar, the later one: no handover it lists is dated after it.
+    today = today_at(KYIV)
     stamp = render.Stamp(
         kind="donor_report",
         title="Spenderbericht / Звіт для донора",

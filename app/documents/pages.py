@@ -16,7 +16,6 @@ from app.auth.service import Principal
 from app.convoys import service as convoys
 from app.convoys.models import Convoy
 from app.core.database import SessionDep
-from app.core.types import utcnow
 from app.documents import donor_report, service
 from app.documents import facts as papers
 from app.documents.models import IssuedDocument
@@ -176,7 +175,7 @@ def _report_file(session: Session, donor: Donor, fmt: str) -> Response:
     if fmt == "csv":
         return Response(donor_report.csv(session, donor), media_type=service.CSV)
     if fmt == "pdf":
-        return Response(donor_report.pdf(session, donor, utcnow().date()), media_type=service.PDF)
+        return Response(donor_report.pdf(session, donor), media_type=service.PDF)
     return Response(status_code=404)
 
 

@@ -13,7 +13,6 @@ from app.auth.deps import PrincipalDep
 from app.convoys import service as convoys
 from app.core.database import SessionDep
 from app.core.schemas import Schema
-from app.core.types import utcnow
 from app.documents import donor_report, service
 from app.documents.models import IssuedDocument
 from app.documents.schemas import IssuedDocumentRead, IssueRequest
@@ -154,7 +153,7 @@ def get_donor_report(
     if format == "csv":
         content, media = donor_report.csv(session, donor), service.CSV
     else:
-        content, media = donor_report.pdf(session, donor, utcnow().date()), service.PDF
+        content, media = donor_report.pdf(session, donor), service.PDF
     name = f"donor-report-{donor_id}.{format}"
     return Response(
         content, media_type=media, headers={"content-disposition": f'inline; filename="{name}"'}

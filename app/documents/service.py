@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
 
@@ -22,7 +21,7 @@ from app.certificates.models import UsageCertificate
 from app.convoys.models import Assignment, Convoy
 from app.core.errors import InvalidInput, NotFound
 from app.core.i18n import N_, _
-from app.core.types import utcnow
+from app.core.localtime import today_at
 from app.documents import facts as papers
 from app.documents import render
 from app.documents.models import IssuedDocument
@@ -261,10 +260,6 @@ def _intended_use(session: Session, destination_id: int | None) -> str:
     )
 
 
-def _today(convoy: Convoy) -> date:
-    return utcnow().astimezone(ZoneInfo(convoy.meeting_time_zone)).date()
-
-
 def _file_name(convoy: Convoy, wanted: Paper, fmt: str, number: str | None = None) -> str:
     base = (number or f"{convoy.number}-{wanted.kind.name}").replace("/", "-")
     if number is None and wanted.subject:
@@ -316,7 +311,7 @@ def preview(
             title=ENGLISH_TITLES[wanted.kind.name],
             subtitle=f"{convoy.number} · {convoy.name}",
             number="Preview",
-            issued_on=_today(convoy),
+            issued_on=today_at(convoy.meeting_time_zone),
             issued_label="not issued",
             pair="en",
         )
@@ -326,7 +321,7 @@ def preview(
             title=wanted.kind.title,
             subtitle=f"{convoy.number} · {convoy.name}",
             number="Vorschau / Перегляд",
-            issued_on=_today(convoy),
+            issued_on=today_at(convoy.meeting_time_zone),
             issued_label="nicht ausgegeben / не видано",
         )
     return make(facts, convoy, wanted, fmt, stamp)
@@ -358,7 +353,8 @@ def issue(session: Session, convoy: Convoy, wanted: Paper, principal: Principal)
         ).one()
         number, revision = f"{convoy.number}/{wanted.kind.code}/{numbered + 1}", 1
     facts = facts_of(session, convoy, wanted)
-    today = _today(convoy)
+    # Made out where the convoy sets off (a CMR note's place and date of making out).
+    today = today_at(convoy.meeting_time_zone)
     shown_number = number if revision == 1 else f"{number} · Rev. {revision}"
     stamp = render.Stamp(
         kind=wanted.kind.name,

@@ -5,9 +5,13 @@ from pydantic import AfterValidator, ConfigDict, EmailStr, Field, model_validato
 
 from app.core.i18n import _
 from app.core.identifiers import LicenceClassField
+from app.core.localtime import today_at
 from app.core.schemas import Schema
 
 MIN_DRIVER_AGE = 18
+# Volunteers from Germany with German licences: a driver's birthday and a licence's last day
+# are days on Germany's calendar.
+DRIVERS_TIMEZONE = "Europe/Berlin"
 
 
 def _language_codes(codes: list[str]) -> list[str]:
@@ -24,7 +28,7 @@ Languages = Annotated[list[str], AfterValidator(_language_codes)]
 
 
 def _adult(born: date) -> date:
-    today = date.today()
+    today = today_at(DRIVERS_TIMEZONE)
     age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
     if age < MIN_DRIVER_AGE:
         raise ValueError(

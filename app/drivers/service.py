@@ -8,11 +8,19 @@ from sqlmodel import Session, col, select
 from app.core.errors import Conflict
 from app.core.i18n import N_, _
 from app.core.identifiers import LicenceClass
+from app.core.localtime import today_at
 from app.core.pagination import keyset_page
 from app.core.service import apply_changes, get_or_404, like, touch
 from app.drivers import rules
 from app.drivers.models import Driver, DriverAvailability, DriverLicence
-from app.drivers.schemas import Availability, DriverCreate, DriverRead, DriverUpdate, Licence
+from app.drivers.schemas import (
+    DRIVERS_TIMEZONE,
+    Availability,
+    DriverCreate,
+    DriverRead,
+    DriverUpdate,
+    Licence,
+)
 
 SORTABLE = {"name": col(Driver.name), "created_at": col(Driver.created_at), "id": col(Driver.id)}
 
@@ -167,7 +175,7 @@ def search(
                 col(DriverLicence.driver_id) == col(Driver.id),
                 # A CE holder may drive what needs C: search by what the driver may drive.
                 col(DriverLicence.licence_class).in_(rules.classes_covering(licence_class)),
-                col(DriverLicence.expires_on) >= (available_on or date.today()),
+                col(DriverLicence.expires_on) >= (available_on or today_at(DRIVERS_TIMEZONE)),
             )
         )
     if available_on:

@@ -6,6 +6,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from app.core.i18n import _
 from app.core.identifiers import VIN, HSCode, LicenceClass, LicenceClassField
+from app.core.localtime import KYIV, today_at
 from app.core.schemas import Schema
 from app.core.types import MAX_STORED_INT, RecordId
 from app.items.models import CargoCategory, Condition, ItemCategory, ItemKind, ItemStatus
@@ -14,8 +15,9 @@ MAX_WEIGHT_KG = 100_000  # far above a 40-tonne truck; catches a weight typed in
 
 
 def _year_not_future(year: int | None) -> int | None:
-    # A vehicle may carry next year's model year, never a later one.
-    if year is not None and year > date.today().year + 1:
+    # A vehicle may carry next year's model year, never a later one; a year that has begun
+    # in Kyiv (the later calendar) has begun.
+    if year is not None and year > today_at(KYIV).year + 1:
         raise ValueError(_("{year} is in the future").format(year=year))
     return year
 

@@ -5,9 +5,8 @@ applies a transition only when nothing blocks it. ``move`` is the one place a st
 """
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
@@ -16,6 +15,7 @@ from app.certificates import service as certificates
 from app.core.errors import Conflict, InvalidInput, Reason, RuleViolation
 from app.core.i18n import N_, _, word
 from app.core.identifiers import LicenceClass, vin_warnings
+from app.core.localtime import today_at
 from app.core.pagination import keyset_page
 from app.core.service import apply_changes, get_or_404, like, null_errors, touch
 from app.core.types import utcnow
@@ -58,17 +58,13 @@ CARGO_SORTABLE = {
 }
 
 # Goods leave through a German customs office: "today" is the date there.
-EXPORT_TIMEZONE = ZoneInfo("Europe/Berlin")
+EXPORT_TIMEZONE = "Europe/Berlin"
 
 _VEHICLE_REQUIRED = ("make", "model", "vin", "year", "gross_weight_kg")
 _TRAILER = ("trailer_type", "trailer_registration", "trailer_permissible_weight_kg")
 _VEHICLE_ONLY = ("vin", "seats", "licence_class_required", *_TRAILER)
 _VEHICLE_KIND_NAMES = ", ".join(sorted(k.value for k in VEHICLE_KINDS))
 _EQUIPMENT_KIND_NAMES = ", ".join(sorted(k.value for k in ItemKind if k not in VEHICLE_KINDS))
-
-
-def today() -> date:
-    return datetime.now(EXPORT_TIMEZONE).date()
 
 
 def get(session: Session, item_id: int) -> Item:
@@ -436,7 +432,8 @@ def certificate_reasons(session: Session, item: Item, on: date) -> list[Reason]:
 
 
 def certify(session: Session, item: Item) -> Item:
-    return move(session, item, Action.certify, certificate_reasons(session, item, today()))
+    reasons = certificate_reasons(session, item, today_at(EXPORT_TIMEZONE))
+    return move(session, item, Action.certify, reasons)
 
 
 def mark_export_ready(
@@ -450,7 +447,7 @@ def mark_export_ready(
     A clerk prepares months ahead: plates valid from a future day are fine as long as they
     cover the trip; the trip is remembered, so a later change to the export data is checked
     against it again (``recheck_export``)."""
-    on = today()
+    on = today_at(EXPORT_TIMEZONE)
     if item.category == ItemCategory.vehicle and plates_valid_until is None:
         raise InvalidInput(
             [("plates_valid_until", _("is required for a vehicle: the last day of the trip"))]
@@ -493,7 +490,7 @@ def recheck_export(session: Session, item: Item) -> list[Reason]:
     was marked for goes back to certified, and says why; readiness then shows it."""
     if item.status != ItemStatus.export_ready:
         return []
-    until = item.plates_needed_until_on or today()
+    until = item.plates_needed_until_on or today_at(EXPORT_TIMEZONE)
     reasons = lifecycle.export_reasons(
         item, _record(session, item), until, item.plates_needed_from_on
     )

@@ -5,8 +5,9 @@ from typing import Annotated
 from pydantic import AfterValidator, ConfigDict, Field
 
 from app.core.i18n import _
+from app.core.localtime import KYIV, today_at
 from app.core.schemas import Schema
-from app.core.types import MAX_STORED_INT, RecordId, latest_today
+from app.core.types import MAX_STORED_INT, RecordId
 from app.items.models import ItemKind
 
 
@@ -18,7 +19,7 @@ class NeedStatus(StrEnum):
 
 
 def not_in_future(value: date) -> date:
-    today = latest_today()
+    today = today_at(KYIV)  # the utility's calendar: Ukraine's
     if value > today:
         raise ValueError(
             _("{value} is after today ({today}); enter the day the request was sent").format(
@@ -42,7 +43,7 @@ class NeedCreate(Schema):
     quantity: int = Field(gt=0, le=MAX_STORED_INT, examples=[4])
     priority: int = Field(default=3, ge=1, le=5, description="1 = most urgent, 5 = least")
     requested_on: RequestDate = Field(
-        default_factory=latest_today, description="The day the utility sent the request"
+        default_factory=lambda: today_at(KYIV), description="The day the utility sent the request"
     )
 
 

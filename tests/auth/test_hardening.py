@@ -10,10 +10,13 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from app.core import observability
 from app.core.config import get_settings
-from app.core.database import get_session, make_engine
+from app.core.database import SessionDep, get_session, make_engine
+from app.documents import donor_report
 from app.donors.models import Donor
 from app.main import create_app
 
@@ -155,6 +158,48 @@ def test_unhandled_error_is_an_opaque_500(
     [record] = [r for r in caplog.records if r.name == "konvoi"]
     assert "GET /boom" in record.getMessage()
     assert record.exc_info is not None
+
+
+LINK_SECRET = "donor-link-secret-5ee1d"
+
+
+def test_a_500_logs_the_routes_template_never_the_path(
+    anonymous: TestClient, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(_session: Session, _token: str) -> Donor:
+        raise RuntimeError("a bug behind a shared link")
+
+    monkeypatch.setattr(donor_report, "donor_of", broken)
+    caplog.set_level(logging.INFO, logger="konvoi")
+    caplog.handler.addFilter(observability.RequestFields())  # as the server's log adds them
+    response = anonymous.get(f"/reports/donors/{LINK_SECRET}")
+    assert response.status_code == 500
+    [error] = [r for r in caplog.records if r.name == "konvoi"]
+    [access] = [r for r in caplog.records if r.name == "konvoi.access"]
+    assert error.getMessage() == "unhandled error on GET /reports/donors/{token}"
+    assert error.__dict__["route"] == "/reports/donors/{token}"
+    assert access.getMessage() == "GET /reports/donors/{token} 500"
+    assert LINK_SECRET not in caplog.text
+
+
+def test_a_database_error_is_logged_without_the_values_it_was_sent(
+    app: FastAPI, client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    donor = client.post(f"{API}/donors", json={"name": "Stadtwerke Witten"}).json()
+
+    @app.post("/boom/donors/{donor_id}", include_in_schema=False)
+    def clash(donor_id: int, session: SessionDep) -> None:
+        # A bug: a second donor under the first one's id, named by what a user typed.
+        session.add(Donor(id=donor_id, name=LINK_SECRET))
+        session.flush()
+
+    caplog.set_level(logging.ERROR, logger="konvoi")
+    response = client.post(f"/boom/donors/{donor['id']}")
+    assert response.status_code == 500
+    [error] = [r for r in caplog.records if r.name == "konvoi"]
+    assert error.exc_info is not None and isinstance(error.exc_info[1], IntegrityError)
+    assert "INSERT INTO donor" in caplog.text  # the statement, for whoever reads the log
+    assert LINK_SECRET not in caplog.text  # not the values bound to it
 
 
 def test_docs_are_served_without_any_external_host(anonymous: TestClient) -> None:

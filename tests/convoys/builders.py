@@ -13,9 +13,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from app.core.identifiers import mrn_check_digit, vin_check_digit
-from app.items.service import today
 from tests import factories
 from tests.factories import API
+from tests.items.helpers import today
 
 _seq = itertools.count(1)
 

@@ -11,13 +11,19 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.certificates.models import CertificateItem, UsageCertificate
+from app.core.localtime import today_at
 from app.exports.models import ExportRecord
 from app.items.models import Item, ItemStatus
-from app.items.service import today
+from app.items.service import EXPORT_TIMEZONE
 from tests import factories
 from tests.factories import API
 
 _numbers = iter(range(1, 10_000))
+
+
+def today() -> date:
+    """Today at the export office, the day the item rules count from."""
+    return today_at(EXPORT_TIMEZONE)
 
 
 def insert_certificate(

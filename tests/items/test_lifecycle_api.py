@@ -10,7 +10,6 @@ from sqlmodel import Session, select
 from app.certificates.models import UsageCertificate
 from app.exports.models import ExportRecord
 from app.items.models import ItemStatus
-from app.items.service import today
 from tests import factories
 from tests.items.helpers import (
     allocated_vehicle,
@@ -21,6 +20,7 @@ from tests.items.helpers import (
     insert_certificate,
     insert_export_record,
     post,
+    today,
 )
 
 

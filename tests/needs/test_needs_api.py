@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 from sqlmodel import Session
 
-from app.core.types import latest_today
+from app.core.localtime import KYIV, today_at
 from app.items.models import Item, ItemCategory, ItemKind, ItemStatus
 from tests import factories
 from tests.factories import API
@@ -98,7 +98,7 @@ def test_defaults_priority_3_and_requested_today(client: TestClient) -> None:
         {"destination_id": dest["id"], "item_kind": "pipes", "description": "PE", "quantity": 9},
     )
     assert need["priority"] == 3
-    assert need["requested_on"] == latest_today().isoformat()
+    assert need["requested_on"] == today_at(KYIV).isoformat()
 
 
 def test_unknown_need_is_404(client: TestClient) -> None:
@@ -413,7 +413,7 @@ def test_list_is_most_urgent_first_and_pages_by_keyset(client: TestClient) -> No
         cursor = body["next_cursor"]
         if cursor is None:
             break
-    today = latest_today().isoformat()
+    today = today_at(KYIV).isoformat()
     assert seen == [today] * len(ids_by_priority) + sorted(dates, reverse=True)
 
 

@@ -8,11 +8,13 @@ import json
 from pathlib import Path
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 
 from app.core.config import get_settings
 from bench.concurrent_writes import USERNAME, create_admin
 from bench.serving import serving
+from tests.fresh import in_fresh_process
 
 METRICS_TOKEN = "scraper-secret-7f3a"
 REPORT_SECRET = "donor-link-secret-c0ffee"
@@ -102,3 +104,33 @@ def test_requests_are_logged_as_json_lines_with_id_user_and_route(tmp_path: Path
 
 def test_metrics_are_closed_unless_a_token_is_set(anonymous: TestClient) -> None:
     assert anonymous.get("/metrics").status_code == 404
+
+
+# What each worker does as it starts serving (uvicorn builds the app's middleware then).
+WORKER = """
+from app.core.observability import Observing
+
+async def app(scope, receive, send): ...
+
+Observing(app)
+"""
+SCRAPE = """
+from app.core import observability
+
+print(observability.exposition()[0].decode())
+"""
+
+
+def test_the_pool_size_is_what_all_workers_may_hold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`konvoi serve --workers 3` with KONVOI_DB_POOL_SIZE=5: 15 connections at most, what
+    PostgreSQL's max_connections must allow; the workers keep their metrics in one directory."""
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    monkeypatch.setenv("KONVOI_DB_POOL_SIZE", "5")
+    monkeypatch.setenv("KONVOI_DATABASE_URL", f"sqlite:///{tmp_path / 'konvoi.db'}")
+    for _worker in range(2):
+        in_fresh_process(WORKER)
+    # The third worker answers the scrape.
+    text = in_fresh_process(WORKER + SCRAPE)
+    assert "konvoi_db_pool_size 15.0" in text.splitlines()

@@ -1,8 +1,10 @@
 """The receiving utility: its needs, the convoys coming to it, and the handover, item by item,
 all or nothing."""
 
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 
@@ -73,6 +75,20 @@ def test_one_form_confirms_the_ticked_items(client: TestClient, page_as: PageCli
     after = soup(page.get(f"/deliveries/{planned.id}").text)
     assert "Володимир Білинський" in after.get_text()
     assert [str(i["value"]) for i in after.select('input[name="received"]')] == [str(second)]
+
+
+def test_the_form_proposes_today_where_the_convoy_hands_over(
+    client: TestClient, page_as: PageClients, clock: Callable[[datetime], None]
+) -> None:
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - 48 * H
+    planned = b.planned_convoy(client, start=start, plan=b.FIRST_CONVOY)  # ends in Lviv
+    assert b.post(client, f"/convoys/{planned.id}/depart").status_code == 200
+    page = page_as(Role.recipient, destination_id=planned.destination["id"])
+    # Half past midnight in Lviv: still the day before in Berlin and in UTC.
+    lviv_day = datetime.now(UTC).date() + timedelta(days=1)
+    clock(datetime.combine(lviv_day, time(0, 30), tzinfo=ZoneInfo("Europe/Kyiv")))
+    shown = soup(page.get(f"/deliveries/{planned.id}").text)
+    assert shown.select_one("#handed_over_on")["value"] == lviv_day.isoformat()  # type: ignore[index]
 
 
 def test_a_refused_handover_records_none_and_keeps_what_was_typed(
