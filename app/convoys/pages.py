@@ -49,7 +49,6 @@ from app.core.database import SessionDep
 from app.core.errors import DomainError, InvalidInput, RuleViolation
 from app.core.i18n import _
 from app.drivers.models import Driver
-from app.exports.models import ExportRecord
 from app.items.models import Item, ItemCategory
 from app.web import forms
 from app.web.pages import PagePrincipalDep, require
@@ -88,8 +87,8 @@ class DriverChoice(NamedTuple):
 
 @dataclass
 class VehicleRow:
-    item: Item
-    papers: ExportRecord | None
+    item: readiness.Good
+    papers: readiness.Papers | None
     seats: list[readiness.Booking | None]  # one per leg, in leg order
 
     @property
@@ -106,7 +105,7 @@ class Board:
     trip: trip.Trip
     legs: list[LegRow]
     vehicles: list[VehicleRow]
-    equipment: list[tuple[Item, str | None]]  # and the vehicle that carries it
+    equipment: list[tuple[readiness.Good, str | None]]  # and the vehicle that carries it
     drivers: list[DriverChoice]
     readiness: Readiness
     withdrawals: list[tuple[DriverWithdrawal, str]]

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam
 from sqlalchemy import select as select_rows
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from app.certificates import service as certificates
 from app.certificates.models import UsageCertificate
@@ -30,7 +30,6 @@ from app.convoys.models import (
 )
 from app.convoys.schemas import Finding, Readiness
 from app.convoys.service import (
-    export_records_for,
     legs_of,
     withdrawals_of,
 )
@@ -41,7 +40,6 @@ from app.core.identifiers import LicenceClass, vin_warnings
 from app.core.localtime import day, day_span, number
 from app.core.types import UTCDateTime
 from app.drivers import rules as licence_rules
-from app.drivers import service as drivers
 from app.drivers.models import Driver, DriverAvailability, DriverLicence
 from app.exports.models import ExportRecord
 from app.items.models import Item, ItemCategory, ItemStatus
@@ -74,11 +72,89 @@ _BOOKINGS = (
     .where(col(Assignment.convoy_id) == bindparam("convoy_id"))
     .order_by(col(Assignment.id))
 )
+
+
+class Good(NamedTuple):
+    """An item on the convoy as the check reads it."""
+
+    id: int
+    name: str
+    category: ItemCategory
+    status: ItemStatus
+    status_reason: str | None
+    destination_id: int | None
+    vin: str | None
+    licence_class_required: LicenceClass | None
+    trailer_type: str | None
+    trailer_permissible_weight_kg: int | None
+
+
+class Papers(NamedTuple):
+    """A vehicle's export record, as far as the trip needs it."""
+
+    item_id: int
+    export_plate: str | None
+    plate_valid_from_on: date | None
+    plate_valid_to_on: date | None
+    insurance_until_on: date | None
+    inspection_due_on: date | None
+
+
+class Held(NamedTuple):
+    driver_id: int
+    licence_class: LicenceClass
+    expires_on: date
+
+
+class Free(NamedTuple):
+    driver_id: int
+    available_from_on: date
+    available_to_on: date
+
+
 _LOADED = (
-    select(Item, col(ConvoyItem.carrier_id))
+    select_rows(
+        col(Item.id),
+        col(Item.name),
+        col(Item.category),
+        col(Item.status),
+        col(Item.status_reason),
+        col(Item.destination_id),
+        col(Item.vin),
+        col(Item.licence_class_required),
+        col(Item.trailer_type),
+        col(Item.trailer_permissible_weight_kg),
+        col(ConvoyItem.carrier_id),
+    )
     .join(ConvoyItem, col(ConvoyItem.item_id) == col(Item.id))
     .where(col(ConvoyItem.convoy_id) == bindparam("convoy_id"))
     .order_by(col(Item.category).desc(), col(Item.id))
+)
+_PAPERS = select_rows(
+    col(ExportRecord.item_id),
+    col(ExportRecord.export_plate),
+    col(ExportRecord.plate_valid_from_on),
+    col(ExportRecord.plate_valid_to_on),
+    col(ExportRecord.insurance_until_on),
+    col(ExportRecord.inspection_due_on),
+).where(col(ExportRecord.item_id).in_(bindparam("item_ids", expanding=True)))
+_HELD = (
+    select_rows(
+        col(DriverLicence.driver_id),
+        col(DriverLicence.licence_class),
+        col(DriverLicence.expires_on),
+    )
+    .where(col(DriverLicence.driver_id).in_(bindparam("driver_ids", expanding=True)))
+    .order_by(col(DriverLicence.licence_class))
+)
+_FREE = (
+    select_rows(
+        col(DriverAvailability.driver_id),
+        col(DriverAvailability.available_from_on),
+        col(DriverAvailability.available_to_on),
+    )
+    .where(col(DriverAvailability.driver_id).in_(bindparam("driver_ids", expanding=True)))
+    .order_by(col(DriverAvailability.available_from_on))
 )
 _OTHER_BOOKINGS = (
     select_rows(*_BOOKING_COLUMNS, Leg, Convoy)
@@ -146,22 +222,22 @@ class Facts:
     the same rows (the board shows its grid from them)."""
 
     legs: list[Leg]
-    items: dict[int, Item]  # loaded, vehicles first
+    items: dict[int, Good]  # loaded, vehicles first
     carriers: dict[int, int | None]  # item -> the vehicle it rides in
-    records: dict[int, ExportRecord]
+    records: dict[int, Papers]
     bookings: list[Booking]  # the seats
     withdrawals: list[DriverWithdrawal]
     people: dict[int, str]  # the names of the drivers seated or withdrawn
 
     @property
-    def vehicles(self) -> list[Item]:
+    def vehicles(self) -> list[Good]:
         return [i for i in self.items.values() if i.category == ItemCategory.vehicle]
 
 
 def read_facts(session: Session, convoy: Convoy) -> Facts:
     assert convoy.id is not None
-    loaded = session.exec(_LOADED, params={"convoy_id": convoy.id}).all()
-    items = {item.id: item for item, _carrier in loaded if item.id is not None}
+    loaded = session.execute(_LOADED, {"convoy_id": convoy.id}).all()
+    items = {row[0]: Good(*row[:-1]) for row in loaded}
     # The seats as plain rows: a large convoy has hundreds, each read many times below.
     bookings = [Booking(*row) for row in session.execute(_BOOKINGS, {"convoy_id": convoy.id}).all()]
     withdrawals = withdrawals_of(session, convoy.id)
@@ -169,10 +245,10 @@ def read_facts(session: Session, convoy: Convoy) -> Facts:
     return Facts(
         legs=legs_of(session, convoy.id),
         items=items,
-        carriers={
-            item_id: carrier_id for item_id, (_item, carrier_id) in zip(items, loaded, strict=True)
+        carriers={row[0]: row[-1] for row in loaded},
+        records={
+            row[0]: Papers(*row) for row in session.execute(_PAPERS, {"item_ids": list(items)})
         },
-        records=export_records_for(session, list(items)),
         bookings=bookings,
         withdrawals=withdrawals,
         people={i: n for i, n in session.execute(_NAMES, {"driver_ids": named})},
@@ -188,8 +264,12 @@ def check(session: Session, convoy: Convoy, facts: Facts | None = None) -> Readi
     legs, items, assignments, people = facts.legs, facts.items, facts.bookings, facts.people
     covering = certificates.covering(session, list(items))
     driver_ids = sorted({a.driver_id for a in assignments})
-    licences = drivers.licences_of(session, driver_ids)
-    windows = drivers.availability_of(session, driver_ids)
+    licences: dict[int, list[Held]] = defaultdict(list)
+    for row in session.execute(_HELD, {"driver_ids": driver_ids}):
+        licences[row[0]].append(Held(*row))
+    windows: dict[int, list[Free]] = defaultdict(list)
+    for row in session.execute(_FREE, {"driver_ids": driver_ids}):
+        windows[row[0]].append(Free(*row))
 
     vehicles = facts.vehicles
     if not legs:
@@ -243,16 +323,16 @@ def check(session: Session, convoy: Convoy, facts: Facts | None = None) -> Readi
     )
 
 
-def seat_label(leg: Leg, vehicle: Item) -> str:
+def seat_label(leg: Leg, vehicle: Item | Good) -> str:
     """How a withdrawal names a seat it leaves empty."""
     return f"leg {leg.position}: {vehicle.name}"  # a key, never shown
 
 
 def _check_item(
     found: _Findings,
-    item: Item,
+    item: Good,
     carrier_id: int | None,
-    records: dict[int, ExportRecord],
+    records: dict[int, Papers],
     covering: dict[int, list[UsageCertificate]],
     trip: Trip,
     planning: bool,
@@ -422,7 +502,7 @@ def _other_bookings(
     return [(Booking(*row[:-2]), row[-2], row[-1]) for row in rows]
 
 
-def _available(windows: list[DriverAvailability], start: date, end: date) -> bool:
+def _available(windows: list[Free], start: date, end: date) -> bool:
     """Whether the windows cover every day from ``start`` to ``end``; windows that overlap or
     follow each other day after day count as one ("free Thu-Fri" and "free Sat-Mon")."""
     spans: list[tuple[date, date]] = []
@@ -438,11 +518,11 @@ def _check_assignments(
     found: _Findings,
     convoy: Convoy,
     legs: list[Leg],
-    vehicles: list[Item],
+    vehicles: list[Good],
     assignments: list[Booking],
     people: dict[int, str],
-    licences: dict[int, list[DriverLicence]],
-    windows: dict[int, list[DriverAvailability]],
+    licences: dict[int, list[Held]],
+    windows: dict[int, list[Free]],
     other: list[tuple[Booking, Leg, Convoy]],
     trip: Trip,
     withdrawals: list[DriverWithdrawal],

@@ -1,10 +1,24 @@
 """Which licence classes let a driver drive what (German Fahrerlaubnis, FeV § 6)."""
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Protocol, TypeVar
 
 from app.core.identifiers import LicenceClass
-from app.drivers.models import DriverLicence
 from app.items import lifecycle
+
+
+class HeldLicence(Protocol):
+    """A licence class a driver holds, until when: a stored licence or a row of one."""
+
+    @property
+    def licence_class(self) -> LicenceClass: ...
+
+    @property
+    def expires_on(self) -> date: ...
+
+
+L = TypeVar("L", bound=HeldLicence)
 
 
 def covers(held: LicenceClass, required: LicenceClass) -> bool:
@@ -20,9 +34,7 @@ def classes_covering(required: LicenceClass) -> list[LicenceClass]:
     return [held for held in LicenceClass if covers(held, required)]
 
 
-def valid_licence_for(
-    licences: list[DriverLicence], required: LicenceClass, valid_until: date
-) -> DriverLicence | None:
+def valid_licence_for(licences: Sequence[L], required: LicenceClass, valid_until: date) -> L | None:
     """A held licence that covers ``required`` and does not expire before ``valid_until``.
 
     A licence that expires before the convoy returns does not count (DOMAIN.md).
