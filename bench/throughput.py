@@ -189,12 +189,12 @@ def measure(backend: str, log_dir: Path) -> Result:
                 "board page, 60 vehicles": (f"{base}/convoys/{data.sixty}", board),
             }
             # Each request once before it is timed: the first compiles its page's template.
-            for url, headers in loads.values():
-                httpx.get(url, headers=headers, timeout=30).raise_for_status()
+            for address, headers in loads.values():
+                httpx.get(address, headers=headers, timeout=30).raise_for_status()
             for _ in range(ROUNDS):
-                for name, (url, headers) in loads.items():
+                for name, (address, headers) in loads.items():
                     floor_rate = wrk(f"{floor.base}/donors/1", {})
-                    rate = wrk(url, headers)
+                    rate = wrk(address, headers)
                     result.rates.setdefault(name, []).append(rate / floor_rate)
                     result.per_second.setdefault(name, []).append(rate)
                     result.per_second.setdefault("floor", []).append(floor_rate)
