@@ -15,6 +15,7 @@ statements whatever the convoy's size.
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, or_
 from sqlalchemy import select as select_rows
@@ -90,22 +91,6 @@ def seats(session: Session, convoy_id: int) -> list[Seat]:
     return [Seat(*row) for row in session.execute(_SEATS, {"convoy_id": convoy_id}).all()]
 
 
-_ITEM_FIELDS = (
-    "item_id",
-    "name",
-    "category",
-    "kind",
-    "status",
-    "destination_id",
-    "carrier_id",
-    "vin",
-    "licence_class_required",
-    "trailer_type",
-    "trailer_registration",
-    "trailer_permissible_weight_kg",
-    "declared_value_cents",
-    "export_plate",
-)
 _ITEMS = (
     select_rows(
         col(ConvoyItem.item_id),
@@ -128,6 +113,10 @@ _ITEMS = (
     .where(col(ConvoyItem.convoy_id) == bindparam("convoy_id"))
     .order_by(col(Item.category).desc(), col(Item.id))
 )
+# The names the API gives the columns are the columns' own.
+_ITEM_FIELDS = tuple(_ITEMS.selected_columns.keys())
+# Enums are sent as their values, as the API has always sent them.
+_ENUM_FIELDS = ("category", "kind", "status", "licence_class_required")
 # A driver's: the vehicles of their seats and the goods those carry.
 _DRIVERS_ITEMS = _ITEMS.where(
     or_(
@@ -150,18 +139,16 @@ def carried(
         visible = _ITEMS.where(visibility.items(principal))
         rows = session.execute(visible, {"convoy_id": convoy_id}).all()
     return [
-        ConvoyItemRead.model_validate(
-            {
-                **dict(zip(_ITEM_FIELDS, row, strict=True)),
-                # Enums as their values, as the API has always sent them.
-                "category": row[2].value,
-                "kind": row[3].value,
-                "status": row[4].value,
-                "licence_class_required": row[8].value if row[8] else None,
-            }
-        )
+        ConvoyItemRead.model_validate(_plain(dict(zip(_ITEM_FIELDS, row, strict=True))))
         for row in rows
     ]
+
+
+def _plain(fields: dict[str, Any]) -> dict[str, Any]:
+    for name in _ENUM_FIELDS:
+        if fields[name] is not None:
+            fields[name] = fields[name].value
+    return fields
 
 
 def detail_for(
