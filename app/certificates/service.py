@@ -7,8 +7,10 @@ certificate only covers items already allocated to that destination.
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import NamedTuple, Protocol
 
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, func, or_
+from sqlalchemy import select as select_rows
 from sqlmodel import Session, col, select
 
 from app.certificates.models import CertificateItem, UsageCertificate
@@ -29,7 +31,41 @@ SORTABLE = {
 }
 
 
-def is_valid_for(certificate: UsageCertificate, destination_id: int, on: date) -> bool:
+class Validity(Protocol):
+    """What the rule reads of a certificate: a table row or a plain row alike."""
+
+    @property
+    def destination_id(self) -> int: ...
+    @property
+    def issued_on(self) -> date: ...
+    @property
+    def valid_until_on(self) -> date | None: ...
+
+
+class Cover(NamedTuple):
+    """A certificate covering an item, as far as the departure check needs it."""
+
+    item_id: int
+    certificate_id: int
+    destination_id: int
+    issued_on: date
+    valid_until_on: date | None
+
+
+_COVERS = (
+    select_rows(
+        col(CertificateItem.item_id),
+        col(UsageCertificate.id),
+        col(UsageCertificate.destination_id),
+        col(UsageCertificate.issued_on),
+        col(UsageCertificate.valid_until_on),
+    )
+    .join(UsageCertificate, col(UsageCertificate.id) == col(CertificateItem.certificate_id))
+    .where(col(CertificateItem.item_id).in_(bindparam("item_ids", expanding=True)))
+)
+
+
+def is_valid_for(certificate: Validity, destination_id: int, on: date) -> bool:
     """The rule: a certificate counts for the destination it names, from issue to expiry."""
     return (
         certificate.destination_id == destination_id
@@ -48,6 +84,14 @@ def covering(session: Session, item_ids: Iterable[int]) -> dict[int, list[UsageC
     found: dict[int, list[UsageCertificate]] = defaultdict(list)
     for item_id, certificate in session.exec(stmt).all():
         found[item_id].append(certificate)
+    return found
+
+
+def covers(session: Session, item_ids: Iterable[int]) -> dict[int, list[Cover]]:
+    """``covering`` as plain rows, for a check over a whole convoy's items."""
+    found: dict[int, list[Cover]] = defaultdict(list)
+    for row in session.execute(_COVERS, {"item_ids": list(item_ids)}):
+        found[row[0]].append(Cover(*row))
     return found
 
 

@@ -30,11 +30,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from babel.dates import get_timezone_name
-
 from app.core import i18n
 from app.core.i18n import _, ngettext
-from app.core.localtime import format_skeleton
+from app.core.localtime import format_skeleton, zone_name
 
 __all__ = [
     "BREAK",
@@ -625,8 +623,7 @@ def _clock(moment: datetime) -> str:
     lang = i18n.language()
     if lang == i18n.SOURCE:
         return f"{moment:%H:%M %Z}"
-    name = get_timezone_name(moment, "short", locale=lang)
-    return f"{moment:%H:%M} {name if name.isalpha() else moment.tzname()}"
+    return f"{moment:%H:%M} {zone_name(moment, lang)}"
 
 
 def _fmt(duration: timedelta) -> str:

@@ -17,7 +17,6 @@ from sqlalchemy import select as select_rows
 from sqlmodel import Session, col
 
 from app.certificates import service as certificates
-from app.certificates.models import UsageCertificate
 from app.convoys import driving_time
 from app.convoys import trip as trips
 from app.convoys.models import (
@@ -262,7 +261,7 @@ def check(session: Session, convoy: Convoy, facts: Facts | None = None) -> Readi
         facts = read_facts(session, convoy)
     found = _Findings([], [])
     legs, items, assignments, people = facts.legs, facts.items, facts.bookings, facts.people
-    covering = certificates.covering(session, list(items))
+    covering = certificates.covers(session, list(items))
     driver_ids = sorted({a.driver_id for a in assignments})
     licences: dict[int, list[Held]] = defaultdict(list)
     for row in session.execute(_HELD, {"driver_ids": driver_ids}):
@@ -285,9 +284,22 @@ def check(session: Session, convoy: Convoy, facts: Facts | None = None) -> Readi
     trip = trips.of(convoy, legs)
     planning = convoy.status in {ConvoyStatus.planning, ConvoyStatus.ready}
 
+    # Until when the papers must hold, in words: the same sentence for every vehicle.
+    until = (
+        _("the handover {time}").format(time=trip.handover)
+        if trip.handover.at > trip.arrival.at
+        else _("the arrival {time}").format(time=trip.arrival)
+    )
     for item in items.values():
         _check_item(
-            found, item, facts.carriers.get(item.id or 0), facts.records, covering, trip, planning
+            found,
+            item,
+            facts.carriers.get(item.id or 0),
+            facts.records,
+            covering,
+            trip,
+            until,
+            planning,
         )
 
     other = _other_bookings(session, convoy, driver_ids, trip.departure.at, trip.handover.at)
@@ -333,8 +345,9 @@ def _check_item(
     item: Good,
     carrier_id: int | None,
     records: dict[int, Papers],
-    covering: dict[int, list[UsageCertificate]],
+    covering: dict[int, list[certificates.Cover]],
     trip: Trip,
+    until: str,
     planning: bool,
 ) -> None:
     about = {"item_id": item.id}
@@ -394,11 +407,6 @@ def _check_item(
     # Plates and insurance must cover the trip up to the handover (DOMAIN.md), each day read
     # on the calendar of the place the convoy is at: Lviv's Sunday, not UTC's Saturday.
     last_day = trip.handover.day
-    until = (
-        _("the handover {time}").format(time=trip.handover)
-        if trip.handover.at > trip.arrival.at
-        else _("the arrival {time}").format(time=trip.arrival)
-    )
     if record.plate_valid_from_on and record.plate_valid_from_on > on:
         found.block(
             "export_plate_not_yet_valid",

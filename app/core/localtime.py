@@ -6,7 +6,7 @@ falls, and every sentence that names a time says it in that place's local time, 
 "Today" is a date too: always today at a named place (``today_at``), never the server's.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Annotated
 from zoneinfo import ZoneInfo, available_timezones
@@ -81,20 +81,29 @@ def describe(instant: datetime, zone: str, place: str | None = None) -> str:
     moment = local(instant, zone)
     lang = i18n.language()
     if lang == i18n.SOURCE:
-        zone_name = str(moment.tzname())
+        named = str(moment.tzname())
         when = f"{moment:%a %d %b %H:%M}"
     else:
-        zone_name = _zone_name(moment, lang)
+        named = zone_name(moment, lang)
         when = f"{format_skeleton('MMMEd', moment, locale=lang)}, {moment:%H:%M}"
-    where = f"{place}, {zone_name}" if place else zone_name
+    where = f"{place}, {named}" if place else named
     return f"{when} ({where})"
 
 
-def _zone_name(moment: datetime, lang: str) -> str:
+# A zone's name at an offset, per language: data of the locale, like the patterns above.
+_ZONE_NAMES: dict[tuple[str, timedelta | None, timedelta | None, str], str] = {}
+
+
+def zone_name(moment: datetime, language: str) -> str:
     """The language's abbreviation of the zone (MESZ) where it has one, else the usual one
-    (EEST); never a bare offset."""
-    name = get_timezone_name(moment, "short", locale=lang)
-    return name if name.isalpha() else str(moment.tzname())
+    (EEST); never a bare offset. Looked up once per zone, offset and language: Babel walks
+    the locale's zone data on every call, and a page names dozens of times."""
+    key = (str(moment.tzinfo), moment.utcoffset(), moment.dst(), language)
+    name = _ZONE_NAMES.get(key)
+    if name is None:
+        found = get_timezone_name(moment, "short", locale=language)
+        name = _ZONE_NAMES[key] = found if found.isalpha() else str(moment.tzname())
+    return name
 
 
 def day(value: date) -> str:

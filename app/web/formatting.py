@@ -7,17 +7,9 @@ Times are shown in the local time of the place they belong to, naming the zone:
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime, get_timezone_name
 from babel.numbers import format_currency
 
-from app.core.localtime import format_skeleton
-
-
-def zone_name(moment: datetime, language: str) -> str:
-    """The language's abbreviation of the zone (MESZ) where it has one, else the usual one
-    (EEST); never a bare offset."""
-    name = get_timezone_name(moment, "short", locale=language)
-    return name if name.isalpha() else str(moment.tzname())
+from app.core.localtime import format_skeleton, zone_name
 
 
 def local_time(instant: datetime | None, zone: str, language: str, *, year: bool = True) -> str:
@@ -25,8 +17,8 @@ def local_time(instant: datetime | None, zone: str, language: str, *, year: bool
         return "–"
     moment = instant.astimezone(ZoneInfo(zone))
     when = format_skeleton("yMMMEd" if year else "MMMEd", moment, locale=language)
-    clock = format_datetime(moment, "HH:mm", locale=language)
-    return f"{when}, {clock} {zone_name(moment, language)}"
+    # Every language Konvoi speaks writes the clock as 17:00.
+    return f"{when}, {moment:%H:%M} {zone_name(moment, language)}"
 
 
 def day(value: date | None, language: str) -> str:
