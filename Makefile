@@ -38,9 +38,9 @@ constraints:
 ## Extract the pages' strings and merge them into the catalogs (then translate the new ones)
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -o app/locale/messages.pot --no-location --sort-output \
-		--omit-header --project=Konvoi .
+		--omit-header --project=Konvoi --width=100 .
 	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale --no-fuzzy-matching \
-		--ignore-obsolete
+		--ignore-obsolete --width=100
 
 ## What the tests need from Debian: Chromium for the browser tests (no tool downloads its own
 ## browser) and poppler-utils, whose pdftoppm renders the generated papers

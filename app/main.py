@@ -15,6 +15,7 @@ from app.audit.routes import history_route
 from app.audit.routes import router as audit_router
 from app.auth import openapi as access
 from app.auth import pages as auth_pages
+from app.auth import service as accounts
 from app.auth.deps import authorize
 from app.auth.routes import login_router
 from app.auth.routes import router as accounts_router
@@ -94,6 +95,7 @@ def install_listeners() -> None:
 
 def create_app() -> FastAPI:
     install_listeners()
+    accounts.sign_ins_last("driver's trip", my_convoy.sign_in_lasts)
     app = FastAPIOffline(
         dependencies=[Depends(bounded_ids)],
         title="Konvoi",

@@ -19,7 +19,7 @@ from app.auth.service import Principal
 from app.core import observability
 from app.core.context import Actor, current_actor
 from app.core.database import SessionDep
-from app.core.errors import Forbidden, NotAuthenticated, PreconditionFailed
+from app.core.errors import Forbidden, NotAuthenticated, PreconditionFailed, StaleForm
 from app.core.i18n import _, word
 from app.core.models import Entity
 
@@ -160,7 +160,7 @@ def web_principal(
     if request.method in UNSAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER) or form_token
         if not sent or not same(sent, found.csrf_token):
-            raise Forbidden(_("the form has expired or did not come from Konvoi; reload the page"))
+            raise StaleForm(_("the form has expired or did not come from Konvoi; reload the page"))
     request.state.csrf_token = found.csrf_token
     _act_as(request, session, found)
     return found.principal

@@ -8,8 +8,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.auth import service
 from app.auth.deps import SESSION_COOKIE, WebPrincipalDep, keep_device, login_attempt
-from app.core.config import get_settings
 from app.core.database import SessionDep
+from app.core.types import utcnow
 from app.web.i18n import LANGUAGES
 from app.web.templating import render
 
@@ -60,13 +60,13 @@ def login(
             status_code=status.HTTP_401_UNAUTHORIZED,
         )
     device = service.remember_device(session, user, attempt)
-    secret, _web = service.open_session(session, user)
+    secret, web = service.open_session(session, user)
     response = RedirectResponse(_local(next), status_code=status.HTTP_303_SEE_OTHER)
     keep_device(request, response, device)
     response.set_cookie(
         SESSION_COOKIE,
         secret,
-        max_age=get_settings().session_hours * 3600,
+        max_age=round((web.expires_at - utcnow()).total_seconds()),
         httponly=True,
         samesite="lax",
         secure=request.url.scheme == "https",

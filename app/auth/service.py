@@ -2,7 +2,7 @@
 
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -299,14 +299,34 @@ def revoke_token(session: Session, secret: str) -> None:
 # --- browser sessions ---------------------------------------------------------------------
 
 
+# A sign-in may last longer than the usual hours where another domain says so (a driver's
+# lasts their trip): the app factory installs such rules, since accounts know no convoys.
+SignInLasts = Callable[[Session, User, datetime], datetime | None]
+_LASTING: dict[str, SignInLasts] = {}
+# However long a rule asks for: a lost phone's session ends within this.
+LONGEST_SIGN_IN = timedelta(days=10)
+
+
+def sign_ins_last(name: str, rule: SignInLasts) -> None:
+    """``rule(session, user, usual_end)``: when a sign-in ending at ``usual_end`` should end
+    instead, or None for the usual hours."""
+    _LASTING[name] = rule
+
+
 def open_session(session: Session, user: User) -> tuple[str, WebSession]:
     assert user.id is not None
     secret = security.new_secret()
+    now = utcnow()
+    expires_at = now + timedelta(hours=get_settings().session_hours)
+    for rule in _LASTING.values():
+        longer = rule(session, user, expires_at)
+        if longer is not None and longer > expires_at:
+            expires_at = min(longer, now + LONGEST_SIGN_IN)
     web = WebSession(
         session_hash=security.digest(secret),
         csrf_token=security.new_secret(),
         user_id=user.id,
-        expires_at=utcnow() + timedelta(hours=get_settings().session_hours),
+        expires_at=expires_at,
     )
     session.add(web)
     session.flush()

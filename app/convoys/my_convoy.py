@@ -7,15 +7,18 @@ key that makes a report sent twice (a phone retrying after a lost answer) count 
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from app.auth import visibility
+from app.auth.models import User
+from app.auth.roles import Role
 from app.auth.service import Principal
 from app.convoys import progress, service, trip, views
 from app.convoys.models import Assignment, Convoy, ConvoyStatus, EventKind, Leg, LegEvent
@@ -27,7 +30,7 @@ from app.core.types import utcnow
 from app.exports.models import ExportRecord
 from app.items.models import Item
 from app.web import formatting
-from app.web.pages import PagePrincipalDep, require
+from app.web.pages import PagePrincipalDep, require, wants_json
 from app.web.templating import language_of, render
 
 router = APIRouter(include_in_schema=False)
@@ -115,6 +118,24 @@ def current_convoy(session: Session, driver_id: int) -> Convoy | None:
     if not convoys:
         return None
     return min(convoys, key=lambda c: (_SHOWN_FIRST[c.status], c.planned_departure_at))
+
+
+# A sign-in ending on the road would cost the driver the reports their phone still holds.
+SIGN_IN_AFTER_RETURN = timedelta(days=1)
+
+
+def sign_in_lasts(session: Session, user: User, usual_end: datetime) -> datetime | None:
+    """A driver's sign-in lasts their trip: when a trip of theirs starts before the sign-in
+    would end, until its planned return plus a day (installed by the app factory)."""
+    if user.role != Role.driver or user.driver_id is None:
+        return None
+    convoys = list(session.exec(_SHOWN_CONVOYS, params={"driver_id": user.driver_id}))
+    legs: dict[int, list[Leg]] = {convoy.id or 0: [] for convoy in convoys}
+    for leg in session.exec(select(Leg).where(col(Leg.convoy_id).in_(list(legs)))):
+        legs[leg.convoy_id].append(leg)
+    trips = [trip.of(convoy, legs[convoy.id or 0]) for convoy in convoys]
+    ends = [t.back.at + SIGN_IN_AFTER_RETURN for t in trips if t.departure.at <= usual_end]
+    return max((end for end in ends if end > usual_end), default=None)
 
 
 def gather(session: Session, convoy: Convoy, driver_id: int) -> MyConvoy:
@@ -223,6 +244,8 @@ def report(
     visibility.require_convoy(session, principal, leg.convoy_id)
     visibility.require_driver_on_leg(session, principal, leg)
     convoy = service.get(session, leg.convoy_id)
+    problems: list[str] = []
+    status_code = 422
     try:
         data = LegEventCreate.model_validate(
             {
@@ -232,20 +255,24 @@ def report(
                 "occurred_at": occurred_at or utcnow().isoformat(),
             }
         )
-        progress.report_event_once(session, convoy, leg, data)
+        event, _new = progress.report_event_once(session, convoy, leg, data)
     except ValidationError as exc:
         problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
-        return _page(request, session, principal, problems=problems, status_code=422)
     except RuleViolation as exc:
-        problems = [reason.message for reason in exc.reasons]
-        return _page(request, session, principal, problems=problems, status_code=409)
+        problems, status_code = [reason.message for reason in exc.reasons], 409
     except InvalidInput as exc:
         problems = [f"{name}: {message}" for name, message in exc.errors]
-        return _page(request, session, principal, problems=problems, status_code=422)
     except DomainError as exc:
         if exc.status_code != 409:
             raise
-        return _page(request, session, principal, problems=[exc.message], status_code=409)
+        problems, status_code = [exc.message], 409
+    if wants_json(request):
+        # The phone's queue: it forgets a report once it hears this, recorded or refused.
+        if problems:
+            return JSONResponse({"recorded": False, "problems": problems}, status_code)
+        return JSONResponse({"recorded": True, "client_key": event.client_key, "id": event.id})
+    if problems:
+        return _page(request, session, principal, problems=problems, status_code=status_code)
     return RedirectResponse("/my-convoy", status_code=303)
 
 

@@ -118,6 +118,13 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+class StaleForm(Forbidden):
+    """A form whose CSRF token is not the session's (sent from an older sign-in): the same
+    request with the current token would pass, so a phone keeps a queued report."""
+
+    code = "stale_form"
+
+
 class PreconditionFailed(DomainError):
     """The client edited a stale version (If-Match did not match): reload, then retry."""
 

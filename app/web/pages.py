@@ -8,7 +8,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from app.auth.deps import _form_csrf_token, web_principal
 from app.auth.policy import may
@@ -21,6 +21,13 @@ from app.web import i18n
 from app.web.templating import language_of, render
 
 API_PREFIX = "/api/"
+
+
+def wants_json(request: Request) -> bool:
+    """A page's script asking for an answer it can read (the phone's queued reports), not a
+    browser navigating: it must hear "sign in" as 401, never follow a redirect to /login."""
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
 
 
 class LoginRequired(Exception):
@@ -75,6 +82,11 @@ def install(app: FastAPI) -> None:
     async def login_required(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, LoginRequired)
         target = f"/login?next={quote(exc.path)}"
+        if wants_json(request):
+            return JSONResponse(
+                {"detail": "log in first", "code": "not_authenticated", "login": target},
+                status_code=401,
+            )
         if request.headers.get("hx-request") == "true":
             return Response(status_code=204, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)
@@ -85,6 +97,8 @@ def install(app: FastAPI) -> None:
         if request.url.path.startswith(API_PREFIX) and api_errors is not None:
             response: Response = await api_errors(request, exc)  # type: ignore[misc]
             return response
+        if wants_json(request):
+            return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
         if isinstance(exc, NotAuthenticated):
             return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
         _ = i18n.translations(language_of(request, None)).gettext

@@ -1,12 +1,17 @@
 """The driver's phone: their convoy on one page, a tap per report, recorded once, a calendar."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bs4 import Tag
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from icalendar import Calendar
+from sqlmodel import Session, select
 
+from app.auth.models import WebSession
 from app.auth.roles import Role
+from app.auth.security import digest
+from app.core.config import get_settings
 from tests.accounts import RoleClients
 from tests.convoys import builders as b
 from tests.convoys.builders import H
@@ -189,3 +194,74 @@ def test_the_phone_and_the_api_show_a_driver_the_same_part_of_the_convoy(
     vehicles_in_api = {i["vin"] for i in api["items"] if i["category"] == "vehicle"}
     vehicles_on_page = {code.text for code in page.select("#vehicle-heading ~ article code")}
     assert vehicles_in_api == vehicles_on_page == {bus_a["vin"]}
+
+
+QUEUED = {"Accept": "application/json"}
+
+
+def test_the_phones_queue_hears_each_answer_it_must_act_on(
+    app: FastAPI, client: TestClient, page_as: PageClients
+) -> None:
+    """The queue forgets a report only once Konvoi recorded or refused it: an ended sign-in
+    is 401 and a form token from an older sign-in is 403 "stale_form", never a redirect."""
+    planned = _under_way(client)
+    phone = page_as(Role.driver, driver_id=planned.drivers[0]["id"])
+    first_leg = planned.legs[0]["id"]
+    page = phone.get("/my-convoy").text
+    departed = _fields(_report_forms(page, first_leg)["departed"])
+    action = f"/my-convoy/legs/{first_leg}/report"
+
+    with TestClient(app, follow_redirects=False) as signed_out:
+        ended = signed_out.post(action, data=departed, headers=QUEUED)
+    assert ended.status_code == 401
+    assert ended.json()["code"] == "not_authenticated"
+    stale = phone.post(
+        action, data={**departed, "csrf_token": "from-an-older-sign-in"}, headers=QUEUED
+    )
+    assert (stale.status_code, stale.json()["code"]) == (403, "stale_form")
+    assert b.get(client, f"/convoys/{planned.id}/events") == []
+
+    for _ in range(2):  # sent again after a lost answer: recorded once, confirmed twice
+        sent = phone.post(action, data=departed, headers=QUEUED)
+        assert sent.status_code == 200
+        assert sent.json()["recorded"] is True
+        assert sent.json()["client_key"] == departed["client_key"]
+    refused = phone.post(
+        action,
+        data={**departed, "client_key": "k-future", "occurred_at": "2999-01-01T00:00:00Z"},
+        headers=QUEUED,
+    )
+    assert refused.status_code in (409, 422)
+    assert refused.json()["recorded"] is False and refused.json()["problems"]
+    events = b.get(client, f"/convoys/{planned.id}/events")
+    assert [e["client_key"] for e in events] == [departed["client_key"]]
+
+
+def test_a_drivers_sign_in_lasts_the_trip_about_to_start(
+    client: TestClient, page_as: PageClients, session: Session
+) -> None:
+    """Sessions last 12 hours; a driver whose trip starts within them stays signed in until
+    the planned return plus a day, so no report waits for a sign-in on the road."""
+    now = datetime.now(UTC)
+    soon = b.planned_convoy(client, start=now + 2 * H, plan=b.FIRST_CONVOY)
+    later = b.planned_convoy(client, start=now + 5 * 24 * H, plan=b.FIRST_CONVOY)
+    trip_end = max(
+        datetime.fromisoformat(leg["planned_arrival_at"]) for leg in soon.legs
+    ) + timedelta(days=1)
+
+    def signed_in_until(driver_id: int | None, role: Role = Role.driver) -> tuple[datetime, int]:
+        phone = page_as(role, driver_id=driver_id)
+        cookie = next(c for c in phone.cookies.jar if c.name == "konvoi_session")
+        assert cookie.expires is not None
+        stored = session.exec(
+            select(WebSession).where(WebSession.session_hash == digest(str(cookie.value)))
+        ).one()
+        return stored.expires_at, cookie.expires - int(now.timestamp())
+
+    until, cookie_seconds = signed_in_until(soon.drivers[0]["id"])
+    assert abs((until - trip_end).total_seconds()) < 60, (until, trip_end)
+    assert cookie_seconds > 12 * 3600
+    usual = now + timedelta(hours=get_settings().session_hours)
+    for driver_id, role in ((later.drivers[0]["id"], Role.driver), (None, Role.coordinator)):
+        until, _seconds = signed_in_until(driver_id, role)
+        assert abs((until - usual).total_seconds()) < 60, (role, until, usual)

@@ -32,33 +32,84 @@ document.addEventListener("htmx:configRequest", function (event) {
   document.addEventListener("htmx:load", function (event) { fillChoices(event.detail.elt); });
 })();
 
+// The driver's reports. A tap is kept on the phone until the server confirms it by its
+// client key: no network, an ended sign-in or a form from an older sign-in keep it waiting,
+// and the page always says what is still waiting. Sent late, a report carries the moment it
+// was tapped; sent twice (two tabs, a reload while sending), it is recorded once.
 (function () {
   var QUEUE = "konvoi-report-queue";
+  var REFUSED = "konvoi-report-refused";
+  var RETRY_MS = 30000;
 
   function offlinePage() {
     return document.querySelector("[data-offline-page]");
   }
 
-  function queued() {
+  function load(name) {
     try {
-      return JSON.parse(localStorage.getItem(QUEUE) || "[]");
+      var list = JSON.parse(localStorage.getItem(name) || "[]");
+      return Array.isArray(list) ? list : [];
     } catch (e) {
       return [];
     }
   }
 
-  function keep(reports) {
-    localStorage.setItem(QUEUE, JSON.stringify(reports));
-    showQueue();
+  function save(name, list) {
+    localStorage.setItem(name, JSON.stringify(list));
+    show();
   }
 
-  function showQueue() {
+  function forget(key) {
+    save(QUEUE, load(QUEUE).filter(function (report) { return report.key !== key; }));
+  }
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") || "" : "";
+  }
+
+  function fill(list, lines) {
+    while (list.firstChild) { list.removeChild(list.firstChild); }
+    lines.forEach(function (line) {
+      var item = document.createElement("li");
+      item.textContent = line;  // text, never markup
+      list.appendChild(item);
+    });
+  }
+
+  function tapped(report) {
+    var at = new Date(report.occurred_at);
+    return report.label + " · " + at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
+
+  function show() {
+    var waiting = load(QUEUE);
     var note = document.getElementById("queue-note");
-    if (!note) { return; }
-    var count = queued().length;
-    note.hidden = count === 0;
-    var text = count === 1 ? note.dataset.one : (note.dataset.many || "").replace("{n}", count);
-    note.textContent = text;
+    if (note) {
+      note.hidden = waiting.length === 0;
+      note.textContent = waiting.length === 1
+        ? note.dataset.one
+        : (note.dataset.many || "").replace("{n}", waiting.length);
+    }
+    var list = document.getElementById("queue-list");
+    if (list) {
+      list.hidden = waiting.length === 0;
+      fill(list, waiting.map(tapped));
+    }
+    var refused = load(REFUSED);
+    var box = document.getElementById("refused-note");
+    if (box) {
+      box.hidden = refused.length === 0;
+      fill(box.querySelector("ul"), refused.map(function (r) {
+        return tapped(r) + ": " + r.problems.join(" ");
+      }));
+    }
+  }
+
+  // The note's link signs in and comes back to this page, which then sends what waits.
+  function askToSignIn() {
+    var note = document.getElementById("signin-note");
+    if (note) { note.hidden = false; }
   }
 
   function showOffline() {
@@ -67,63 +118,145 @@ document.addEventListener("htmx:configRequest", function (event) {
   }
 
   function send(report) {
-    var body = new URLSearchParams(report.fields);
+    var token = csrfToken();  // this page's: a sign-in since the tap brought a new one
+    var body = new URLSearchParams({
+      csrf_token: token,
+      kind: report.kind,
+      client_key: report.key,
+      occurred_at: report.occurred_at
+    });
     return fetch(report.action, {
       method: "POST",
       body: body,
       credentials: "same-origin",
-      headers: { "X-CSRF-Token": report.fields.csrf_token || "" },
-      redirect: "follow"
+      headers: { "X-CSRF-Token": token, "Accept": "application/json" },
+      redirect: "manual"  // a redirect means the sign-in has ended: keep the report
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (answer) {
+        return { status: response.status, type: response.type, answer: answer };
+      });
     });
   }
 
-  // Sends what is waiting, oldest first. A report leaves the queue once the server answered,
-  // whatever it answered: its client key makes a repeat harmless, and a refusal will not
-  // change by sending it again.
+  // What an answer means for the report: "sent", "refused" (it will not change by sending it
+  // again), "sign-in", "stale" (this page's form is from an older sign-in) or "later".
+  function meaning(result) {
+    if (result.status >= 200 && result.status < 300 && result.answer.recorded) { return "sent"; }
+    if (result.type === "opaqueredirect" || result.status === 401) { return "sign-in"; }
+    if (result.status === 403 && result.answer.code === "stale_form") { return "stale"; }
+    if ([403, 404, 409, 422].indexOf(result.status) !== -1) { return "refused"; }
+    return "later";
+  }
+
+  var retry = null;
+  function later() {
+    if (retry === null) {
+      retry = setTimeout(function () { retry = null; flush(); }, RETRY_MS);
+    }
+  }
+
+  function sendAll() {
+    var waiting = load(QUEUE);
+    if (waiting.length === 0) { return Promise.resolve(false); }
+    var report = waiting[0];
+    return send(report).then(function (result) {
+      var what = meaning(result);
+      if (what === "sent") {
+        forget(report.key);
+        return sendAll().then(function () { return true; });
+      }
+      if (what === "refused") {
+        forget(report.key);
+        var problems = result.answer.problems || [result.answer.detail || String(result.status)];
+        save(REFUSED, load(REFUSED).concat([Object.assign({}, report, { problems: problems })]));
+        return sendAll().then(function () { return true; });
+      }
+      if (what === "sign-in") {
+        askToSignIn();
+      } else if (what === "stale") {
+        // A newer page has the current form token; fetch it once, then send again.
+        if (sessionStorage.getItem("konvoi-token-reload") !== csrfToken()) {
+          sessionStorage.setItem("konvoi-token-reload", csrfToken());
+          window.location.reload();
+        } else {
+          askToSignIn();
+        }
+      } else {
+        later();
+      }
+      return false;
+    });
+  }
+
+  // One tab sends at a time; the others wait for it and find the queue emptied.
   var flushing = false;
   function flush() {
-    var waiting = queued();
-    if (flushing || waiting.length === 0 || !navigator.onLine) { return; }
+    if (flushing || load(QUEUE).length === 0 || !navigator.onLine) { return; }
     flushing = true;
-    send(waiting[0]).then(function () {
-      keep(queued().slice(1));
+    var run = function () { return sendAll(); };
+    var done = navigator.locks ? navigator.locks.request(QUEUE, run) : run();
+    done.then(function (sentSome) {
       flushing = false;
-      if (queued().length > 0) {
-        flush();
-      } else {
-        window.location.reload();
+      if (sentSome && load(QUEUE).length === 0) {
+        window.location.reload();  // the page shows what was recorded
       }
     }, function () {
       flushing = false;  // still no network: try again when it comes back
+      later();
     });
+  }
+
+  // Offline from the first visit: this page and what it loads go into the service worker's
+  // store now, not on the next visit.
+  function keepForOffline() {
+    if (!window.caches) { return; }
+    var wanted = [window.location.pathname];
+    document.querySelectorAll("link[rel=stylesheet][href], script[src]").forEach(function (el) {
+      wanted.push(el.getAttribute("href") || el.getAttribute("src"));
+    });
+    caches.open("konvoi-v1").then(function (cache) {
+      return cache.addAll(wanted);
+    }).catch(function () {});
   }
 
   function onSubmit(event) {
     var form = event.target;
     if (!form.matches || !form.matches("form[data-queue]")) { return; }
     event.preventDefault();
-    var fields = {};
-    new FormData(form).forEach(function (value, name) { fields[name] = value; });
-    // The moment of the tap, and a key of its own, so a report sent late is dated right
-    // and one sent twice is recorded once.
-    fields.occurred_at = new Date().toISOString();
-    if (window.crypto && crypto.randomUUID) {
-      fields.client_key = crypto.randomUUID();
-    }
-    keep(queued().concat([{ action: form.action, fields: fields }]));
+    var key = form.elements.client_key.value;
+    // A second tap on the same button is the same report.
+    if (load(QUEUE).some(function (report) { return report.key === key; })) { return; }
+    var button = form.querySelector("button");
+    var leg = form.closest("li");
+    var heading = leg ? leg.querySelector("h3") : null;
+    var report = {
+      key: key,
+      action: form.action,
+      kind: form.elements.kind.value,
+      occurred_at: new Date().toISOString(),  // the moment of the tap
+      label: (button ? button.textContent : form.elements.kind.value) +
+        (heading ? " (" + heading.textContent.trim() + ")" : "")
+    };
+    save(QUEUE, load(QUEUE).concat([report]));
+    if (button) { button.setAttribute("aria-disabled", "true"); button.classList.add("waiting"); }
     flush();
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     if (!offlinePage()) { return; }
     if ("serviceWorker" in navigator) {
-      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+      navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(keepForOffline, function () {});
     }
     document.addEventListener("submit", onSubmit);
     window.addEventListener("online", function () { showOffline(); flush(); });
     window.addEventListener("offline", showOffline);
+    window.addEventListener("storage", show);  // another tab's queue is this one's too
+    var dismiss = document.querySelector("#refused-note button");
+    if (dismiss) {
+      dismiss.addEventListener("click", function () { save(REFUSED, []); });
+    }
     showOffline();
-    showQueue();
+    show();
     flush();
   });
 })();

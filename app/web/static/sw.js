@@ -36,7 +36,8 @@ self.addEventListener("fetch", function (event) {
   if (isPage(url)) {
     event.respondWith(
       fetch(request).then(function (response) {
-        if (response.ok) {
+        // A redirect is the login page: never the driver's offline copy.
+        if (response.ok && !response.redirected) {
           var copy = response.clone();
           caches.open(CACHE).then(function (cache) { cache.put(url.pathname, copy); });
         }
