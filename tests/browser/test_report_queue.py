@@ -113,9 +113,7 @@ def test_the_driver_signs_in_again_while_a_report_waits(
     _exactly_one_crossing(_events(live_server, convoy_id), tapped)
 
 
-def test_a_double_tap_is_one_report(
-    open_as: Callable[..., Page], live_server: LiveServer
-) -> None:
+def test_a_double_tap_is_one_report(open_as: Callable[..., Page], live_server: LiveServer) -> None:
     convoy_id = _departed_convoy(live_server)
     page = open_as("driver", viewport=(360, 740))
     tapped = _tap_offline(page)
