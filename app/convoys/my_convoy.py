@@ -74,6 +74,16 @@ class LegView:
     def reported_kinds(self) -> set[EventKind]:
         return {event.kind for event in self.reported}
 
+    def done(self, kind: EventKind) -> LegEvent | None:
+        """The report of a step, once made: the step shows as done, not as a button."""
+        return next((event for event in self.reported if event.kind == kind), None)
+
+    @property
+    def next_step(self) -> EventKind | None:
+        """The first step of this leg not reported yet: on the next leg, the one that stands
+        out."""
+        return next((k for k in self.reportable if k not in self.reported_kinds), None)
+
 
 @dataclass
 class VehicleView:

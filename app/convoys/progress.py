@@ -5,7 +5,7 @@ often a phone sends it) and the recipient's confirmation of receipt.
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.convoys import service
 from app.convoys import trip as trips
@@ -55,6 +55,26 @@ def _earlier_report(session: Session, leg: Leg, data: LegEventCreate) -> LegEven
     return earlier
 
 
+# Steps of a leg that happen once: a second report of one (a tap on a done step, the same
+# step sent from two phones) records nothing. Positions are reported as often as wanted.
+ONCE_PER_LEG = frozenset(
+    {EventKind.departed, EventKind.border_queued, EventKind.border_crossed, EventKind.arrived}
+)
+
+
+def _step_done(session: Session, leg: Leg, kind: EventKind) -> LegEvent | None:
+    """The report of this step on this leg, if there is one. The leg's row is locked first,
+    so two phones reporting the step at once are recorded one after the other."""
+    if kind not in ONCE_PER_LEG:
+        return None
+    session.exec(select(Leg.id).where(col(Leg.id) == leg.id).with_for_update()).first()
+    return session.exec(
+        select(LegEvent)
+        .where(col(LegEvent.leg_id) == leg.id, col(LegEvent.kind) == kind)
+        .order_by(col(LegEvent.id))
+    ).first()
+
+
 def report_event_once(
     session: Session, convoy: Convoy, leg: Leg, data: LegEventCreate
 ) -> tuple[LegEvent, bool]:
@@ -64,7 +84,7 @@ def report_event_once(
     A report sent again with its client key (a phone retrying after a lost answer) returns the
     first one, recorded once: (event, True) when it is new.
     """
-    earlier = _earlier_report(session, leg, data)
+    earlier = _earlier_report(session, leg, data) or _step_done(session, leg, data.kind)
     if earlier is not None:
         return earlier, False
     if convoy.status != ConvoyStatus.under_way:

@@ -28,7 +28,8 @@ def test_the_driver_page_fits_a_phone_and_reads_offline(
     assert serious_accessibility_violations(page) == []
     page.screenshot(path="/tmp/konvoi-driver-360.png", full_page=True)
     assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()  # now under the service worker, which keeps this copy
+    # Offline from the first visit: the page and its assets are kept as it loads.
+    page.wait_for_function("() => caches.match('/my-convoy').then(Boolean)")
     page.context.set_offline(True)
     page.reload()
     assert page.locator("h1").inner_text().startswith("W4U-")

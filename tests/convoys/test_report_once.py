@@ -33,11 +33,16 @@ def test_the_same_client_key_records_one_report(client: TestClient, as_role: Rol
     assert again.json() == first.json()
     events = b.get(client, f"/convoys/{planned.id}/events")
     assert [e["client_key"] for e in events] == ["a1b2c3d4e5f6"]
-    # Without a key, two sends are two reports, as before.
-    plain = {"kind": "border_queued", "occurred_at": iso(datetime.now(UTC))}
+    # Without a key, two positions are two reports; a step of the leg happens once.
+    plain = {"kind": "position", "occurred_at": iso(datetime.now(UTC))}
     assert _report(driver, planned, **plain).status_code == 201
     assert _report(driver, planned, **plain).status_code == 201
-    assert len(b.get(client, f"/convoys/{planned.id}/events")) == 3
+    queued = {"kind": "border_queued", "occurred_at": iso(datetime.now(UTC))}
+    first_queue = _report(driver, planned, **queued)
+    second_queue = _report(driver, planned, **{**queued, "client_key": "another-phone-01"})
+    assert (first_queue.status_code, second_queue.status_code) == (201, 200)
+    assert second_queue.json()["id"] == first_queue.json()["id"]
+    assert len(b.get(client, f"/convoys/{planned.id}/events")) == 4
 
 
 def test_a_key_reused_for_another_report_is_409_and_records_nothing(

@@ -77,8 +77,17 @@ def test_one_tap_reports_progress_and_a_second_send_records_nothing_more(
     events = b.get(client, f"/convoys/{planned.id}/events")
     assert [(e["kind"], e["leg_id"]) for e in events] == [("departed", first_leg)]
     assert events[0]["reporter_user_id"] is not None
-    shown = soup(phone.get("/my-convoy").text).select_one(f"#leg-{first_leg}")
+    page = phone.get("/my-convoy").text
+    shown = soup(page).select_one(f"#leg-{first_leg}")
     assert shown is not None and "departed" in shown.get_text()
+    # The done step is a line with its reporter, no button; the next step stands out.
+    done = shown.select_one(".step-done")
+    assert done is not None and "Departed" in done.get_text()
+    assert events[0]["reporter_name"] in done.get_text()
+    forms = _report_forms(page, first_leg)
+    assert list(forms) == ["arrived"]
+    button = forms["arrived"].select_one("button")
+    assert button is not None and "secondary" not in button.get_attribute_list("class")
 
 
 def test_a_driver_cannot_report_on_a_leg_they_do_not_drive(
@@ -160,12 +169,12 @@ def test_every_load_of_the_page_gives_new_client_keys_and_the_time_it_was_sent(
         note = soup(page).select_one("#offline-note")
         assert note is not None
         assert "CET" in note.text or "CEST" in note.text  # "as of" now, at the meeting point
-    # A tap on the older load and one on the newer are two reports.
+    # A tap on the older load and one on the newer: the step is done once.
     old, new = (_fields(_report_forms(page, first_leg)["departed"]) for page in loads)
     assert phone.post(f"/my-convoy/legs/{first_leg}/report", data=old).status_code == 303
     assert phone.post(f"/my-convoy/legs/{first_leg}/report", data=new).status_code == 303
     events = b.get(client, f"/convoys/{planned.id}/events")
-    assert [e["client_key"] for e in events] == [old["client_key"], new["client_key"]]
+    assert [e["client_key"] for e in events] == [old["client_key"]]
 
 
 def test_the_phone_and_the_api_show_a_driver_the_same_part_of_the_convoy(
@@ -228,7 +237,12 @@ def test_the_phones_queue_hears_each_answer_it_must_act_on(
         assert sent.json()["client_key"] == departed["client_key"]
     refused = phone.post(
         action,
-        data={**departed, "client_key": "k-future", "occurred_at": "2999-01-01T00:00:00Z"},
+        data={
+            **departed,
+            "kind": "arrived",
+            "client_key": "k-future",
+            "occurred_at": "2999-01-01T00:00:00Z",
+        },
         headers=QUEUED,
     )
     assert refused.status_code in (409, 422)
