@@ -1,6 +1,7 @@
 """The Konvoi application: the JSON API under /api/v1."""
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
@@ -115,6 +116,8 @@ def create_app() -> FastAPI:
     app.add_middleware(VersionETag)
     app.add_middleware(Speaking, page_default=web_i18n.DEFAULT)
     app.add_middleware(Hardening, max_body_bytes=get_settings().max_request_bytes)
+    # A phone abroad pays for every byte: pages, styles and scripts go compressed.
+    app.add_middleware(GZipMiddleware, minimum_size=500)
     # Outermost: the request id and the access log line cover every answer, 500s included.
     app.add_middleware(Observing)
     # A request tries the routes in the order they are included, all of them up to the one

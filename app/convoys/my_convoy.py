@@ -5,7 +5,6 @@ goes through the same ``report_event_once`` as ``POST .../legs/{id}/events``, wi
 key that makes a report sent twice (a phone retrying after a lost answer) count once.
 """
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Annotated
@@ -29,9 +28,8 @@ from app.core.i18n import N_, _
 from app.core.types import utcnow
 from app.exports.models import ExportRecord
 from app.items.models import Item
-from app.web import formatting
 from app.web.pages import PagePrincipalDep, require, wants_json
-from app.web.templating import language_of, render
+from app.web.templating import not_modified, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -199,37 +197,32 @@ def _page(
     *,
     problems: list[str] | None = None,
     status_code: int = 200,
-) -> HTMLResponse:
+) -> Response:
     mine = _mine(session, _driver_of(principal))
-    # When the page was sent, in the zone the trip starts in: the phone shows it offline.
-    as_of = (
-        formatting.local_time(
-            utcnow(), mine.trip.departure.zone, language_of(request, principal), year=False
-        )
-        if mine is not None
-        else ""
-    )
+    user_id = principal.user_id
     response = render(
         request,
         "convoys/my_convoy.html",
         {
             "mine": mine,
             "problems": problems or [],
-            # Each report button's own key: one tap, one report, however often it is sent.
-            "new_key": lambda: uuid.uuid4().hex,
-            "as_of": as_of,
+            # Each step's own key, the same on every load: a tap counts once however often
+            # it is sent, and an unchanged page is the same page (its ETag below).
+            "step_key": lambda leg_id, kind: f"step-{user_id}-{leg_id}-{kind}",
         },
         principal=principal,
         status_code=status_code,
     )
     # The phone keeps its last copy for when the network is gone (the service worker serves
-    # it then); a proxy must never share it.
+    # it then); a proxy must never share it. Asked again, an unchanged page is a 304.
     response.headers["cache-control"] = "private, no-cache"
+    if status_code == 200:
+        return not_modified(request, response)
     return response
 
 
 @router.get("/my-convoy", response_class=HTMLResponse)
-def my_convoy(request: Request, session: SessionDep, principal: PagePrincipalDep) -> HTMLResponse:
+def my_convoy(request: Request, session: SessionDep, principal: PagePrincipalDep) -> Response:
     require(principal, "get_convoy")
     return _page(request, session, principal)
 

@@ -5,11 +5,12 @@ frame (``app/web/templates/web/``). Every page is rendered in the request's lang
 helpers for local times and money; responses that differ by ``HX-Request`` say so in ``Vary``.
 """
 
+import hashlib
 from collections.abc import Mapping
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from jinja2_fragments import render_block
 
 from app.auth.policy import may
@@ -56,3 +57,15 @@ def render(
     response.headers["vary"] = "HX-Request, Accept-Language, Cookie"
     response.headers["content-language"] = language
     return response
+
+
+def not_modified(request: Request, page: HTMLResponse) -> Response:
+    """The page's ETag is its content's digest: asked again with it (If-None-Match), an
+    unchanged page answers 304 with no body, a few hundred bytes on a phone's link."""
+    etag = f'W/"{hashlib.sha256(page.body).hexdigest()[:32]}"'
+    kept = {name: page.headers[name] for name in ("cache-control", "vary") if name in page.headers}
+    sent = {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}
+    if etag in sent or etag.removeprefix("W/") in sent:
+        return Response(status_code=304, headers={**kept, "etag": etag})
+    page.headers["etag"] = etag
+    return page

@@ -25,6 +25,9 @@ def test_the_driver_page_fits_a_phone_and_reads_offline(
     # Nothing wider than the phone: no sideways scrolling to read a VIN.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert page.locator("a[href^='tel:']").count() >= 1
+    # A compact header leaves the assignment in view; no script the page does not use.
+    assert page.locator("header").bounding_box()["height"] <= 80  # type: ignore[index]
+    assert page.locator("script[src*='htmx']").count() == 0
     assert serious_accessibility_violations(page) == []
     page.screenshot(path="/tmp/konvoi-driver-360.png", full_page=True)
     assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")

@@ -112,9 +112,20 @@ document.addEventListener("htmx:configRequest", function (event) {
     if (note) { note.hidden = false; }
   }
 
+  // Offline, the page says when it last came from Konvoi: the same page is sent (and
+  // revalidated by its ETag) without a clock in it.
+  var LOADED_AT = "konvoi-page-loaded-at";
   function showOffline() {
     var note = document.getElementById("offline-note");
-    if (note) { note.hidden = navigator.onLine; }
+    if (!note) { return; }
+    note.hidden = navigator.onLine;
+    var at = Number(localStorage.getItem(LOADED_AT));
+    if (at && note.dataset.asOf) {
+      var when = new Date(at).toLocaleString(document.documentElement.lang || undefined, {
+        weekday: "short", hour: "2-digit", minute: "2-digit", timeZoneName: "short"
+      });
+      note.textContent = note.dataset.asOf.replace("{when}", when);
+    }
   }
 
   function send(report) {
@@ -255,6 +266,7 @@ document.addEventListener("htmx:configRequest", function (event) {
     if (dismiss) {
       dismiss.addEventListener("click", function () { save(REFUSED, []); });
     }
+    if (navigator.onLine) { localStorage.setItem(LOADED_AT, String(Date.now())); }
     showOffline();
     show();
     flush();
