@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from app.core.spreadsheets import neutral
+
 TEMPLATES = Path(__file__).resolve().parent / "typst"
 
 
@@ -72,7 +74,8 @@ class Column:
 def xlsx(
     sheet: str, columns: Sequence[Column], rows: Sequence[dict[str, Any]], stamp: Stamp
 ) -> bytes:
-    """One sheet, a bold header, typed cells: numbers as numbers, dates as dates."""
+    """One sheet, a bold header, typed cells: numbers as numbers, dates as dates, text as text
+    (never a formula, whatever it starts with)."""
     from openpyxl import Workbook  # when a sheet is made (see pdf)
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -85,7 +88,10 @@ def xlsx(
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append([row.get(c.key) for c in columns])
+        ws.append([neutral(row.get(c.key)) for c in columns])
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # openpyxl would store "=..." as a formula
     for n, column in enumerate(columns, start=1):
         letter = get_column_letter(n)
         ws.column_dimensions[letter].width = column.width
@@ -122,7 +128,7 @@ def _fixed_zip_times(data: bytes, day: date) -> bytes:
 
 def csv_bytes(columns: Sequence[Column], rows: Sequence[dict[str, Any]]) -> bytes:
     """UTF-8 with a byte-order mark, so a spreadsheet opens the Cyrillic intact; numbers with
-    a dot, dates as ISO days."""
+    a dot, dates as ISO days, text that starts like a formula behind a single quote."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([c.title for c in columns])
@@ -130,6 +136,6 @@ def csv_bytes(columns: Sequence[Column], rows: Sequence[dict[str, Any]]) -> byte
         values = []
         for c in columns:
             value = row.get(c.key)
-            values.append(value.isoformat() if isinstance(value, date) else value)
+            values.append(value.isoformat() if isinstance(value, date) else neutral(value))
         writer.writerow(values)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
