@@ -63,19 +63,20 @@ def pdf(template: str, facts: dict[str, Any], stamp: Stamp) -> bytes:
         try:
             return _compile(template, inputs)
         except typst.TypstError as exc:
-            # typst names the first text no font can show; mark it and set the paper again.
-            missing = _NOT_DISPLAYED.search(str(exc))
-            if missing is None:
+            # typst names each text no font can show (the message the first, its diagnostic
+            # all); mark them and set the paper again.
+            missing = _NOT_DISPLAYED.findall(f"{exc}\n{getattr(exc, 'diagnostic', '')}")
+            if not missing:
                 raise
-            inputs = _marked(inputs, set(missing.group(1)).__contains__)
+            inputs = _marked(inputs, set("".join(missing)).__contains__)
     # Still a character without a glyph: keep what the built-in fonts surely have.
     return _compile(template, _marked(inputs, lambda c: not c.isascii()))
 
 
 # The character that stands for one no font can show.
 MARK = "\ufffd"
-# Texts typst may name one by one before the paper is set with only what surely shows.
-_TRIES = 8
+# Rounds of marking what typst names before the paper is set with only what surely shows.
+_TRIES = 4
 _NOT_DISPLAYED = re.compile(r'the text `"(.+?)"` could not be displayed')
 
 
