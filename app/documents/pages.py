@@ -173,10 +173,12 @@ def donor_report_file(
 
 
 def _report_file(session: Session, donor: Donor, fmt: str) -> Response:
+    name = f"donor-report-{donor.id}.{fmt}"
+    named = {"content-disposition": content_disposition(name, inline=True)}
     if fmt == "csv":
-        return Response(donor_report.csv(session, donor), media_type=service.CSV)
+        return Response(donor_report.csv(session, donor), media_type=service.CSV, headers=named)
     if fmt == "pdf":
-        return Response(donor_report.pdf(session, donor), media_type=service.PDF)
+        return Response(donor_report.pdf(session, donor), media_type=service.PDF, headers=named)
     return Response(status_code=404)
 
 

@@ -5,7 +5,7 @@ a number holding a quote, a semicolon and a line break."""
 import io
 import re
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from fastapi.testclient import TestClient
 from pypdf import PdfWriter
@@ -139,3 +139,18 @@ def test_a_quote_or_a_line_break_in_a_number_adds_no_parameter_and_no_header(
     # The whole number is in the name a browser saves (its line break made harmless).
     assert name.startswith('W4U-1";x=1_Set-Cookie:a=b-')
     assert _names(manifest)[0] == "W4U-1_x_1_Set-Cookie_a_b-manifest.csv"
+
+
+def test_the_donor_report_is_named_on_its_page_and_behind_its_link(
+    client: TestClient, anonymous: TestClient, page_as: PageClients
+) -> None:
+    donor = factories.donor(client, name="Stadtwerke «Wärme» 🚒")
+    factories.vehicle(client, donor["id"])
+    office = page_as(Role.coordinator)
+    shared = client.post(f"{API}/donors/{donor['id']}/report-links")
+    assert shared.status_code == 201, shared.text
+    link = urlsplit(shared.json()["url"]).path
+    for fmt in ("pdf", "csv"):
+        expected = f"donor-report-{donor['id']}.{fmt}"
+        assert _named(office.get(f"/donors/{donor['id']}/report.{fmt}")) == expected
+        assert _named(anonymous.get(link, params={"format": fmt})) == expected
