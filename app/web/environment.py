@@ -47,9 +47,9 @@ def _install_escaping_gettext(env: Environment, translations: NullTranslations) 
     """``_()`` and its kin for the pages, returning the translation escaped.
 
     Jinja's newstyle gettext marks whatever the catalog returns as safe markup when autoescape
-    is on, so ``_(value)`` would print a value from the data as HTML. Escaped here, a message
-    (ours or, by mistake, a donor's name) is always text; the ``%(name)s`` values a message
-    takes are escaped by the same rule.
+    is on, then formats it (pallets/jinja#896), so ``_(value)`` would print a value from the
+    data as HTML. Escaped here, a message (ours or, by mistake, a donor's name) is always text;
+    the ``%(name)s`` values a message takes are escaped by the same rule.
     """
 
     def gettext(message: str) -> Markup:
