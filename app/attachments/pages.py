@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse
 from app.attachments import service
 from app.attachments.models import AttachmentKind
 from app.core.database import SessionDep
+from app.core.downloads import content_disposition
 from app.web.pages import PagePrincipalDep, require
 
 router = APIRouter(include_in_schema=False)
@@ -54,5 +55,5 @@ def download(attachment_id: int, session: SessionDep, principal: PagePrincipalDe
     return Response(
         attachment.content,
         media_type=attachment.media_type,
-        headers={"content-disposition": f'attachment; filename="{attachment.filename}"'},
+        headers={"content-disposition": content_disposition(attachment.filename)},
     )

@@ -10,6 +10,7 @@ from app.attachments.models import AttachmentKind
 from app.attachments.schemas import AttachmentRead
 from app.auth.deps import PrincipalDep
 from app.core.database import SessionDep
+from app.core.downloads import content_disposition
 
 router = APIRouter(prefix="/attachments", tags=["attachments"])
 
@@ -76,7 +77,7 @@ def download_attachment(
         attachment.content,
         media_type=attachment.media_type,
         headers={
-            "content-disposition": f'attachment; filename="{attachment.filename}"',
+            "content-disposition": content_disposition(attachment.filename),
             "x-content-sha256": attachment.sha256,
         },
     )

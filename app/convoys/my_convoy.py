@@ -23,6 +23,7 @@ from app.convoys import progress, service, trip, views
 from app.convoys.models import Assignment, Convoy, ConvoyStatus, EventKind, Leg, LegEvent
 from app.convoys.schemas import LegEventCreate
 from app.core.database import SessionDep
+from app.core.downloads import content_disposition
 from app.core.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
 from app.core.i18n import N_, _
 from app.core.types import utcnow
@@ -316,5 +317,5 @@ def calendar(session: SessionDep, principal: PagePrincipalDep) -> Response:
     return Response(
         cal.to_ical(),
         media_type="text/calendar; charset=utf-8",
-        headers={"content-disposition": 'attachment; filename="konvoi.ics"'},
+        headers={"content-disposition": content_disposition("konvoi.ics")},
     )

@@ -16,6 +16,7 @@ from app.auth.service import Principal
 from app.convoys import service as convoys
 from app.convoys.models import Convoy
 from app.core.database import SessionDep
+from app.core.downloads import content_disposition
 from app.documents import donor_report, service
 from app.documents import facts as papers
 from app.documents.models import IssuedDocument
@@ -122,7 +123,7 @@ def convoy_document(
     return Response(
         made.content,
         media_type=made.media_type,
-        headers={"content-disposition": f'inline; filename="{made.filename}"'},
+        headers={"content-disposition": content_disposition(made.filename, inline=True)},
     )
 
 
@@ -153,7 +154,7 @@ def issued_file(document_id: int, session: SessionDep, principal: PagePrincipalD
         document.content,
         media_type=document.media_type,
         headers={
-            "content-disposition": f'attachment; filename="{document.filename}"',
+            "content-disposition": content_disposition(document.filename),
             "x-content-sha256": document.sha256,
         },
     )
@@ -172,10 +173,12 @@ def donor_report_file(
 
 
 def _report_file(session: Session, donor: Donor, fmt: str) -> Response:
+    name = f"donor-report-{donor.id}.{fmt}"
+    named = {"content-disposition": content_disposition(name, inline=True)}
     if fmt == "csv":
-        return Response(donor_report.csv(session, donor), media_type=service.CSV)
+        return Response(donor_report.csv(session, donor), media_type=service.CSV, headers=named)
     if fmt == "pdf":
-        return Response(donor_report.pdf(session, donor), media_type=service.PDF)
+        return Response(donor_report.pdf(session, donor), media_type=service.PDF, headers=named)
     return Response(status_code=404)
 
 

@@ -12,6 +12,7 @@ from app.auth import visibility
 from app.auth.deps import PrincipalDep
 from app.convoys import service as convoys
 from app.core.database import SessionDep
+from app.core.downloads import content_disposition
 from app.core.schemas import Schema
 from app.documents import donor_report, service
 from app.documents.models import IssuedDocument
@@ -72,7 +73,7 @@ def get_convoy_document(
     return Response(
         made.content,
         media_type=made.media_type,
-        headers={"content-disposition": f'inline; filename="{made.filename}"'},
+        headers={"content-disposition": content_disposition(made.filename, inline=True)},
     )
 
 
@@ -117,7 +118,7 @@ def download_issued_document(document_id: int, session: SessionDep) -> Response:
         document.content,
         media_type=document.media_type,
         headers={
-            "content-disposition": f'attachment; filename="{document.filename}"',
+            "content-disposition": content_disposition(document.filename),
             "x-content-sha256": document.sha256,
         },
     )
@@ -156,7 +157,9 @@ def get_donor_report(
         content, media = donor_report.pdf(session, donor), service.PDF
     name = f"donor-report-{donor_id}.{format}"
     return Response(
-        content, media_type=media, headers={"content-disposition": f'inline; filename="{name}"'}
+        content,
+        media_type=media,
+        headers={"content-disposition": content_disposition(name, inline=True)},
     )
 
 

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from app.core.database import SessionDep
+from app.core.downloads import content_disposition
 from app.documents.service import CSV, XLSX
 from app.imports.needs import Report
 from app.web.pages import PagePrincipalDep, require
@@ -71,7 +72,7 @@ def routes(sheet: SheetImport) -> APIRouter:
         return Response(
             sheet.template(fmt),
             media_type=XLSX if fmt == "xlsx" else CSV,
-            headers={"content-disposition": f'attachment; filename="{sheet.template_name}.{fmt}"'},
+            headers={"content-disposition": content_disposition(f"{sheet.template_name}.{fmt}")},
         )
 
     return router

@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from app.core.database import SessionDep
+from app.core.downloads import content_disposition
 from app.core.schemas import Schema
 from app.documents.service import CSV, XLSX
 from app.imports import needs, offers
@@ -62,7 +63,7 @@ def get_needs_template(
 ) -> Response:
     media = XLSX if format == "xlsx" else CSV
     headers: dict[str, Any] = {
-        "content-disposition": f'attachment; filename="konvoi-needs-template.{format}"'
+        "content-disposition": content_disposition(f"konvoi-needs-template.{format}")
     }
     return Response(needs.template(format), media_type=media, headers=headers)
 
@@ -101,5 +102,5 @@ def get_offer_template(
     format: Annotated[Literal["xlsx", "csv"], Query()] = "xlsx",
 ) -> Response:
     media = XLSX if format == "xlsx" else CSV
-    headers = {"content-disposition": f'attachment; filename="konvoi-offer-template.{format}"'}
+    headers = {"content-disposition": content_disposition(f"konvoi-offer-template.{format}")}
     return Response(offers.template(format), media_type=media, headers=headers)

@@ -3,6 +3,8 @@
 A file is read by what it is, not by its name: an XLSX is a zip, anything else must decode as
 UTF-8 (with or without a byte-order mark) and parse as CSV with a comma or a semicolon. A cell
 holding a formula is refused rather than evaluated: the value the sender saw is not in the file.
+So is text that starts like one (``-cmd|...``, ``@SUM(...)``): stored, it would reach every sheet
+Konvoi writes; a number such as "-5" is a number.
 """
 
 import csv
@@ -11,6 +13,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from app.core.i18n import _
+from app.core.spreadsheets import is_number, starts_like_formula
 
 
 @dataclass
@@ -82,12 +85,13 @@ def _xlsx(content: bytes) -> Sheet:
         for name, cell in zip(columns, cells, strict=False):
             if not name:
                 continue
-            if cell.data_type == "f" or (
-                isinstance(cell.value, str) and cell.value.startswith("=")
-            ):
+            if cell.data_type == "f":
                 found.problems.append(
                     Problem(number, name, _("holds a formula; enter the value itself"))
                 )
+                continue
+            if isinstance(cell.value, str) and _runs(cell.value):
+                found.problems.append(Problem(number, name, _starts_like_formula()))
                 continue
             values[name] = _clean(cell.value)
         if any(values.values()):
@@ -111,12 +115,22 @@ def _csv(text: str) -> Sheet:
     found = Sheet(columns, [])
     for number, cells in enumerate(reader, start=2):
         values = {name: cell.strip() for name, cell in zip(columns, cells, strict=False) if name}
-        for name, value in values.items():
+        for name, cell in zip(columns, cells, strict=False):
             # A spreadsheet would run it: "=HYPERLINK(...)" is an instruction, not a value.
-            if value.startswith(("=", "+", "@")) and not value[1:].replace(".", "").isdigit():
-                found.problems.append(
-                    Problem(number, name, _("holds a formula; enter the value itself"))
-                )
+            if name and _runs(cell):
+                found.problems.append(Problem(number, name, _starts_like_formula()))
         if any(values.values()):
             found.rows.append((number, values))
     return found
+
+
+def _runs(text: str) -> bool:
+    """Text a spreadsheet would run, before or after its blanks are trimmed; not a number."""
+    return (starts_like_formula(text) or starts_like_formula(text.strip())) and not is_number(text)
+
+
+def _starts_like_formula() -> str:
+    return _(
+        "starts with =, +, -, @, a tab or a line break, as a formula does; "
+        "enter the text without it"
+    )

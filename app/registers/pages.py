@@ -92,7 +92,9 @@ def _spec(
     options = choices.get(name, [])
     plain = _plain(info.annotation)
     if kind == "select" and not options and isinstance(plain, type) and issubclass(plain, Enum):
-        options = [(str(m.value), str(m.value).replace("_", " ")) for m in plain]
+        # The enum's words in the reader's language; a record's own choices (donors, utilities)
+        # are data, shown as they are.
+        options = [(str(m.value), word(str(m.value))) for m in plain]
     return FieldSpec(name, label, kind, info.is_required(), options)
 
 

@@ -1,9 +1,11 @@
 """The Jinja environment the pages render in, one per language."""
 
 from functools import cache
+from gettext import NullTranslations
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from app.web import assets, formatting, i18n
 
@@ -27,7 +29,7 @@ def environment(language: str) -> Environment:
         auto_reload=False,
         lstrip_blocks=True,
     )
-    env.install_gettext_translations(i18n.translations(language), newstyle=True)  # type: ignore[attr-defined]
+    _install_escaping_gettext(env, i18n.translations(language))
     env.globals.update(
         language=language,
         languages=i18n.NAMES,
@@ -39,3 +41,29 @@ def environment(language: str) -> Environment:
         money=lambda cents: formatting.money(cents, language),
     )
     return env
+
+
+def _install_escaping_gettext(env: Environment, translations: NullTranslations) -> None:
+    """``_()`` and its kin for the pages, returning the translation escaped.
+
+    Jinja's newstyle gettext marks whatever the catalog returns as safe markup when autoescape
+    is on, then formats it (pallets/jinja#896), so ``_(value)`` would print a value from the
+    data as HTML. Escaped here, a message (ours or, by mistake, a donor's name) is always text;
+    the ``%(name)s`` values a message takes are escaped by the same rule.
+    """
+
+    def gettext(message: str) -> Markup:
+        return escape(translations.gettext(message))
+
+    def ngettext(singular: str, plural: str, n: int) -> Markup:
+        return escape(translations.ngettext(singular, plural, n))
+
+    def pgettext(context: str, message: str) -> Markup:
+        return escape(translations.pgettext(context, message))
+
+    def npgettext(context: str, singular: str, plural: str, n: int) -> Markup:
+        return escape(translations.npgettext(context, singular, plural, n))
+
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext, ngettext, newstyle=True, pgettext=pgettext, npgettext=npgettext
+    )

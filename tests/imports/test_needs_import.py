@@ -146,3 +146,34 @@ def test_the_template_has_the_columns_the_import_reads(client: TestClient) -> No
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet is not None
     assert [c.value for c in sheet[1]] == HEADER
+
+
+def test_text_that_starts_like_a_formula_is_refused_by_row_and_column(
+    client: TestClient,
+) -> None:
+    """OWASP's formula starts, as text in a text column, from XLSX and from CSV: stored, they
+    would reach every sheet Konvoi writes. A negative number is still a number."""
+    lviv = factories.destination(client)
+    texts = ["+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)", "\t=1+1"]
+    rows: list[list[Any]] = [
+        [lviv["edrpou"], "pump", text, 1, 1, None]
+        for text in texts  # rows 2 to 5
+    ]
+    rows.append([lviv["edrpou"], "pump", "Negative quantity", -3, 1, None])  # row 6
+    for name, content in (
+        ("needs.xlsx", _xlsx(rows)),
+        (
+            "needs.csv",
+            "\n".join(
+                ",".join(f'"{v}"' if v is not None else "" for v in row) for row in [HEADER, *rows]
+            ).encode(),
+        ),
+    ):
+        refused = _send(client, content, name, dry_run=False)
+        assert refused.status_code == 422, refused.text
+        messages = {(p["row"], p["column"]): p["message"] for p in refused.json()["problems"]}
+        for row in range(2, 2 + len(texts)):
+            assert "as a formula does" in messages[(row, "description")], (name, messages)
+        assert "formula" not in messages[(6, "quantity")]
+        assert (6, "description") not in messages
+        assert _needs_of(client, lviv["id"]) == []

@@ -106,3 +106,17 @@ def test_an_offer_with_a_bad_row_records_nothing_and_names_each_problem(
     assert not any(row in (2, 3, 4) for row, _column in found)
     listed = b.get(client, "/items?q=Lion")["items"]
     assert [i for i in listed if i["vin"] == "WMAA21ZZ49B004712"] == []  # all rows or none
+
+
+def test_an_offer_whose_text_starts_like_a_formula_records_nothing(client: TestClient) -> None:
+    donor = factories.donor(client)
+    vin = b.vin()
+    rows = _offer(donor["name"], vin)
+    rows[0][HEADER.index("model")] = '=HYPERLINK("https://example.invalid")'
+    rows[1][HEADER.index("marks")] = "@SUM(1+1)*cmd|' /C calc'!A0"
+    rows[2][HEADER.index("name")] = "-2+3+cmd|' /C calc'!A0"
+    refused = _send(client, _xlsx(rows), dry_run=False)
+    assert refused.status_code == 422, refused.text
+    found = {(p["row"], p["column"]) for p in refused.json()["problems"]}
+    assert {(2, "model"), (3, "marks"), (4, "name")} <= found
+    assert b.get(client, f"/items?donor_id={donor['id']}")["items"] == []
