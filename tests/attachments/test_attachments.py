@@ -13,10 +13,10 @@ from app.core.config import get_settings
 from tests import factories
 from tests.convoys import builders as b
 from tests.factories import API
+from tests.files import JPEG, PDF, PNG
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+# Fakes that start like the real thing: the parsers see through them.
+FAKE_PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def _attach(client: TestClient, item_id: int, name: str, content: bytes, media: str) -> Any:
@@ -68,7 +68,7 @@ def test_a_file_is_kept_as_it_came_and_shows_in_the_items_history(client: TestCl
 @pytest.mark.parametrize(
     ("name", "content", "media"),
     [
-        ("papers.pdf", PNG, "application/pdf"),  # a PNG with a PDF's name and type
+        ("papers.pdf", FAKE_PNG, "application/pdf"),  # a PNG with a PDF's name and type
         ("notes.pdf", b"just some text, not a PDF", "application/pdf"),
         ("macro.pdf", b"PK\x03\x04 a zip in disguise", "application/octet-stream"),
     ],
@@ -116,3 +116,34 @@ def test_only_those_who_may_see_the_record_see_its_files(client: TestClient, as_
     assert signed.status_code == 201, signed.text
     stranger = as_role(Role.recipient, destination_id=factories.destination(client)["id"])
     assert stranger.get(f"{API}/attachments/{own['id']}/file").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "media", "reason"),
+    [
+        (
+            "akt.pdf",
+            b"%PDF-1.7\n" + b"\x00garbage" * 40,
+            "application/pdf",
+            "does not open as a PDF",
+        ),
+        ("half.pdf", PDF[: len(PDF) // 2], "application/pdf", "does not open as a PDF"),
+        ("scan.png", FAKE_PNG, "image/png", "does not open as a PNG image"),
+        ("photo.jpg", JPEG[:40], "image/jpeg", "does not open as a JPEG image"),
+    ],
+)
+def test_a_file_that_only_starts_like_a_pdf_or_an_image_is_refused_naming_it(
+    client: TestClient, name: str, content: bytes, media: str, reason: str
+) -> None:
+    bus = factories.vehicle(client, factories.donor(client)["id"])
+    refused = _attach(client, bus["id"], name, content, media)
+    assert refused.status_code == 422, refused.text
+    (problem,) = refused.json()["detail"]
+    assert problem["loc"] == ["body", "file"]
+    assert problem["msg"].startswith(f"{name} is refused: ") and reason in problem["msg"]
+    assert _listed(client, bus["id"]) == []
+    assert [
+        e
+        for e in client.get(f"{API}/items/{bus['id']}/history").json()["items"]
+        if e["entity"] == "attachment"
+    ] == []

@@ -4,9 +4,8 @@ from fastapi.testclient import TestClient
 
 from app.auth.roles import Role
 from tests import factories
+from tests.files import PDF
 from tests.web.conftest import PageClients, csrf_token, soup
-
-PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 def test_a_clerk_attaches_the_registration_papers_on_the_item_page(
@@ -28,6 +27,13 @@ def test_a_clerk_attaches_the_registration_papers_on_the_item_page(
     )
     assert refused.status_code == 422
     assert "PDF, JPEG or PNG" in soup(refused.text).get_text()
+    only_starts = clerk.post(
+        "/attachments",
+        data=fields,
+        files={"file": ("akt.pdf", b"%PDF-1.4\n" + b"garbage" * 20, "application/pdf")},
+    )
+    assert only_starts.status_code == 422
+    assert "akt.pdf is refused: it does not open as a PDF" in soup(only_starts.text).get_text()
     saved = clerk.post(
         "/attachments", data=fields, files={"file": ("Zulassung.pdf", PDF, "application/pdf")}
     )
