@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from app.attachments.models import Attachment, AttachmentKind
 from app.auth import visibility
+from app.auth.policy import may
 from app.auth.service import Principal
 from app.certificates.models import UsageCertificate
 from app.convoys.models import Convoy
@@ -67,13 +68,26 @@ RECORDS: dict[str, Callable[[Session, Principal, int], None]] = {
     "usage_certificate": _certificate,
     "convoy": _convoy,
 }
+# The operation that reads each record, and its name: a role the policy table keeps from the
+# record is kept from its files too (a recipient sees its items, not their export records).
+READ_BY = {
+    "item": ("get_item", N_("Item")),
+    "export_record": ("get_export_record", N_("Export record")),
+    "usage_certificate": ("get_certificate", N_("Certificate")),
+    "convoy": ("get_convoy", N_("Convoy")),
+}
 
 
 def require_record(session: Session, principal: Principal, entity: str, entity_id: int) -> None:
+    """404 naming the record unless the principal may read it: by the policy table, then by
+    its rows (a driver who left the convoy is told so, as on the convoy itself)."""
     check = RECORDS.get(entity)
     if check is None:
         said = _("files are attached to one of: {entities}").format(entities=", ".join(RECORDS))
         raise InvalidInput([("entity", said)])
+    operation, label = READ_BY[entity]
+    if not may(principal.role, operation):
+        raise NotFound(label, entity_id)
     check(session, principal, entity_id)
 
 
@@ -194,11 +208,15 @@ def of(session: Session, entity: str, entity_id: int) -> list[Attachment]:
 
 
 def get(session: Session, principal: Principal, attachment_id: int) -> Attachment:
-    """The attachment, if the reader may see the record it belongs to (404 otherwise)."""
+    """The attachment, if the reader may see the record it belongs to; otherwise the same 404
+    as for an attachment that does not exist, which names neither the record nor its id."""
     attachment = session.get(Attachment, attachment_id)
     if attachment is None:
         raise NotFound(N_("Attachment"), attachment_id)
-    require_record(session, principal, attachment.entity, attachment.entity_id)
+    try:
+        require_record(session, principal, attachment.entity, attachment.entity_id)
+    except NotFound:
+        raise NotFound(N_("Attachment"), attachment_id) from None
     return attachment
 
 

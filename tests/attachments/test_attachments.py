@@ -147,3 +147,67 @@ def test_a_file_that_only_starts_like_a_pdf_or_an_image_is_refused_naming_it(
         for e in client.get(f"{API}/items/{bus['id']}/history").json()["items"]
         if e["entity"] == "attachment"
     ] == []
+
+
+def test_a_file_the_caller_may_not_see_is_an_attachment_that_does_not_exist(
+    client: TestClient, as_role: Any
+) -> None:
+    planned = b.planned_convoy(client, vehicles=2)
+    theirs = planned.vehicles[1]  # the driver drives the first
+    hidden = _attach(client, theirs["id"], "papers.pdf", PDF, "application/pdf").json()
+    driver = as_role(Role.driver, driver_id=planned.drivers[0]["id"])
+    for asked in (hidden["id"], hidden["id"] + 1000):  # hidden, and not there at all
+        refused = driver.get(f"{API}/attachments/{asked}/file")
+        assert refused.status_code == 404
+        assert refused.json()["detail"] == f"Attachment {asked} does not exist"
+    # The record's own list answers as the record does.
+    listed = driver.get(f"{API}/attachments", params={"entity": "item", "entity_id": theirs["id"]})
+    assert listed.json()["detail"] == f"Item {theirs['id']} does not exist"
+
+
+def test_recipients_get_no_files_of_the_export_records_hidden_from_them(
+    client: TestClient, as_role: Any
+) -> None:
+    planned = b.planned_convoy(client, vehicles=1)
+    (bus,) = planned.vehicles
+    record = b.get(client, f"/items/{bus['id']}/export-record")
+    exit_note = client.post(
+        f"{API}/attachments",
+        data={
+            "entity": "export_record",
+            "entity_id": str(record["id"]),
+            "kind": "exit_confirmation",
+        },
+        files={"file": ("Ausgangsvermerk.pdf", PDF, "application/pdf")},
+    ).json()
+    recipient = as_role(Role.recipient, destination_id=planned.destination["id"])
+    # The item is theirs; its export record is not (the policy table keeps it from them).
+    assert recipient.get(f"{API}/items/{bus['id']}").status_code == 200
+    assert recipient.get(f"{API}/export-records/{record['id']}").status_code == 403
+    download = recipient.get(f"{API}/attachments/{exit_note['id']}/file")
+    assert download.status_code == 404
+    assert download.json()["detail"] == f"Attachment {exit_note['id']} does not exist"
+    listed = recipient.get(
+        f"{API}/attachments", params={"entity": "export_record", "entity_id": record["id"]}
+    )
+    assert listed.status_code == 404
+    assert listed.json()["detail"] == f"Export record {record['id']} does not exist"
+    uploaded = recipient.post(
+        f"{API}/attachments",
+        data={"entity": "export_record", "entity_id": str(record["id"]), "kind": "other"},
+        files={"file": ("note.pdf", PDF, "application/pdf")},
+    )
+    assert uploaded.status_code == 404
+    assert [a["id"] for a in _listed_for(client, "export_record", record["id"])] == [
+        exit_note["id"]
+    ]
+    # The driver of the vehicle carries its papers, the exit confirmation among them.
+    driver = as_role(Role.driver, driver_id=planned.drivers[0]["id"])
+    assert driver.get(f"{API}/attachments/{exit_note['id']}/file").content == PDF
+
+
+def _listed_for(client: TestClient, entity: str, entity_id: int) -> list[dict[str, Any]]:
+    response = client.get(f"{API}/attachments", params={"entity": entity, "entity_id": entity_id})
+    assert response.status_code == 200, response.text
+    listed: list[dict[str, Any]] = response.json()
+    return listed

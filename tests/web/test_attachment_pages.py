@@ -4,6 +4,7 @@ from fastapi.testclient import TestClient
 
 from app.auth.roles import Role
 from tests import factories
+from tests.convoys import builders as b
 from tests.files import PDF
 from tests.web.conftest import PageClients, csrf_token, soup
 
@@ -43,3 +44,25 @@ def test_a_clerk_attaches_the_registration_papers_on_the_item_page(
     (link,) = shown.select("#attachments-heading ~ ul a")
     assert link.get_text() == "Zulassung.pdf"
     assert clerk.get(str(link["href"])).content == PDF
+
+
+def test_a_recipient_page_does_not_download_an_export_records_file(
+    client: TestClient, page_as: PageClients
+) -> None:
+    planned = b.planned_convoy(client, vehicles=1)
+    (bus,) = planned.vehicles
+    record = b.get(client, f"/items/{bus['id']}/export-record")
+    exit_note = client.post(
+        "/api/v1/attachments",
+        data={
+            "entity": "export_record",
+            "entity_id": str(record["id"]),
+            "kind": "exit_confirmation",
+        },
+        files={"file": ("Ausgangsvermerk.pdf", PDF, "application/pdf")},
+    ).json()
+    recipient = page_as(Role.recipient, destination_id=planned.destination["id"])
+    refused = recipient.get(f"/attachments/{exit_note['id']}/file")
+    assert refused.status_code == 404
+    assert f"Attachment {exit_note['id']} does not exist" in soup(refused.text).get_text()
+    assert b"%PDF" not in refused.content
