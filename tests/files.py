@@ -7,11 +7,13 @@ from PIL import Image
 from pypdf import PdfWriter
 
 
-def pdf(pages: int = 1) -> bytes:
-    """A blank A4 document of ``pages`` pages."""
+def pdf(pages: int = 1, password: str | None = None) -> bytes:
+    """A blank A4 document of ``pages`` pages, locked with ``password`` if given."""
     writer = PdfWriter()
     for _ in range(pages):
         writer.add_blank_page(width=595, height=842)
+    if password is not None:
+        writer.encrypt(password, algorithm="RC4-128")  # built in; AES needs another package
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

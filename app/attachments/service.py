@@ -8,7 +8,6 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader
-from pypdf.errors import PyPdfError
 from sqlmodel import Session, col, select
 
 from app.attachments.models import Attachment, AttachmentKind
@@ -103,16 +102,9 @@ def _pdf_problem(content: bytes) -> str | None:
             return _("it is protected by a password")
         if len(reader.pages) == 0:
             return _("it has no pages")
-    except (
-        PyPdfError,
-        ValueError,
-        KeyError,
-        TypeError,
-        AttributeError,
-        IndexError,
-        RecursionError,
-    ) as exc:
-        # A hostile or broken file makes the parser fail in many ways: each is a refusal.
+    except Exception as exc:
+        # A hostile or broken file makes pypdf fail in many ways (its own errors, and
+        # ValueError, KeyError, RecursionError ... from deep inside): each is a refusal.
         return _("it does not open as a PDF ({reason})").format(reason=str(exc)[:200] or "-")
     return None
 
@@ -133,7 +125,7 @@ def _image_problem(content: bytes, media_type: str) -> str | None:
             image.load()  # every pixel decoded: a truncated or corrupt scan fails here
     except UnidentifiedImageError:
         return _("it does not open as a {format} image").format(format=IMAGE_FORMATS[media_type])
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+    except Exception as exc:  # OSError, SyntaxError, a decompression bomb: a refusal
         return _("it does not open as a {format} image ({reason})").format(
             format=IMAGE_FORMATS[media_type], reason=str(exc)[:200] or "-"
         )

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.attachments import service as attachments
 from app.auth.roles import Role
 from app.core.config import get_settings
-from tests import factories
+from tests import factories, files
 from tests.convoys import builders as b
 from tests.factories import API
 from tests.files import JPEG, PDF, PNG
@@ -130,6 +131,8 @@ def test_only_those_who_may_see_the_record_see_its_files(client: TestClient, as_
         ("half.pdf", PDF[: len(PDF) // 2], "application/pdf", "does not open as a PDF"),
         ("scan.png", FAKE_PNG, "image/png", "does not open as a PNG image"),
         ("photo.jpg", JPEG[:40], "image/jpeg", "does not open as a JPEG image"),
+        ("locked.pdf", files.pdf(password="secret"), "application/pdf", "protected by a password"),
+        ("empty.pdf", files.pdf(pages=0), "application/pdf", "has no pages"),
     ],
 )
 def test_a_file_that_only_starts_like_a_pdf_or_an_image_is_refused_naming_it(
@@ -211,3 +214,16 @@ def _listed_for(client: TestClient, entity: str, entity_id: int) -> list[dict[st
     assert response.status_code == 200, response.text
     listed: list[dict[str, Any]] = response.json()
     return listed
+
+
+def test_an_image_of_too_many_pixels_is_refused_before_it_is_decoded(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bus = factories.vehicle(client, factories.donor(client)["id"])
+    monkeypatch.setattr(attachments, "MAX_IMAGE_PIXELS", 63)  # the test picture has 64
+    refused = _attach(client, bus["id"], "scan.png", PNG, "image/png")
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["detail"][0]["msg"] == (
+        "scan.png is refused: it has 64 pixels; at most 63 are accepted"
+    )
+    assert _listed(client, bus["id"]) == []
