@@ -160,3 +160,29 @@ def test_removing_days_free_from_a_stale_page_removes_nothing(
     assert refused.status_code == 412, refused.text
     stored = b.get(client, f"/drivers/{person['id']}")["availability"]
     assert len(stored) == 2
+
+
+def test_allocating_from_a_stale_item_page_does_not_move_the_item(
+    client: TestClient, page_as: PageClients
+) -> None:
+    bus = factories.vehicle(client, factories.donor(client)["id"])
+    b.post(client, f"/items/{bus['id']}/accept")
+    lviv, chuhuiv = factories.destination(client), factories.destination(client)
+    page = page_as(Role.coordinator)
+    loaded = page.get(f"/items/{bus['id']}")
+    action = f"/items/{bus['id']}/actions/allocate"
+    sent = {
+        "csrf_token": csrf_token(loaded.text),
+        "version": _version_in(soup(loaded.text), action),
+    }
+    first = page.post(action, data={**sent, "destination_id": lviv["id"]})
+    assert first.status_code == 303, first.text
+    second = page.post(action, data={**sent, "destination_id": chuhuiv["id"]})
+    assert second.status_code == 412, second.text
+    assert b.get(client, f"/items/{bus['id']}")["destination_id"] == lviv["id"]
+    html = soup(second.text)
+    assert "Someone else changed this item" in html.select_one(".problems").get_text()  # type: ignore[union-attr]
+    chosen = html.select_one("#allocate-to option[selected]")
+    assert chosen is not None and chosen["value"] == str(chuhuiv["id"])
+    shown = html.get_text()
+    assert lviv["name"] in shown  # what is saved now, on the record's own fields
