@@ -3,8 +3,10 @@
 Legs in local time, a grid vehicle × leg where a driver is chosen per cell or for the whole
 trip, the readiness panel beside it, the status actions and the drivers who dropped out. Every
 change goes through the same service call as the JSON API; a refusal shows its reasons on the
-board (409 or 422), in the same words as the API's. With htmx a change swaps the planning block
-(grid and readiness together); without it the form posts and the board comes back.
+board (409 or 422), in the same words as the API's; a seat chosen on a board loaded before
+someone else changed it is refused (412) rather than replacing their choice unseen. With htmx a
+change swaps the planning block (grid and readiness together); without it the form posts and the
+board comes back.
 """
 
 from collections.abc import Callable, Iterable
