@@ -25,8 +25,9 @@ from app.documents import service as papers
 from app.documents.models import IssuedDocument
 from app.items.models import Item
 from tests.conftest import IN_CI, POSTGRES_URL, _create_postgres_database, _drop_postgres_database
+from tests.files import pdf
 
-PDF = b"%PDF-1.4\n% a scanned exit confirmation\n%%EOF\n"
+PDF = pdf(pages=2)  # a scanned exit confirmation
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

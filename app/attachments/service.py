@@ -2,13 +2,17 @@
 the SHA-256 kept; visible only to those who may see the record it belongs to."""
 
 import hashlib
+import io
 from collections.abc import Callable
 from typing import Any
 
+from PIL import Image, UnidentifiedImageError
+from pypdf import PdfReader
 from sqlmodel import Session, col, select
 
 from app.attachments.models import Attachment, AttachmentKind
 from app.auth import visibility
+from app.auth.policy import may
 from app.auth.service import Principal
 from app.certificates.models import UsageCertificate
 from app.convoys.models import Convoy
@@ -25,6 +29,11 @@ SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
 )
 EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+# What Pillow must find inside a file whose first bytes say JPEG or PNG.
+IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
+# A scan of an A4 page at 600 dpi has 35 million pixels; far beyond, decoding it only costs
+# memory (a small file can unpack into gigabytes).
+MAX_IMAGE_PIXELS = 60_000_000
 
 
 def _item(session: Session, principal: Principal, entity_id: int) -> None:
@@ -58,18 +67,77 @@ RECORDS: dict[str, Callable[[Session, Principal, int], None]] = {
     "usage_certificate": _certificate,
     "convoy": _convoy,
 }
+# The operation that reads each record, and its name: a role the policy table keeps from the
+# record is kept from its files too (a recipient sees its items, not their export records).
+READ_BY = {
+    "item": ("get_item", N_("Item")),
+    "export_record": ("get_export_record", N_("Export record")),
+    "usage_certificate": ("get_certificate", N_("Certificate")),
+    "convoy": ("get_convoy", N_("Convoy")),
+}
 
 
 def require_record(session: Session, principal: Principal, entity: str, entity_id: int) -> None:
+    """404 naming the record unless the principal may read it: by the policy table, then by
+    its rows (a driver who left the convoy is told so, as on the convoy itself)."""
     check = RECORDS.get(entity)
     if check is None:
         said = _("files are attached to one of: {entities}").format(entities=", ".join(RECORDS))
         raise InvalidInput([("entity", said)])
+    operation, label = READ_BY[entity]
+    if not may(principal.role, operation):
+        raise NotFound(label, entity_id)
     check(session, principal, entity_id)
 
 
 def media_type_of(content: bytes) -> str | None:
     return next((media for magic, media in SIGNATURES if content.startswith(magic)), None)
+
+
+def _pdf_problem(content: bytes) -> str | None:
+    """Why the file does not open as a PDF, or None when pypdf reads its pages."""
+    try:
+        reader = PdfReader(io.BytesIO(content))
+        if reader.is_encrypted and not reader.decrypt(""):
+            return _("it is protected by a password")
+        if len(reader.pages) == 0:
+            return _("it has no pages")
+    except Exception as exc:
+        # A hostile or broken file makes pypdf fail in many ways (its own errors, and
+        # ValueError, KeyError, RecursionError ... from deep inside): each is a refusal.
+        return _("it does not open as a PDF ({reason})").format(reason=str(exc)[:200] or "-")
+    return None
+
+
+def _image_problem(content: bytes, media_type: str) -> str | None:
+    """Why the file does not open as the image its first bytes promise, or None."""
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            if image.format != IMAGE_FORMATS[media_type]:
+                return _("it does not open as a {format} image").format(
+                    format=IMAGE_FORMATS[media_type]
+                )
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                return _("it has {pixels} pixels; at most {limit} are accepted").format(
+                    pixels=width * height, limit=MAX_IMAGE_PIXELS
+                )
+            image.load()  # every pixel decoded: a truncated or corrupt scan fails here
+    except UnidentifiedImageError:
+        return _("it does not open as a {format} image").format(format=IMAGE_FORMATS[media_type])
+    except Exception as exc:  # OSError, SyntaxError, a decompression bomb: a refusal
+        return _("it does not open as a {format} image ({reason})").format(
+            format=IMAGE_FORMATS[media_type], reason=str(exc)[:200] or "-"
+        )
+    return None
+
+
+def opening_problem(content: bytes, media_type: str) -> str | None:
+    """Why a file whose first bytes say ``media_type`` does not open as one (None: it does).
+    The first bytes are easy to fake; the parsers read the whole file."""
+    if media_type == "application/pdf":
+        return _pdf_problem(content)
+    return _image_problem(content, media_type)
 
 
 def attach(
@@ -101,6 +169,10 @@ def attach(
     name = (filename or "").strip().replace("/", "_").replace("\\", "_")[:200] or (
         f"{kind.value}.{EXTENSIONS[found]}"
     )
+    problem = opening_problem(content, found)
+    if problem is not None:
+        said = _("{filename} is refused: {reason}")
+        raise InvalidInput([("file", said.format(filename=name, reason=problem))])
     attachment = Attachment(
         entity=entity,
         entity_id=entity_id,
@@ -128,11 +200,15 @@ def of(session: Session, entity: str, entity_id: int) -> list[Attachment]:
 
 
 def get(session: Session, principal: Principal, attachment_id: int) -> Attachment:
-    """The attachment, if the reader may see the record it belongs to (404 otherwise)."""
+    """The attachment, if the reader may see the record it belongs to; otherwise the same 404
+    as for an attachment that does not exist, which names neither the record nor its id."""
     attachment = session.get(Attachment, attachment_id)
     if attachment is None:
         raise NotFound(N_("Attachment"), attachment_id)
-    require_record(session, principal, attachment.entity, attachment.entity_id)
+    try:
+        require_record(session, principal, attachment.entity, attachment.entity_id)
+    except NotFound:
+        raise NotFound(N_("Attachment"), attachment_id) from None
     return attachment
 
 

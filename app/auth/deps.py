@@ -112,8 +112,9 @@ async def authorize(
 PrincipalDep = Annotated[Principal, Depends(authorize)]
 
 
-def require_version(request: Request, entity: Entity) -> None:
-    """Refuse a change made against a stale copy (If-Match carries the version read)."""
+def require_version(request: Request, entity: Entity, version: str | None = None) -> None:
+    """Refuse a change made against a stale copy (If-Match carries the version read; a page's
+    form carries it as ``version``, the hidden field it was loaded with)."""
     if request.method not in UNSAFE_METHODS:
         return
     # Lock the row before anything reads it, with or without If-Match: two edits of the same
@@ -122,7 +123,7 @@ def require_version(request: Request, entity: Entity) -> None:
     session = object_session(entity)
     if session is not None:
         session.refresh(entity, with_for_update=True)
-    header = request.headers.get("if-match")
+    header = request.headers.get("if-match") if version is None else version
     if header is None or header.strip() == "*":
         return
     versions = {tag.strip().removeprefix("W/").strip('"') for tag in header.split(",")}

@@ -102,6 +102,9 @@ class LegEvent(Record, table=True):
     """Progress reported from the road; the convoy's position is its latest event."""
 
     __tablename__ = "leg_event"
+    # A client key names one report of one account: another reporter's key, on this convoy or
+    # another, is theirs, neither refused nor revealed.
+    __table_args__ = (UniqueConstraint("reporter_user_id", "client_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
     convoy_id: int = Field(foreign_key="convoy.id", index=True)
@@ -116,7 +119,7 @@ class LegEvent(Record, table=True):
     note: str | None = Field(default=None, max_length=1000)
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # Made by the phone that sent the report: a retry after a lost answer is recognised.
-    client_key: str | None = Field(default=None, max_length=64, unique=True, index=True)
+    client_key: str | None = Field(default=None, max_length=64)
 
 
 class Handover(Entity, table=True):

@@ -3,11 +3,13 @@
 Legs in local time, a grid vehicle × leg where a driver is chosen per cell or for the whole
 trip, the readiness panel beside it, the status actions and the drivers who dropped out. Every
 change goes through the same service call as the JSON API; a refusal shows its reasons on the
-board (409 or 422), in the same words as the API's. With htmx a change swaps the planning block
-(grid and readiness together); without it the form posts and the board comes back.
+board (409 or 422), in the same words as the API's; a seat chosen on a board loaded before
+someone else changed it is refused (412) rather than replacing their choice unseen. With htmx a
+change swaps the planning block (grid and readiness together); without it the form posts and the
+board comes back.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Annotated, Any, NamedTuple
@@ -46,7 +48,7 @@ from app.convoys.schemas import (
     WithdrawalCreate,
 )
 from app.core.database import SessionDep
-from app.core.errors import DomainError, InvalidInput, RuleViolation
+from app.core.errors import DomainError, InvalidInput, PreconditionFailed, RuleViolation
 from app.core.i18n import _
 from app.drivers.models import Driver
 from app.items.models import Item, ItemCategory
@@ -97,6 +99,17 @@ class VehicleRow:
         drivers = {seat.driver_id if seat else None for seat in self.seats}
         only = drivers.pop() if len(drivers) == 1 else None
         return only
+
+    @property
+    def seated(self) -> str:
+        """Who drives each leg as the board shows it ("3,3,-,4"): sent back with a whole-trip
+        choice, so a row someone else changed meanwhile is not overwritten unseen."""
+        return seated_row(seat.driver_id if seat else None for seat in self.seats)
+
+
+def seated_row(drivers: Iterable[int | None]) -> str:
+    """Drivers as a form sends them back; nobody is "-" (an empty field arrives as none)."""
+    return ",".join("-" if driver is None else str(driver) for driver in drivers)
 
 
 @dataclass
@@ -281,7 +294,7 @@ def _change(
         session.flush()
     except (DomainError, ValidationError) as exc:
         problems, status_code = _problems(exc)
-        if status_code not in (409, 422):
+        if status_code not in (409, 412, 422):
             raise
         # Nothing of a refused change may stay: the board is shown from the stored state.
         session.rollback()
@@ -308,6 +321,16 @@ def _all_choices(request: Request) -> bool:
 # Form fields arrive as text and are read inside the handler, after the policy check: a
 # stranger hears 403, not which field they left out.
 FormText = Annotated[str | None, Form()]
+
+
+def _driver_name(session: Session, driver_id: int | None) -> str:
+    driver = session.get(Driver, driver_id) if driver_id is not None else None
+    return driver.name if driver is not None else _("nobody")
+
+
+def _vehicle_name(session: Session, vehicle_id: int) -> str:
+    vehicle = session.get(Item, vehicle_id)
+    return vehicle.name if vehicle is not None else str(vehicle_id)
 
 
 def _number(field: str, value: str | None) -> int:
@@ -446,8 +469,10 @@ def seat(
     leg_id: FormText = None,
     vehicle_id: FormText = None,
     driver_id: FormText = None,
+    seated: FormText = None,
 ) -> Response:
-    """One cell of the grid: a driver for a vehicle on a leg, or nobody."""
+    """One cell of the grid: a driver for a vehicle on a leg, or nobody. ``seated``: who the
+    board showed in it; someone else's change since then is not replaced unseen (412)."""
 
     def change(convoy: Convoy) -> None:
         leg, vehicle = _number("leg_id", leg_id), _number("vehicle_id", vehicle_id)
@@ -461,6 +486,22 @@ def seat(
         chosen = _number("driver_id", driver_id) if driver_id else None
         if current is not None and current.driver_id == chosen:
             return
+        now = current.driver_id if current is not None else None
+        if seated is not None and seated.strip() != seated_row([now]):
+            leg_row = session.get(Leg, leg)
+            said = _(
+                "Someone else changed this seat after you loaded the board: {vehicle} on leg "
+                "{leg} is now driven by {now}; your choice, {chosen}, was not saved. Choose "
+                "again to replace them."
+            )
+            raise PreconditionFailed(
+                said.format(
+                    vehicle=_vehicle_name(session, vehicle),
+                    leg=leg_row.position if leg_row is not None else leg,
+                    now=_driver_name(session, now),
+                    chosen=_driver_name(session, chosen),
+                )
+            )
         if current is not None and current.id is not None:
             assignments.unassign(session, convoy, current.id)
         if chosen is not None:
@@ -478,12 +519,34 @@ def whole_trip(
     principal: PagePrincipalDep,
     vehicle_id: FormText = None,
     driver_id: FormText = None,
+    seated: FormText = None,
 ) -> Response:
-    """One driver for a vehicle on every leg, replacing whoever drove it."""
+    """One driver for a vehicle on every leg, replacing whoever drove it as the board showed
+    (``seated``, VehicleRow.seated); seats someone else changed since are not replaced (412)."""
 
     def change(convoy: Convoy) -> None:
         assert convoy.id is not None
         vehicle = _number("vehicle_id", vehicle_id)
+        if seated is not None:
+            drives = {
+                a.leg_id: a.driver_id
+                for a in service.assignments_of(session, convoy.id)
+                if a.vehicle_id == vehicle
+            }
+            now = [drives.get(leg.id or 0) for leg in service.legs_of(session, convoy.id)]
+            if seated.strip() != seated_row(now):
+                said = _(
+                    "Someone else changed the seats of {vehicle} after you loaded the board; "
+                    "your choice for the whole trip, {chosen}, was not saved. The board shows "
+                    "the seats as they are now: choose again to replace them."
+                )
+                chosen = _number("driver_id", driver_id) if driver_id else None
+                raise PreconditionFailed(
+                    said.format(
+                        vehicle=_vehicle_name(session, vehicle),
+                        chosen=_driver_name(session, chosen),
+                    )
+                )
         for current in service.assignments_of(session, convoy.id):
             if current.vehicle_id == vehicle and current.id is not None:
                 assignments.unassign(session, convoy, current.id)

@@ -38,10 +38,16 @@ def report_event(session: Session, convoy: Convoy, leg: Leg, data: LegEventCreat
 
 
 def _earlier_report(session: Session, leg: Leg, data: LegEventCreate) -> LegEvent | None:
-    """The report already recorded under this client key, if it is the same report."""
+    """The report this account already recorded under this client key, if it is the same
+    report (keys are the reporter's own: another account's key is never found here)."""
     if data.client_key is None:
         return None
-    earlier = session.exec(select(LegEvent).where(LegEvent.client_key == data.client_key)).first()
+    earlier = session.exec(
+        select(LegEvent).where(
+            LegEvent.reporter_user_id == acting(session).user_id,
+            LegEvent.client_key == data.client_key,
+        )
+    ).first()
     if earlier is not None and (earlier.leg_id, earlier.kind) != (leg.id, data.kind):
         raise Conflict(
             (

@@ -40,7 +40,7 @@ from app.convoys.schemas import (
     WithdrawalCreate,
     WithdrawalRead,
 )
-from app.convoys.views import detail_for, in_view, visible_detail
+from app.convoys.views import detail_for, event_for, in_view, visible_detail
 from app.core.database import SessionDep
 from app.core.pagination import CursorQuery, LimitQuery, Page
 
@@ -307,9 +307,13 @@ def report_progress(
 
 
 @router.get("/{convoy_id}/events", operation_id="list_progress")
-def list_progress(convoy: ConvoyDep, session: SessionDep) -> list[LegEventRead]:
+def list_progress(
+    convoy: ConvoyDep, session: SessionDep, principal: PrincipalDep
+) -> list[LegEventRead]:
+    """The convoy's progress reports, oldest first; a recipient reads them without who
+    reported them (LegEventRead)."""
     assert convoy.id is not None
-    return [LegEventRead.model_validate(e) for e in service.events_of(session, convoy.id)]
+    return [event_for(principal, e) for e in service.events_of(session, convoy.id)]
 
 
 @router.post(

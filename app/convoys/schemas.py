@@ -192,6 +192,10 @@ class LegEventCreate(Schema):
 
 
 class LegEventRead(Schema):
+    """A progress report. A recipient reads what happened where and when, not who reported it:
+    the reporter's account and name, whom it was reported for, the note typed on the road and
+    the client key are null for a recipient."""
+
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -199,12 +203,18 @@ class LegEventRead(Schema):
     leg_id: RecordId
     kind: EventKind
     occurred_at: datetime
-    reporter_user_id: RecordId | None
-    reporter_name: str
-    reported_for: str | None
-    note: str | None
+    reporter_user_id: RecordId | None = Field(
+        description="The account that reported it; null for a recipient"
+    )
+    reporter_name: str | None = Field(description="Who reported it; null for a recipient")
+    reported_for: str | None = Field(
+        description="Whom a coordinator reported for; null for a recipient"
+    )
+    note: str | None = Field(description="Typed on the road; null for a recipient")
     recorded_at: datetime
-    client_key: str | None
+    client_key: str | None = Field(
+        description="The reporter's own key for the report; null for a recipient"
+    )
 
 
 class HandoverCreate(Schema):

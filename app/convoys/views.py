@@ -7,7 +7,8 @@
   stages). Of the goods they see the vehicles they drive and what those carry, with their
   papers; not the other vehicles' goods, values or papers, nor the other drivers' personal
   data (date of birth, phone, licences: app/drivers, the driver's own record only).
-- A recipient sees the convoy, its legs and position, and its own items; no driver data.
+- A recipient sees the convoy, its legs and position, and its own items; no driver data: of
+  a progress report, what happened where and when, not who reported it (``event_for``).
 
 Each part is read in one statement into plain rows: the detail is a fixed number of
 statements whatever the convoy's size.
@@ -25,7 +26,7 @@ from app.auth import visibility
 from app.auth.roles import Role
 from app.auth.service import Principal
 from app.convoys import service
-from app.convoys.models import Assignment, Convoy, ConvoyItem
+from app.convoys.models import Assignment, Convoy, ConvoyItem, LegEvent
 from app.convoys.schemas import ConvoyDetail, ConvoyItemRead, ConvoyRead, LegEventRead, SeatRead
 from app.core.errors import NotFound
 from app.core.i18n import N_
@@ -52,6 +53,16 @@ class Seat:
 def sees_the_team(principal: Principal) -> bool:
     """The office and the convoy's drivers see every seat; a recipient sees none."""
     return visibility.is_office(principal) or principal.role == Role.driver
+
+
+def event_for(principal: Principal, event: LegEvent) -> LegEventRead:
+    """A progress report as this principal may see it: the office and the convoy's drivers all
+    of it; a recipient no account, name, note or client key (its page names no driver)."""
+    read = LegEventRead.model_validate(event)
+    if sees_the_team(principal):
+        return read
+    hidden = ("reporter_user_id", "reporter_name", "reported_for", "note", "client_key")
+    return read.model_copy(update=dict.fromkeys(hidden))
 
 
 def in_view(session: Session, principal: Principal, convoy_id: int) -> Convoy:
@@ -168,7 +179,7 @@ def detail_for(
             SeatRead.model_validate(seat, from_attributes=True)
             for seat in (team if sees_the_team(principal) else [])
         ],
-        position=LegEventRead.model_validate(position) if position else None,
+        position=event_for(principal, position) if position else None,
     )
 
 

@@ -7,16 +7,18 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
+from starlette.datastructures import FormData
 
 from app.auth.deps import require_version
 from app.auth.service import Principal
 from app.core.database import SessionDep
-from app.core.errors import DomainError
+from app.core.errors import DomainError, PreconditionFailed
+from app.core.i18n import _
 from app.core.identifiers import LicenceClass
 from app.drivers import service
 from app.drivers.models import Driver
 from app.drivers.schemas import DriverCreate, DriverUpdate
-from app.registers.pages import Register, routes
+from app.registers.pages import VERSION_FIELD, Register, routes
 from app.web import forms
 from app.web.forms import SubmittedForm
 from app.web.i18n import N_
@@ -44,6 +46,7 @@ def _details(session: Session, driver: Any) -> dict[str, Any]:
         "classes": classes,
         "licence_inputs": [f"expires_{c}" for c in classes],
         "held": held,
+        "held_until": {lic.licence_class.value: lic.expires_on for lic in shown.licences},
     }
 
 
@@ -91,14 +94,35 @@ def _saved_or_refused(
     driver_id: int,
     changes: dict[str, Any],
     errors_under: Callable[[str], str],
+    form: FormData,
+    typed: dict[str, Any],
 ) -> Response:
-    """Save the new lists through the service; refused, the driver's page names the field."""
+    """Save the new lists through the service; refused, the driver's page names the field and
+    keeps what was typed (``typed``: the page's inputs as the form sent them).
+
+    The lists are replaced whole: a form loaded before someone else changed them would undo
+    that change, so it is refused (412) with the lists as saved now shown."""
     DRIVERS.admit(principal, "update_driver")
     driver = DRIVERS.fetch(session, principal, driver_id)
-    require_version(request, driver)
     try:
+        require_version(request, driver, str(form.get(VERSION_FIELD, "")) or None)
         service.update(session, driver, DriverUpdate.model_validate(changes))
         session.flush()
+    except PreconditionFailed:
+        session.rollback()
+        said = _(
+            "Someone else changed this driver after you opened the page: nothing was saved. "
+            "The licences and days saved now are shown; your input is kept in the form."
+        )
+        return DRIVERS.record_page(
+            request,
+            session,
+            principal,
+            driver_id,
+            problems={"": said},
+            status_code=PreconditionFailed.status_code,
+            extra={**typed, "stale": True},
+        )
     except (ValidationError, DomainError) as exc:
         problems = forms.field_errors(exc)
         if not problems:
@@ -112,6 +136,7 @@ def _saved_or_refused(
             driver_id,
             problems={errors_under(k): v for k, v in problems.items()},
             status_code=status_code,
+            extra=typed,
         )
     return RedirectResponse(f"/drivers/{driver_id}", status_code=303)
 
@@ -138,7 +163,12 @@ def licences(
             return f"expires_{classes[int(parts[1])]}"
         return field
 
-    return _saved_or_refused(request, session, principal, driver_id, {"licences": held}, under)
+    typed = {
+        "typed_held": {cls.value: str(form.get(f"expires_{cls.value}", "")) for cls in LicenceClass}
+    }
+    return _saved_or_refused(
+        request, session, principal, driver_id, {"licences": held}, under, form, typed
+    )
 
 
 @router.post("/drivers/{driver_id}/availability", response_model=None, name="drivers_free")
@@ -177,6 +207,11 @@ def availability(
             return parts[2]
         return "available_from_on" if parts[:1] == ["availability"] else field
 
+    typed = {
+        "typed_window": {
+            name: str(form.get(name, "")) for name in ("available_from_on", "available_to_on")
+        }
+    }
     return _saved_or_refused(
-        request, session, principal, driver_id, {"availability": windows}, under
+        request, session, principal, driver_id, {"availability": windows}, under, form, typed
     )

@@ -14,7 +14,8 @@ from app.auth.service import Principal
 from app.certificates import service as certificates
 from app.convoys.models import Convoy, ConvoyItem
 from app.core.database import SessionDep
-from app.core.errors import DomainError
+from app.core.errors import DomainError, PreconditionFailed
+from app.core.i18n import _
 from app.destinations import service as destinations
 from app.donors.models import Donor
 from app.exports import service as exports
@@ -24,7 +25,7 @@ from app.items import service
 from app.items.lifecycle import TRANSITIONS, Action
 from app.items.models import Item, ItemCategory, ItemStatus
 from app.items.schemas import ExportReadyRequest, ItemCreate, ItemUpdate, WithdrawRequest
-from app.registers.pages import Register, routes
+from app.registers.pages import VERSION_FIELD, Register, routes
 from app.web import forms
 from app.web.i18n import N_
 from app.web.pages import PagePrincipalDep
@@ -185,16 +186,40 @@ def act(
     destination_id: Annotated[str | None, Form()] = None,
     plates_valid_until: Annotated[str | None, Form()] = None,
     reason: Annotated[str | None, Form()] = None,
+    version: Annotated[str | None, Form(alias=VERSION_FIELD)] = None,
 ) -> Response:
     """One lifecycle action through the same service call as the API; refused, the item's
-    page lists every reason (409), or names the field (422)."""
+    page lists every reason (409), or names the field (422). Sent from a page loaded before
+    someone else changed the item (``version``), it is refused (412): allocating again would
+    move the item away from where they just put it."""
     action = item_action
     if action not in ACTIONS:
         return Response(status_code=404)
     _action, operation, _label = ACTIONS[action]
     ITEMS.admit(principal, operation)
     item = service.get(session, item_id)
-    require_version(request, item)
+    typed = {
+        "destination_id": destination_id or "",
+        "plates_valid_until": plates_valid_until or "",
+        "reason": reason or "",
+    }
+    try:
+        require_version(request, item, version)
+    except PreconditionFailed:
+        said = _(
+            "Someone else changed this item after you opened the page: nothing was done. It "
+            "is shown as it is now, with your input kept in the form; try again if it still "
+            "applies."
+        )
+        return ITEMS.record_page(
+            request,
+            session,
+            principal,
+            item_id,
+            problems={"": said},
+            status_code=PreconditionFailed.status_code,
+            extra={"typed_action": typed},
+        )
     try:
         if action == "accept":
             service.accept(session, item)
@@ -224,7 +249,13 @@ def act(
         session.rollback()
         status_code = exc.status_code if isinstance(exc, DomainError) else 422
         return ITEMS.record_page(
-            request, session, principal, item_id, problems=problems, status_code=status_code
+            request,
+            session,
+            principal,
+            item_id,
+            problems=problems,
+            status_code=status_code,
+            extra={"typed_action": typed},
         )
     return RedirectResponse(f"/items/{item_id}", status_code=303)
 

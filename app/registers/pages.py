@@ -4,7 +4,9 @@ drivers). A domain describes its register once (``Register``); the routes and th
 
 The forms come from the API's own schemas, so a field a page offers is a field the API takes,
 validated by the same rules and saved by the same service. A refused field comes back beside
-its input with what was typed; a refused rule (409) above the form.
+its input with what was typed; a refused rule (409) above the form. An edit form carries the
+version it was loaded with: posted after someone else saved a change, it is refused (412, as
+the API refuses a stale If-Match) and comes back with what is saved now beside what was typed.
 """
 
 import types
@@ -29,7 +31,7 @@ from app.auth.deps import require_version
 from app.auth.policy import may
 from app.auth.service import Principal
 from app.core.database import SessionDep
-from app.core.errors import DomainError, Forbidden
+from app.core.errors import DomainError, Forbidden, PreconditionFailed
 from app.core.i18n import _, word
 from app.core.models import Entity
 from app.web import forms
@@ -114,6 +116,31 @@ def typed_from(record: Any, specs: Sequence[FieldSpec]) -> dict[str, str]:
         else:
             typed[spec.name] = str(value)
     return typed
+
+
+# The hidden field of an edit form: the version of the record the form was loaded with.
+VERSION_FIELD = "version"
+
+
+def saved_beside(record: Any, specs: Sequence[FieldSpec], typed: dict[str, str]) -> dict[str, str]:
+    """What is saved now, as the form would show it, for each field where it differs from
+    what was typed: a stale form shows the other person's change beside the user's input."""
+    stored = typed_from(record, specs)
+    beside: dict[str, str] = {}
+    for spec in specs:
+        now = stored.get(spec.name, "").strip()
+        if now == typed.get(spec.name, "").strip():
+            continue
+        labels = dict(spec.choices)
+        if spec.kind == "checkbox":
+            beside[spec.name] = _("yes") if now else _("no")
+        elif spec.kind == "multiselect":
+            beside[spec.name] = ", ".join(labels.get(v, v) for v in now.split(",") if v)
+        elif spec.kind == "select":
+            beside[spec.name] = _(labels[now]) if now in labels else now
+        else:
+            beside[spec.name] = now
+    return beside
 
 
 def values_from(typed: dict[str, str], specs: Sequence[FieldSpec]) -> dict[str, Any]:
@@ -269,7 +296,9 @@ class Register:
         typed: dict[str, str],
         errors: forms.FieldErrors,
         status_code: int = 200,
+        stale: bool = False,
     ) -> HTMLResponse:
+        """The form; ``stale``: the user's input against the record as it is saved now."""
         schema = self.create_schema if record is None else self.update_schema
         specs = self.form_specs(session, principal, schema)
         return render(
@@ -281,6 +310,8 @@ class Register:
                 "specs": specs,
                 "typed": typed,
                 "errors": errors,
+                "stale": stale,
+                "saved_now": saved_beside(record, specs, typed) if stale else {},
             },
             principal=principal,
             status_code=status_code,
@@ -305,7 +336,7 @@ class Register:
                 values = {k: v for k, v in values_from(typed, specs).items() if v is not None}
                 saved = self.create(session, self.create_schema.model_validate({**values, **fixed}))
             else:
-                require_version(request, record)
+                require_version(request, record, typed.get(VERSION_FIELD) or None)
                 specs = self.form_specs(session, principal, self.update_schema)
                 before = typed_from(record, specs)
                 # A field the form did not send is left as it is (a checkbox left empty is
@@ -318,6 +349,21 @@ class Register:
                 }
                 saved = self.update(session, record, self.update_schema.model_validate(changed))
             session.flush()
+        except PreconditionFailed:
+            # Someone saved this record after the form was loaded: nothing is overwritten; the
+            # form comes back with the user's input, what is saved now beside it, and the
+            # current version, so saving again is a decision made on what is there.
+            session.rollback()
+            return self.form_page(
+                request,
+                session,
+                principal,
+                record=self.get(session, record_id or 0),
+                typed=typed,
+                errors={},
+                status_code=PreconditionFailed.status_code,
+                stale=True,
+            )
         except (ValidationError, DomainError) as exc:
             errors = forms.field_errors(exc)
             if not errors:

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from app.auth import service as accounts
 from app.auth.deps import CSRF_HEADER, SESSION_COOKIE
 from app.auth.roles import Role
-from tests import factories
+from tests import factories, files
 from tests.accounts import make_user
 from tests.convoys import builders as b
 
@@ -48,7 +48,7 @@ def build(admin: TestClient, session: Session) -> Records:
     attached = admin.post(
         "/api/v1/attachments",
         data={"entity": "item", "entity_id": str(bus["id"]), "kind": "registration_papers"},
-        files={"file": ("papers.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
+        files={"file": ("papers.pdf", files.PDF, "application/pdf")},
     )
     assert attached.status_code == 201, attached.text
     shared = b.post(admin, f"/donors/{bus['donor_id']}/report-links")

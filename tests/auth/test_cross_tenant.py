@@ -338,3 +338,38 @@ def test_a_recipient_sees_only_its_items_on_a_shared_convoy_and_hands_over_only_
     stranger = as_role(Role.recipient, destination_id=factories.destination(client)["id"])
     assert get(stranger, f"/convoys/{convoy['id']}").json() == not_found("Convoy", convoy["id"])
     assert b.post(stranger, path, handover(bus_x)).status_code == 404
+
+
+def test_a_recipient_reads_progress_without_who_reported_it(
+    client: TestClient, as_role: RoleClients
+) -> None:
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - 2 * H
+    planned = b.planned_convoy(client, start=start)
+    assert b.post(client, f"/convoys/{planned.id}/depart").status_code == 200
+    driver = as_role(Role.driver, driver_id=planned.drivers[0]["id"])
+    leg = planned.legs[0]["id"]
+    sent = {
+        "kind": "departed",
+        "occurred_at": iso(start),
+        "note": "Left with Olena and Piotr",
+        "client_key": "phone-key-0001",
+    }
+    path = f"/convoys/{planned.id}/legs/{leg}/events"
+    assert b.post(driver, path, sent).status_code == 201
+    hidden = ("reporter_user_id", "reporter_name", "reported_for", "note", "client_key")
+
+    recipient = as_role(Role.recipient, destination_id=planned.destination["id"])
+    (seen,) = ok(recipient, f"/convoys/{planned.id}/events")
+    assert (seen["kind"], seen["leg_id"], seen["occurred_at"][:16]) == (
+        "departed",
+        leg,
+        iso(start)[:16],
+    )
+    assert {name: seen[name] for name in hidden} == dict.fromkeys(hidden)
+    position = ok(recipient, f"/convoys/{planned.id}")["position"]
+    assert {name: position[name] for name in hidden} == dict.fromkeys(hidden)
+    # The office and the team read all of it.
+    for reader in (client, driver):
+        (full,) = ok(reader, f"/convoys/{planned.id}/events")
+        assert full["client_key"] == "phone-key-0001" and full["reporter_name"]
+        assert full["note"] == "Left with Olena and Piotr" and full["reporter_user_id"]

@@ -73,3 +73,24 @@ def test_a_malformed_client_key_is_422_naming_the_field(
     )
     assert bad.status_code == 422
     assert bad.json()["detail"][0]["loc"] == ["body", "client_key"]
+
+
+def test_a_key_is_the_reporters_own_another_account_on_another_convoy_may_use_it(
+    client: TestClient, as_role: RoleClients
+) -> None:
+    first, second = _under_way(client), _under_way(client)
+    key = "same-key-on-two-phones"
+    body = {"kind": "departed", "client_key": key}
+    mine = as_role(Role.driver, driver_id=first.drivers[0]["id"])
+    theirs = as_role(Role.driver, driver_id=second.drivers[0]["id"])
+    recorded = _report(mine, first, occurred_at=iso(first.start), **body)
+    assert recorded.status_code == 201, recorded.text
+    # Not refused, and nothing of the first driver's report is told.
+    other = _report(theirs, second, occurred_at=iso(second.start), **body)
+    assert other.status_code == 201, other.text
+    assert other.json()["convoy_id"] == second.id
+    assert [e["client_key"] for e in b.get(client, f"/convoys/{first.id}/events")] == [key]
+    assert [e["client_key"] for e in b.get(client, f"/convoys/{second.id}/events")] == [key]
+    # Each phone's retry still finds its own report.
+    again = _report(theirs, second, occurred_at=iso(second.start), **body)
+    assert (again.status_code, again.json()["id"]) == (200, other.json()["id"])

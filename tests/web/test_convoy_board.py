@@ -282,3 +282,62 @@ def test_a_leg_and_items_added_on_the_board(client: TestClient, page_as: PageCli
     assert loaded.status_code == 303
     on_board = {i["item_id"] for i in b.get(client, f"/convoys/{planned.id}")["items"]}
     assert spare["id"] in on_board
+
+
+def _seat_form(board: Any, leg_id: int, vehicle_id: int) -> dict[str, str]:
+    """A cell's form as the board was loaded: its hidden fields."""
+    select = soup(board.text).select_one(f"#seat-{vehicle_id}-{leg_id}")
+    assert select is not None and select.parent is not None
+    return {str(i["name"]): str(i["value"]) for i in select.parent.select("input[type=hidden]")}
+
+
+def test_a_seat_chosen_on_a_stale_board_does_not_replace_someone_elses_choice(
+    client: TestClient, page_as: PageClients
+) -> None:
+    planned = b.planned_convoy(client, vehicles=1, drivers=2, assigned=False)
+    anna, boris = planned.drivers
+    leg, bus = planned.legs[0]["id"], planned.vehicles[0]["id"]
+    page = page_as(Role.coordinator)
+    loaded = _board(page, planned.id)
+    cell = _seat_form(loaded, leg, bus)
+    assert cell["seated"] == "-"  # nobody
+    first = page.post(f"/convoys/{planned.id}/seat", data={**cell, "driver_id": anna["id"]})
+    assert first.status_code == 303, first.text
+    # The same loaded board, by htmx as a browser sends it: refused, Anna stays.
+    second = page.post(
+        f"/convoys/{planned.id}/seat",
+        data={**cell, "driver_id": boris["id"]},
+        headers={"HX-Request": "true"},
+    )
+    assert second.status_code == 412, second.text
+    assert _seats(client, planned.id) == {(leg, bus, anna["id"])}
+    problem = soup(second.text).select_one(".problems li")
+    assert problem is not None
+    said = problem.get_text()
+    assert anna["name"] in said and boris["name"] in said and "was not saved" in said
+    # The board shown with it is the current one: choosing again replaces Anna on purpose.
+    again = _seat_form(second, leg, bus)
+    assert again["seated"] == str(anna["id"])
+    third = page.post(f"/convoys/{planned.id}/seat", data={**again, "driver_id": boris["id"]})
+    assert third.status_code == 303, third.text
+    assert _seats(client, planned.id) == {(leg, bus, boris["id"])}
+
+
+def test_a_whole_trip_choice_on_a_stale_board_changes_no_seat(
+    client: TestClient, page_as: PageClients
+) -> None:
+    planned = b.planned_convoy(client, plan=b.FIRST_CONVOY, vehicles=1, drivers=2, assigned=False)
+    anna, boris = planned.drivers
+    bus = planned.vehicles[0]["id"]
+    page = page_as(Role.coordinator)
+    loaded = soup(_board(page, planned.id).text)
+    trip_form = loaded.select_one(f"#trip-{bus}")
+    assert trip_form is not None and trip_form.parent is not None
+    row = {str(i["name"]): str(i["value"]) for i in trip_form.parent.select("input[type=hidden]")}
+    assert row["seated"] == ",".join("-" for _ in planned.legs)
+    first_leg = planned.legs[0]["id"]
+    b.assign(client, planned.id, first_leg, bus, anna["id"])  # someone else, meanwhile
+    refused = page.post(f"/convoys/{planned.id}/whole-trip", data={**row, "driver_id": boris["id"]})
+    assert refused.status_code == 412, refused.text
+    assert _seats(client, planned.id) == {(first_leg, bus, anna["id"])}
+    assert boris["name"] in soup(refused.text).select_one(".problems li").get_text()  # type: ignore[union-attr]
