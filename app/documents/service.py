@@ -46,6 +46,8 @@ KINDS = {
     k.name: k
     for k in (
         Kind("manifest", "MAN", "Ladeliste / Пакувальний лист", ("pdf", "xlsx", "csv"), None),
+        # One note per consignment: a vehicle's own recipient's, and one for each other
+        # recipient it carries goods for (then destination_id says whose).
         Kind("cmr", "CMR", "Frachtbrief CMR / Накладна CMR", ("pdf",), "vehicle_id"),
         Kind(
             "handover_act",
@@ -116,9 +118,14 @@ class Paper:
 
     @property
     def subject(self) -> str:
-        """ "4" for a vehicle's or a recipient's paper, "2-4" for a donor's to a recipient."""
+        """ "4" for a vehicle's or a recipient's paper, "2-4" for a donor's to a recipient,
+        "4-7" for the note of a vehicle's goods for another recipient."""
         if self.kind.subject == "vehicle_id":
-            return str(self.vehicle_id)
+            return (
+                f"{self.vehicle_id}-{self.destination_id}"
+                if self.destination_id
+                else str(self.vehicle_id)
+            )
         if self.kind.subject == "donor_destination":
             return f"{self.donor_id}-{self.destination_id}"
         if self.kind.subject == "driver_id":
@@ -157,7 +164,9 @@ def paper(
     return Paper(
         found,
         vehicle_id if found.subject == "vehicle_id" else None,
-        destination_id if found.subject in ("destination_id", "donor_destination") else None,
+        destination_id
+        if found.subject in ("destination_id", "donor_destination", "vehicle_id")
+        else None,
         donor_id if found.subject == "donor_destination" else None,
         driver_id if found.subject == "driver_id" else None,
     )
@@ -199,8 +208,8 @@ def facts_of(
     """The facts ``wanted`` prints; ``everything`` (the convoy's facts) when already gathered."""
     everything = everything or papers.convoy_facts(session, convoy)
     if wanted.kind.subject == "vehicle_id":
-        one = papers.vehicle_facts(everything, wanted.vehicle_id or 0)
-        if one is None:
+        vehicle = papers.vehicle_of(everything, wanted.vehicle_id or 0)
+        if vehicle is None:
             raise InvalidInput(
                 [
                     (
@@ -209,7 +218,11 @@ def facts_of(
                     )
                 ]
             )
-        return {**one, "boxes": CMR_BOXES}
+        note = papers.cmr_facts(everything, vehicle, wanted.destination_id)
+        if note is None:
+            said = _("this vehicle carries nothing for this recipient")
+            raise InvalidInput([("destination_id", said)])
+        return {**note, "boxes": CMR_BOXES}
     if wanted.kind.name == "driver_papers":
         theirs = papers.driver_facts(everything, wanted.driver_id or 0)
         if theirs is None:
@@ -260,6 +273,16 @@ def _intended_use(session: Session, destination_id: int | None) -> str:
     )
 
 
+def _addressed(everything: papers.Facts, wanted: Paper) -> Paper:
+    """A vehicle's note for its own recipient is addressed by the vehicle alone: the same
+    paper (and number) whether or not the recipient is named."""
+    if wanted.kind.subject == "vehicle_id" and wanted.destination_id is not None:
+        vehicle = papers.vehicle_of(everything, wanted.vehicle_id or 0)
+        if vehicle is not None and vehicle["recipient"]["id"] == wanted.destination_id:
+            return replace(wanted, destination_id=None)
+    return wanted
+
+
 def _file_name(convoy: Convoy, wanted: Paper, fmt: str, number: str | None = None) -> str:
     base = (number or f"{convoy.number}-{wanted.kind.name}").replace("/", "-")
     if number is None and wanted.subject:
@@ -301,7 +324,9 @@ ENGLISH_TITLES = {"manifest": "Packing list", "export_sheet": "Export data"}
 def preview(
     session: Session, convoy: Convoy, wanted: Paper, fmt: str, language: str = "de-uk"
 ) -> File:
-    facts = facts_of(session, convoy, wanted)
+    everything = papers.convoy_facts(session, convoy)
+    wanted = _addressed(everything, wanted)
+    facts = facts_of(session, convoy, wanted, everything)
     if language == "en":
         if wanted.kind.name not in ENGLISH_TITLES:
             said = _("only the manifest and the export sheet are made in English")
@@ -342,6 +367,8 @@ def _issued_of(session: Session, convoy: Convoy, wanted: Paper) -> list[IssuedDo
 def issue(session: Session, convoy: Convoy, wanted: Paper, principal: Principal) -> IssuedDocument:
     """Give the paper a number (the same number again for a reissue, one revision more), make
     it, and keep its bytes, their SHA-256 and the facts it was made from."""
+    everything = papers.convoy_facts(session, convoy)
+    wanted = _addressed(everything, wanted)
     earlier = _issued_of(session, convoy, wanted)
     if earlier:
         number, revision = earlier[-1].number, earlier[-1].revision + 1
@@ -352,7 +379,7 @@ def issue(session: Session, convoy: Convoy, wanted: Paper, principal: Principal)
             )
         ).one()
         number, revision = f"{convoy.number}/{wanted.kind.code}/{numbered + 1}", 1
-    facts = facts_of(session, convoy, wanted)
+    facts = facts_of(session, convoy, wanted, everything)
     # Made out where the convoy sets off (a CMR note's place and date of making out).
     today = today_at(convoy.meeting_time_zone)
     shown_number = number if revision == 1 else f"{number} · Rev. {revision}"
@@ -509,7 +536,7 @@ def _rows(facts: papers.Facts) -> list[dict[str, Any]]:
                     "hs_code": line["hs_code"],
                     "category": line["category"],
                     "marks": line["marks"],
-                    "recipient": v["recipient"]["name"],
+                    "recipient": line["recipient"]["name"],
                     "origin": v["origin_country"],
                     "mrn": v["mrn"],
                     "exit_confirmed_on": _day(v["exit_confirmed_on"]),
