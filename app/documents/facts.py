@@ -423,6 +423,13 @@ def handover_facts(facts: Facts, destination_id: int) -> Facts | None:
     }
 
 
+def covered_items(theirs: Facts) -> list[int]:
+    """The items (not cargo lines) among what a recipient takes over: what certificates cover."""
+    return [v["id"] for v in theirs["vehicles"] if v["vehicle_included"]] + [
+        line["item_id"] for v in theirs["vehicles"] for line in v["lines"] if line["item_id"]
+    ]
+
+
 def donation_facts(facts: Facts, donor_id: int, destination_id: int) -> Facts | None:
     """What one donor gives one recipient on this convoy: its vehicles (category, make, VIN,
     body type, as Resolution 953 asks) and its goods for that recipient, on whichever vehicle."""
@@ -451,12 +458,13 @@ def donation_facts(facts: Facts, donor_id: int, destination_id: int) -> Facts | 
     }
 
 
-def usage_form_facts(facts: Facts, destination_id: int, intended_use: str) -> Facts | None:
-    """The usage certificate for a recipient to sign: every item the convoy brings it."""
+def usage_form_facts(facts: Facts, destination_id: int, certificates: list[Facts]) -> Facts | None:
+    """The usage certificate for a recipient to sign: every item the convoy brings it, and the
+    certificates that cover them, each with its purpose."""
     theirs = handover_facts(facts, destination_id)
     if theirs is None:
         return None
-    return {**theirs, "intended_use": intended_use}
+    return {**theirs, "certificates": certificates}
 
 
 def driver_facts(facts: Facts, driver_id: int) -> Facts | None:

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, func, select
 from app.auth import visibility
 from app.auth.roles import Role
 from app.auth.service import Principal
-from app.certificates.models import UsageCertificate
+from app.certificates.models import CertificateItem, UsageCertificate
 from app.convoys.models import Assignment, Convoy
 from app.core.errors import InvalidInput, NotFound
 from app.core.i18n import N_, _
@@ -236,12 +236,13 @@ def facts_of(
             raise InvalidInput([("donor_id", said.format(number=convoy.number))])
         return given
     if wanted.kind.name == "usage_form":
-        form = papers.usage_form_facts(
-            everything, wanted.destination_id or 0, _intended_use(session, wanted.destination_id)
-        )
-        if form is None:
+        theirs = papers.handover_facts(everything, wanted.destination_id or 0)
+        if theirs is None:
             said = _("convoy {number} carries nothing for this recipient")
             raise InvalidInput([("destination_id", said.format(number=convoy.number))])
+        covering = _certificates(session, wanted.destination_id, papers.covered_items(theirs))
+        form = papers.usage_form_facts(everything, wanted.destination_id or 0, covering)
+        assert form is not None
         return form
     if wanted.kind.subject == "destination_id":
         theirs = papers.handover_facts(everything, wanted.destination_id or 0)
@@ -260,17 +261,41 @@ def facts_of(
     return everything
 
 
-def _intended_use(session: Session, destination_id: int | None) -> str:
-    """The use the recipient stated on its latest certificate, or the usual one."""
-    stated = session.exec(
-        select(UsageCertificate.intended_use)
-        .where(UsageCertificate.destination_id == destination_id)
-        .order_by(col(UsageCertificate.issued_on).desc(), col(UsageCertificate.id).desc())
-    ).first()
-    return stated or (
-        "Trinkwasserversorgung und Abwasserentsorgung des Empfängers / "
-        "Питне водопостачання та водовідведення отримувача"
-    )
+# Where no certificate covers the items yet (a form for a certificate still to be issued).
+USUAL_USE = {
+    "number": "",
+    "issued_on": "",
+    "intended_use": "Trinkwasserversorgung und Abwasserentsorgung des Empfängers",
+    "intended_use_uk": "Питне водопостачання та водовідведення отримувача",
+}
+
+
+def _certificates(
+    session: Session, destination_id: int | None, item_ids: list[int]
+) -> list[papers.Facts]:
+    """The recipient's certificates that cover these items, each with its purpose; the usual
+    purpose where none does. A certificate for other items of the recipient is not theirs."""
+    found = session.exec(
+        select(UsageCertificate)
+        .join(CertificateItem, col(CertificateItem.certificate_id) == col(UsageCertificate.id))
+        .where(
+            UsageCertificate.destination_id == destination_id,
+            col(CertificateItem.item_id).in_(item_ids),
+        )
+        .distinct()
+        .order_by(col(UsageCertificate.issued_on), col(UsageCertificate.number))
+    ).all()
+    if not found:
+        return [USUAL_USE]
+    return [
+        {
+            "number": c.number,
+            "issued_on": papers.day(c.issued_on),
+            "intended_use": c.intended_use,
+            "intended_use_uk": c.intended_use_uk or "",
+        }
+        for c in found
+    ]
 
 
 def _addressed(everything: papers.Facts, wanted: Paper) -> Paper:

@@ -1,6 +1,7 @@
 """The demo's W4U-02 as a customs clerk and a recipient read its papers: two borehole pumps
 for Lvivvodokanal ride on the MAN TGL that goes to Chuhuiv. Every paper names each good's own
-recipient; the CMR follows the Convention's one note per consignment.
+recipient; the CMR follows the Convention's one note per consignment; each usage form names
+the certificate that covers its items, with the purpose in German and Ukrainian.
 
 Read back from the generated PDFs' text, on SQLite and PostgreSQL (the demo in a database of
 its own: tests/demo_database.py)."""
@@ -191,6 +192,36 @@ def test_the_handover_acts_list_each_recipients_own_goods(api: TestClient, w4u02
     assert TGL_VIN not in lviv  # the truck is Chuhuiv's; Lviv's pumps name it as their carrier
     assert "befördert auf / перевозиться на 6. MAN TGL 8.180 box truck" in lviv
     assert "51.720 kg" in lviv and "626.000,00 €" in lviv
+
+
+def test_the_usage_forms_name_the_covering_certificate(api: TestClient, w4u02: W4U02) -> None:
+    w = w4u02
+    lviv = _paper(api, w, "usage_form", destination_id=w.lviv)
+    assert "VN-LVIV-002" in lviv and "VN-LVIV-003" not in lviv
+    assert "replacement borehole pumps" in lviv
+    assert "заміна свердловинних насосів" in lviv
+    assert "Workshop van" not in lviv  # VN-LVIV-003's purpose: items not on this convoy
+    assert all(pump in lviv for pump in PUMPS)
+
+    chuhuiv = _paper(api, w, "usage_form", destination_id=w.chuhuiv)
+    assert "VN-CHU-002" in chuhuiv and "VN-CHU-001" not in chuhuiv
+    assert "Обстеження та ремонт трубопроводів" in chuhuiv
+    assert TGL_VIN in chuhuiv and "Borehole pump" not in chuhuiv
+
+
+def test_the_delivered_convoys_form_names_its_own_certificate(api: TestClient) -> None:
+    convoys = _get(api, "/convoys", sort="number", limit=100).json()["items"]
+    convoy = next(c for c in convoys if c["number"] == "W4U-01")
+    chuhuiv = next(
+        d["id"]
+        for d in _get(api, "/destinations").json()["items"]
+        if d["name"] == "Chuhuiv water utility"
+    )
+    pdf = _get(api, f"/convoys/{convoy['id']}/documents/usage_form", destination_id=chuhuiv).content
+    text = "\n".join(_text(pdf))
+    assert "VN-CHU-001" in text and "VN-CHU-002" not in text
+    assert "Emergency power, pipe repairs and crew transport" in text
+    assert "Аварійне електроживлення" in text
 
 
 def test_the_donor_report_names_the_vehicle_the_pumps_ride_on(
