@@ -254,3 +254,30 @@ def test_the_recipients_page_links_letters_that_are_made(
     assert any(f"donor_id={w4u02.pumps_donor}" in href for href in letters)
     for href in letters:
         assert browser.get(href).status_code == 200, href
+
+
+def test_the_boards_papers_offer_each_consignees_note_and_letter(
+    login_desk: TestClient, demo_logins: dict[Role, demo.DemoLogin], w4u02: W4U02
+) -> None:
+    w = w4u02
+    clerk = demo_logins[Role.clerk]
+    browser = TestClient(login_desk.app, follow_redirects=False)
+    login = browser.post("/login", data={"username": clerk.username, "password": clerk.password})
+    assert login.status_code == 303, login.text
+    page = soup(browser.get(f"/convoys/{w.convoy}/papers").text)
+    links = [a["href"] for a in page.select("a[href*='/documents/']")]
+    notes = [h for h in links if "/documents/cmr?" in h and f"vehicle_id={w.tgl}" in h]
+    assert sorted(notes) == sorted(
+        [
+            f"/convoys/{w.convoy}/documents/cmr?format=pdf&vehicle_id={w.tgl}",
+            f"/convoys/{w.convoy}/documents/cmr?format=pdf&vehicle_id={w.tgl}"
+            f"&destination_id={w.lviv}",
+        ]
+    )
+    for href in notes:
+        assert browser.get(href).status_code == 200, href
+    letters = [h for h in links if "donation_letter" in h and f"donor_id={w.pumps_donor}" in h]
+    assert letters == [
+        f"/convoys/{w.convoy}/documents/donation_letter?format=pdf&donor_id={w.pumps_donor}"
+        f"&destination_id={w.lviv}"
+    ]
