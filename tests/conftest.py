@@ -24,6 +24,9 @@ from app.core.database import get_session, make_engine
 from app.main import create_app, install_listeners
 from tests.accounts import RoleClients, auth_headers
 
+# The demo in a database of its own, for the modules that ask for it (``api``, ``demo_engine``).
+pytest_plugins = ["tests.demo_database"]
+
 POSTGRES_URL = os.environ.get("KONVOI_TEST_POSTGRES_URL")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 BACKENDS = ["sqlite", "postgresql"]

@@ -15,6 +15,7 @@ class UsageCertificate(Entity, table=True):
     number: str = Field(unique=True, max_length=50)
     destination_id: int = Field(foreign_key="destination.id", index=True)
     intended_use: str = Field(max_length=2000)
+    intended_use_uk: str | None = Field(default=None, max_length=2000)  # for the bilingual form
     issued_on: date
     issuer: str = Field(max_length=200)
     valid_until_on: date | None = None

@@ -73,6 +73,7 @@ CERTIFICATES = Register(
         "number": N_("Number"),
         "destination_id": N_("Utility"),
         "intended_use": N_("Intended use"),
+        "intended_use_uk": N_("Intended use in Ukrainian"),
         "issued_on": N_("Issued on"),
         "issuer": N_("Issued by"),
         "valid_until_on": N_("Valid until"),

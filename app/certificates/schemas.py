@@ -16,6 +16,12 @@ class CertificateBase(Schema):
         max_length=2000,
         examples=["Transport of drinking-water pumps between well fields of Lvivvodokanal"],
     )
+    intended_use_uk: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="The intended use in Ukrainian, for the Ukrainian half of the usage form",
+        examples=["Перевезення насосів питної води між водозаборами Львівводоканалу"],
+    )
     issued_on: date
     issuer: str = Field(
         min_length=1, max_length=200, examples=["Lvivvodokanal, technical director"]
@@ -38,6 +44,7 @@ class CertificateUpdate(Schema):
     number: str | None = Field(default=None, min_length=1, max_length=50)
     destination_id: RecordId | None = None
     intended_use: str | None = Field(default=None, min_length=1, max_length=2000)
+    intended_use_uk: str | None = Field(default=None, max_length=2000)
     issued_on: date | None = None
     issuer: str | None = Field(default=None, min_length=1, max_length=200)
     valid_until_on: date | None = None

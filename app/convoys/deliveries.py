@@ -43,6 +43,8 @@ class Delivery:
     items: list[Item]
     handed_over: dict[int, Handover]
     donors: dict[int, str] = field(default_factory=dict)  # who gave them: one letter each
+    # Items of ours riding on another recipient's vehicle: that vehicle, to find them by.
+    carried_on: dict[int, Item] = field(default_factory=dict)
 
     @property
     def can_hand_over(self) -> bool:
@@ -72,10 +74,14 @@ def _destination_of(session: Session, principal: Principal) -> Destination:
 
 def _delivery(session: Session, convoy: Convoy, destination_id: int) -> Delivery:
     assert convoy.id is not None
-    ours = [
-        item for _, item in service.loaded_items(session, convoy.id)
-        if item.destination_id == destination_id
-    ]  # fmt: skip
+    loaded = service.loaded_items(session, convoy.id)
+    everything = {item.id: item for _, item in loaded}
+    ours = [item for _, item in loaded if item.destination_id == destination_id]
+    carriers = {
+        row.item_id: everything[row.carrier_id]
+        for row, _ in loaded
+        if row.carrier_id is not None and row.carrier_id in everything
+    }
     handed = session.exec(
         select(Handover).where(
             col(Handover.convoy_id) == convoy.id,
@@ -87,6 +93,11 @@ def _delivery(session: Session, convoy: Convoy, destination_id: int) -> Delivery
         trip=trip.of(convoy, service.legs_of(session, convoy.id)),
         items=ours,
         handed_over={h.item_id: h for h in handed},
+        carried_on={
+            item.id: carriers[item.id]
+            for item in ours
+            if item.id in carriers and carriers[item.id].destination_id != destination_id
+        },
         donors={
             d.id: d.name
             for d in session.exec(

@@ -223,7 +223,9 @@ DELIVERED = Batch(
     certificates=(
         Certificate("VN-CHU-001", "chuhuiv", ("van", "crane", "generator"), FRI - 20,
                     "Emergency power, pipe repairs and crew transport for the Chuhuiv water "
-                    "supply"),
+                    "supply",
+                    "Аварійне електроживлення, ремонт трубопроводів і перевезення бригад "
+                    "для водопостачання Чугуєва"),
     ),
     # Marked export-ready now, for a trip ending tomorrow (the service's "today" rule); the
     # plates, declared for the trip weeks ago, still run.
@@ -341,10 +343,14 @@ READY = Batch(
                     ("lions_city", "citaro", "tgm", "atego", "big_generator", "borehole_pump_1",
                      "borehole_pump_2"), TODAY - 12,
                     "Water supply and network repairs of Lvivvodokanal: crew transport, "
-                    "emergency power for pumping stations, replacement borehole pumps"),
+                    "emergency power for pumping stations, replacement borehole pumps",
+                    "Водопостачання та ремонт мереж Львівводоканалу: перевезення бригад, "
+                    "аварійне живлення насосних станцій, заміна свердловинних насосів"),
         Certificate("VN-CHU-002", "chuhuiv", ("unimog", "tgl"), TODAY - 12,
                     "Pipeline inspection and repairs of the Chuhuiv water utility (via "
-                    "Lvivvodokanal)"),
+                    "Lvivvodokanal)",
+                    "Обстеження та ремонт трубопроводів водоканалу Чугуєва (через "
+                    "Львівводоканал)"),
     ),
     exports=(
         *(Export(vehicle, (TODAY - 2, MON + 30), trip_ends=MON)
@@ -428,7 +434,8 @@ BLOCKED = Batch(
     # The bus is not on the certificate: Mykolaivvodokanal has not signed for it yet.
     certificates=(
         Certificate("VN-MYK-001", "mykolaiv", ("tipper", "econic"), TODAY - 5,
-                    "Repair of water mains and waste collection in Mykolaiv (via Lvivvodokanal)"),
+                    "Repair of water mains and waste collection in Mykolaiv (via Lvivvodokanal)",
+                    "Ремонт водогонів і вивезення відходів у Миколаєві (через Львівводоканал)"),
     ),
     exports=(
         # The tipper's plates were booked for the original date, a day too short now.
@@ -484,7 +491,8 @@ WAITING = Batch(
     allocations=(Allocation("lviv", None, ("sprinter", "drainage_pump")),),
     certificates=(
         Certificate("VN-LVIV-003", "lviv", ("sprinter", "drainage_pump"), TODAY - 2,
-                    "Workshop van and drainage pump for the repair crews of Lvivvodokanal"),
+                    "Workshop van and drainage pump for the repair crews of Lvivvodokanal",
+                    "Фургон-майстерня та дренажний насос для ремонтних бригад Львівводоканалу"),
     ),
     exports=(
         Export("sprinter", (TODAY - 1, FRI + 40), trip_ends=FRI + 10),

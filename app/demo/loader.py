@@ -153,6 +153,7 @@ class _Loader:
                 number=certificate.number,
                 destination_id=self.destinations[certificate.destination],
                 intended_use=certificate.use,
+                intended_use_uk=certificate.use_uk,
                 issued_on=issued,
                 issuer=data.CERTIFICATE_ISSUER,
                 valid_until_on=issued + timedelta(days=365),

@@ -151,6 +151,7 @@ class Certificate:
     items: tuple[str, ...]
     issued: Day
     use: str
+    use_uk: str | None = None
 
 
 @dataclass(frozen=True)

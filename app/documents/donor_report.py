@@ -24,6 +24,7 @@ from app.items.models import Item
 
 
 def facts(session: Session, donor: Donor) -> dict[str, Any]:
+    """Each item to its own recipient; one riding on another recipient's vehicle names it."""
     rows = session.exec(
         select(Item, Convoy, Destination, Handover)
         .join(ConvoyItem, col(ConvoyItem.item_id) == col(Item.id), isouter=True)
@@ -33,8 +34,17 @@ def facts(session: Session, donor: Donor) -> dict[str, Any]:
         .where(Item.donor_id == donor.id)
         .order_by(col(Item.name), col(Item.id))
     ).all()
+    carriers = dict(
+        session.exec(
+            select(ConvoyItem.item_id, Item)
+            .join(Item, col(Item.id) == col(ConvoyItem.carrier_id))
+            .where(col(ConvoyItem.item_id).in_([item.id for item, *_ in rows]))
+        ).all()
+    )
     items: list[dict[str, Any]] = []
     for item, convoy, destination, handover in rows:
+        vehicle = carriers.get(item.id or 0)
+        elsewhere = vehicle is not None and vehicle.destination_id != item.destination_id
         items.append(
             {
                 "id": item.id,
@@ -48,6 +58,7 @@ def facts(session: Session, donor: Donor) -> dict[str, Any]:
                 "recipient": destination.name if destination else "",
                 "recipient_uk": (destination.name_uk or "") if destination else "",
                 "convoy": convoy.number if convoy else "",
+                "carried_on": vehicle.name if vehicle is not None and elsewhere else "",
                 "handed_over_on": papers.day(handover.handed_over_on) if handover else "",
                 "handed_over_iso": handover.handed_over_on.isoformat() if handover else "",
                 "received_by": (

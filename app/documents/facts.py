@@ -87,6 +87,7 @@ def donor_facts(donor: Donor | None) -> Facts:
 def _line(line: CargoLine) -> Facts:
     return {
         "item_id": None,
+        "destination_id": None,  # a cargo line goes where its vehicle goes
         "description": line.description,
         "description_uk": line.description_uk or "",
         "quantity": line.quantity,
@@ -102,9 +103,11 @@ def _line(line: CargoLine) -> Facts:
 
 
 def _equipment_line(item: Item) -> Facts:
-    """Equipment riding on a vehicle is a line of that vehicle's cargo, one package."""
+    """Equipment riding on a vehicle is a line of that vehicle's cargo, one package; it keeps
+    its own recipient, which need not be the vehicle's."""
     return {
         "item_id": item.id,
+        "destination_id": item.destination_id,
         "donor_id": item.donor_id,
         "description": item.name,
         "description_uk": item.name_uk or "",
@@ -169,12 +172,24 @@ def convoy_facts(session: Session, convoy: Convoy) -> Facts:
 
     shown_vehicles = []
     by_recipient: dict[int | None, Facts] = {}
+
+    def total_of(recipient: Facts) -> Facts:
+        return by_recipient.setdefault(
+            recipient["id"],
+            {"recipient": recipient, "vehicles": 0, "lines": 0, "weight_kg": 0, "value_cents": 0},
+        )
+
     for n, vehicle in enumerate(vehicles, start=1):
         assert vehicle.id is not None
         record: ExportRecord | None = records.get(vehicle.id)
-        cargo = [{**_line(line), "donor_id": vehicle.donor_id} for line in lines[vehicle.id]] + [
-            _equipment_line(item) for item in carried[vehicle.id]
-        ]
+        cargo = [
+            {**_line(line), "donor_id": vehicle.donor_id, "destination_id": vehicle.destination_id}
+            for line in lines[vehicle.id]
+        ] + [_equipment_line(item) for item in carried[vehicle.id]]
+        for k, shown_line in enumerate(cargo, start=1):
+            shown_line["position"] = f"{n}.{k}"
+            goes_to = shown_line.pop("destination_id") or 0
+            shown_line["recipient"] = _place(destinations.get(goes_to))
         own_weight = vehicle.weight_kg or 0
         weight = own_weight + sum(c["weight_kg"] for c in cargo)
         value = vehicle.declared_value_cents + sum(c["value_cents"] for c in cargo)
@@ -225,21 +240,16 @@ def convoy_facts(session: Session, convoy: Convoy) -> Facts:
             "value": money(value),
         }
         shown_vehicles.append(shown)
-        key = vehicle.destination_id
-        total = by_recipient.setdefault(
-            key,
-            {
-                "recipient": _place(destination),
-                "vehicles": 0,
-                "lines": 0,
-                "weight_kg": 0,
-                "value_cents": 0,
-            },
-        )
-        total["vehicles"] += 1
-        total["lines"] += len(cargo)
-        total["weight_kg"] += weight
-        total["value_cents"] += value
+        # The vehicle counts to its recipient, each line to its own (which may be another's).
+        own = total_of(shown["recipient"])
+        own["vehicles"] += 1
+        own["weight_kg"] += own_weight
+        own["value_cents"] += vehicle.declared_value_cents
+        for shown_line in cargo:
+            total = total_of(shown_line["recipient"])
+            total["lines"] += 1
+            total["weight_kg"] += shown_line["weight_kg"]
+            total["value_cents"] += shown_line["value_cents"]
     recipients = []
     for total in sorted(by_recipient.values(), key=lambda t: t["recipient"]["name"]):
         total["weight"] = kg(total["weight_kg"])
@@ -300,17 +310,95 @@ def convoy_facts(session: Session, convoy: Convoy) -> Facts:
     }
 
 
-def vehicle_facts(facts: Facts, vehicle_id: int) -> Facts | None:
-    """One vehicle of the convoy's facts, with the convoy: what its CMR note prints."""
-    for vehicle in facts["vehicles"]:
-        if vehicle["id"] == vehicle_id:
-            return {"convoy": facts["convoy"], "vehicle": vehicle}
-    return None
+def vehicle_of(facts: Facts, vehicle_id: int) -> Facts | None:
+    return next((v for v in facts["vehicles"] if v["id"] == vehicle_id), None)
+
+
+def consignees(vehicle: Facts) -> list[Facts]:
+    """Whom a vehicle carries goods for: its own recipient first, then the others'."""
+    found = {vehicle["recipient"]["id"]: vehicle["recipient"]}
+    for line in vehicle["lines"]:
+        found.setdefault(line["recipient"]["id"], line["recipient"])
+    return list(found.values())
+
+
+def consignment(vehicle: Facts, destination_id: int | None) -> Facts | None:
+    """What one vehicle carries for one recipient: the vehicle itself when it is theirs, and
+    their lines; None when it carries nothing for them. Where the vehicle is another
+    recipient's, ``carried_on`` names it (the goods ride on it, they are not given with it)."""
+    included = vehicle["recipient"]["id"] == destination_id
+    lines = [line for line in vehicle["lines"] if line["recipient"]["id"] == destination_id]
+    if not included and not lines:
+        return None
+    weight = (vehicle["own_weight_kg"] if included else 0) + sum(x["weight_kg"] for x in lines)
+    value = (vehicle["declared_value_cents"] if included else 0) + sum(
+        x["value_cents"] for x in lines
+    )
+    plate = f" ({vehicle['export_plate']})" if vehicle["export_plate"] else ""
+    return {
+        **vehicle,
+        "recipient": vehicle["recipient"] if included else lines[0]["recipient"],
+        "vehicle_included": included,
+        "carried_on": (
+            ""
+            if included
+            else f"{vehicle['position']}. {vehicle['make']} {vehicle['model']}{plate}".strip()
+        ),
+        "vehicle_recipient": vehicle["recipient"],
+        "lines": lines,
+        "packages": sum(x["quantity"] for x in lines),
+        "gross_weight_kg": weight,
+        "gross_weight": kg(weight),
+        "value_cents": value,
+        "value": money(value),
+    }
+
+
+def consignments_for(facts: Facts, destination_id: int) -> list[Facts]:
+    """Everything the convoy carries for one recipient, vehicle by vehicle."""
+    found = (consignment(v, destination_id) for v in facts["vehicles"])
+    return [c for c in found if c is not None]
+
+
+def cmr_facts(facts: Facts, vehicle: Facts, destination_id: int | None) -> Facts | None:
+    """One consignment note (CMR Art. 4, 6): one vehicle's goods for one consignee; None
+    when the vehicle carries nothing for them. ``None`` for the vehicle's own recipient."""
+    theirs = vehicle["recipient"]["id"] if destination_id is None else destination_id
+    one = consignment(vehicle, theirs)
+    if one is None:
+        return None
+    if not one["vehicle_included"]:
+        # The sender of goods riding on another's vehicle is whoever gives them, not the
+        # vehicle's donor.
+        givers = [
+            facts["donors"][str(i)] for i in dict.fromkeys(x["donor_id"] for x in one["lines"])
+        ]
+        one["donor"] = (
+            givers[0]
+            if len(givers) == 1
+            else {
+                "id": None,
+                "name": " · ".join(g["name"] for g in givers),
+                "address": " · ".join(g["address"] for g in givers),
+                "country": givers[0]["country"],
+            }
+        )
+    everyone = consignees(vehicle)
+    return {
+        "convoy": facts["convoy"],
+        "vehicle": one,
+        "note": {
+            "number": next(n for n, r in enumerate(everyone, start=1) if r["id"] == theirs),
+            "of": len(everyone),
+            "consignees": [r["name"] for r in everyone],
+        },
+    }
 
 
 def handover_facts(facts: Facts, destination_id: int) -> Facts | None:
-    """What one recipient takes over from the convoy, with who received what once confirmed."""
-    mine = [v for v in facts["vehicles"] if v["recipient"]["id"] == destination_id]
+    """What one recipient takes over from the convoy, with who received what once confirmed:
+    its vehicles with their own goods, and its goods riding on others' vehicles."""
+    mine = consignments_for(facts, destination_id)
     if not mine:
         return None
     confirmed = facts["handovers"]
@@ -320,7 +408,7 @@ def handover_facts(facts: Facts, destination_id: int) -> Facts | None:
         "vehicles": [
             {
                 **v,
-                "handover": confirmed.get(str(v["id"])),
+                "handover": confirmed.get(str(v["id"])) if v["vehicle_included"] else None,
                 "lines": [
                     {**line, "handover": confirmed.get(str(line["item_id"]))} for line in v["lines"]
                 ],
@@ -328,39 +416,38 @@ def handover_facts(facts: Facts, destination_id: int) -> Facts | None:
             for v in mine
         ],
         "totals": {
-            "vehicles": len(mine),
+            "vehicles": sum(1 for v in mine if v["vehicle_included"]),
             "weight": kg(sum(v["gross_weight_kg"] for v in mine)),
             "value": money(sum(v["value_cents"] for v in mine)),
         },
     }
 
 
+def covered_items(theirs: Facts) -> list[int]:
+    """The items (not cargo lines) among what a recipient takes over: what certificates cover."""
+    return [v["id"] for v in theirs["vehicles"] if v["vehicle_included"]] + [
+        line["item_id"] for v in theirs["vehicles"] for line in v["lines"] if line["item_id"]
+    ]
+
+
 def donation_facts(facts: Facts, donor_id: int, destination_id: int) -> Facts | None:
     """What one donor gives one recipient on this convoy: its vehicles (category, make, VIN,
-    body type, as Resolution 953 asks) and its goods riding on the convoy's vehicles."""
-    vehicles = [
-        v
-        for v in facts["vehicles"]
-        if v["donor"]["id"] == donor_id and v["recipient"]["id"] == destination_id
-    ]
+    body type, as Resolution 953 asks) and its goods for that recipient, on whichever vehicle."""
+    theirs = consignments_for(facts, destination_id)
+    vehicles = [v for v in theirs if v["vehicle_included"] and v["donor"]["id"] == donor_id]
     goods = [
-        {**line, "vehicle": v["position"]}
-        for v in facts["vehicles"]
-        if v["recipient"]["id"] == destination_id
+        {**line, "vehicle": v["position"], "carried_on": v["carried_on"]}
+        for v in theirs
         for line in v["lines"]
         if line["donor_id"] == donor_id
     ]
     if not vehicles and not goods:
         return None
-    donor = facts["donors"][str(donor_id)]
-    recipient = next(
-        v["recipient"] for v in facts["vehicles"] if v["recipient"]["id"] == destination_id
-    )
     value = sum(v["declared_value_cents"] for v in vehicles) + sum(g["value_cents"] for g in goods)
     return {
         "convoy": facts["convoy"],
-        "donor": donor,
-        "recipient": recipient,
+        "donor": facts["donors"][str(donor_id)],
+        "recipient": theirs[0]["recipient"],
         "vehicles": vehicles,
         "goods": goods,
         "totals": {
@@ -371,25 +458,34 @@ def donation_facts(facts: Facts, donor_id: int, destination_id: int) -> Facts | 
     }
 
 
-def usage_form_facts(facts: Facts, destination_id: int, intended_use: str) -> Facts | None:
-    """The usage certificate for a recipient to sign: every item the convoy brings it."""
+def usage_form_facts(facts: Facts, destination_id: int, certificates: list[Facts]) -> Facts | None:
+    """The usage certificate for a recipient to sign: every item the convoy brings it, and the
+    certificates that cover them, each with its purpose."""
     theirs = handover_facts(facts, destination_id)
     if theirs is None:
         return None
-    return {**theirs, "intended_use": intended_use}
+    return {**theirs, "certificates": certificates}
 
 
 def driver_facts(facts: Facts, driver_id: int) -> Facts | None:
-    """What one driver shows at the border: their vehicles' papers and the convoy's contacts."""
+    """What one driver shows at the border: their vehicles' papers, one CMR note per
+    consignment they carry, and the convoy's contacts."""
     me = next((d for d in facts["crew"] if d["id"] == driver_id), None)
     if me is None:
         return None
     mine = [v for v in facts["vehicles"] if v["id"] in me["vehicles"]]
-    recipients = {v["recipient"]["id"]: v["recipient"] for v in mine if v["recipient"]["id"]}
+    notes = [
+        note
+        for v in mine
+        for r in consignees(v)
+        if (note := cmr_facts(facts, v, r["id"])) is not None
+    ]
+    recipients = {r["id"]: r for v in mine for r in consignees(v) if r["id"]}
     return {
         "convoy": facts["convoy"],
         "driver": me,
         "vehicles": mine,
+        "notes": [{"vehicle": n["vehicle"], "note": n["note"]} for n in notes],
         "crew": [d for d in facts["crew"] if d["id"] != driver_id],
         "recipients": list(recipients.values()),
     }

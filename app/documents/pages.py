@@ -54,7 +54,14 @@ def section(session: Session, principal: Principal, convoy: Convoy) -> Section |
     facts = papers.convoy_facts(session, convoy)
     return Section(
         vehicles=[
-            {"id": v["id"], "position": v["position"], "name": v["name"]} for v in facts["vehicles"]
+            {
+                "id": v["id"],
+                "position": v["position"],
+                "name": v["name"],
+                # One CMR note per consignee: the vehicle's own recipient's, then the others'.
+                "consignees": papers.consignees(v),
+            }
+            for v in facts["vehicles"]
         ],
         recipients=[r["recipient"] for r in facts["recipients"] if r["recipient"]["id"]],
         donations=_donations(facts),
@@ -70,11 +77,14 @@ def section(session: Session, principal: Principal, convoy: Convoy) -> Section |
 def _donations(facts: papers.Facts) -> list[dict[str, object]]:
     pairs: dict[tuple[int, int], dict[str, object]] = {}
     for v in facts["vehicles"]:
-        recipient = v["recipient"]
-        if not recipient["id"]:
-            continue
-        givers = {v["donor"]["id"]} | {line["donor_id"] for line in v["lines"]}
-        for donor_id in givers - {None}:
+        # The vehicle's donor gives it to its recipient; each line's donor gives it to the
+        # line's own recipient, which may be another than the vehicle's.
+        given = [(v["donor"]["id"], v["recipient"])] + [
+            (line["donor_id"], line["recipient"]) for line in v["lines"]
+        ]
+        for donor_id, recipient in given:
+            if donor_id is None or not recipient["id"]:
+                continue
             name = facts["donors"][str(donor_id)]["name"]
             pairs.setdefault(
                 (donor_id, recipient["id"]),

@@ -55,7 +55,11 @@ def get_convoy_document(
     format: Annotated[Literal["pdf", "xlsx", "csv"], Query(description="pdf, xlsx or csv")] = "pdf",
     vehicle_id: Annotated[int | None, Query(description="The vehicle (a CMR note)")] = None,
     destination_id: Annotated[
-        int | None, Query(description="The recipient (a handover act)")
+        int | None,
+        Query(
+            description="The recipient (a handover act); with a vehicle, the consignee of its "
+            "CMR note for goods it carries for a recipient other than its own"
+        ),
     ] = None,
     donor_id: Annotated[int | None, Query(description="The donor (a donation letter)")] = None,
     driver_id: Annotated[int | None, Query(description="The driver (a driver's papers)")] = None,

@@ -16,7 +16,11 @@ class IssueRequest(Schema):
     )
     vehicle_id: RecordId | None = Field(default=None, description="The vehicle of a CMR note")
     destination_id: RecordId | None = Field(
-        default=None, description="The recipient of a handover act, donation letter, usage form"
+        default=None,
+        description=(
+            "The recipient of a handover act, donation letter, usage form; with a vehicle, the "
+            "consignee of a CMR note for goods it carries for a recipient other than its own"
+        ),
     )
     donor_id: RecordId | None = Field(default=None, description="The donor of a donation letter")
     driver_id: RecordId | None = Field(default=None, description="The driver of a driver's papers")

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, func, select
 from app.auth import visibility
 from app.auth.roles import Role
 from app.auth.service import Principal
-from app.certificates.models import UsageCertificate
+from app.certificates.models import CertificateItem, UsageCertificate
 from app.convoys.models import Assignment, Convoy
 from app.core.errors import InvalidInput, NotFound
 from app.core.i18n import N_, _
@@ -46,6 +46,8 @@ KINDS = {
     k.name: k
     for k in (
         Kind("manifest", "MAN", "Ladeliste / Пакувальний лист", ("pdf", "xlsx", "csv"), None),
+        # One note per consignment: a vehicle's own recipient's, and one for each other
+        # recipient it carries goods for (then destination_id says whose).
         Kind("cmr", "CMR", "Frachtbrief CMR / Накладна CMR", ("pdf",), "vehicle_id"),
         Kind(
             "handover_act",
@@ -116,9 +118,14 @@ class Paper:
 
     @property
     def subject(self) -> str:
-        """ "4" for a vehicle's or a recipient's paper, "2-4" for a donor's to a recipient."""
+        """ "4" for a vehicle's or a recipient's paper, "2-4" for a donor's to a recipient,
+        "4-7" for the note of a vehicle's goods for another recipient."""
         if self.kind.subject == "vehicle_id":
-            return str(self.vehicle_id)
+            return (
+                f"{self.vehicle_id}-{self.destination_id}"
+                if self.destination_id
+                else str(self.vehicle_id)
+            )
         if self.kind.subject == "donor_destination":
             return f"{self.donor_id}-{self.destination_id}"
         if self.kind.subject == "driver_id":
@@ -157,7 +164,9 @@ def paper(
     return Paper(
         found,
         vehicle_id if found.subject == "vehicle_id" else None,
-        destination_id if found.subject in ("destination_id", "donor_destination") else None,
+        destination_id
+        if found.subject in ("destination_id", "donor_destination", "vehicle_id")
+        else None,
         donor_id if found.subject == "donor_destination" else None,
         driver_id if found.subject == "driver_id" else None,
     )
@@ -199,8 +208,8 @@ def facts_of(
     """The facts ``wanted`` prints; ``everything`` (the convoy's facts) when already gathered."""
     everything = everything or papers.convoy_facts(session, convoy)
     if wanted.kind.subject == "vehicle_id":
-        one = papers.vehicle_facts(everything, wanted.vehicle_id or 0)
-        if one is None:
+        vehicle = papers.vehicle_of(everything, wanted.vehicle_id or 0)
+        if vehicle is None:
             raise InvalidInput(
                 [
                     (
@@ -209,7 +218,11 @@ def facts_of(
                     )
                 ]
             )
-        return {**one, "boxes": CMR_BOXES}
+        note = papers.cmr_facts(everything, vehicle, wanted.destination_id)
+        if note is None:
+            said = _("this vehicle carries nothing for this recipient")
+            raise InvalidInput([("destination_id", said)])
+        return {**note, "boxes": CMR_BOXES}
     if wanted.kind.name == "driver_papers":
         theirs = papers.driver_facts(everything, wanted.driver_id or 0)
         if theirs is None:
@@ -223,12 +236,13 @@ def facts_of(
             raise InvalidInput([("donor_id", said.format(number=convoy.number))])
         return given
     if wanted.kind.name == "usage_form":
-        form = papers.usage_form_facts(
-            everything, wanted.destination_id or 0, _intended_use(session, wanted.destination_id)
-        )
-        if form is None:
+        theirs = papers.handover_facts(everything, wanted.destination_id or 0)
+        if theirs is None:
             said = _("convoy {number} carries nothing for this recipient")
             raise InvalidInput([("destination_id", said.format(number=convoy.number))])
+        covering = _certificates(session, wanted.destination_id, papers.covered_items(theirs))
+        form = papers.usage_form_facts(everything, wanted.destination_id or 0, covering)
+        assert form is not None
         return form
     if wanted.kind.subject == "destination_id":
         theirs = papers.handover_facts(everything, wanted.destination_id or 0)
@@ -247,17 +261,51 @@ def facts_of(
     return everything
 
 
-def _intended_use(session: Session, destination_id: int | None) -> str:
-    """The use the recipient stated on its latest certificate, or the usual one."""
-    stated = session.exec(
-        select(UsageCertificate.intended_use)
-        .where(UsageCertificate.destination_id == destination_id)
-        .order_by(col(UsageCertificate.issued_on).desc(), col(UsageCertificate.id).desc())
-    ).first()
-    return stated or (
-        "Trinkwasserversorgung und Abwasserentsorgung des Empfängers / "
-        "Питне водопостачання та водовідведення отримувача"
-    )
+# Where no certificate covers the items yet (a form for a certificate still to be issued).
+USUAL_USE = {
+    "number": "",
+    "issued_on": "",
+    "intended_use": "Trinkwasserversorgung und Abwasserentsorgung des Empfängers",
+    "intended_use_uk": "Питне водопостачання та водовідведення отримувача",
+}
+
+
+def _certificates(
+    session: Session, destination_id: int | None, item_ids: list[int]
+) -> list[papers.Facts]:
+    """The recipient's certificates that cover these items, each with its purpose; the usual
+    purpose where none does. A certificate for other items of the recipient is not theirs."""
+    found = session.exec(
+        select(UsageCertificate)
+        .join(CertificateItem, col(CertificateItem.certificate_id) == col(UsageCertificate.id))
+        .where(
+            UsageCertificate.destination_id == destination_id,
+            col(CertificateItem.item_id).in_(item_ids),
+        )
+        .distinct()
+        .order_by(col(UsageCertificate.issued_on), col(UsageCertificate.number))
+    ).all()
+    if not found:
+        return [USUAL_USE]
+    return [
+        {
+            "number": c.number,
+            "issued_on": papers.day(c.issued_on),
+            "intended_use": c.intended_use,
+            "intended_use_uk": c.intended_use_uk or "",
+        }
+        for c in found
+    ]
+
+
+def _addressed(everything: papers.Facts, wanted: Paper) -> Paper:
+    """A vehicle's note for its own recipient is addressed by the vehicle alone: the same
+    paper (and number) whether or not the recipient is named."""
+    if wanted.kind.subject == "vehicle_id" and wanted.destination_id is not None:
+        vehicle = papers.vehicle_of(everything, wanted.vehicle_id or 0)
+        if vehicle is not None and vehicle["recipient"]["id"] == wanted.destination_id:
+            return replace(wanted, destination_id=None)
+    return wanted
 
 
 def _file_name(convoy: Convoy, wanted: Paper, fmt: str, number: str | None = None) -> str:
@@ -301,7 +349,9 @@ ENGLISH_TITLES = {"manifest": "Packing list", "export_sheet": "Export data"}
 def preview(
     session: Session, convoy: Convoy, wanted: Paper, fmt: str, language: str = "de-uk"
 ) -> File:
-    facts = facts_of(session, convoy, wanted)
+    everything = papers.convoy_facts(session, convoy)
+    wanted = _addressed(everything, wanted)
+    facts = facts_of(session, convoy, wanted, everything)
     if language == "en":
         if wanted.kind.name not in ENGLISH_TITLES:
             said = _("only the manifest and the export sheet are made in English")
@@ -342,6 +392,8 @@ def _issued_of(session: Session, convoy: Convoy, wanted: Paper) -> list[IssuedDo
 def issue(session: Session, convoy: Convoy, wanted: Paper, principal: Principal) -> IssuedDocument:
     """Give the paper a number (the same number again for a reissue, one revision more), make
     it, and keep its bytes, their SHA-256 and the facts it was made from."""
+    everything = papers.convoy_facts(session, convoy)
+    wanted = _addressed(everything, wanted)
     earlier = _issued_of(session, convoy, wanted)
     if earlier:
         number, revision = earlier[-1].number, earlier[-1].revision + 1
@@ -352,7 +404,7 @@ def issue(session: Session, convoy: Convoy, wanted: Paper, principal: Principal)
             )
         ).one()
         number, revision = f"{convoy.number}/{wanted.kind.code}/{numbered + 1}", 1
-    facts = facts_of(session, convoy, wanted)
+    facts = facts_of(session, convoy, wanted, everything)
     # Made out where the convoy sets off (a CMR note's place and date of making out).
     today = today_at(convoy.meeting_time_zone)
     shown_number = number if revision == 1 else f"{number} · Rev. {revision}"
@@ -509,7 +561,7 @@ def _rows(facts: papers.Facts) -> list[dict[str, Any]]:
                     "hs_code": line["hs_code"],
                     "category": line["category"],
                     "marks": line["marks"],
-                    "recipient": v["recipient"]["name"],
+                    "recipient": line["recipient"]["name"],
                     "origin": v["origin_country"],
                     "mrn": v["mrn"],
                     "exit_confirmed_on": _day(v["exit_confirmed_on"]),

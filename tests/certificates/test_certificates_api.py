@@ -83,7 +83,10 @@ def detail(response: Any) -> list[tuple[tuple[str, ...], str]]:
 
 def test_create_and_read_certificate(client: TestClient, world: World) -> None:
     body = cert_body(
-        world.lviv, [world.generator, world.bus, world.bus], valid_until_on="2024-12-31"
+        world.lviv,
+        [world.generator, world.bus, world.bus],
+        valid_until_on="2024-12-31",
+        intended_use_uk="Аварійне живлення та перевезення пасажирів для водоканалу",
     )
     response = client.post(f"{API}/certificates", json=body)
     assert response.status_code == 201, response.text
@@ -92,6 +95,7 @@ def test_create_and_read_certificate(client: TestClient, world: World) -> None:
         "number": "VN-2024-001",
         "destination_id": world.lviv,
         "intended_use": "Emergency power and passenger transport for the water utility",
+        "intended_use_uk": "Аварійне живлення та перевезення пасажирів для водоканалу",
         "issued_on": "2024-05-02",
         "issuer": "Lvivvodokanal, deputy technical director",
         "valid_until_on": "2024-12-31",
