@@ -71,13 +71,32 @@ def vendor(request: Request, version: str, name: str) -> Response:
     return _send(request, NODE_MODULES / path, YEAR)
 
 
-@router.get("/static/app/{name}")
-def own(request: Request, name: str) -> Response:
+def _own(name: str) -> Path:
     path = OWN / name
     if "/" in name or not path.is_file():
         raise HTTPException(404, f"no file {name}")
-    # Our own files change with Konvoi; revalidate each time (cheap: a 304 by ETag).
-    return _send(request, path, "no-cache")
+    return path
+
+
+def own_url(name: str) -> str:
+    """Konvoi's own file by its content's digest: a page names the file it was made with,
+    which a phone may keep for a year and need not ask for again (a reload costs nothing)."""
+    path = _own(name)
+    return f"/static/app/{_packed(path, path.stat().st_mtime_ns)[2]}/{name}"
+
+
+@router.get("/static/app/{name}")
+def own(request: Request, name: str) -> Response:
+    # By name alone (the service worker, older pages): revalidated each time by its ETag.
+    return _send(request, _own(name), "no-cache")
+
+
+@router.get("/static/app/{digest}/{name}")
+def own_by_digest(request: Request, digest: str, name: str) -> Response:
+    path = _own(name)
+    current = _packed(path, path.stat().st_mtime_ns)[2]
+    # A page made before Konvoi changed the file gets the current one, revalidated.
+    return _send(request, path, YEAR if digest == current else "no-cache")
 
 
 @router.get("/sw.js")

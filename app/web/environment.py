@@ -34,6 +34,7 @@ def environment(language: str) -> Environment:
         language=language,
         languages=i18n.NAMES,
         vendor_url=assets.vendor_url,
+        own_url=assets.own_url,
         local_time=lambda instant, zone, year=True: formatting.local_time(
             instant, zone, language, year=year
         ),

@@ -238,6 +238,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "POST /my-convoy/legs/{leg_id}/report": DRIVER,
     "GET /sw.js": PUBLIC,
     "GET /static/app/{name}": PUBLIC,  # Konvoi's own script, stylesheet, service worker
+    "GET /static/app/{digest}/{name}": PUBLIC,  # the same, named by content for a page
     "GET /static/vendor/{version}/{name}": PUBLIC,  # htmx and the stylesheet, from npm
     "GET /healthz": PUBLIC,
     # No role opens it: 404 unless KONVOI_METRICS_TOKEN is set, then only for that token
@@ -309,6 +310,7 @@ _PARAM = re.compile(r"\{(\w+)\}")
 _ASSET = {
     "name": "konvoi.js",
     "version": "0",
+    "digest": "0000000000000000",
     "action": "mark-ready",
     "item_action": "accept",
     "kind": "manifest",

@@ -226,7 +226,10 @@ document.addEventListener("htmx:configRequest", function (event) {
       wanted.push(el.getAttribute("href") || el.getAttribute("src"));
     });
     caches.open("konvoi-v1").then(function (cache) {
-      return cache.addAll(wanted);
+      // Only what is not kept yet: a later visit fetches nothing twice.
+      return Promise.all(wanted.map(function (url) {
+        return cache.match(url).then(function (kept) { return kept || cache.add(url); });
+      }));
     }).catch(function () {});
   }
 
