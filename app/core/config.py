@@ -35,8 +35,10 @@ class Settings(BaseSettings):
     login_free_failures: int = Field(default=3, ge=0)
     login_delay_seconds: int = Field(default=2, ge=1)
     login_max_delay_seconds: int = Field(default=15 * 60, ge=1)
-    # Hard limits within the window, far above what a shared office produces; a device the
-    # account has logged in from before is never held by them.
+    # Failures within the window, far above what a shared office produces, past which an
+    # address waits the window out, and past which each address may try the account once a
+    # minute (never longer: the owner gets in). A device the account has logged in from
+    # before is held by neither.
     login_address_limit: int = Field(default=100, ge=1)
     login_account_limit: int = Field(default=50, ge=1)
     # /metrics answers only a scraper that sends this as its bearer token; unset, it is 404.
