@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     # before is held by neither.
     login_address_limit: int = Field(default=100, ge=1)
     login_account_limit: int = Field(default=50, ge=1)
+    # A donor report link works this many days after it is made.
+    report_link_days: int = Field(default=90, ge=1, le=3650)
     # /metrics answers only a scraper that sends this as its bearer token; unset, it is 404.
     metrics_token: str | None = None
     # The server's log: one JSON object per line ("json") or plain lines ("text").
