@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from pypdf import PdfWriter
 
 from app.auth.roles import Role
+from app.core.config import get_settings
 from tests import factories
 from tests.convoys import builders as b
 from tests.factories import API
@@ -100,7 +101,10 @@ def test_https_answers_hold_the_browser_to_https(
         over_https.get("/login"),
         over_https.get(f"{API}/donors"),  # 401
         over_https.get("/static/app/konvoi.css"),
+        # answered by the size limit itself, before any route
+        over_https.post(f"{API}/donors", content=b"x" * (get_settings().max_request_bytes + 1)),
     ):
         assert response.headers.get_list("strict-transport-security") == ["max-age=31536000"]
+        assert response.headers.get_list("cache-control") in (["no-store"], ["no-cache"])
     # Over plain http it would mean nothing, and a developer's machine must stay reachable.
     assert "strict-transport-security" not in anonymous.get("/login").headers
