@@ -117,6 +117,8 @@ def serve(host: str | None, port: int | None, with_demo: bool, workers: int) -> 
         workers=workers,
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
+        # No "server: uvicorn": what runs Konvoi is nobody's business outside.
+        server_header=False,
         log_config=logging_config(json_lines=settings.log_format == "json"),
     )
 

@@ -5,6 +5,7 @@ and a CSRF token. Both set the actor that the audit trail records.
 """
 
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request, Response
 from fastapi.security import OAuth2PasswordBearer
@@ -17,6 +18,7 @@ from app.auth.roles import Role
 from app.auth.security import same
 from app.auth.service import Principal
 from app.core import observability
+from app.core.config import get_settings
 from app.core.context import Actor, current_actor
 from app.core.database import SessionDep
 from app.core.errors import Forbidden, NotAuthenticated, PreconditionFailed, StaleForm
@@ -147,6 +149,38 @@ async def _form_csrf_token(request: Request) -> str | None:
     return value if isinstance(value, str) else None
 
 
+DEFAULT_PORTS = {"http": ":80", "https": ":443"}
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, parts.netloc.lower().removesuffix(DEFAULT_PORTS.get(scheme, "-"))
+
+
+def _foreign_form() -> Forbidden:
+    # Not StaleForm: the same request sent again would be refused again.
+    return Forbidden(_("the form has expired or did not come from Konvoi; reload the page"))
+
+
+def require_own_site(request: Request) -> None:
+    """Refuse a form another site made the browser send (login CSRF included).
+
+    Browsers name the page a POST comes from in Origin (older ones only in Sec-Fetch-Site);
+    it must be Konvoi itself: the address the request was sent to or the configured public
+    one. A client that names neither (a script, curl) is not a browser another site steers.
+    """
+    origin = request.headers.get("origin")
+    if origin is not None:
+        own = {_origin(str(request.base_url)), _origin(get_settings().site_url)}
+        # "null": a sandboxed frame, a data: page or a redirect from another site
+        if origin == "null" or _origin(origin) not in own:
+            raise _foreign_form()
+        return
+    if request.headers.get("sec-fetch-site") in ("cross-site", "same-site"):
+        raise _foreign_form()
+
+
 def web_principal(
     request: Request,
     session: SessionDep,
@@ -159,6 +193,7 @@ def web_principal(
         raise NotAuthenticated(_("log in first"))
     assert found.csrf_token is not None
     if request.method in UNSAFE_METHODS:
+        require_own_site(request)
         sent = request.headers.get(CSRF_HEADER) or form_token
         if not sent or not same(sent, found.csrf_token):
             raise StaleForm(_("the form has expired or did not come from Konvoi; reload the page"))

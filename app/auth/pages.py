@@ -7,7 +7,13 @@ from fastapi import APIRouter, Form, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.auth import service
-from app.auth.deps import SESSION_COOKIE, WebPrincipalDep, keep_device, login_attempt
+from app.auth.deps import (
+    SESSION_COOKIE,
+    WebPrincipalDep,
+    keep_device,
+    login_attempt,
+    require_own_site,
+)
 from app.core.database import SessionDep
 from app.core.types import utcnow
 from app.web.i18n import LANGUAGES
@@ -42,6 +48,9 @@ def login(
     password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
+    # There is no session to bind a token to yet: a login another site posts (to sign the
+    # victim in as the attacker) is told apart by its Origin, as every form is.
+    require_own_site(request)
     attempt = login_attempt(request)
     user = service.authenticate(session, username, password, attempt)
     if user is None:

@@ -153,11 +153,25 @@ def _refuse(username: str, attempt: Attempt, reason: str, wait_seconds: int) -> 
     )
 
 
-def _check_throttle(session: Session, username: str, attempt: Attempt) -> None:
-    """Growing delays per account and address (or account and known device), and hard
-    limits far above an office's typos that a known device is never held by."""
+# How long an address waits between tries on an account that many addresses are guessing.
+# It runs from that address's own last failure, never from anyone else's: a hold that other
+# people's failures could renew would keep the owner out for as long as the attack lasts.
+ACCOUNT_PAUSE = timedelta(seconds=60)
+
+
+def _check_throttle(session: Session, username: str, attempt: Attempt, now: datetime) -> None:
+    """The login rule (README, "Users and roles"):
+
+    - per account and address (or account and known device): the first few failures are
+      free, then each try waits twice as long as the last, up to the cap;
+    - per address: past the hard limit within the window, the address waits the window out;
+    - per account: past its limit within the window, from any addresses, each address may
+      try it once a minute. Many addresses are slowed to a guess a minute each (fewer, as
+      their own delays grow), while the owner's correct password, from an address of their
+      own, waits at most a minute after their own last mistake.
+
+    A known device is held only by its own failures."""
     settings = get_settings()
-    now = utcnow()
     since = now - timedelta(minutes=settings.login_window_minutes)
     known = _known_device(session, username, attempt)
     if known:
@@ -182,20 +196,23 @@ def _check_throttle(session: Session, username: str, attempt: Attempt) -> None:
         ),
     )
     by_pair, last_failure, by_account, by_address = session.exec(stmt).one()
-    window = settings.login_window_minutes * 60
-    if not known:
-        if by_address >= settings.login_address_limit:
-            raise _refuse(username, attempt, f"{by_address} failures from the address", window)
-        if by_account >= settings.login_account_limit:
-            raise _refuse(username, attempt, f"{by_account} failures on the account", window)
+    if not known and by_address >= settings.login_address_limit:
+        window = settings.login_window_minutes * 60
+        raise _refuse(username, attempt, f"{by_address} failures from the address", window)
+    if last_failure is None:
+        return  # no failure of this address (or device) on the account: nothing to wait for
+    waited = (now - last_failure).total_seconds()
+    holds: list[tuple[float, str]] = []
     over = by_pair - settings.login_free_failures
-    if over >= 0 and last_failure is not None:
+    if over >= 0:
         delay = min(settings.login_delay_seconds * 2**over, settings.login_max_delay_seconds)
-        waited = (now - last_failure).total_seconds()
-        if waited < delay:
-            raise _refuse(
-                username, attempt, f"{by_pair} failures in a row", math.ceil(delay - waited)
-            )
+        holds.append((delay - waited, f"{by_pair} failures in a row"))
+    if not known and by_account >= settings.login_account_limit:
+        pause = ACCOUNT_PAUSE.total_seconds()
+        holds.append((pause - waited, f"{by_account} failures on the account"))
+    left, reason = max(holds, default=(0.0, ""))
+    if left > 0:
+        raise _refuse(username, attempt, reason, math.ceil(left))
 
 
 def authenticate(session: Session, username: str, password: str, attempt: Attempt) -> User | None:
@@ -203,7 +220,8 @@ def authenticate(session: Session, username: str, password: str, attempt: Attemp
 
     Returns instead of raising so the caller's transaction commits the recorded failure.
     """
-    _check_throttle(session, username, attempt)
+    now = utcnow()
+    _check_throttle(session, username, attempt, now)
     user = session.exec(select(User).where(User.username == username)).first()
     ok = security.verify_password(password, user.password_hash if user else None)
     if user is None or not ok or not user.is_active:
@@ -212,6 +230,7 @@ def authenticate(session: Session, username: str, password: str, attempt: Attemp
                 username=username[:100],
                 address=attempt.address[:64],
                 device_hash=attempt.device_hash,
+                failed_at=now,  # the throttle's clock
             )
         )
         session.flush()

@@ -2,8 +2,9 @@
 
 from functools import lru_cache
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -20,6 +21,9 @@ class Settings(BaseSettings):
     # Addresses of reverse proxies whose X-Forwarded-For and -Proto are believed ("*": any).
     forwarded_allow_ips: str = "127.0.0.1"
     port: int = 8000
+    # Where people reach Konvoi (https://konvoi.example.org): the address in a link shared
+    # with a donor, and a form's Origin besides the request's own. Unset: http://HOST:PORT.
+    public_url: str | None = None
     # Load the demo convoy into an empty database when `konvoi serve` starts.
     demo_on_first_start: bool = False
     # Lifetime of an API bearer token and of a browser session.
@@ -31,10 +35,14 @@ class Settings(BaseSettings):
     login_free_failures: int = Field(default=3, ge=0)
     login_delay_seconds: int = Field(default=2, ge=1)
     login_max_delay_seconds: int = Field(default=15 * 60, ge=1)
-    # Hard limits within the window, far above what a shared office produces; a device the
-    # account has logged in from before is never held by them.
+    # Failures within the window, far above what a shared office produces, past which an
+    # address waits the window out, and past which each address may try the account once a
+    # minute (never longer: the owner gets in). A device the account has logged in from
+    # before is held by neither.
     login_address_limit: int = Field(default=100, ge=1)
     login_account_limit: int = Field(default=50, ge=1)
+    # A donor report link works this many days after it is made.
+    report_link_days: int = Field(default=90, ge=1, le=3650)
     # /metrics answers only a scraper that sends this as its bearer token; unset, it is 404.
     metrics_token: str | None = None
     # The server's log: one JSON object per line ("json") or plain lines ("text").
@@ -43,6 +51,22 @@ class Settings(BaseSettings):
     max_request_bytes: int = 1024 * 1024
     # An uploaded file (a scan, a photo, the exit confirmation): its own, larger limit.
     max_attachment_bytes: int = 10 * 1024 * 1024
+
+    @field_validator("public_url")
+    @classmethod
+    def _an_address(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parsed = urlsplit(value)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ValueError("KONVOI_PUBLIC_URL must be an http(s) address with a host name")
+        return value.rstrip("/")
+
+    @property
+    def site_url(self) -> str:
+        """Konvoi's own address, without a trailing slash: never read from a request's Host
+        header, which whoever sends the request chooses."""
+        return self.public_url or f"http://{self.host}:{self.port}"
 
 
 @lru_cache

@@ -23,7 +23,14 @@ SECURITY_HEADERS = {
     ),
     "cross-origin-opener-policy": "same-origin",
     "permissions-policy": "camera=(), microphone=(), geolocation=(self)",
+    # Answers name people, loads and routes: no browser or proxy keeps one unless its route
+    # says otherwise (the driver's phone page, Konvoi's own static files).
+    "cache-control": "no-store",
 }
+
+# Sent only over HTTPS (a request's scheme, as uvicorn's proxy headers set it from a trusted
+# proxy's X-Forwarded-Proto): a browser then refuses plain HTTP to Konvoi for a year.
+HSTS = (b"strict-transport-security", b"max-age=31536000")
 
 
 # /docs starts Swagger UI with an inline script and styles it inline; only it gets these.
@@ -39,7 +46,9 @@ class _TooLarge(Exception):
     pass
 
 
-async def _send_json(send: Send, status: int, body: Mapping[str, object]) -> None:
+async def _send_json(
+    send: Send, status: int, body: Mapping[str, object], *, https: bool = False
+) -> None:
     payload = json.dumps(body).encode()
     await send(
         {
@@ -49,6 +58,7 @@ async def _send_json(send: Send, status: int, body: Mapping[str, object]) -> Non
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(payload)).encode()),
                 *[(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()],
+                *([HSTS] if https else []),
             ],
         }
     )
@@ -78,9 +88,10 @@ class Hardening:
             # an upload: the file's own limit, and room for the form around it
             limit = get_settings().max_attachment_bytes + 64 * 1024
         too_large = {"detail": f"request body over {limit} bytes", "code": "too_large"}
+        https = scope.get("scheme") == "https"
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _send_json(send, 413, too_large)
+            await _send_json(send, 413, too_large, https=https)
             return
         received = 0
         started = False
@@ -97,7 +108,7 @@ class Hardening:
                 if received > limit:
                     if not started and not rejected:
                         rejected = True
-                        await _send_json(send, 413, too_large)
+                        await _send_json(send, 413, too_large, https=https)
                     raise _TooLarge
             return message
 
@@ -112,6 +123,8 @@ class Hardening:
                 if scope.get("path", "").startswith(DOCS_PATHS):
                     headers = _DOCS_SECURITY
                 extra = [(k, v) for k, v in headers if k not in present]
+                if https and HSTS[0] not in present:
+                    extra.append(HSTS)
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
@@ -130,7 +143,10 @@ class Hardening:
             log.exception("unhandled error on %s %s", scope.get("method"), route)
             if not started:
                 await _send_json(
-                    send, 500, {"detail": "internal error; it has been logged", "code": "internal"}
+                    send,
+                    500,
+                    {"detail": "internal error; it has been logged", "code": "internal"},
+                    https=https,
                 )
 
 

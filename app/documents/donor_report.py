@@ -1,16 +1,18 @@
 """The donor report: "where did our vehicles end up" — every item a donor gave, its
 recipient, convoy, handover date and who signed for it. As PDF and CSV for the office, and as
 a read-only page behind a link the coordinator shares with the donor (unguessable: only the
-token's hash is stored; revocable)."""
+token's hash is stored; revocable; it expires, KONVOI_REPORT_LINK_DAYS after it is made)."""
 
 import hashlib
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from app.auth.service import Principal
 from app.convoys.models import Convoy, ConvoyItem, Handover
+from app.core.config import get_settings
 from app.core.errors import NotFound
 from app.core.i18n import N_
 from app.core.localtime import KYIV, today_at
@@ -115,10 +117,13 @@ def share(session: Session, donor: Donor, principal: Principal) -> tuple[DonorRe
     """A new link; the token is returned once and only its hash is kept."""
     assert donor.id is not None
     token = secrets.token_urlsafe(32)
+    now = utcnow()
     link = DonorReportLink(
         donor_id=donor.id,
         token_hash=_hash(token),
         created_by_name=principal.full_name or principal.username,
+        created_at=now,
+        expires_at=now + timedelta(days=get_settings().report_link_days),
     )
     session.add(link)
     session.flush()
@@ -141,13 +146,20 @@ def revoke(session: Session, link_id: int) -> DonorReportLink:
     return link
 
 
-def donor_of(session: Session, token: str) -> Donor:
-    """The donor a shared link shows; 404 for an unknown or revoked one (the same answer)."""
+def url(token: str) -> str:
+    """The address the donor opens: Konvoi's configured one, never a request's Host header
+    (whoever sends a request chooses it, and the link would lead the donor there)."""
+    return f"{get_settings().site_url}/reports/donors/{token}"
+
+
+def donor_of(session: Session, token: str) -> tuple[Donor, DonorReportLink]:
+    """The donor a shared link shows, and the link; 404 for an unknown, revoked or expired
+    one alike: the answer does not say whether a link ever existed."""
     link = session.exec(
         select(DonorReportLink).where(DonorReportLink.token_hash == _hash(token))
     ).first()
-    if link is None or link.revoked_at is not None:
+    if link is None or link.revoked_at is not None or link.expires_at <= utcnow():
         raise NotFound(N_("Report"), "-")
     donor = session.get(Donor, link.donor_id)
     assert donor is not None
-    return donor
+    return donor, link

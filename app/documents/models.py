@@ -45,7 +45,7 @@ class IssuedDocument(Record, table=True):
 
 class DonorReportLink(Record, table=True):
     """A read-only link to a donor's report, to share with the donor: unguessable (only the
-    token's hash is stored), revocable."""
+    token's hash is stored), revocable, and working only until it expires."""
 
     __tablename__ = "donor_report_link"
     __audit_redact__ = frozenset({"token_hash"})
@@ -55,4 +55,5 @@ class DonorReportLink(Record, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     created_by_name: str = Field(max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -198,11 +198,11 @@ def share_report(
 ) -> HTMLResponse:
     """A new link, shown once on the donor's page (only its hash is kept)."""
     require(principal, "share_donor_report")
-    _link, token = donor_report.share(session, donors.get(session, donor_id), principal)
+    link, token = donor_report.share(session, donors.get(session, donor_id), principal)
     from app.donors.pages import DONORS  # the donor's page, with the new link on it
 
-    shared = str(request.base_url).rstrip("/") + f"/reports/donors/{token}"
-    return DONORS.record_page(request, session, principal, donor_id, extra={"shared_url": shared})
+    shared = {"shared_url": donor_report.url(token), "shared_until": link.expires_at}
+    return DONORS.record_page(request, session, principal, donor_id, extra=shared)
 
 
 @router.post("/donor-report-links/{link_id}/revoke")
@@ -219,12 +219,17 @@ def shared_report(
     session: SessionDep,
     format: Annotated[str | None, Query()] = None,
 ) -> Response:
-    """What the donor opens without an account: their report, read-only, until revoked."""
-    donor = donor_report.donor_of(session, token)
+    """What the donor opens without an account: their report, read-only, until the link is
+    revoked or expires (then 404, as for a link that never was)."""
+    donor, link = donor_report.donor_of(session, token)
     if format:
-        return _report_file(session, donor, format)
-    return render(
-        request,
-        "documents/donor_report.html",
-        {"report": donor_report.facts(session, donor), "token": token},
-    )
+        response = _report_file(session, donor, format)
+    else:
+        response = render(
+            request,
+            "documents/donor_report.html",
+            {"report": donor_report.facts(session, donor), "token": token, "link": link},
+        )
+    # Whoever holds the link sees it; a shared computer's browser or a proxy keeps nothing.
+    response.headers["cache-control"] = "no-store"
+    return response

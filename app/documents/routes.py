@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from fastapi import status as http
 from pydantic import Field
 from sqlmodel import Session
@@ -136,6 +136,7 @@ class ReportLinkRead(Schema):
     donor_id: int
     created_by_name: str
     created_at: datetime
+    expires_at: datetime = Field(description="The link answers 404 from then on")
     revoked_at: datetime | None
     url: str | None = Field(
         default=None, description="Only when the link is made: the token is not kept"
@@ -173,12 +174,14 @@ def get_donor_report(
     status_code=http.HTTP_201_CREATED,
 )
 def share_donor_report(
-    donor_id: int, request: Request, session: SessionDep, principal: PrincipalDep
+    donor_id: int, session: SessionDep, principal: PrincipalDep
 ) -> ReportLinkRead:
-    """A read-only link to the donor's report, to send them; its address is shown once."""
+    """A read-only link to the donor's report, to send them; its address (at
+    KONVOI_PUBLIC_URL) is shown once. It works until `expires_at`
+    (KONVOI_REPORT_LINK_DAYS, 90 days by default) or until revoked; after that it answers 404,
+    as an unknown link does."""
     link, token = donor_report.share(session, donors.get(session, donor_id), principal)
-    url = str(request.base_url).rstrip("/") + f"/reports/donors/{token}"
-    return ReportLinkRead.model_validate({**link.model_dump(), "url": url})
+    return ReportLinkRead.model_validate({**link.model_dump(), "url": donor_report.url(token)})
 
 
 @router.get("/donors/{donor_id}/report-links", operation_id="list_donor_report_links")

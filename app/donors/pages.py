@@ -6,6 +6,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.auth.service import Principal
+from app.core.types import utcnow
 from app.documents import donor_report
 from app.donors import service
 from app.donors.models import Donor
@@ -27,7 +28,12 @@ def _search(
 
 
 def _details(session: Session, donor: Any) -> dict[str, Any]:
-    return {"links": donor_report.links(session, donor.id), "shared_url": None}
+    return {
+        "links": donor_report.links(session, donor.id),
+        "shared_url": None,
+        "shared_until": None,
+        "now": utcnow(),  # which links have expired
+    }
 
 
 DONORS = Register(

@@ -17,6 +17,7 @@ from app.core import observability
 from app.core.config import get_settings
 from app.core.database import SessionDep, get_session, make_engine
 from app.documents import donor_report
+from app.documents.models import DonorReportLink
 from app.donors.models import Donor
 from app.main import create_app
 
@@ -166,7 +167,7 @@ LINK_SECRET = "donor-link-secret-5ee1d"
 def test_a_500_logs_the_routes_template_never_the_path(
     anonymous: TestClient, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(_session: Session, _token: str) -> Donor:
+    def broken(_session: Session, _token: str) -> tuple[Donor, DonorReportLink]:
         raise RuntimeError("a bug behind a shared link")
 
     monkeypatch.setattr(donor_report, "donor_of", broken)

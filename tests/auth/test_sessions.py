@@ -223,3 +223,86 @@ def test_session_cookie_does_not_authenticate_the_api(
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
     assert session.exec(select(User).where(User.username == "sneaky")).first() is None
+
+
+# --- where a form comes from ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://attacker.example"},
+        {"Origin": "http://testserver.attacker.example"},
+        {"Origin": "http://testserver:8080"},  # another site on the same host
+        {"Origin": "null"},  # a sandboxed frame or a data: page
+        {"Sec-Fetch-Site": "cross-site"},  # a browser that names no Origin
+        {"Sec-Fetch-Site": "same-site"},  # a sibling subdomain
+    ],
+)
+def test_a_login_posted_by_another_site_is_refused(
+    browser: TestClient, session: Session, headers: dict[str, str]
+) -> None:
+    """Login CSRF: another site signs the victim's browser in as the attacker's account, and
+    what the victim then types lands in the attacker's records."""
+    attacker = make_user(session, Role.coordinator)
+    response = browser.post(
+        "/login", data={"username": attacker.username, "password": PASSWORD}, headers=headers
+    )
+    assert response.status_code == 403
+    assert "the form has expired or did not come from Konvoi" in response.text
+    assert "set-cookie" not in response.headers
+    assert sessions(session) == 0
+    # Refused before the password is read: no failure recorded, nothing throttled.
+    assert session.exec(select(func.count()).select_from(LoginFailure)).one() == 0
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},  # a client that is no browser names no origin
+        {"Origin": "http://testserver"},
+        {"Origin": "HTTP://TESTSERVER:80"},
+        {"Sec-Fetch-Site": "same-origin"},
+        {"Sec-Fetch-Site": "none"},  # typed or bookmarked
+    ],
+)
+def test_a_login_from_konvoi_itself_is_accepted(
+    browser: TestClient, session: Session, headers: dict[str, str]
+) -> None:
+    user = make_user(session, Role.coordinator)
+    response = browser.post(
+        "/login", data={"username": user.username, "password": PASSWORD}, headers=headers
+    )
+    assert response.status_code == 303
+    assert sessions(session) == 1
+
+
+def test_a_login_from_the_public_address_is_accepted_behind_a_proxy(
+    browser: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A proxy that does not pass the Host on: the form's Origin is the public address."""
+    monkeypatch.setattr(get_settings(), "public_url", "https://konvoi.example.org")
+    user = make_user(session, Role.clerk)
+    origin = {"Origin": "https://konvoi.example.org"}
+    response = browser.post(
+        "/login", data={"username": user.username, "password": PASSWORD}, headers=origin
+    )
+    assert response.status_code == 303
+
+
+def test_every_form_checks_the_origin_as_the_login_does(
+    browser: TestClient, session: Session
+) -> None:
+    user = make_user(session, Role.coordinator)
+    log_in(browser, user)
+    token = csrf_token_of(browser.get("/desk"))
+    foreign = browser.post(
+        "/logout", data={"csrf_token": token}, headers={"Origin": "https://attacker.example"}
+    )
+    assert foreign.status_code == 403
+    assert sessions(session) == 1
+    own = browser.post(
+        "/logout", data={"csrf_token": token}, headers={"Origin": "http://testserver"}
+    )
+    assert own.status_code == 303
+    assert sessions(session) == 0

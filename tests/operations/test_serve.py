@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 from click.testing import CliRunner, Result
@@ -15,6 +16,7 @@ from click.testing import CliRunner, Result
 from app.cli import cli
 from app.core.config import get_settings
 from app.core.database import get_engine
+from bench.serving import serving
 
 
 @pytest.fixture
@@ -43,6 +45,7 @@ def test_sqlite_is_served_by_one_worker_and_says_why(
     done = serve(monkeypatch, f"sqlite:///{tmp_path / 'konvoi.db'}", "--workers", "4")
     assert done.exit_code == 0, done.output
     assert [options["workers"] for options in served] == [1]
+    assert served[0]["server_header"] is False
     assert (
         "SQLite lets one process write at a time: serving with one worker, not 4. "
         "Several workers need PostgreSQL (KONVOI_DATABASE_URL)."
@@ -62,3 +65,20 @@ def test_postgresql_is_served_by_as_many_workers_as_asked(
     assert done.exit_code == 0, done.output
     assert [options["workers"] for options in served] == [3]
     assert done.stderr == ""
+
+
+def test_the_server_names_no_software_and_holds_https_behind_a_trusted_proxy(
+    tmp_path: Path,
+) -> None:
+    """A real `konvoi serve`: no `server` header (uvicorn's own), and HSTS when the proxy in
+    front of it (KONVOI_FORWARDED_ALLOW_IPS) says the browser came over HTTPS."""
+    url = f"sqlite:///{tmp_path / 'served.db'}"
+    with serving(url, tmp_path / "server.log") as served, httpx.Client(base_url=served.base) as web:
+        plain = web.get("/login")
+        behind_proxy = web.get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert plain.status_code == behind_proxy.status_code == 200
+    for response in (plain, behind_proxy):
+        assert "server" not in response.headers
+        assert response.headers["cache-control"] == "no-store"
+    assert "strict-transport-security" not in plain.headers
+    assert behind_proxy.headers["strict-transport-security"] == "max-age=31536000"

@@ -2,14 +2,19 @@
 driver's phone page links their CMR note; the utility's page its handover act."""
 
 import io
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
 from app.auth.roles import Role
+from app.core.config import get_settings
 from tests import factories
 from tests.convoys import builders as b
+from tests.factories import API
 from tests.web.conftest import PageClients, csrf_token, soup
 
 
@@ -149,3 +154,52 @@ def test_the_item_and_the_utility_pages_link_their_papers(
     act = f"/convoys/{planned.id}/documents/handover_act?destination_id={planned.destination['id']}"
     assert utility.select_one(f'a[href="{act}"]') is not None
     assert office.get(act).headers["content-type"] == "application/pdf"
+
+
+def test_the_donor_page_builds_the_link_from_the_public_address(
+    client: TestClient, page_as: PageClients, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(get_settings(), "public_url", "https://konvoi.example.org")
+    donor_id = factories.donor(client)["id"]
+    forged = {"Host": "attacker.example", "X-Forwarded-Host": "attacker.example"}
+    office = page_as(Role.coordinator)
+    token = csrf_token(office.get(f"/donors/{donor_id}").text)
+    page = office.post(
+        f"/donors/{donor_id}/report-links", data={"csrf_token": token}, headers=forged
+    )
+    assert page.status_code == 200
+    shown = soup(page.text).select_one("[role=status] code")
+    assert shown is not None
+    assert shown.text.startswith("https://konvoi.example.org/reports/donors/")
+    assert "attacker.example" not in page.text
+
+
+def test_the_expiry_is_shown_where_the_link_is(
+    client: TestClient,
+    anonymous: TestClient,
+    page_as: PageClients,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    donor_id = factories.donor(client)["id"]
+    office = page_as(Role.coordinator)
+    token = csrf_token(office.get(f"/donors/{donor_id}").text)
+    made = office.post(f"/donors/{donor_id}/report-links", data={"csrf_token": token})
+    status = soup(made.text).select_one("[role=status]")
+    assert status is not None and "It works until" in status.text
+    [link] = client.get(f"{API}/donors/{donor_id}/report-links").json()
+    until = datetime.fromisoformat(link["expires_at"])
+    year = str(until.astimezone(ZoneInfo("Europe/Berlin")).year)
+    assert year in status.text
+    listed = soup(office.get(f"/donors/{donor_id}").text).select("#report-heading ~ ul li")
+    assert ["works until" in li.text for li in listed] == [True]
+    code = status.select_one("code")
+    assert code is not None
+    shared_page = anonymous.get(
+        code.text[code.text.index("/reports/donors/") :], headers={"Accept-Language": "en"}
+    )
+    assert "This link works until" in shared_page.text
+    # Once expired, the donor's page says so and offers nothing to revoke.
+    monkeypatch.setattr("app.donors.pages.utcnow", lambda: until)
+    listed = soup(office.get(f"/donors/{donor_id}").text).select("#report-heading ~ ul li")
+    assert ["expired" in li.text for li in listed] == [True]
+    assert not any(li.select("form") for li in listed)
