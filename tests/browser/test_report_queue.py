@@ -90,7 +90,7 @@ def test_the_sign_in_ends_while_a_report_waits(
     page.locator("#signin-note a").click()
     page.wait_for_url("**/login**")
     _sign_in(page, live_server)
-    assert page.url.endswith("/my-convoy")
+    page.wait_for_url("**/my-convoy")  # back on the page, which sends what waits
     _sent(page)
     _exactly_one_crossing(_events(live_server, convoy_id), tapped)
 
