@@ -9,11 +9,13 @@ from dataclasses import field as dataclass_field
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import Field
 from sqlalchemy.exc import OperationalError
 
-from app.core import i18n
+from app.core import i18n, text
 from app.core.i18n import _
 from app.core.schemas import Schema
 
@@ -190,6 +192,15 @@ def install_handlers(app: FastAPI) -> None:
         return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
 
     app.add_exception_handler(DomainError, handle)
+
+    async def invalid_request(_request: Request, exc: Exception) -> JSONResponse:
+        # FastAPI's own answer, with what it echoes made encodable: a lone surrogate in the
+        # input would otherwise fail the answer itself (a 500 for a 422).
+        assert isinstance(exc, RequestValidationError)
+        errors = jsonable_encoder(text.echoable(exc.errors()))
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    app.add_exception_handler(RequestValidationError, invalid_request)
 
     async def database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
         # The database is down, restarting or unreachable: say so at once; the pool opens

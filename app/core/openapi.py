@@ -114,7 +114,7 @@ def install(app: FastAPI, *, refusals: Mapping[str, Sequence[str]], access: Acce
                     operation["responses"].setdefault(status, answer)
                 for parameter in operation.get("parameters", ()):
                     if parameter["in"] == "path" and parameter["name"].endswith("_id"):
-                        # bounded_ids refuses what no database could store
+                        # storable_parameters refuses what no database could store
                         parameter["schema"].setdefault("maximum", MAX_ID)
         return schema
 
