@@ -11,6 +11,7 @@ from app.attachments.schemas import AttachmentRead
 from app.auth.deps import PrincipalDep
 from app.core.database import SessionDep
 from app.core.downloads import content_disposition
+from app.core.types import RecordId
 
 router = APIRouter(prefix="/attachments", tags=["attachments"])
 
@@ -31,7 +32,7 @@ def create_attachment(
     principal: PrincipalDep,
     file: Annotated[UploadFile, File(description="PDF, JPEG or PNG")],
     entity: Annotated[str, Form(description="item, export_record, usage_certificate, convoy")],
-    entity_id: Annotated[int, Form()],
+    entity_id: Annotated[RecordId, Form()],
     kind: Annotated[AttachmentKind, Form()] = AttachmentKind.other,
 ) -> AttachmentRead:
     """Attach a file to a record. Its type is read from its content; the limit is 10 MB."""
@@ -54,7 +55,7 @@ def list_attachments(
     session: SessionDep,
     principal: PrincipalDep,
     entity: Annotated[str, Query()],
-    entity_id: Annotated[int, Query()],
+    entity_id: Annotated[RecordId, Query()],
 ) -> list[AttachmentRead]:
     service.require_record(session, principal, entity, entity_id)
     return [
