@@ -11,6 +11,7 @@ from app.attachments.schemas import AttachmentRead
 from app.auth.deps import PrincipalDep
 from app.core.database import SessionDep
 from app.core.downloads import content_disposition
+from app.core.openapi import ErrorBody
 from app.core.types import RecordId
 
 router = APIRouter(prefix="/attachments", tags=["attachments"])
@@ -26,7 +27,18 @@ FILE: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post("", status_code=http.HTTP_201_CREATED, operation_id="create_attachment")
+# The record a file is attached to, or whose files are listed, is named in the body or query.
+NO_RECORD: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "No such record, or one the account may not see"}
+}
+
+
+@router.post(
+    "",
+    status_code=http.HTTP_201_CREATED,
+    operation_id="create_attachment",
+    responses=NO_RECORD,
+)
 def create_attachment(
     session: SessionDep,
     principal: PrincipalDep,
@@ -50,7 +62,7 @@ def create_attachment(
     return AttachmentRead.model_validate(service.described(attachment))
 
 
-@router.get("", operation_id="list_attachments")
+@router.get("", operation_id="list_attachments", responses=NO_RECORD)
 def list_attachments(
     session: SessionDep,
     principal: PrincipalDep,

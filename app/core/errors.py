@@ -10,10 +10,12 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import Field
 from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException
 
 from app.core import i18n, text
 from app.core.i18n import _
@@ -201,6 +203,21 @@ def install_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": errors}, status_code=422)
 
     app.add_exception_handler(RequestValidationError, invalid_request)
+
+    async def refused_by_http(request: Request, exc: Exception) -> Response:
+        # The framework's own refusals (a body that is not JSON or not UTF-8: 400) answer in
+        # the API's shape, with a code; the pages keep FastAPI's answer.
+        assert isinstance(exc, HTTPException)
+        if not request.url.path.startswith("/api/"):
+            return await http_exception_handler(request, exc)
+        codes = {400: "unreadable_body", 404: "not_found", 405: "method_not_allowed"}
+        return JSONResponse(
+            {"detail": exc.detail, "code": codes.get(exc.status_code, "error")},
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
+
+    app.add_exception_handler(HTTPException, refused_by_http)
 
     async def database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
         # The database is down, restarting or unreachable: say so at once; the pool opens
