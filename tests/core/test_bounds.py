@@ -130,3 +130,15 @@ def test_every_integer_and_search_in_the_spec_is_bounded(client: TestClient) -> 
         )
     ]
     assert unbounded == []
+
+
+def test_an_address_longer_than_its_column_is_refused_though_valid(client: TestClient) -> None:
+    # Valid addresses reach 254 characters; the columns hold 200 (PostgreSQL refused the rest).
+    domain = ".".join(["b" * 60] * 3) + ".org"  # 186 characters, each label within 63
+    long = "a" * 60 + "@" + domain
+    donor = {"name": "Stadtwerke Hagen", "kind": "utility", "contact_email": long}
+    error = refused(client.post("/api/v1/donors", json=donor), "body", "contact_email")
+    assert error["type"] == "string_too_long"
+    assert client.get("/api/v1/donors", params={"q": "Hagen"}).json()["items"] == []
+    shorter = {**donor, "contact_email": "rita@" + domain}
+    assert client.post("/api/v1/donors", json=shorter).status_code == 201
