@@ -25,7 +25,9 @@ def _language_codes(codes: list[str]) -> list[str]:
     return list(dict.fromkeys(cleaned))
 
 
-Languages = Annotated[list[str], AfterValidator(_language_codes)]
+# As many codes as the column holds, comma-separated in 200 characters.
+MAX_LANGUAGES = 67
+Languages = Annotated[list[str], Field(max_length=MAX_LANGUAGES), AfterValidator(_language_codes)]
 
 
 def _adult(born: date) -> date:

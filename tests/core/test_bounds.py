@@ -4,6 +4,7 @@ states each bound, so a client knows it."""
 
 from collections.abc import Iterator
 from math import inf
+from string import ascii_lowercase
 from typing import Any
 
 import pytest
@@ -142,3 +143,14 @@ def test_an_address_longer_than_its_column_is_refused_though_valid(client: TestC
     assert client.get("/api/v1/donors", params={"q": "Hagen"}).json()["items"] == []
     shorter = {**donor, "contact_email": "rita@" + domain}
     assert client.post("/api/v1/donors", json=shorter).status_code == 201
+
+
+def test_more_languages_than_the_column_holds_are_refused(client: TestClient) -> None:
+    # Stored comma-separated in 200 characters: 67 codes fit, a 68th did not on PostgreSQL.
+    codes = [a + b for a in ascii_lowercase for b in ascii_lowercase]
+    driver = {"name": "Polyglot", "date_of_birth": "1970-01-01", "phone": "+49 202 555 0199"}
+    too_many = client.post("/api/v1/drivers", json={**driver, "languages": codes[:68]})
+    assert refused(too_many, "body", "languages")["type"] == "too_long"
+    assert client.get("/api/v1/drivers", params={"q": "Polyglot"}).json()["items"] == []
+    fitting = client.post("/api/v1/drivers", json={**driver, "languages": codes[:67]})
+    assert fitting.status_code == 201, fitting.text
