@@ -32,7 +32,7 @@ from app.core.database import SessionDep
 from app.core.errors import install_handlers
 from app.core.middleware import Hardening, Speaking, VersionETag
 from app.core.observability import Observing
-from app.core.paths import bounded_ids
+from app.core.paths import storable_parameters
 from app.desk import pages as desk_pages
 from app.destinations import pages as destination_pages
 from app.destinations.routes import router as destinations_router
@@ -98,7 +98,7 @@ def create_app() -> FastAPI:
     install_listeners()
     accounts.sign_ins_last("driver's trip", my_convoy.sign_in_lasts)
     app = FastAPIOffline(
-        dependencies=[Depends(bounded_ids)],
+        dependencies=[Depends(storable_parameters)],
         title="Konvoi",
         version="0.1.0",
         summary="Aid-convoy logistics: donated vehicles and equipment from Germany to Ukraine.",

@@ -9,6 +9,7 @@ from app.attachments import service
 from app.attachments.models import AttachmentKind
 from app.core.database import SessionDep
 from app.core.downloads import content_disposition
+from app.core.types import MAX_STORED_INT
 from app.web.pages import PagePrincipalDep, require
 
 router = APIRouter(include_in_schema=False)
@@ -28,7 +29,7 @@ def upload(
     principal: PagePrincipalDep,
     file: Annotated[UploadFile | None, File()] = None,
     entity: Annotated[str, Form()] = "",
-    entity_id: Annotated[int, Form()] = 0,
+    entity_id: Annotated[int, Form(le=MAX_STORED_INT)] = 0,
     kind: Annotated[AttachmentKind, Form()] = AttachmentKind.other,
 ) -> Response:
     """The same checks as the API's; a refusal is a page naming the reason."""

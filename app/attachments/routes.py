@@ -11,6 +11,8 @@ from app.attachments.schemas import AttachmentRead
 from app.auth.deps import PrincipalDep
 from app.core.database import SessionDep
 from app.core.downloads import content_disposition
+from app.core.openapi import ErrorBody
+from app.core.types import RecordId
 
 router = APIRouter(prefix="/attachments", tags=["attachments"])
 
@@ -25,13 +27,24 @@ FILE: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post("", status_code=http.HTTP_201_CREATED, operation_id="create_attachment")
+# The record a file is attached to, or whose files are listed, is named in the body or query.
+NO_RECORD: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "No such record, or one the account may not see"}
+}
+
+
+@router.post(
+    "",
+    status_code=http.HTTP_201_CREATED,
+    operation_id="create_attachment",
+    responses=NO_RECORD,
+)
 def create_attachment(
     session: SessionDep,
     principal: PrincipalDep,
     file: Annotated[UploadFile, File(description="PDF, JPEG or PNG")],
     entity: Annotated[str, Form(description="item, export_record, usage_certificate, convoy")],
-    entity_id: Annotated[int, Form()],
+    entity_id: Annotated[RecordId, Form()],
     kind: Annotated[AttachmentKind, Form()] = AttachmentKind.other,
 ) -> AttachmentRead:
     """Attach a file to a record. Its type is read from its content; the limit is 10 MB."""
@@ -49,12 +62,12 @@ def create_attachment(
     return AttachmentRead.model_validate(service.described(attachment))
 
 
-@router.get("", operation_id="list_attachments")
+@router.get("", operation_id="list_attachments", responses=NO_RECORD)
 def list_attachments(
     session: SessionDep,
     principal: PrincipalDep,
     entity: Annotated[str, Query()],
-    entity_id: Annotated[int, Query()],
+    entity_id: Annotated[RecordId, Query()],
 ) -> list[AttachmentRead]:
     service.require_record(session, principal, entity, entity_id)
     return [

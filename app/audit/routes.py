@@ -10,6 +10,7 @@ from app.audit import service
 from app.audit.schemas import AuditEntryRead
 from app.core.database import SessionDep
 from app.core.pagination import CursorQuery, LimitQuery, Page
+from app.core.types import RecordId, SearchText
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
@@ -21,11 +22,13 @@ SortQuery = Annotated[
 @router.get("", operation_id="list_audit_entries")
 def list_audit_entries(
     session: SessionDep,
-    entity: Annotated[str | None, Query(description="Table name, e.g. item")] = None,
-    entity_id: Annotated[str | None, Query(description="Primary key, e.g. 12 or 3:CE")] = None,
-    actor_user_id: int | None = None,
-    actor: Annotated[str | None, Query(description="Part of the actor's user name")] = None,
-    operation: Annotated[str | None, Query(description="API operation id")] = None,
+    entity: Annotated[SearchText | None, Query(description="Table name, e.g. item")] = None,
+    entity_id: Annotated[
+        SearchText | None, Query(description="Primary key, e.g. 12 or 3:CE")
+    ] = None,
+    actor_user_id: RecordId | None = None,
+    actor: Annotated[SearchText | None, Query(description="Part of the actor's user name")] = None,
+    operation: Annotated[SearchText | None, Query(description="API operation id")] = None,
     occurred_from: Annotated[AwareDatetime | None, Query(description="Inclusive")] = None,
     occurred_to: Annotated[AwareDatetime | None, Query(description="Exclusive")] = None,
     sort: SortQuery = "-occurred_at",

@@ -13,6 +13,7 @@ from app.certificates.schemas import (
 )
 from app.core.database import SessionDep
 from app.core.pagination import CursorQuery, LimitQuery, Page
+from app.core.types import RecordId, SearchText
 
 router = APIRouter(prefix="/certificates", tags=["certificates"])
 
@@ -30,10 +31,12 @@ CertificateDep = Annotated[UsageCertificate, Depends(certificate_dep)]
 @router.get("", operation_id="list_certificates")
 def list_certificates(
     session: SessionDep,
-    q: Annotated[str | None, Query(description="Search number, issuer, intended use")] = None,
-    destination_id: int | None = None,
+    q: Annotated[
+        SearchText | None, Query(description="Search number, issuer, intended use")
+    ] = None,
+    destination_id: RecordId | None = None,
     item_id: Annotated[
-        int | None, Query(description="Only certificates covering this item")
+        RecordId | None, Query(description="Only certificates covering this item")
     ] = None,
     sort: Annotated[
         str, Query(description="issued_on, number, created_at or id; prefix - to reverse")

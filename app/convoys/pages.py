@@ -334,10 +334,11 @@ def _vehicle_name(session: Session, vehicle_id: int) -> str:
 
 
 def _number(field: str, value: str | None) -> int:
-    text = (value or "").strip()
-    if not text.isdigit():
+    number = forms.record_id(field, value)
+    if number is None:
+        text = (value or "").strip()
         raise InvalidInput([(field, "is required" if not text else "is not a record number")])
-    return int(text)
+    return number
 
 
 # --- pages ----------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from app.convoys.schemas import (
 from app.convoys.views import detail_for, event_for, in_view, visible_detail
 from app.core.database import SessionDep
 from app.core.pagination import CursorQuery, LimitQuery, Page
+from app.core.types import SearchText
 
 router = APIRouter(prefix="/convoys", tags=["convoys"])
 
@@ -85,7 +86,7 @@ LegDep = Annotated[Leg, Depends(leg_dep)]
 def list_convoys(
     session: SessionDep,
     principal: PrincipalDep,
-    q: Annotated[str | None, Query(description="Search number and name")] = None,
+    q: Annotated[SearchText | None, Query(description="Search number and name")] = None,
     status: ConvoyStatus | None = None,
     sort: Annotated[
         str, Query(description="planned_departure_at, number, created_at or id; - to reverse")

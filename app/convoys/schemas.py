@@ -6,7 +6,7 @@ from app.convoys.models import ConvoyStatus, EventKind, WithdrawalReason
 from app.core.errors import ReasonBody
 from app.core.localtime import TimeZoneName
 from app.core.schemas import Schema
-from app.core.types import RecordId
+from app.core.types import MAX_STORED_INT, RecordId
 
 
 class ConvoyCreate(Schema):
@@ -88,7 +88,9 @@ class LegCreate(Schema):
     distance_km: int = Field(ge=0, le=5000)
     is_border_crossing: bool = False
     planned_wait_minutes: int = Field(default=0, ge=0, le=72 * 60)
-    position: int | None = Field(default=None, ge=1, description="Defaults to after the last leg")
+    position: int | None = Field(
+        default=None, ge=1, le=MAX_STORED_INT, description="Defaults to after the last leg"
+    )
 
 
 class LegUpdate(Schema):
@@ -269,8 +271,12 @@ class TripAssignment(Schema):
 
     vehicle_id: RecordId
     driver_id: RecordId
-    first_leg: int | None = Field(default=None, ge=1, description="Leg position; default first")
-    last_leg: int | None = Field(default=None, ge=1, description="Leg position; default last")
+    first_leg: int | None = Field(
+        default=None, ge=1, le=MAX_STORED_INT, description="Leg position; default first"
+    )
+    last_leg: int | None = Field(
+        default=None, ge=1, le=MAX_STORED_INT, description="Leg position; default last"
+    )
 
 
 class TripAssignments(Schema):

@@ -13,15 +13,16 @@ between, whatever the timeout; taking the write lock at BEGIN makes writers queu
 
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import zip_longest
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
+from app.core import text
 from app.core.config import get_settings
 from app.core.errors import InvalidInput
-from app.core.i18n import _
 
 # Connection execution option: on SQLite, begin with the write lock (BEGIN IMMEDIATE).
 WRITES = "konvoi_writes"
@@ -36,18 +37,23 @@ def _lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
 
 
-def _refuse_nul(
-    _conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, _many: bool
+def _refuse_unstorable(
+    _conn: Any, _cursor: Any, _statement: str, parameters: Any, context: Any, _many: bool
 ) -> None:
-    """PostgreSQL cannot store the NUL character in text; no one types it. Refused as bad
-    input on both databases, naming the column, instead of failing in the driver."""
-    for row in parameters if isinstance(parameters, list | tuple) else (parameters,):
-        if not isinstance(row, dict):
-            continue
-        for key, value in row.items():
-            if isinstance(value, str) and "\x00" in value:
-                field = key.rstrip("_0123456789") or key
-                raise InvalidInput([(field, _("must not contain the NUL character"))])
+    """The last guard: text no database can store (NUL, a lone surrogate) that got past the
+    schemas is refused as bad input on both databases, naming the column, instead of being
+    stored by SQLite and failing in PostgreSQL's driver. PostgreSQL's parameters come by
+    name, SQLite's by position; several rows come as a list of them."""
+    positions = getattr(getattr(context, "compiled", None), "positiontup", None) or ()
+    several = isinstance(parameters, list) and all(
+        isinstance(row, dict | tuple | list) for row in parameters
+    )
+    for row in parameters if several else (parameters,):
+        named = row.items() if isinstance(row, dict) else zip_longest(positions, row or ())
+        for key, value in named:
+            if isinstance(value, str) and (reason := text.refusal(value)) is not None:
+                field = str(key or "").rstrip("_0123456789") or "text"
+                raise InvalidInput([(field, reason)])
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -58,7 +64,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         kwargs.setdefault("connect_args", {"connect_timeout": CONNECT_TIMEOUT_SECONDS})
     # An error's message shows the statement, never the values sent with it (personal data).
     engine = create_engine(url, hide_parameters=True, **kwargs)
-    event.listen(engine, "before_cursor_execute", _refuse_nul)
+    event.listen(engine, "before_cursor_execute", _refuse_unstorable)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")

@@ -9,11 +9,15 @@ from dataclasses import field as dataclass_field
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from pydantic import Field
 from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException
 
-from app.core import i18n
+from app.core import i18n, text
 from app.core.i18n import _
 from app.core.schemas import Schema
 
@@ -190,6 +194,30 @@ def install_handlers(app: FastAPI) -> None:
         return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
 
     app.add_exception_handler(DomainError, handle)
+
+    async def invalid_request(_request: Request, exc: Exception) -> JSONResponse:
+        # FastAPI's own answer, with what it echoes made encodable: a lone surrogate in the
+        # input would otherwise fail the answer itself (a 500 for a 422).
+        assert isinstance(exc, RequestValidationError)
+        errors = jsonable_encoder(text.echoable(exc.errors()))
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    app.add_exception_handler(RequestValidationError, invalid_request)
+
+    async def refused_by_http(request: Request, exc: Exception) -> Response:
+        # The framework's own refusals (a body that is not JSON or not UTF-8: 400) answer in
+        # the API's shape, with a code; the pages keep FastAPI's answer.
+        assert isinstance(exc, HTTPException)
+        if not request.url.path.startswith("/api/"):
+            return await http_exception_handler(request, exc)
+        codes = {400: "unreadable_body", 404: "not_found", 405: "method_not_allowed"}
+        return JSONResponse(
+            {"detail": exc.detail, "code": codes.get(exc.status_code, "error")},
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
+
+    app.add_exception_handler(HTTPException, refused_by_http)
 
     async def database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
         # The database is down, restarting or unreachable: say so at once; the pool opens

@@ -80,7 +80,16 @@ def _errors_of(
             RefusalBody, f"A rule blocks it; `reasons` lists every one. Reason codes: {codes}"
         )
     if route.body_field is not None:
+        errors["400"] = response(ErrorBody, "The body cannot be read: not JSON, or not UTF-8")
         errors["413"] = response(ErrorBody, "The request body is larger than the limit")
+    # Any parameter, even one the operation does not take, is checked for what no database
+    # can store (app.core.paths); FastAPI documents its 422 only where it validates input.
+    errors["422"] = {
+        "description": "Validation Error",
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}
+        },
+    }
     return errors
 
 
@@ -114,7 +123,7 @@ def install(app: FastAPI, *, refusals: Mapping[str, Sequence[str]], access: Acce
                     operation["responses"].setdefault(status, answer)
                 for parameter in operation.get("parameters", ()):
                     if parameter["in"] == "path" and parameter["name"].endswith("_id"):
-                        # bounded_ids refuses what no database could store
+                        # storable_parameters refuses what no database could store
                         parameter["schema"].setdefault("maximum", MAX_ID)
         return schema
 

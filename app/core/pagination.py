@@ -24,6 +24,7 @@ T = TypeVar("T")
 Row = TypeVar("Row")
 
 MAX_LIMIT = 200
+MAX_CURSOR_LENGTH = 1000
 
 
 class Page(Schema, Generic[T]):
@@ -33,8 +34,13 @@ class Page(Schema, Generic[T]):
 
 
 LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Rows per page")]
+# A cursor this list handed out is a few dozen characters; a longer one is none of them.
 CursorQuery = Annotated[
-    str | None, Query(description="`next_cursor` of the previous page; omit for the first page")
+    str | None,
+    Query(
+        max_length=MAX_CURSOR_LENGTH,
+        description="`next_cursor` of the previous page; omit for the first page",
+    ),
 ]
 
 

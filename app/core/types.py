@@ -5,7 +5,8 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import Field
+from pydantic import AfterValidator, EmailStr, Field, StringConstraints, WithJsonSchema
+from pydantic_core import PydanticKnownError
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -14,8 +15,29 @@ from sqlalchemy.types import TypeDecorator
 # counts and amounts beyond it are refused as input instead of failing in the database.
 MAX_STORED_INT = 2**31 - 1
 
-# A reference to a record in a request body or path.
+# A reference to a record in a request body, path or query.
 RecordId = Annotated[int, Field(ge=1, le=MAX_STORED_INT)]
+
+# The longest search text a list takes: beyond any name or number it searches, and short
+# enough for any database's LIKE pattern (SQLite gives up at 50,000 bytes).
+SEARCH_MAX_LENGTH = 200
+SearchText = Annotated[str, StringConstraints(max_length=SEARCH_MAX_LENGTH)]
+
+# An e-mail address as its columns hold it: a valid address may be longer (254 characters).
+EMAIL_MAX_LENGTH = 200
+
+
+def _fits_the_column(address: str) -> str:
+    if len(address) > EMAIL_MAX_LENGTH:
+        raise PydanticKnownError("string_too_long", {"max_length": EMAIL_MAX_LENGTH})
+    return address
+
+
+Email = Annotated[
+    EmailStr,
+    AfterValidator(_fits_the_column),
+    WithJsonSchema({"type": "string", "format": "email", "maxLength": EMAIL_MAX_LENGTH}),
+]
 
 
 class UTCDateTime(TypeDecorator[datetime]):

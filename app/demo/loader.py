@@ -69,10 +69,15 @@ def load_if_empty(engine: Engine) -> list[DemoLogin] | None:
     with Session(engine, expire_on_commit=False) as session:
         if session.exec(select(Donor.id).limit(1)).first() is not None:
             return None
-        session.info["actor"] = LOADER
-        logins = _Loader(session, datetime.now(UTC).date()).load()
+        logins = load(session)
         session.commit()
     return logins
+
+
+def load(session: Session) -> list[DemoLogin]:
+    """Load the demo into ``session`` (flushed, not committed) and return its accounts."""
+    session.info["actor"] = LOADER
+    return _Loader(session, datetime.now(UTC).date()).load()
 
 
 class _Record(Protocol):

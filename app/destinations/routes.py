@@ -6,6 +6,7 @@ from app.auth import visibility
 from app.auth.deps import PrincipalDep, require_version
 from app.core.database import SessionDep
 from app.core.pagination import CursorQuery, LimitQuery, Page
+from app.core.types import SearchText
 from app.destinations import service
 from app.destinations.models import Destination
 from app.destinations.schemas import DestinationCreate, DestinationRead, DestinationUpdate
@@ -30,8 +31,10 @@ DestinationDep = Annotated[Destination, Depends(destination_dep)]
 def list_destinations(
     session: SessionDep,
     principal: PrincipalDep,
-    q: Annotated[str | None, Query(description="Search name, Ukrainian name, city, oblast")] = None,
-    oblast: Annotated[str | None, Query(description="Exact oblast, any letter case")] = None,
+    q: Annotated[
+        SearchText | None, Query(description="Search name, Ukrainian name, city, oblast")
+    ] = None,
+    oblast: Annotated[SearchText | None, Query(description="Exact oblast, any letter case")] = None,
     sort: Annotated[
         str, Query(description="name, city, created_at or id; prefix - to reverse")
     ] = "name",

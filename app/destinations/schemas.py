@@ -2,12 +2,12 @@ import unicodedata
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, ConfigDict, EmailStr, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
 from app.core.i18n import _
 from app.core.identifiers import EDRPOU
 from app.core.schemas import Schema
-from app.core.types import RecordId
+from app.core.types import Email, RecordId
 
 # Ukrainian writes the apostrophe inside words (Кам'янське); the ASCII, modifier-letter and
 # typographic forms are all in use.
@@ -52,7 +52,7 @@ class DestinationCreate(Schema):
         default=None, max_length=200, examples=["Deputy technical director"]
     )
     contact_phone: str | None = Field(default=None, max_length=50)
-    contact_email: EmailStr | None = None
+    contact_email: Email | None = None
     via_destination_id: RecordId | None = Field(
         default=None,
         description="The hub this utility receives its deliveries through (e.g. Lvivvodokanal)",
@@ -70,7 +70,7 @@ class DestinationUpdate(Schema):
     edrpou: EDRPOU | None = None
     contact_name: str | None = Field(default=None, max_length=200)
     contact_phone: str | None = Field(default=None, max_length=50)
-    contact_email: EmailStr | None = None
+    contact_email: Email | None = None
     via_destination_id: RecordId | None = None
 
 

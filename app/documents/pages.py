@@ -17,6 +17,7 @@ from app.convoys import service as convoys
 from app.convoys.models import Convoy
 from app.core.database import SessionDep
 from app.core.downloads import content_disposition
+from app.core.types import RecordId
 from app.documents import donor_report, service
 from app.documents import facts as papers
 from app.documents.models import IssuedDocument
@@ -117,10 +118,10 @@ def convoy_document(
     session: SessionDep,
     principal: PagePrincipalDep,
     format: Annotated[str, Query()] = "pdf",
-    vehicle_id: Annotated[int | None, Query()] = None,
-    destination_id: Annotated[int | None, Query()] = None,
-    donor_id: Annotated[int | None, Query()] = None,
-    driver_id: Annotated[int | None, Query()] = None,
+    vehicle_id: Annotated[RecordId | None, Query()] = None,
+    destination_id: Annotated[RecordId | None, Query()] = None,
+    donor_id: Annotated[RecordId | None, Query()] = None,
+    driver_id: Annotated[RecordId | None, Query()] = None,
     language: Annotated[str, Query()] = "de-uk",
 ) -> Response:
     """A preview: the same paper as the API's, for the browser session."""
@@ -144,10 +145,10 @@ def issue(
     session: SessionDep,
     principal: PagePrincipalDep,
     kind: Annotated[str, Form()] = "",
-    vehicle_id: Annotated[int | None, Form()] = None,
-    destination_id: Annotated[int | None, Form()] = None,
-    donor_id: Annotated[int | None, Form()] = None,
-    driver_id: Annotated[int | None, Form()] = None,
+    vehicle_id: Annotated[RecordId | None, Form()] = None,
+    destination_id: Annotated[RecordId | None, Form()] = None,
+    donor_id: Annotated[RecordId | None, Form()] = None,
+    driver_id: Annotated[RecordId | None, Form()] = None,
 ) -> Response:
     require(principal, "issue_convoy_document")
     convoy = convoys.get(session, convoy_id)

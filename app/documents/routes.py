@@ -14,6 +14,7 @@ from app.convoys import service as convoys
 from app.core.database import SessionDep
 from app.core.downloads import content_disposition
 from app.core.schemas import Schema
+from app.core.types import RecordId
 from app.documents import donor_report, service
 from app.documents.models import IssuedDocument
 from app.documents.schemas import IssuedDocumentRead, IssueRequest
@@ -53,16 +54,18 @@ def get_convoy_document(
     session: SessionDep,
     principal: PrincipalDep,
     format: Annotated[Literal["pdf", "xlsx", "csv"], Query(description="pdf, xlsx or csv")] = "pdf",
-    vehicle_id: Annotated[int | None, Query(description="The vehicle (a CMR note)")] = None,
+    vehicle_id: Annotated[RecordId | None, Query(description="The vehicle (a CMR note)")] = None,
     destination_id: Annotated[
-        int | None,
+        RecordId | None,
         Query(
             description="The recipient (a handover act); with a vehicle, the consignee of its "
             "CMR note for goods it carries for a recipient other than its own"
         ),
     ] = None,
-    donor_id: Annotated[int | None, Query(description="The donor (a donation letter)")] = None,
-    driver_id: Annotated[int | None, Query(description="The driver (a driver's papers)")] = None,
+    donor_id: Annotated[RecordId | None, Query(description="The donor (a donation letter)")] = None,
+    driver_id: Annotated[
+        RecordId | None, Query(description="The driver (a driver's papers)")
+    ] = None,
     language: Annotated[
         Literal["de-uk", "en"],
         Query(description="German beside Ukrainian; or English (manifest, export sheet)"),

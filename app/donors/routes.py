@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from app.auth.deps import require_version
 from app.core.database import SessionDep
 from app.core.pagination import CursorQuery, LimitQuery, Page
+from app.core.types import SearchText
 from app.donors import service
 from app.donors.models import Donor, DonorKind
 from app.donors.schemas import DonorCreate, DonorRead, DonorUpdate
@@ -25,9 +26,9 @@ DonorDep = Annotated[Donor, Depends(donor_dep)]
 @router.get("", operation_id="list_donors")
 def list_donors(
     session: SessionDep,
-    q: Annotated[str | None, Query(description="Search name, city, contact")] = None,
+    q: Annotated[SearchText | None, Query(description="Search name, city, contact")] = None,
     kind: DonorKind | None = None,
-    country: str | None = None,
+    country: SearchText | None = None,
     sort: Annotated[str, Query(description="name, created_at or id; prefix - to reverse")] = "name",
     cursor: CursorQuery = None,
     limit: LimitQuery = 50,

@@ -1,8 +1,9 @@
 from datetime import datetime
 
-from pydantic import ConfigDict, EmailStr, Field
+from pydantic import ConfigDict, Field
 
 from app.core.schemas import Schema
+from app.core.types import Email
 from app.donors.models import DonorKind
 
 
@@ -10,7 +11,7 @@ class DonorBase(Schema):
     name: str = Field(min_length=1, max_length=200, examples=["WSW mobil GmbH"])
     kind: DonorKind = DonorKind.utility
     contact_name: str | None = Field(default=None, max_length=200)
-    contact_email: EmailStr | None = None
+    contact_email: Email | None = None
     contact_phone: str | None = Field(default=None, max_length=50)
     street: str | None = Field(default=None, max_length=200)
     postal_code: str | None = Field(default=None, max_length=20)
@@ -27,7 +28,7 @@ class DonorUpdate(Schema):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     kind: DonorKind | None = None
     contact_name: str | None = Field(default=None, max_length=200)
-    contact_email: EmailStr | None = None
+    contact_email: Email | None = None
     contact_phone: str | None = Field(default=None, max_length=50)
     street: str | None = Field(default=None, max_length=200)
     postal_code: str | None = Field(default=None, max_length=20)

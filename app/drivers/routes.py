@@ -8,6 +8,7 @@ from app.auth.deps import PrincipalDep, require_version
 from app.core.database import SessionDep
 from app.core.identifiers import LicenceClass
 from app.core.pagination import CursorQuery, LimitQuery, Page
+from app.core.types import SearchText
 from app.drivers import service
 from app.drivers.models import Driver
 from app.drivers.schemas import DriverCreate, DriverRead, DriverUpdate
@@ -32,7 +33,7 @@ DriverDep = Annotated[Driver, Depends(driver_dep)]
 def list_drivers(
     session: SessionDep,
     principal: PrincipalDep,
-    q: Annotated[str | None, Query(description="Search name and phone")] = None,
+    q: Annotated[SearchText | None, Query(description="Search name and phone")] = None,
     licence_class: Annotated[
         LicenceClass | None,
         Query(

@@ -1,12 +1,13 @@
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, ConfigDict, EmailStr, Field, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
 from app.core.i18n import _
 from app.core.identifiers import LicenceClassField
 from app.core.localtime import today_at
 from app.core.schemas import Schema
+from app.core.types import Email
 
 MIN_DRIVER_AGE = 18
 # Volunteers from Germany with German licences: a driver's birthday and a licence's last day
@@ -24,7 +25,9 @@ def _language_codes(codes: list[str]) -> list[str]:
     return list(dict.fromkeys(cleaned))
 
 
-Languages = Annotated[list[str], AfterValidator(_language_codes)]
+# As many codes as the column holds, comma-separated in 200 characters.
+MAX_LANGUAGES = 67
+Languages = Annotated[list[str], Field(max_length=MAX_LANGUAGES), AfterValidator(_language_codes)]
 
 
 def _adult(born: date) -> date:
@@ -83,7 +86,7 @@ class DriverCreate(Schema):
     name: str = Field(min_length=1, max_length=200)
     date_of_birth: DateOfBirth
     phone: str = Field(min_length=5, max_length=50, examples=["+49 202 555 0101"])
-    email: EmailStr | None = None
+    email: Email | None = None
     languages: Languages = Field(default_factory=list, examples=[["de", "uk"]])
     emergency_contact_name: str | None = Field(default=None, max_length=200)
     emergency_contact_phone: str | None = Field(default=None, max_length=50)
@@ -98,7 +101,7 @@ class DriverUpdate(Schema):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     date_of_birth: DateOfBirth | None = None
     phone: str | None = Field(default=None, min_length=5, max_length=50)
-    email: EmailStr | None = None
+    email: Email | None = None
     languages: Languages | None = None
     emergency_contact_name: str | None = Field(default=None, max_length=200)
     emergency_contact_phone: str | None = Field(default=None, max_length=50)

@@ -8,6 +8,7 @@ from app.core.database import SessionDep
 from app.core.errors import NotFound
 from app.core.i18n import N_
 from app.core.pagination import CursorQuery, LimitQuery, Page
+from app.core.types import RecordId, SearchText
 from app.exports import service
 from app.exports.models import ExportRecord
 from app.exports.schemas import ExportRecordCreate, ExportRecordRead, ExportRecordUpdate
@@ -36,9 +37,9 @@ ExportRecordDep = Annotated[ExportRecord, Depends(export_record_dep)]
 def list_export_records(
     session: SessionDep,
     principal: PrincipalDep,
-    q: Annotated[str | None, Query(description="Search MRN, export plate, insurer")] = None,
-    item_id: int | None = None,
-    customs_office_code: str | None = None,
+    q: Annotated[SearchText | None, Query(description="Search MRN, export plate, insurer")] = None,
+    item_id: RecordId | None = None,
+    customs_office_code: SearchText | None = None,
     has_mrn: Annotated[bool | None, Query(description="Export declared (MRN known)")] = None,
     exit_confirmed: Annotated[
         bool | None, Query(description="Exit confirmation (Ausgangsvermerk) received")

@@ -29,10 +29,28 @@ class ImportReport(Schema):
     problems: list[ImportProblem]
 
 
+# A refused spreadsheet answers its report; a request without a file, the API's usual 422.
+REFUSED_ROWS: dict[int | str, dict[str, Any]] = {
+    422: {
+        "description": "Rows refused, nothing recorded (the report); or a request without a file",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "anyOf": [
+                        {"$ref": "#/components/schemas/ImportReport"},
+                        {"$ref": "#/components/schemas/HTTPValidationError"},
+                    ]
+                }
+            }
+        },
+    }
+}
+
+
 @router.post(
     "/needs",
     operation_id="import_needs",
-    responses={422: {"model": ImportReport, "description": "Rows refused; nothing recorded"}},
+    responses=REFUSED_ROWS,
 )
 def import_needs(
     session: SessionDep,
@@ -71,7 +89,7 @@ def get_needs_template(
 @router.post(
     "/offers",
     operation_id="import_offer",
-    responses={422: {"model": ImportReport, "description": "Rows refused; nothing recorded"}},
+    responses=REFUSED_ROWS,
 )
 def import_offer(
     session: SessionDep,

@@ -57,10 +57,6 @@ def _enum(value: str | None, kind: type[Any]) -> Any:
         return None
 
 
-def _number(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
 def _search(
     session: Session,
     _principal: Principal,
@@ -74,8 +70,8 @@ def _search(
         status=_enum(filters.get("status"), ItemStatus),
         category=_enum(filters.get("category"), ItemCategory),
         kind=None,
-        donor_id=_number(filters.get("donor_id")),
-        destination_id=_number(filters.get("destination_id")),
+        donor_id=forms.record_id("donor_id", filters.get("donor_id")),
+        destination_id=forms.record_id("destination_id", filters.get("destination_id")),
         sort="name",
         cursor=cursor,
         limit=50,
@@ -224,7 +220,7 @@ def act(
         if action == "accept":
             service.accept(session, item)
         elif action == "allocate":
-            target = _number(destination_id)
+            target = forms.record_id("destination_id", destination_id)
             if target is None:
                 raise ValidationError.from_exception_data(
                     "AllocateRequest",

@@ -9,6 +9,7 @@ from app.core.database import SessionDep
 from app.core.errors import NotFound
 from app.core.i18n import N_
 from app.core.pagination import CursorQuery, LimitQuery, Page
+from app.core.types import RecordId, SearchText
 from app.items import service
 from app.items.models import CargoCategory, CargoLine, Item, ItemCategory, ItemKind, ItemStatus
 from app.items.schemas import (
@@ -54,13 +55,13 @@ def list_items(
     session: SessionDep,
     principal: PrincipalDep,
     q: Annotated[
-        str | None, Query(description="Search name, make, model, VIN, description")
+        SearchText | None, Query(description="Search name, make, model, VIN, description")
     ] = None,
     status: ItemStatus | None = None,
     category: ItemCategory | None = None,
     kind: ItemKind | None = None,
-    donor_id: int | None = None,
-    destination_id: int | None = None,
+    donor_id: RecordId | None = None,
+    destination_id: RecordId | None = None,
     sort: Annotated[
         str,
         Query(description="name, created_at, declared_value_cents or id; prefix - to reverse"),
@@ -154,7 +155,7 @@ def create_cargo_line(item: ItemDep, data: CargoLineCreate, session: SessionDep)
 def list_cargo_lines(
     item: ItemDep,
     session: SessionDep,
-    q: Annotated[str | None, Query(description="Search the description")] = None,
+    q: Annotated[SearchText | None, Query(description="Search the description")] = None,
     category: CargoCategory | None = None,
     sort: Annotated[
         str, Query(description="id, description, weight_kg or value_cents; prefix - to reverse")

@@ -53,7 +53,7 @@ class ItemFields(Schema):
     make: str | None = Field(default=None, min_length=1, max_length=100, examples=["MAN"])
     model: str | None = Field(default=None, min_length=1, max_length=100)
     vin: VIN | None = Field(default=None, description="Vehicles only; 17 characters, no I/O/Q")
-    year: int | None = Field(default=None, ge=1900)
+    year: int | None = Field(default=None, ge=1900, le=9999)
     gross_weight_kg: int | None = Field(
         default=None, gt=0, le=MAX_WEIGHT_KG, description="Permissible gross vehicle weight"
     )
@@ -111,7 +111,7 @@ class ItemUpdate(Schema):
     make: str | None = Field(default=None, min_length=1, max_length=100)
     model: str | None = Field(default=None, min_length=1, max_length=100)
     vin: VIN | None = None
-    year: int | None = Field(default=None, ge=1900)
+    year: int | None = Field(default=None, ge=1900, le=9999)
     gross_weight_kg: int | None = Field(default=None, gt=0, le=MAX_WEIGHT_KG)
     seats: int | None = Field(default=None, ge=0, le=200)
     licence_class_required: LicenceClassField | None = Field(

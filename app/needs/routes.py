@@ -7,6 +7,7 @@ from app.auth import visibility
 from app.auth.deps import PrincipalDep, require_version
 from app.core.database import SessionDep
 from app.core.pagination import CursorQuery, LimitQuery, Page
+from app.core.types import RecordId, SearchText
 from app.items.models import ItemKind
 from app.needs import service
 from app.needs.models import Need
@@ -30,10 +31,10 @@ NeedDep = Annotated[Need, Depends(need_dep)]
 def list_needs(
     session: SessionDep,
     principal: PrincipalDep,
-    destination_id: Annotated[int | None, Query(description="Needs of this utility")] = None,
+    destination_id: Annotated[RecordId | None, Query(description="Needs of this utility")] = None,
     item_kind: ItemKind | None = None,
     status: NeedStatus | None = None,
-    q: Annotated[str | None, Query(description="Search the description")] = None,
+    q: Annotated[SearchText | None, Query(description="Search the description")] = None,
     sort: Annotated[
         str,
         Query(description="priority, requested_on, created_at or id; prefix - to reverse"),

@@ -15,6 +15,7 @@ from starlette.datastructures import FormData
 
 from app.core import i18n
 from app.core.errors import Conflict, InvalidInput, RuleViolation
+from app.core.types import MAX_STORED_INT
 
 FieldErrors = dict[str, str]
 
@@ -40,6 +41,22 @@ async def _submitted(request: Request) -> FormData:
 
 # The fields a plain HTML form posted, for pages whose fields are named by the data.
 SubmittedForm = Annotated[FormData, Depends(_submitted)]
+
+
+def record_id(field: str, value: str | None) -> int | None:
+    """The record number typed in a form or a link, None when there is none; beyond what a
+    column holds it names no record, and is refused naming the field (the database would
+    fail on it)."""
+    text = (value or "").strip()
+    if not text.isdecimal():
+        return None
+    if len(text) > 10 or int(text) > MAX_STORED_INT:
+        raise InvalidInput([(field, i18n.pydantic_message(_BEYOND))])
+    return int(text)
+
+
+# How pydantic words a number beyond the column, in the reader's language.
+_BEYOND = {"type": "less_than_equal", "msg": "", "ctx": {"le": MAX_STORED_INT}}
 
 
 def field_errors(exc: Exception) -> FieldErrors:

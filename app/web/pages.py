@@ -8,6 +8,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from app.auth.deps import _form_csrf_token, web_principal
@@ -16,7 +17,7 @@ from app.auth.roles import Role
 from app.auth.service import Principal
 from app.core import i18n as core_i18n
 from app.core.database import SessionDep
-from app.core.errors import DomainError, Forbidden, NotAuthenticated
+from app.core.errors import DomainError, Forbidden, InvalidInput, NotAuthenticated
 from app.web import i18n
 from app.web.templating import language_of, render
 
@@ -78,6 +79,7 @@ def home_of(role: Role) -> str:
 
 def install(app: FastAPI) -> None:
     api_errors = app.exception_handlers.get(DomainError)
+    api_invalid = app.exception_handlers.get(RequestValidationError)
 
     async def login_required(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, LoginRequired)
@@ -112,8 +114,22 @@ def install(app: FastAPI) -> None:
         page.headers.update(exc.headers or {})  # e.g. Retry-After on too many logins
         return page
 
+    async def invalid_request(request: Request, exc: Exception) -> Response:
+        """A page's parameters or form the page itself cannot read (an id beyond any record,
+        text no database stores): a page naming each field, like a refusal of the rules."""
+        assert isinstance(exc, RequestValidationError)
+        if request.url.path.startswith(API_PREFIX) and api_invalid is not None:
+            response: Response = await api_invalid(request, exc)  # type: ignore[misc]
+            return response
+        problems = [
+            (".".join(str(part) for part in error["loc"][1:]), core_i18n.pydantic_message(error))
+            for error in exc.errors()
+        ]
+        return await domain_error(request, InvalidInput(problems))
+
     app.add_exception_handler(LoginRequired, login_required)
     app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(RequestValidationError, invalid_request)
 
 
 router = APIRouter(include_in_schema=False)
