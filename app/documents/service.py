@@ -7,6 +7,7 @@ they drive.
 """
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -308,11 +309,17 @@ def _addressed(everything: papers.Facts, wanted: Paper) -> Paper:
     return wanted
 
 
+# Blanks of any width; control characters are the download's to make harmless.
+_BLANKS = re.compile(r"[^\S\x00-\x1f\x7f]+")
+
+
 def _file_name(convoy: Convoy, wanted: Paper, fmt: str, number: str | None = None) -> str:
+    """ "W4U-02-MAN-1-rev2.pdf": no slash and no blank, which a browser or a mail program
+    would quote, cut or turn into "%20"."""
     base = (number or f"{convoy.number}-{wanted.kind.name}").replace("/", "-")
     if number is None and wanted.subject:
         base += f"-{wanted.subject}"
-    return f"{base}.{fmt}"
+    return _BLANKS.sub("-", f"{base}.{fmt}")
 
 
 def make(facts: papers.Facts, convoy: Convoy, wanted: Paper, fmt: str, stamp: render.Stamp) -> File:
@@ -429,7 +436,9 @@ def issue(session: Session, convoy: Convoy, wanted: Paper, principal: Principal)
         number=number,
         revision=revision,
         media_type=made.media_type,
-        filename=_file_name(convoy, wanted, fmt, shown_number.replace(" · ", "-")),
+        filename=_file_name(
+            convoy, wanted, fmt, number if revision == 1 else f"{number}-rev{revision}"
+        ),
         content=made.content,
         sha256=hashlib.sha256(made.content).hexdigest(),
         size_bytes=len(made.content),
