@@ -22,7 +22,7 @@ from app.certificates.models import CertificateItem, UsageCertificate
 from app.convoys.models import Assignment, Convoy
 from app.core.errors import InvalidInput, NotFound
 from app.core.i18n import N_, _
-from app.core.localtime import today_at
+from app.core.localtime import local_date, today_at
 from app.documents import facts as papers
 from app.documents import render
 from app.documents.models import IssuedDocument
@@ -412,17 +412,8 @@ def issue(session: Session, convoy: Convoy, wanted: Paper, principal: Principal)
         ).one()
         number, revision = f"{convoy.number}/{wanted.kind.code}/{numbered + 1}", 1
     facts = facts_of(session, convoy, wanted, everything)
-    # Made out where the convoy sets off (a CMR note's place and date of making out).
-    today = today_at(convoy.meeting_time_zone)
-    shown_number = number if revision == 1 else f"{number} · Rev. {revision}"
-    stamp = render.Stamp(
-        kind=wanted.kind.name,
-        title=wanted.kind.title,
-        subtitle=f"{convoy.number} · {convoy.name}",
-        number=shown_number,
-        issued_on=today,
-        issued_label=f"ausgegeben / видано {papers.day(today)}",
-    )
+    # Made out today where the convoy sets off (remake reads that day from issued_at).
+    stamp = _issued_stamp(convoy, wanted, number, revision, today_at(convoy.meeting_time_zone))
     fmt = wanted.kind.formats[0]
     made = make(facts, convoy, wanted, fmt, stamp)
     assert convoy.id is not None
@@ -449,6 +440,32 @@ def issue(session: Session, convoy: Convoy, wanted: Paper, principal: Principal)
     session.add(document)
     session.flush()
     return document
+
+
+def _issued_stamp(
+    convoy: Convoy, wanted: Paper, number: str, revision: int, day: date
+) -> render.Stamp:
+    """What an issued paper says of itself: its number and revision, and the day it is made
+    out at the place the convoy sets off (a CMR note's place and date of making out)."""
+    return render.Stamp(
+        kind=wanted.kind.name,
+        title=wanted.kind.title,
+        subtitle=f"{convoy.number} · {convoy.name}",
+        number=number if revision == 1 else f"{number} · Rev. {revision}",
+        issued_on=day,
+        issued_label=f"ausgegeben / видано {papers.day(day)}",
+    )
+
+
+def remake(session: Session, document: IssuedDocument) -> bytes:
+    """The issued file made again from the facts, number and day it was made from: the very
+    bytes that were issued, unless what sets them (a template, a library) changed since."""
+    convoy = session.get(Convoy, document.convoy_id)
+    assert convoy is not None
+    wanted = paper_of(document)
+    day = local_date(document.issued_at, convoy.meeting_time_zone)
+    stamp = _issued_stamp(convoy, wanted, document.number, document.revision, day)
+    return make(document.facts, convoy, wanted, wanted.kind.formats[0], stamp).content
 
 
 def issued(session: Session, convoy: Convoy) -> list[IssuedDocument]:

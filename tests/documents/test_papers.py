@@ -7,7 +7,7 @@ import hashlib
 import io
 import shutil
 import subprocess
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +15,11 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from sqlmodel import Session
 
 from app.auth.roles import Role
+from app.documents import service
+from app.documents.models import IssuedDocument
 from tests import factories
 from tests.convoys import builders as b
 from tests.factories import API
@@ -303,6 +306,32 @@ def test_the_manifest_and_export_sheet_come_in_english_for_a_transit_country(
     )
     assert refused.status_code == 422
     assert refused.json()["detail"][0]["loc"][-1] == "language"
+
+
+def test_the_same_data_gives_the_same_spreadsheet_and_an_issued_one_is_made_again(
+    client: TestClient, session: Session
+) -> None:
+    """An XLSX holds no clock: its dates are the paper's day at midnight, so two downloads are
+    the same bytes and an issued export sheet, made again from what was kept, is the very file
+    that was issued."""
+    planned = _convoy(client)
+    for kind in ("manifest", "export_sheet"):
+        first = _get(client, planned, kind, format="xlsx").content
+        properties = load_workbook(io.BytesIO(first)).properties
+        assert properties.created == properties.modified, kind
+        assert properties.modified is not None and properties.modified.time() == time(0)
+        assert _get(client, planned, kind, format="xlsx").content == first
+    issued = client.post(f"{API}/convoys/{planned.id}/documents", json={"kind": "export_sheet"})
+    assert issued.status_code == 201, issued.text
+    kept = client.get(f"{API}/issued-documents/{issued.json()['id']}/file").content
+    assert hashlib.sha256(kept).hexdigest() == issued.json()["sha256"]
+    issued_on = datetime.fromisoformat(issued.json()["issued_at"])
+    properties = load_workbook(io.BytesIO(kept)).properties
+    assert properties.modified is not None
+    assert abs(properties.modified - issued_on.replace(tzinfo=None)) < timedelta(days=1)
+    document = session.get(IssuedDocument, issued.json()["id"])
+    assert document is not None
+    assert service.remake(session, document) == kept
 
 
 @pytest.mark.parametrize(
