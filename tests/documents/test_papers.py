@@ -114,6 +114,18 @@ def test_the_manifest_lists_every_vehicle_and_line_with_totals(
     assert _ink(pdf, tmp_path) > 0.01
 
 
+def test_a_vehicles_quantity_subtotal_counts_the_vehicle_like_its_weight_and_value(
+    client: TestClient,
+) -> None:
+    planned = _convoy(client)
+    text = " ".join(_text(_get(client, planned, "manifest", format="pdf").content))
+    loaded, empty = planned.vehicles
+    # The bus itself (1), four pumps and two more: 7, beside the weight of all three lines.
+    weight = f"{loaded['weight_kg'] + 480 + 120:,} kg".replace(",", ".")
+    assert f"Разом транспортний засіб 1 7 {weight}" in text
+    assert f"Разом транспортний засіб 2 1 {empty['weight_kg']:,} kg".replace(",", ".") in text
+
+
 def test_the_spreadsheets_have_typed_cells_and_csv_keeps_the_cyrillic(client: TestClient) -> None:
     planned = _convoy(client)
     book = load_workbook(io.BytesIO(_get(client, planned, "export_sheet", format="xlsx").content))
