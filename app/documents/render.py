@@ -160,6 +160,8 @@ def xlsx(
         for cell in ws[ws.max_row]:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # openpyxl would store "=..." as a formula
+            if row.get("total"):
+                cell.font = Font(bold=True)
     for n, column in enumerate(columns, start=1):
         letter = get_column_letter(n)
         ws.column_dimensions[letter].width = column.width

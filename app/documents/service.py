@@ -338,7 +338,7 @@ def make(facts: papers.Facts, convoy: Convoy, wanted: Paper, fmt: str, stamp: re
     if fmt == "pdf":
         content = render.pdf(_TEMPLATES[wanted.kind.name], facts, stamp)
     else:
-        columns, rows = _TABLES[wanted.kind.name](facts)
+        columns, rows = _TABLES[wanted.kind.name](facts, stamp.pair)
         if stamp.pair == "en":
             columns = [replace(c, title=_ENGLISH_COLUMNS.get(c.key, c.title)) for c in columns]
         content = (
@@ -527,7 +527,9 @@ def _diff(before: Any, after: Any, path: str, found: list[str], limit: int = 20)
 # --- the tabular documents: columns and one row per item or cargo line ----------------------
 
 
-def _manifest_rows(facts: papers.Facts) -> tuple[list[render.Column], list[dict[str, Any]]]:
+def _manifest_rows(
+    facts: papers.Facts, pair: str
+) -> tuple[list[render.Column], list[dict[str, Any]]]:
     columns = [
         render.Column("Fahrzeug / Транспорт", "vehicle", "0", 8),
         render.Column("Pos.", "position", None, 7),
@@ -543,10 +545,58 @@ def _manifest_rows(facts: papers.Facts) -> tuple[list[render.Column], list[dict[
         render.Column("Zeichen / Маркування", "marks", None, 16),
         render.Column("Empfänger / Отримувач", "recipient", None, 28),
     ]
-    return columns, _rows(facts)
+    return columns, _rows(facts, pair)
 
 
-def _rows(facts: papers.Facts) -> list[dict[str, Any]]:
+# The labels of the sheets' subtotal and total rows, as the PDF manifest words them.
+_SUMS = {
+    "de-uk": {
+        "vehicle": "Summe Fahrzeug {n} / Разом транспортний засіб {n}",
+        "recipient": "Summe Empfänger / Разом отримувач",
+        "convoy": "Konvoi gesamt / Усього колона",
+    },
+    "en": {
+        "vehicle": "Total vehicle {n}",
+        "recipient": "Total consignee",
+        "convoy": "Convoy total",
+    },
+}
+
+
+def _sum(label: str, rows: list[dict[str, Any]], **shown: Any) -> dict[str, Any]:
+    """A subtotal or total row: the quantities, weights and values of ``rows`` added up."""
+    return {
+        "description": label,
+        "quantity": sum(r["quantity"] for r in rows),
+        "weight_kg": sum(r["weight_kg"] for r in rows),
+        "net_weight_kg": sum(r["net_weight_kg"] for r in rows),
+        # In cents, so that the sum of the cells is the sum of the amounts.
+        "value_eur": sum(round(r["value_eur"] * 100) for r in rows) / 100,
+        "total": True,
+        **shown,
+    }
+
+
+def _rows(facts: papers.Facts, pair: str = "de-uk") -> list[dict[str, Any]]:
+    """One row per vehicle and per line of its cargo, a subtotal under each vehicle (the
+    vehicle counted in its quantity), a total per recipient and one for the convoy."""
+    rows = _lines(facts)
+    labels = _SUMS[pair]
+    shown: list[dict[str, Any]] = []
+    for v in facts["vehicles"]:
+        own = [r for r in rows if r["vehicle"] == v["position"]]
+        shown += own
+        label = labels["vehicle"].format(n=v["position"])
+        shown.append(_sum(label, own, vehicle=v["position"]))
+    for r in facts["recipients"]:
+        name = r["recipient"]["name"]
+        theirs = [row for row in rows if row["recipient_id"] == r["recipient"]["id"]]
+        shown.append(_sum(labels["recipient"], theirs, recipient=name))
+    shown.append(_sum(labels["convoy"], rows))
+    return shown
+
+
+def _lines(facts: papers.Facts) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for v in facts["vehicles"]:
         rows.append(
@@ -565,6 +615,7 @@ def _rows(facts: papers.Facts) -> list[dict[str, Any]]:
                 "category": v["kind"],
                 "marks": v["export_plate"],
                 "recipient": v["recipient"]["name"],
+                "recipient_id": v["recipient"]["id"],
                 "origin": v["origin_country"],
                 "mrn": v["mrn"],
                 "exit_confirmed_on": _day(v["exit_confirmed_on"]),
@@ -588,6 +639,7 @@ def _rows(facts: papers.Facts) -> list[dict[str, Any]]:
                     "category": line["category"],
                     "marks": line["marks"],
                     "recipient": line["recipient"]["name"],
+                    "recipient_id": line["recipient"]["id"],
                     "origin": v["origin_country"],
                     "mrn": v["mrn"],
                     "exit_confirmed_on": _day(v["exit_confirmed_on"]),
@@ -601,7 +653,9 @@ def _day(iso: str) -> date | None:
     return date.fromisoformat(iso) if iso else None
 
 
-def _export_rows(facts: papers.Facts) -> tuple[list[render.Column], list[dict[str, Any]]]:
+def _export_rows(
+    facts: papers.Facts, pair: str
+) -> tuple[list[render.Column], list[dict[str, Any]]]:
     columns = [
         render.Column("Pos.", "position", None, 7),
         render.Column("Warenbezeichnung / Опис товару", "description", None, 40),
@@ -619,7 +673,7 @@ def _export_rows(facts: papers.Facts) -> tuple[list[render.Column], list[dict[st
         render.Column("Ausfuhrkennzeichen / Експортний номер", "export_plate", None, 14),
         render.Column("Empfänger / Отримувач", "recipient", None, 28),
     ]
-    return columns, _rows(facts)
+    return columns, _rows(facts, pair)
 
 
 _ENGLISH_COLUMNS = {
@@ -649,7 +703,9 @@ _TEMPLATES = {
     "usage_form": "usage",
     "driver_papers": "driver",
 }
-_TABLES: dict[str, Callable[[papers.Facts], tuple[list[render.Column], list[dict[str, Any]]]]] = {
+_TABLES: dict[
+    str, Callable[[papers.Facts, str], tuple[list[render.Column], list[dict[str, Any]]]]
+] = {
     "manifest": _manifest_rows,
     "export_sheet": _export_rows,
 }

@@ -132,8 +132,9 @@ def test_the_spreadsheets_have_typed_cells_and_csv_keeps_the_cyrillic(client: Te
     sheet = book.active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
-    header, body = rows[0], rows[1:]
-    assert len(body) == 2 + 2  # two buses, two cargo lines
+    # Two buses, two cargo lines (the rows with a position; the others add them up).
+    header, body = rows[0], [row for row in rows[1:] if row[0]]
+    assert len(body) == 2 + 2
     weight = header.index("Rohmasse kg / Вага брутто кг")
     value = header.index("Statistischer Wert EUR / Статистична вартість EUR")
     assert all(isinstance(row[weight], int) for row in body)
@@ -144,7 +145,59 @@ def test_the_spreadsheets_have_typed_cells_and_csv_keeps_the_cyrillic(client: Te
     assert raw.startswith(b"\xef\xbb\xbf")  # a BOM: spreadsheets open it as UTF-8
     table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert any("Занурювальний насос 11 кВт" in row for row in table)
-    assert len(table) == 1 + 4
+    assert len([row for row in table[1:] if row[1]]) == 4
+
+
+@pytest.mark.parametrize("kind", ["manifest", "export_sheet"])
+def test_the_sheets_carry_subtotals_per_vehicle_and_recipient_and_the_convoys_totals(
+    client: TestClient, kind: str
+) -> None:
+    """As the PDF manifest: under each vehicle its subtotal (the vehicle counted in the
+    quantity), then one per recipient and the convoy's; in the XLSX and the CSV alike."""
+    planned = _convoy(client)
+    loaded, empty = planned.vehicles
+    book = load_workbook(io.BytesIO(_get(client, planned, kind, format="xlsx").content))
+    sheet = book.active
+    assert sheet is not None
+    raw = _get(client, planned, kind, format="csv").content.decode("utf-8-sig")
+    tables: list[list[list[Any]]] = [
+        [list(row) for row in sheet.iter_rows(values_only=True)],
+        [list(row) for row in csv.reader(io.StringIO(raw))],
+    ]
+    for table in tables:
+        header = table[0]
+        if kind == "manifest":
+            position = header.index("Pos.")
+            weight = header.index("Gewicht kg / Вага кг")
+            value = header.index("Wert EUR / Вартість EUR")
+        else:
+            position = header.index("Pos.")
+            weight = header.index("Rohmasse kg / Вага брутто кг")
+            value = header.index("Statistischer Wert EUR / Статистична вартість EUR")
+        described = header.index(
+            "Beschreibung / Опис" if kind == "manifest" else "Warenbezeichnung / Опис товару"
+        )
+        said = {row[described]: row for row in table[1:] if not row[position]}
+        first = said["Summe Fahrzeug 1 / Разом транспортний засіб 1"]
+        second = said["Summe Fahrzeug 2 / Разом транспортний засіб 2"]
+        lviv = said["Summe Empfänger / Разом отримувач"]
+        convoy = said["Konvoi gesamt / Усього колона"]
+        weights = [loaded["weight_kg"] + 480 + 120, empty["weight_kg"]]
+        values = [loaded["declared_value_cents"] + 1_600_000 + 250_050]
+        values.append(empty["declared_value_cents"])
+        assert [float(first[weight]), float(second[weight])] == weights
+        assert [round(float(first[value]) * 100), round(float(second[value]) * 100)] == values
+        assert float(lviv[weight]) == float(convoy[weight]) == sum(weights)
+        assert round(float(convoy[value]) * 100) == sum(values)
+        if kind == "manifest":
+            quantity = header.index("Menge / К-сть")
+            assert [float(first[quantity]), float(second[quantity])] == [1 + 4 + 2, 1]
+            assert float(convoy[quantity]) == 8
+    # The sums are numbers in bold, as the PDF's.
+    for row in sheet.iter_rows(min_row=2):
+        if not row[1 if kind == "manifest" else 0].value:
+            assert all(c.font.bold for c in row)
+            assert any(isinstance(c.value, int) and c.value > 10_000 for c in row)
 
 
 def test_a_cmr_note_has_three_originals_for_its_vehicle(client: TestClient) -> None:
