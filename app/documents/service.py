@@ -340,7 +340,14 @@ def make(facts: papers.Facts, convoy: Convoy, wanted: Paper, fmt: str, stamp: re
     else:
         columns, rows = _TABLES[wanted.kind.name](facts, stamp.pair)
         if stamp.pair == "en":
-            columns = [replace(c, title=_ENGLISH_COLUMNS.get(c.key, c.title)) for c in columns]
+            columns = [
+                replace(
+                    c,
+                    title=_ENGLISH_COLUMNS.get(c.key, c.title),
+                    number_format=_ENGLISH_FORMATS.get(c.number_format or "", c.number_format),
+                )
+                for c in columns
+            ]
         content = (
             render.xlsx(wanted.kind.title.split(" / ")[0], columns, rows, stamp)
             if fmt == "xlsx"
@@ -356,9 +363,10 @@ ENGLISH_TITLES = {"manifest": "Packing list", "export_sheet": "Export data"}
 def preview(
     session: Session, convoy: Convoy, wanted: Paper, fmt: str, language: str = "de-uk"
 ) -> File:
-    everything = papers.convoy_facts(session, convoy)
-    wanted = _addressed(everything, wanted)
-    facts = facts_of(session, convoy, wanted, everything)
+    with papers.written_in(language):
+        everything = papers.convoy_facts(session, convoy)
+        wanted = _addressed(everything, wanted)
+        facts = facts_of(session, convoy, wanted, everything)
     if language == "en":
         if wanted.kind.name not in ENGLISH_TITLES:
             said = _("only the manifest and the export sheet are made in English")
@@ -381,7 +389,8 @@ def preview(
             issued_on=today_at(convoy.meeting_time_zone),
             issued_label="nicht ausgegeben / не видано",
         )
-    return make(facts, convoy, wanted, fmt, stamp)
+    with papers.written_in(language):
+        return make(facts, convoy, wanted, fmt, stamp)
 
 
 def _issued_of(session: Session, convoy: Convoy, wanted: Paper) -> list[IssuedDocument]:
@@ -694,6 +703,10 @@ _ENGLISH_COLUMNS = {
     "exit_confirmed_on": "Exit confirmed",
     "export_plate": "Export plate",
 }
+
+# A date in an English sheet as on the English PDF ("16 Jul 2027"); numbers are shown by
+# the reader's own spreadsheet settings either way.
+_ENGLISH_FORMATS: dict[str, str | None] = {"dd.mm.yyyy": "d mmm yyyy"}
 
 _TEMPLATES = {
     "manifest": "manifest",

@@ -5,6 +5,7 @@ it belongs to."""
 import csv
 import hashlib
 import io
+import re
 import shutil
 import subprocess
 from datetime import UTC, datetime, time, timedelta
@@ -397,6 +398,35 @@ def test_the_same_data_gives_the_same_spreadsheet_and_an_issued_one_is_made_agai
     document = session.get(IssuedDocument, issued.json()["id"])
     assert document is not None
     assert service.remake(session, document) == kept
+
+
+def test_the_english_papers_write_dates_numbers_and_units_in_english(client: TestClient) -> None:
+    """A transit country's officer reads "€43,500.50", "11,600 kg", "29 Nov 2026" and "pcs";
+    the German and Ukrainian papers keep the German forms."""
+    planned = _convoy(client)
+    loaded = planned.vehicles[0]
+    weight = loaded["weight_kg"] + 480 + 120
+    value = loaded["declared_value_cents"] + 1_600_000 + 250_050
+    english = " ".join(_text(_get(client, planned, "manifest", language="en").content))
+    assert f"Total vehicle 1 7 {weight:,} kg €{value / 100:,.2f}" in english
+    assert "4 pcs" in english and "Stk." not in english and "шт." not in english
+    assert re.search(
+        r"Plate: \S+ \S+ \S+ \d{1,2} [A-Z][a-z]{2} \d{4} – \d{1,2} [A-Z][a-z]{2}", english
+    )
+    assert not re.search(r"\d\.\d{3}(,\d\d)? |\d\d\.\d\d\.\d{4}|€ |Fr\.|MEZ", english), english
+    german = " ".join(_text(_get(client, planned, "manifest").content))
+    assert f"{weight:,} kg".replace(",", ".") in german and _german(value) in german
+    assert re.search(r"Номер: \S+ \S+ \S+ \d\d\.\d\d\.\d{4} – ", german)
+    # The sheets: the same units and words; the numbers are numbers either way.
+    sheet = load_workbook(
+        io.BytesIO(_get(client, planned, "manifest", format="xlsx", language="en").content)
+    ).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    unit, category = rows[0].index("Unit"), rows[0].index("Category")
+    assert {row[unit] for row in rows[1:] if row[1]} == {"pcs"}
+    assert {row[category] for row in rows[1:] if row[1]} == {"bus", "technical"}
+    assert any(row[2] == "Total vehicle 1" for row in rows)
 
 
 @pytest.mark.parametrize(
