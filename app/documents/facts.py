@@ -2,14 +2,20 @@
 
 A document is a template fed with these facts; the same facts give the same bytes, and the
 facts stored with an issued document are what "changed since issue" compares against. Numbers
-and dates come both raw (for spreadsheets) and as German customs forms write them (for PDFs):
-"1.200,00 €", "16.07.2027". Times are local to their place and name the zone.
+and dates come both raw (for spreadsheets) and as the paper's reader writes them (for PDFs):
+on the German and Ukrainian papers as German customs forms do, "1.200,00 €", "16.07.2027";
+on a transit country's English paper (``written_in("en")``) in English, "€1,200.00",
+"16 Jul 2027". Times are local to their place and name the zone.
 """
 
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from typing import Any
 
+from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from sqlmodel import Session, col, select
 
@@ -29,20 +35,50 @@ Facts = dict[str, Any]
 CATCH_ALL_HS = "9919 0000"
 
 
+# The languages of the paper being made: "de-uk" (German beside Ukrainian) or "en".
+_pair: ContextVar[str] = ContextVar("paper_languages", default="de-uk")
+
+
+@contextmanager
+def written_in(pair: str) -> Iterator[None]:
+    """Facts gathered inside are written as a paper in ``pair`` writes them."""
+    token = _pair.set(pair)
+    try:
+        yield
+    finally:
+        _pair.reset(token)
+
+
+def _english() -> bool:
+    return _pair.get() == "en"
+
+
+def _locale() -> str:
+    # British English: day before month, as on the rest of a European border's papers.
+    return "en_GB" if _english() else "de_DE"
+
+
 def money(cents: int) -> str:
-    return format_currency(cents / 100, "EUR", locale="de_DE")
+    return format_currency(cents / 100, "EUR", locale=_locale())
 
 
 def kg(weight: int) -> str:
-    return f"{format_decimal(weight, locale='de_DE')} kg"
+    return f"{format_decimal(weight, locale=_locale())} kg"
 
 
 def day(value: date | None) -> str:
-    return value.strftime("%d.%m.%Y") if value else ""
+    if not value:
+        return ""
+    # "16 Jul 2027": the month named, so no reader takes it for the 7th of the 16th month.
+    return format_date(value, "d MMM y", locale="en_GB") if _english() else f"{value:%d.%m.%Y}"
 
 
 def both(value: str) -> str:
-    """An enum's word as the papers print it: German / Ukrainian ("Bus / автобус")."""
+    """An enum's word as the papers print it: German / Ukrainian ("Bus / автобус"), or
+    English on an English paper ("bus")."""
+    if _english():
+        with speaking("en"):
+            return word(value)
     with speaking("de"):
         german = word(value)
     with speaking("uk"):
@@ -51,11 +87,14 @@ def both(value: str) -> str:
 
 
 def unit(value: str) -> str:
-    return "Stk. / шт." if value == "pcs" else value
+    if value == "pcs":
+        return "pcs" if _english() else "Stk. / шт."
+    return value
 
 
 def _moment(moment: trips.Moment) -> str:
-    with speaking("de"):  # the papers are German and Ukrainian; times as the German side reads
+    # Times as the paper's first language reads them: German beside Ukrainian, or English.
+    with speaking("en" if _english() else "de"):
         return str(moment)
 
 

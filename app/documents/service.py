@@ -7,6 +7,7 @@ they drive.
 """
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -21,7 +22,7 @@ from app.certificates.models import CertificateItem, UsageCertificate
 from app.convoys.models import Assignment, Convoy
 from app.core.errors import InvalidInput, NotFound
 from app.core.i18n import N_, _
-from app.core.localtime import today_at
+from app.core.localtime import local_date, today_at
 from app.documents import facts as papers
 from app.documents import render
 from app.documents.models import IssuedDocument
@@ -308,11 +309,17 @@ def _addressed(everything: papers.Facts, wanted: Paper) -> Paper:
     return wanted
 
 
+# Blanks of any width; control characters are the download's to make harmless.
+_BLANKS = re.compile(r"[^\S\x00-\x1f\x7f]+")
+
+
 def _file_name(convoy: Convoy, wanted: Paper, fmt: str, number: str | None = None) -> str:
+    """ "W4U-02-MAN-1-rev2.pdf": no slash and no blank, which a browser or a mail program
+    would quote, cut or turn into "%20"."""
     base = (number or f"{convoy.number}-{wanted.kind.name}").replace("/", "-")
     if number is None and wanted.subject:
         base += f"-{wanted.subject}"
-    return f"{base}.{fmt}"
+    return _BLANKS.sub("-", f"{base}.{fmt}")
 
 
 def make(facts: papers.Facts, convoy: Convoy, wanted: Paper, fmt: str, stamp: render.Stamp) -> File:
@@ -331,9 +338,16 @@ def make(facts: papers.Facts, convoy: Convoy, wanted: Paper, fmt: str, stamp: re
     if fmt == "pdf":
         content = render.pdf(_TEMPLATES[wanted.kind.name], facts, stamp)
     else:
-        columns, rows = _TABLES[wanted.kind.name](facts)
+        columns, rows = _TABLES[wanted.kind.name](facts, stamp.pair)
         if stamp.pair == "en":
-            columns = [replace(c, title=_ENGLISH_COLUMNS.get(c.key, c.title)) for c in columns]
+            columns = [
+                replace(
+                    c,
+                    title=_ENGLISH_COLUMNS.get(c.key, c.title),
+                    number_format=_ENGLISH_FORMATS.get(c.number_format or "", c.number_format),
+                )
+                for c in columns
+            ]
         content = (
             render.xlsx(wanted.kind.title.split(" / ")[0], columns, rows, stamp)
             if fmt == "xlsx"
@@ -349,9 +363,10 @@ ENGLISH_TITLES = {"manifest": "Packing list", "export_sheet": "Export data"}
 def preview(
     session: Session, convoy: Convoy, wanted: Paper, fmt: str, language: str = "de-uk"
 ) -> File:
-    everything = papers.convoy_facts(session, convoy)
-    wanted = _addressed(everything, wanted)
-    facts = facts_of(session, convoy, wanted, everything)
+    with papers.written_in(language):
+        everything = papers.convoy_facts(session, convoy)
+        wanted = _addressed(everything, wanted)
+        facts = facts_of(session, convoy, wanted, everything)
     if language == "en":
         if wanted.kind.name not in ENGLISH_TITLES:
             said = _("only the manifest and the export sheet are made in English")
@@ -374,7 +389,8 @@ def preview(
             issued_on=today_at(convoy.meeting_time_zone),
             issued_label="nicht ausgegeben / не видано",
         )
-    return make(facts, convoy, wanted, fmt, stamp)
+    with papers.written_in(language):
+        return make(facts, convoy, wanted, fmt, stamp)
 
 
 def _issued_of(session: Session, convoy: Convoy, wanted: Paper) -> list[IssuedDocument]:
@@ -405,17 +421,8 @@ def issue(session: Session, convoy: Convoy, wanted: Paper, principal: Principal)
         ).one()
         number, revision = f"{convoy.number}/{wanted.kind.code}/{numbered + 1}", 1
     facts = facts_of(session, convoy, wanted, everything)
-    # Made out where the convoy sets off (a CMR note's place and date of making out).
-    today = today_at(convoy.meeting_time_zone)
-    shown_number = number if revision == 1 else f"{number} · Rev. {revision}"
-    stamp = render.Stamp(
-        kind=wanted.kind.name,
-        title=wanted.kind.title,
-        subtitle=f"{convoy.number} · {convoy.name}",
-        number=shown_number,
-        issued_on=today,
-        issued_label=f"ausgegeben / видано {papers.day(today)}",
-    )
+    # Made out today where the convoy sets off (remake reads that day from issued_at).
+    stamp = _issued_stamp(convoy, wanted, number, revision, today_at(convoy.meeting_time_zone))
     fmt = wanted.kind.formats[0]
     made = make(facts, convoy, wanted, fmt, stamp)
     assert convoy.id is not None
@@ -429,7 +436,9 @@ def issue(session: Session, convoy: Convoy, wanted: Paper, principal: Principal)
         number=number,
         revision=revision,
         media_type=made.media_type,
-        filename=_file_name(convoy, wanted, fmt, shown_number.replace(" · ", "-")),
+        filename=_file_name(
+            convoy, wanted, fmt, number if revision == 1 else f"{number}-rev{revision}"
+        ),
         content=made.content,
         sha256=hashlib.sha256(made.content).hexdigest(),
         size_bytes=len(made.content),
@@ -440,6 +449,32 @@ def issue(session: Session, convoy: Convoy, wanted: Paper, principal: Principal)
     session.add(document)
     session.flush()
     return document
+
+
+def _issued_stamp(
+    convoy: Convoy, wanted: Paper, number: str, revision: int, day: date
+) -> render.Stamp:
+    """What an issued paper says of itself: its number and revision, and the day it is made
+    out at the place the convoy sets off (a CMR note's place and date of making out)."""
+    return render.Stamp(
+        kind=wanted.kind.name,
+        title=wanted.kind.title,
+        subtitle=f"{convoy.number} · {convoy.name}",
+        number=number if revision == 1 else f"{number} · Rev. {revision}",
+        issued_on=day,
+        issued_label=f"ausgegeben / видано {papers.day(day)}",
+    )
+
+
+def remake(session: Session, document: IssuedDocument) -> bytes:
+    """The issued file made again from the facts, number and day it was made from: the very
+    bytes that were issued, unless what sets them (a template, a library) changed since."""
+    convoy = session.get(Convoy, document.convoy_id)
+    assert convoy is not None
+    wanted = paper_of(document)
+    day = local_date(document.issued_at, convoy.meeting_time_zone)
+    stamp = _issued_stamp(convoy, wanted, document.number, document.revision, day)
+    return make(document.facts, convoy, wanted, wanted.kind.formats[0], stamp).content
 
 
 def issued(session: Session, convoy: Convoy) -> list[IssuedDocument]:
@@ -501,7 +536,9 @@ def _diff(before: Any, after: Any, path: str, found: list[str], limit: int = 20)
 # --- the tabular documents: columns and one row per item or cargo line ----------------------
 
 
-def _manifest_rows(facts: papers.Facts) -> tuple[list[render.Column], list[dict[str, Any]]]:
+def _manifest_rows(
+    facts: papers.Facts, pair: str
+) -> tuple[list[render.Column], list[dict[str, Any]]]:
     columns = [
         render.Column("Fahrzeug / Транспорт", "vehicle", "0", 8),
         render.Column("Pos.", "position", None, 7),
@@ -517,10 +554,58 @@ def _manifest_rows(facts: papers.Facts) -> tuple[list[render.Column], list[dict[
         render.Column("Zeichen / Маркування", "marks", None, 16),
         render.Column("Empfänger / Отримувач", "recipient", None, 28),
     ]
-    return columns, _rows(facts)
+    return columns, _rows(facts, pair)
 
 
-def _rows(facts: papers.Facts) -> list[dict[str, Any]]:
+# The labels of the sheets' subtotal and total rows, as the PDF manifest words them.
+_SUMS = {
+    "de-uk": {
+        "vehicle": "Summe Fahrzeug {n} / Разом транспортний засіб {n}",
+        "recipient": "Summe Empfänger / Разом отримувач",
+        "convoy": "Konvoi gesamt / Усього колона",
+    },
+    "en": {
+        "vehicle": "Total vehicle {n}",
+        "recipient": "Total consignee",
+        "convoy": "Convoy total",
+    },
+}
+
+
+def _sum(label: str, rows: list[dict[str, Any]], **shown: Any) -> dict[str, Any]:
+    """A subtotal or total row: the quantities, weights and values of ``rows`` added up."""
+    return {
+        "description": label,
+        "quantity": sum(r["quantity"] for r in rows),
+        "weight_kg": sum(r["weight_kg"] for r in rows),
+        "net_weight_kg": sum(r["net_weight_kg"] for r in rows),
+        # In cents, so that the sum of the cells is the sum of the amounts.
+        "value_eur": sum(round(r["value_eur"] * 100) for r in rows) / 100,
+        "total": True,
+        **shown,
+    }
+
+
+def _rows(facts: papers.Facts, pair: str = "de-uk") -> list[dict[str, Any]]:
+    """One row per vehicle and per line of its cargo, a subtotal under each vehicle (the
+    vehicle counted in its quantity), a total per recipient and one for the convoy."""
+    rows = _lines(facts)
+    labels = _SUMS[pair]
+    shown: list[dict[str, Any]] = []
+    for v in facts["vehicles"]:
+        own = [r for r in rows if r["vehicle"] == v["position"]]
+        shown += own
+        label = labels["vehicle"].format(n=v["position"])
+        shown.append(_sum(label, own, vehicle=v["position"]))
+    for r in facts["recipients"]:
+        name = r["recipient"]["name"]
+        theirs = [row for row in rows if row["recipient_id"] == r["recipient"]["id"]]
+        shown.append(_sum(labels["recipient"], theirs, recipient=name))
+    shown.append(_sum(labels["convoy"], rows))
+    return shown
+
+
+def _lines(facts: papers.Facts) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for v in facts["vehicles"]:
         rows.append(
@@ -539,6 +624,7 @@ def _rows(facts: papers.Facts) -> list[dict[str, Any]]:
                 "category": v["kind"],
                 "marks": v["export_plate"],
                 "recipient": v["recipient"]["name"],
+                "recipient_id": v["recipient"]["id"],
                 "origin": v["origin_country"],
                 "mrn": v["mrn"],
                 "exit_confirmed_on": _day(v["exit_confirmed_on"]),
@@ -562,6 +648,7 @@ def _rows(facts: papers.Facts) -> list[dict[str, Any]]:
                     "category": line["category"],
                     "marks": line["marks"],
                     "recipient": line["recipient"]["name"],
+                    "recipient_id": line["recipient"]["id"],
                     "origin": v["origin_country"],
                     "mrn": v["mrn"],
                     "exit_confirmed_on": _day(v["exit_confirmed_on"]),
@@ -575,7 +662,9 @@ def _day(iso: str) -> date | None:
     return date.fromisoformat(iso) if iso else None
 
 
-def _export_rows(facts: papers.Facts) -> tuple[list[render.Column], list[dict[str, Any]]]:
+def _export_rows(
+    facts: papers.Facts, pair: str
+) -> tuple[list[render.Column], list[dict[str, Any]]]:
     columns = [
         render.Column("Pos.", "position", None, 7),
         render.Column("Warenbezeichnung / Опис товару", "description", None, 40),
@@ -593,7 +682,7 @@ def _export_rows(facts: papers.Facts) -> tuple[list[render.Column], list[dict[st
         render.Column("Ausfuhrkennzeichen / Експортний номер", "export_plate", None, 14),
         render.Column("Empfänger / Отримувач", "recipient", None, 28),
     ]
-    return columns, _rows(facts)
+    return columns, _rows(facts, pair)
 
 
 _ENGLISH_COLUMNS = {
@@ -615,6 +704,10 @@ _ENGLISH_COLUMNS = {
     "export_plate": "Export plate",
 }
 
+# A date in an English sheet as on the English PDF ("16 Jul 2027"); numbers are shown by
+# the reader's own spreadsheet settings either way.
+_ENGLISH_FORMATS: dict[str, str | None] = {"dd.mm.yyyy": "d mmm yyyy"}
+
 _TEMPLATES = {
     "manifest": "manifest",
     "cmr": "cmr",
@@ -623,7 +716,9 @@ _TEMPLATES = {
     "usage_form": "usage",
     "driver_papers": "driver",
 }
-_TABLES: dict[str, Callable[[papers.Facts], tuple[list[render.Column], list[dict[str, Any]]]]] = {
+_TABLES: dict[
+    str, Callable[[papers.Facts, str], tuple[list[render.Column], list[dict[str, Any]]]]
+] = {
     "manifest": _manifest_rows,
     "export_sheet": _export_rows,
 }

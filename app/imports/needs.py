@@ -105,8 +105,10 @@ def run(session: Session, content: bytes, *, dry_run: bool) -> Report:
         else:
             recorded.add(_key(data))
             fresh.append(data)
-    if report.problems or dry_run:
-        report.created = 0 if not dry_run else len(fresh)
+    if report.problems:
+        return report  # nothing is created, dry run or not
+    if dry_run:
+        report.created = len(fresh)
         return report
     needs.create_many(session, fresh)
     report.created = len(fresh)

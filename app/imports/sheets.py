@@ -101,13 +101,14 @@ def _xlsx(content: bytes) -> Sheet:
 
 
 def _csv(text: str) -> Sheet:
+    # Only the delimiter is guessed, from the header; the quoting is the standard one
+    # (RFC 4180: a quote inside a quoted cell is doubled), which a guess from a header without
+    # quotes would get wrong.
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
-            text.splitlines()[0], delimiters=",;\t"
-        )
+        delimiter = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
     header = next(reader, None)
     if not header:
         raise Unreadable(_("the file is empty"))

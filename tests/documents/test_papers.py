@@ -5,9 +5,10 @@ it belongs to."""
 import csv
 import hashlib
 import io
+import re
 import shutil
 import subprocess
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,11 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from sqlmodel import Session
 
 from app.auth.roles import Role
+from app.documents import service
+from app.documents.models import IssuedDocument
 from tests import factories
 from tests.convoys import builders as b
 from tests.factories import API
@@ -111,14 +115,27 @@ def test_the_manifest_lists_every_vehicle_and_line_with_totals(
     assert _ink(pdf, tmp_path) > 0.01
 
 
+def test_a_vehicles_quantity_subtotal_counts_the_vehicle_like_its_weight_and_value(
+    client: TestClient,
+) -> None:
+    planned = _convoy(client)
+    text = " ".join(_text(_get(client, planned, "manifest", format="pdf").content))
+    loaded, empty = planned.vehicles
+    # The bus itself (1), four pumps and two more: 7, beside the weight of all three lines.
+    weight = f"{loaded['weight_kg'] + 480 + 120:,} kg".replace(",", ".")
+    assert f"Разом транспортний засіб 1 7 {weight}" in text
+    assert f"Разом транспортний засіб 2 1 {empty['weight_kg']:,} kg".replace(",", ".") in text
+
+
 def test_the_spreadsheets_have_typed_cells_and_csv_keeps_the_cyrillic(client: TestClient) -> None:
     planned = _convoy(client)
     book = load_workbook(io.BytesIO(_get(client, planned, "export_sheet", format="xlsx").content))
     sheet = book.active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
-    header, body = rows[0], rows[1:]
-    assert len(body) == 2 + 2  # two buses, two cargo lines
+    # Two buses, two cargo lines (the rows with a position; the others add them up).
+    header, body = rows[0], [row for row in rows[1:] if row[0]]
+    assert len(body) == 2 + 2
     weight = header.index("Rohmasse kg / Вага брутто кг")
     value = header.index("Statistischer Wert EUR / Статистична вартість EUR")
     assert all(isinstance(row[weight], int) for row in body)
@@ -129,7 +146,59 @@ def test_the_spreadsheets_have_typed_cells_and_csv_keeps_the_cyrillic(client: Te
     assert raw.startswith(b"\xef\xbb\xbf")  # a BOM: spreadsheets open it as UTF-8
     table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert any("Занурювальний насос 11 кВт" in row for row in table)
-    assert len(table) == 1 + 4
+    assert len([row for row in table[1:] if row[1]]) == 4
+
+
+@pytest.mark.parametrize("kind", ["manifest", "export_sheet"])
+def test_the_sheets_carry_subtotals_per_vehicle_and_recipient_and_the_convoys_totals(
+    client: TestClient, kind: str
+) -> None:
+    """As the PDF manifest: under each vehicle its subtotal (the vehicle counted in the
+    quantity), then one per recipient and the convoy's; in the XLSX and the CSV alike."""
+    planned = _convoy(client)
+    loaded, empty = planned.vehicles
+    book = load_workbook(io.BytesIO(_get(client, planned, kind, format="xlsx").content))
+    sheet = book.active
+    assert sheet is not None
+    raw = _get(client, planned, kind, format="csv").content.decode("utf-8-sig")
+    tables: list[list[list[Any]]] = [
+        [list(row) for row in sheet.iter_rows(values_only=True)],
+        [list(row) for row in csv.reader(io.StringIO(raw))],
+    ]
+    for table in tables:
+        header = table[0]
+        if kind == "manifest":
+            position = header.index("Pos.")
+            weight = header.index("Gewicht kg / Вага кг")
+            value = header.index("Wert EUR / Вартість EUR")
+        else:
+            position = header.index("Pos.")
+            weight = header.index("Rohmasse kg / Вага брутто кг")
+            value = header.index("Statistischer Wert EUR / Статистична вартість EUR")
+        described = header.index(
+            "Beschreibung / Опис" if kind == "manifest" else "Warenbezeichnung / Опис товару"
+        )
+        said = {row[described]: row for row in table[1:] if not row[position]}
+        first = said["Summe Fahrzeug 1 / Разом транспортний засіб 1"]
+        second = said["Summe Fahrzeug 2 / Разом транспортний засіб 2"]
+        lviv = said["Summe Empfänger / Разом отримувач"]
+        convoy = said["Konvoi gesamt / Усього колона"]
+        weights = [loaded["weight_kg"] + 480 + 120, empty["weight_kg"]]
+        values = [loaded["declared_value_cents"] + 1_600_000 + 250_050]
+        values.append(empty["declared_value_cents"])
+        assert [float(first[weight]), float(second[weight])] == weights
+        assert [round(float(first[value]) * 100), round(float(second[value]) * 100)] == values
+        assert float(lviv[weight]) == float(convoy[weight]) == sum(weights)
+        assert round(float(convoy[value]) * 100) == sum(values)
+        if kind == "manifest":
+            quantity = header.index("Menge / К-сть")
+            assert [float(first[quantity]), float(second[quantity])] == [1 + 4 + 2, 1]
+            assert float(convoy[quantity]) == 8
+    # The sums are numbers in bold, as the PDF's.
+    for row in sheet.iter_rows(min_row=2):
+        if not row[1 if kind == "manifest" else 0].value:
+            assert all(c.font.bold for c in row)
+            assert any(isinstance(c.value, int) and c.value > 10_000 for c in row)
 
 
 def test_a_cmr_note_has_three_originals_for_its_vehicle(client: TestClient) -> None:
@@ -303,6 +372,61 @@ def test_the_manifest_and_export_sheet_come_in_english_for_a_transit_country(
     )
     assert refused.status_code == 422
     assert refused.json()["detail"][0]["loc"][-1] == "language"
+
+
+def test_the_same_data_gives_the_same_spreadsheet_and_an_issued_one_is_made_again(
+    client: TestClient, session: Session
+) -> None:
+    """An XLSX holds no clock: its dates are the paper's day at midnight, so two downloads are
+    the same bytes and an issued export sheet, made again from what was kept, is the very file
+    that was issued."""
+    planned = _convoy(client)
+    for kind in ("manifest", "export_sheet"):
+        first = _get(client, planned, kind, format="xlsx").content
+        properties = load_workbook(io.BytesIO(first)).properties
+        assert properties.created == properties.modified, kind
+        assert properties.modified is not None and properties.modified.time() == time(0)
+        assert _get(client, planned, kind, format="xlsx").content == first
+    issued = client.post(f"{API}/convoys/{planned.id}/documents", json={"kind": "export_sheet"})
+    assert issued.status_code == 201, issued.text
+    kept = client.get(f"{API}/issued-documents/{issued.json()['id']}/file").content
+    assert hashlib.sha256(kept).hexdigest() == issued.json()["sha256"]
+    issued_on = datetime.fromisoformat(issued.json()["issued_at"])
+    properties = load_workbook(io.BytesIO(kept)).properties
+    assert properties.modified is not None
+    assert abs(properties.modified - issued_on.replace(tzinfo=None)) < timedelta(days=1)
+    document = session.get(IssuedDocument, issued.json()["id"])
+    assert document is not None
+    assert service.remake(session, document) == kept
+
+
+def test_the_english_papers_write_dates_numbers_and_units_in_english(client: TestClient) -> None:
+    """A transit country's officer reads "€43,500.50", "11,600 kg", "29 Nov 2026" and "pcs";
+    the German and Ukrainian papers keep the German forms."""
+    planned = _convoy(client)
+    loaded = planned.vehicles[0]
+    weight = loaded["weight_kg"] + 480 + 120
+    value = loaded["declared_value_cents"] + 1_600_000 + 250_050
+    english = " ".join(_text(_get(client, planned, "manifest", language="en").content))
+    assert f"Total vehicle 1 7 {weight:,} kg €{value / 100:,.2f}" in english
+    assert "4 pcs" in english and "Stk." not in english and "шт." not in english
+    assert re.search(
+        r"Plate: \S+ \S+ \S+ \d{1,2} [A-Z][a-z]{2} \d{4} – \d{1,2} [A-Z][a-z]{2}", english
+    )
+    assert not re.search(r"\d\.\d{3}(,\d\d)? |\d\d\.\d\d\.\d{4}|€ |Fr\.|MEZ", english), english
+    german = " ".join(_text(_get(client, planned, "manifest").content))
+    assert f"{weight:,} kg".replace(",", ".") in german and _german(value) in german
+    assert re.search(r"Номер: \S+ \S+ \S+ \d\d\.\d\d\.\d{4} – ", german)
+    # The sheets: the same units and words; the numbers are numbers either way.
+    sheet = load_workbook(
+        io.BytesIO(_get(client, planned, "manifest", format="xlsx", language="en").content)
+    ).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    unit, category = rows[0].index("Unit"), rows[0].index("Category")
+    assert {row[unit] for row in rows[1:] if row[1]} == {"pcs"}
+    assert {row[category] for row in rows[1:] if row[1]} == {"bus", "technical"}
+    assert any(row[2] == "Total vehicle 1" for row in rows)
 
 
 @pytest.mark.parametrize(

@@ -177,3 +177,36 @@ def test_text_that_starts_like_a_formula_is_refused_by_row_and_column(
         assert "formula" not in messages[(6, "quantity")]
         assert (6, "description") not in messages
         assert _needs_of(client, lviv["id"]) == []
+
+
+def test_a_dry_run_with_a_refused_row_reports_nothing_created(client: TestClient) -> None:
+    """The import keeps every row or none, so a dry run that finds one refused row says that
+    none would be created, not how many of the others could be."""
+    lviv = factories.destination(client)
+    rows = [
+        [lviv["edrpou"], "pump", "Good row", 1, 1, None],
+        [lviv["edrpou"], "pump", "Negative", -3, 1, None],
+    ]
+    checked = _send(client, _xlsx(rows), "needs.xlsx", dry_run=True)
+    assert checked.status_code == 422, checked.text
+    assert (checked.json()["rows"], checked.json()["created"], checked.json()["dry_run"]) == (
+        2,
+        0,
+        True,
+    )
+    assert [(p["row"], p["column"]) for p in checked.json()["problems"]] == [(3, "quantity")]
+    assert _needs_of(client, lviv["id"]) == []
+
+
+def test_a_csv_with_standard_quoting_reads_each_cell_whole(client: TestClient) -> None:
+    """A quote inside a quoted cell is doubled (RFC 4180), as every spreadsheet writes it."""
+    lviv = factories.destination(client)
+    content = (
+        ",".join(HEADER)
+        + "\r\n"
+        + f'{lviv["edrpou"]},pump,"Pump ""Grundfos"" 3 kW, stainless",2,1,2026-11-02\r\n'
+    ).encode()
+    done = _send(client, content, "needs.csv", dry_run=False)
+    assert done.status_code == 200, done.text
+    (need,) = _needs_of(client, lviv["id"])
+    assert (need["description"], need["quantity"]) == ('Pump "Grundfos" 3 kW, stainless', 2)

@@ -120,3 +120,28 @@ def test_an_offer_whose_text_starts_like_a_formula_records_nothing(client: TestC
     found = {(p["row"], p["column"]) for p in refused.json()["problems"]}
     assert {(2, "model"), (3, "marks"), (4, "name")} <= found
     assert b.get(client, f"/items?donor_id={donor['id']}")["items"] == []
+
+
+def test_a_csv_with_standard_quoting_reads_each_cell_whole(client: TestClient) -> None:
+    """RFC 4180, as every spreadsheet writes it: a quote inside a quoted cell is doubled, a
+    delimiter inside one is text (semicolons, as a German spreadsheet separates)."""
+    donor = factories.donor(client)
+    vin = b.vin()
+    content = (
+        "\ufeffrow_type;donor;category;kind;name;make;model;year;gross_weight_kg;vin;"
+        "declared_value_eur;vehicle_vin;description;quantity;unit;weight_kg;value_eur\r\n"
+        f'item;"{donor["name"]}";vehicle;bus;"Bus ""Lion\'s City""";MAN;Lion\'s City;2009;18000;'
+        f'{vin};"45.000,00";;;;;;\r\n'
+        f'cargo;;;;;;;;;;;{vin};"Pump ""Grundfos"" 3 kW; blue";2;pcs;60;"1.200,50"\r\n'
+    ).encode()
+    done = _send(client, content, dry_run=False)
+    assert done.status_code == 200, done.text
+    assert (done.json()["rows"], done.json()["created"]) == (2, 2)
+    (bus,) = b.get(client, f"/items?donor_id={donor['id']}")["items"]
+    assert (bus["name"], bus["declared_value_cents"]) == ('Bus "Lion\'s City"', 4_500_000)
+    (line,) = b.get(client, f"/items/{bus['id']}/cargo")["items"]
+    assert (line["description"], line["quantity"], line["value_cents"]) == (
+        'Pump "Grundfos" 3 kW; blue',
+        2,
+        120_050,
+    )

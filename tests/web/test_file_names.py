@@ -154,3 +154,20 @@ def test_the_donor_report_is_named_on_its_page_and_behind_its_link(
         expected = f"donor-report-{donor['id']}.{fmt}"
         assert _named(office.get(f"/donors/{donor['id']}/report.{fmt}")) == expected
         assert _named(anonymous.get(link, params={"format": fmt})) == expected
+
+
+def test_a_reissued_paper_and_a_number_with_blanks_download_without_a_blank(
+    client: TestClient, page_as: PageClients
+) -> None:
+    planned = b.planned_convoy(client, number="W4U 07")
+    preview = client.get(f"{API}/convoys/{planned.id}/documents/manifest")
+    assert _names(preview) == ("W4U-07-manifest.pdf", "W4U-07-manifest.pdf")
+    for _time in range(2):
+        issued = client.post(f"{API}/convoys/{planned.id}/documents", json={"kind": "manifest"})
+        assert issued.status_code == 201, issued.text
+    assert issued.json()["revision"] == 2
+    assert issued.json()["filename"] == "W4U-07-MAN-1-rev2.pdf"
+    kept = client.get(f"{API}/issued-documents/{issued.json()['id']}/file")
+    assert _names(kept) == ("W4U-07-MAN-1-rev2.pdf", "W4U-07-MAN-1-rev2.pdf")
+    clerk = page_as(Role.coordinator)
+    assert _named(clerk.get(f"/issued-documents/{issued.json()['id']}/file")) == _named(kept)
