@@ -53,6 +53,7 @@ __all__ = [
     "leg_duration_needed",
     "plan_leg",
     "shuttle_plan",
+    "spoken",
 ]
 
 # --- Limits -------------------------------------------------------------------------------------
@@ -640,6 +641,11 @@ def _fmt(duration: timedelta) -> str:
     if seconds:
         parts.append(_("{n} s").format(n=seconds))
     return sign + (" ".join(parts) or _("{n} min").format(n=0))
+
+
+def spoken(duration: timedelta) -> str:
+    """A duration as the planner's messages say it (``9 h 30 min``), for other modules."""
+    return _fmt(duration)
 
 
 def _round_minutes(duration: timedelta) -> timedelta:
