@@ -10,8 +10,7 @@ from tests.convoys import builders as b
 from tests.convoys.builders import H, iso
 from tests.factories import API
 
-SPRINTER = {"name": "Escort van (Sprinter)", "gross_weight_kg": 3500, "seats": 3}
-MINIBUS = {"name": "Hired minibus", "gross_weight_kg": 5000, "seats": 17}
+SPRINTER, MINIBUS = b.SPRINTER, b.MINIBUS
 
 
 def _ok(response: Any, status: int = 200) -> Any:
@@ -25,24 +24,7 @@ def _way_back(
     """The first convoy (Fri 17:00 UTC Wuppertal -> Sun 05:00 UTC Lviv), its driver driving
     ``vehicle`` home ``rest_hours`` after the arrival, which is the handover."""
     planned = b.planned_convoy(client, plan=b.FIRST_CONVOY)
-    back = _ok(b.post(client, f"/convoys/{planned.id}/return/vehicles", vehicle), 201)
-    leaves = planned.arrival + rest_hours * H
-    leg = _ok(
-        b.post(
-            client,
-            f"/convoys/{planned.id}/return/vehicles/{back['id']}/legs",
-            {
-                "from_place": "Lviv, Lvivvodokanal depot",
-                "to_place": "Rzeszów, eastern Poland",
-                "to_time_zone": "Europe/Warsaw",
-                "planned_departure_at": iso(leaves),
-                "planned_arrival_at": iso(leaves + 4 * H),
-                "distance_km": 170,
-                "driver_id": planned.drivers[0]["id"],
-            },
-        ),
-        201,
-    )
+    back, leg = b.way_back(client, planned, vehicle, rest_hours)
     return planned, back, leg
 
 
