@@ -21,6 +21,7 @@ _READINESS = (
     "item_not_export_ready",
     "item_without_certificate",
     "item_without_destination",
+    "return_rest_too_short",
 )
 _ITEM_CHANGE = ("item_closed", "wrong_status")
 _PLANNING = ("convoy_not_in_planning",)
@@ -80,6 +81,9 @@ REFUSALS: dict[str, tuple[str, ...]] = {
     "add_leg": (*_PLANNING, "conflict"),
     "update_leg": (*_PLANNING, "conflict"),
     "delete_leg": _PLANNING,
+    "add_return_vehicle": _PLANNING,
+    "add_return_leg": (*_PLANNING, "driver_double_booked", "conflict"),
+    "update_return_leg": (*_PLANNING, "driver_double_booked"),
     "load_item": (
         *_PLANNING,
         "item_not_loadable",

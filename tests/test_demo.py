@@ -362,3 +362,21 @@ def test_konvoi_demo_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         get_engine().dispose()
         get_settings.cache_clear()
         get_engine.cache_clear()
+
+
+def test_the_ready_convoy_plans_its_way_back_with_a_rest_warning_to_fix(api: TestClient) -> None:
+    """The escort team drives home in the Sprinter; Andrij takes the wheel four hours after the
+    handover: a warning naming him and the times in Lviv, which a later return clears."""
+    ready = _convoys(api)["W4U-02"]
+    (van,) = _get(api, f"/convoys/{ready['id']}/return")
+    assert (van["name"], van["under_561"]) == ("Escort van (Mercedes-Benz Sprinter)", False)
+    assert [leg["to_place"] for leg in van["legs"]] == [
+        "Korczowa border car park",
+        "Wuppertal bus depot",
+    ]
+    readiness = _get(api, f"/convoys/{ready['id']}/readiness")
+    (rest,) = [w for w in readiness["warnings"] if w["code"] == "return_rest_too_short"]
+    assert rest["message"].startswith("Andrij Kovalenko rests only 4 h before driving")
+    assert "09:00 (Lvivvodokanal yard, Lviv, EE" in rest["message"]
+    assert "13:00 (Lvivvodokanal yard, Lviv, EE" in rest["message"]
+    assert readiness["can_depart"] is True

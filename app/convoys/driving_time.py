@@ -47,12 +47,16 @@ __all__ = [
     "SPLIT_BREAK_FIRST",
     "SPLIT_BREAK_SECOND",
     "DrivingBlock",
+    "DrivingDay",
     "ShuttlePlan",
+    "Stretch",
     "Violation",
     "check",
+    "driving_days",
     "leg_duration_needed",
     "plan_leg",
     "shuttle_plan",
+    "spoken",
 ]
 
 # --- Limits -------------------------------------------------------------------------------------
@@ -511,6 +515,85 @@ def _weekly(spans: list[_Span]) -> list[tuple[datetime, Violation]]:
     return out
 
 
+# --- A driver's days, as the phone shows them ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """Driving between two breaks of at least 45 minutes, in the zone it starts in;
+    ``break_due`` is when the plan's driving reaches 4.5 h (Art. 7), None if it stops before."""
+
+    start: datetime
+    end: datetime
+    break_due: datetime | None
+
+
+@dataclass(frozen=True)
+class DrivingDay:
+    """The driving between two daily rests of at least 9 h, in the zone of its first block.
+
+    ``left`` is what the plan leaves of the 9-hour day (negative: over it); ``rest_until`` the
+    start of the next driving day. Computed from the plan alone, never from the clock: the
+    same plan gives the same day, whenever it is read."""
+
+    start: datetime
+    end: datetime
+    driven: timedelta
+    stretches: tuple[Stretch, ...]
+    rest_until: datetime | None
+
+    @property
+    def left(self) -> timedelta:
+        return MAX_DAILY - self.driven
+
+
+def driving_days(blocks: Sequence[DrivingBlock]) -> list[DrivingDay]:
+    """ONE driver's planned driving as days of driving, stretches and breaks (see
+    :func:`check` for how days are told apart)."""
+    spans = _merge(blocks)
+    if not spans:
+        return []
+    days: list[list[_Span]] = [[spans[0]]]
+    for prev, span in itertools.pairwise(spans):
+        if span.start - prev.end >= REDUCED_DAILY_REST:
+            days.append([span])
+        else:
+            days[-1].append(span)
+    out: list[DrivingDay] = []
+    for n, day in enumerate(days):
+        tz = day[0].tz
+        groups: list[list[_Span]] = [[day[0]]]
+        for prev, span in itertools.pairwise(day):
+            if span.start - prev.end >= BREAK:
+                groups.append([span])
+            else:
+                groups[-1].append(span)
+        stretches = []
+        for group in groups:
+            here = group[0].tz
+            due: datetime | None = None
+            driven = _ZERO
+            for span in group:
+                if driven + span.duration >= MAX_CONTINUOUS:
+                    due = (span.start + (MAX_CONTINUOUS - driven)).astimezone(here)
+                    break
+                driven += span.duration
+            stretches.append(
+                Stretch(group[0].start.astimezone(here), group[-1].end.astimezone(here), due)
+            )
+        following = days[n + 1][0] if n + 1 < len(days) else None
+        out.append(
+            DrivingDay(
+                start=day[0].start.astimezone(tz),
+                end=day[-1].end.astimezone(tz),
+                driven=sum((s.duration for s in day), _ZERO),
+                stretches=tuple(stretches),
+                rest_until=following.start.astimezone(following.tz) if following else None,
+            )
+        )
+    return out
+
+
 # --- Too few drivers ----------------------------------------------------------------------------
 
 
@@ -640,6 +723,11 @@ def _fmt(duration: timedelta) -> str:
     if seconds:
         parts.append(_("{n} s").format(n=seconds))
     return sign + (" ".join(parts) or _("{n} min").format(n=0))
+
+
+def spoken(duration: timedelta) -> str:
+    """A duration as the planner's messages say it (``9 h 30 min``), for other modules."""
+    return _fmt(duration)
 
 
 def _round_minutes(duration: timedelta) -> timedelta:

@@ -155,3 +155,44 @@ class DriverWithdrawal(Entity, table=True):
     withdrawn_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # The legs and vehicles they were to drive, as "leg position: vehicle name" lines.
     left_open: str = Field(default="", max_length=4000)
+
+
+# The way back. The vehicles that bring the team home (the escort van, a hired minibus) are not
+# donated items: no donor, papers or recipient, so they are rows of their own, each with its own
+# return legs after the handover. A return leg has one seat, the driver at the wheel; the others
+# ride along and take over on the next leg. Outward legs and assignments stay as they were, so no
+# outward rule (a driver for every donated vehicle on every leg, plates, the progress steps)
+# reaches the way back.
+
+
+class ReturnVehicle(Entity, table=True):
+    __tablename__ = "return_vehicle"
+
+    convoy_id: int = Field(foreign_key="convoy.id", index=True)
+    name: str = Field(max_length=200)  # e.g. "Escort van (Sprinter)"
+    # Whether Regulation 561/2006 applies: goods vehicles over 3.5 t, or more than 9 persons.
+    gross_weight_kg: int = Field(ge=0)
+    seats: int = Field(ge=1)  # persons, the driver included
+
+    @property
+    def under_561(self) -> bool:
+        return self.gross_weight_kg > 3500 or self.seats > 9
+
+
+class ReturnLeg(Entity, table=True):
+    """A leg of the way back for one return vehicle; it starts where the one before it ended
+    (the handover place for the first), and never before the handover."""
+
+    __tablename__ = "return_leg"
+    __table_args__ = (UniqueConstraint("return_vehicle_id", "position"),)
+
+    convoy_id: int = Field(foreign_key="convoy.id", index=True)
+    return_vehicle_id: int = Field(foreign_key="return_vehicle.id", index=True)
+    position: int = Field(ge=1)
+    from_place: str = Field(max_length=200)
+    to_place: str = Field(max_length=200)
+    to_time_zone: str = Field(max_length=64)
+    planned_departure_at: datetime = Field(sa_type=UTCDateTime)
+    planned_arrival_at: datetime = Field(sa_type=UTCDateTime)
+    distance_km: int = Field(ge=0)
+    driver_id: int | None = Field(default=None, foreign_key="driver.id", index=True)

@@ -8,6 +8,7 @@ key that makes a report sent twice (a phone retrying after a lost answer) count 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -19,8 +20,17 @@ from app.auth import visibility
 from app.auth.models import User
 from app.auth.roles import Role
 from app.auth.service import Principal
-from app.convoys import progress, service, trip, views
-from app.convoys.models import Assignment, Convoy, ConvoyStatus, EventKind, Leg, LegEvent
+from app.convoys import driving_time, progress, readiness, service, trip, views, way_back
+from app.convoys.models import (
+    Assignment,
+    Convoy,
+    ConvoyStatus,
+    EventKind,
+    Leg,
+    LegEvent,
+    ReturnLeg,
+    ReturnVehicle,
+)
 from app.convoys.schemas import LegEventCreate
 from app.core.database import SessionDep
 from app.core.downloads import content_disposition
@@ -91,12 +101,27 @@ class VehicleView:
 
 
 @dataclass
+class HomeLeg:
+    """A leg of the way back this driver drives."""
+
+    vehicle: ReturnVehicle
+    leg: ReturnLeg
+    starts: trip.Moment
+    ends: trip.Moment
+
+
+@dataclass
 class MyConvoy:
     convoy: Convoy
     trip: trip.Trip
     legs: list[LegView]
     vehicles: list[VehicleView]
     co_drivers: list[tuple[str, str]]  # (name, vehicle)
+    # The driver's plan, by the planner readiness uses: every driving day of the trip (the
+    # page names no "today": it stays the same page while the plan does, see _page).
+    days: list[driving_time.DrivingDay] = field(default_factory=list)
+    home: list[HomeLeg] = field(default_factory=list)
+    rest: way_back.Rest | None = None  # before their first return leg
 
     @property
     def can_report(self) -> bool:
@@ -172,6 +197,27 @@ def gather(session: Session, convoy: Convoy, driver_id: int) -> MyConvoy:
         )
         for leg in legs
     ]
+    back = way_back.plan_of(session, convoy.id)
+    home = [
+        HomeLeg(vehicle, leg, way_back.start_of(convoy, legs, back, leg), way_back.end_of(leg))
+        for vehicle, leg in back.legs
+        if leg.driver_id == driver_id
+    ]
+    zones = trip.zones_of(convoy, legs)
+    blocks = [
+        block
+        for leg in legs
+        if leg.id in mine
+        for block in readiness.planned_driving(leg, zones[leg.id or 0][0])
+    ] + [
+        driving_time.DrivingBlock(
+            start=h.leg.planned_departure_at.astimezone(ZoneInfo(h.starts.zone)),
+            end=h.leg.planned_arrival_at.astimezone(ZoneInfo(h.starts.zone)),
+        )
+        for h in home
+    ]
+    driven_until = max((leg.planned_arrival_at for leg in legs if leg.id in mine), default=None)
+    rests = way_back.rests(convoy, legs, back, {driver_id: driven_until} if driven_until else {})
     upcoming = [v for v in views_of_legs if EventKind.arrived not in v.reported_kinds]
     if upcoming and convoy.status in (ConvoyStatus.under_way, ConvoyStatus.ready):
         upcoming[0].is_next = True
@@ -183,6 +229,9 @@ def gather(session: Session, convoy: Convoy, driver_id: int) -> MyConvoy:
         co_drivers=sorted(
             {(s.driver_name, s.vehicle_name) for s in team if s.driver_id != driver_id}
         ),
+        days=driving_time.driving_days(blocks),
+        home=home,
+        rest=next((r for r in rests if r.driver_id == driver_id), None),
     )
 
 
@@ -210,6 +259,8 @@ def _page(
             # Each step's own key, the same on every load: a tap counts once however often
             # it is sent, and an unchanged page is the same page (its ETag below).
             "step_key": lambda leg_id, kind: f"step-{user_id}-{leg_id}-{kind}",
+            "spoken": driving_time.spoken,
+            "max_daily": driving_time.MAX_DAILY,
         },
         principal=principal,
         status_code=status_code,

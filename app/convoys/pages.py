@@ -27,13 +27,24 @@ from app.auth import visibility
 from app.auth.deps import require_version
 from app.auth.policy import may
 from app.auth.service import Principal
-from app.convoys import assignments, loading, planning, readiness, service, transitions, trip
+from app.convoys import (
+    assignments,
+    loading,
+    planning,
+    readiness,
+    service,
+    transitions,
+    trip,
+    way_back,
+)
 from app.convoys import legs as convoy_legs
 from app.convoys.models import (
     Assignment,
     Convoy,
     DriverWithdrawal,
     Leg,
+    ReturnLeg,
+    ReturnVehicle,
     WithdrawalReason,
 )
 from app.convoys.schemas import (
@@ -43,6 +54,7 @@ from app.convoys.schemas import (
     LoadItem,
     LoadItems,
     Readiness,
+    ReturnLegUpdate,
     TripAssignment,
     TripAssignments,
     WithdrawalCreate,
@@ -113,6 +125,16 @@ def seated_row(drivers: Iterable[int | None]) -> str:
 
 
 @dataclass
+class ReturnRow:
+    """A leg of the way back as the board shows it, beside the outward legs."""
+
+    vehicle: ReturnVehicle
+    leg: ReturnLeg
+    starts: trip.Moment
+    ends: trip.Moment
+
+
+@dataclass
 class Board:
     convoy: Convoy
     trip: trip.Trip
@@ -127,6 +149,7 @@ class Board:
     history: list[AuditEntryRead]
     loadable: list[loading.Loadable]
     next_leg: dict[str, str]  # what the leg form starts with: it goes on from the last end
+    way_back: list[ReturnRow]
 
     @cached_property
     def _names(self) -> dict[int | None, str]:
@@ -214,6 +237,15 @@ def gather(session: Session, principal: Principal, convoy: Convoy) -> Board:
             else []
         ),
         next_leg=_next_leg(convoy, legs),
+        way_back=[
+            ReturnRow(
+                vehicle,
+                leg,
+                way_back.start_of(convoy, legs, facts.way_back, leg),
+                way_back.end_of(leg),
+            )
+            for vehicle, leg in facts.way_back.legs
+        ],
     )
 
 
@@ -556,6 +588,41 @@ def whole_trip(
             assignments.assign_trip(session, convoy, TripAssignments(assignments=[one]))
 
     return _change(request, session, principal, convoy_id, "assign_drivers_for_trip", change)
+
+
+@router.post("/convoys/{convoy_id}/return-seat", response_model=None)
+def return_seat(
+    request: Request,
+    convoy_id: int,
+    session: SessionDep,
+    principal: PagePrincipalDep,
+    return_leg_id: FormText = None,
+    driver_id: FormText = None,
+    seated: FormText = None,
+) -> Response:
+    """Who drives a leg of the way back, or nobody; like a seat of the grid, a change someone
+    else made since the board was loaded is not replaced unseen (412)."""
+
+    def change(convoy: Convoy) -> None:
+        leg = way_back.leg_of(session, convoy, _number("return_leg_id", return_leg_id))
+        chosen = _number("driver_id", driver_id) if driver_id else None
+        if leg.driver_id == chosen:
+            return
+        if seated is not None and seated.strip() != seated_row([leg.driver_id]):
+            raise PreconditionFailed(
+                _(
+                    "Someone else changed who drives return leg {leg} of {vehicle} after you "
+                    "loaded the board: now {now}; your choice, {chosen}, was not saved."
+                ).format(
+                    leg=leg.position,
+                    vehicle=way_back.vehicle_of(session, convoy, leg.return_vehicle_id).name,
+                    now=_driver_name(session, leg.driver_id),
+                    chosen=_driver_name(session, chosen),
+                )
+            )
+        way_back.update_leg(session, convoy, leg, ReturnLegUpdate(driver_id=chosen))
+
+    return _change(request, session, principal, convoy_id, "update_return_leg", change)
 
 
 @router.post("/convoys/{convoy_id}/withdraw", response_model=None)

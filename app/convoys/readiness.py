@@ -17,7 +17,7 @@ from sqlalchemy import select as select_rows
 from sqlmodel import Session, col
 
 from app.certificates import service as certificates
-from app.convoys import driving_time
+from app.convoys import driving_time, way_back
 from app.convoys import trip as trips
 from app.convoys.models import (
     Assignment,
@@ -226,7 +226,8 @@ class Facts:
     records: dict[int, Papers]
     bookings: list[Booking]  # the seats
     withdrawals: list[DriverWithdrawal]
-    people: dict[int, str]  # the names of the drivers seated or withdrawn
+    people: dict[int, str]  # the names of the drivers seated (outward or back) or withdrawn
+    way_back: way_back.Plan
 
     @property
     def vehicles(self) -> list[Good]:
@@ -240,7 +241,12 @@ def read_facts(session: Session, convoy: Convoy) -> Facts:
     # The seats as plain rows: a large convoy has hundreds, each read many times below.
     bookings = [Booking(*row) for row in session.execute(_BOOKINGS, {"convoy_id": convoy.id}).all()]
     withdrawals = withdrawals_of(session, convoy.id)
-    named = sorted({a.driver_id for a in bookings} | {w.driver_id for w in withdrawals})
+    back = way_back.plan_of(session, convoy.id)
+    named = sorted(
+        {a.driver_id for a in bookings}
+        | {w.driver_id for w in withdrawals}
+        | {leg.driver_id for _v, leg in back.legs if leg.driver_id is not None}
+    )
     return Facts(
         legs=legs_of(session, convoy.id),
         items=items,
@@ -251,6 +257,7 @@ def read_facts(session: Session, convoy: Convoy) -> Facts:
         bookings=bookings,
         withdrawals=withdrawals,
         people={i: n for i, n in session.execute(_NAMES, {"driver_ids": named})},
+        way_back=back,
     )
 
 
@@ -324,7 +331,11 @@ def check(session: Session, convoy: Convoy, facts: Facts | None = None) -> Readi
         start_zones.setdefault(
             leg.id or 0, theirs.meeting_time_zone if leg.position == 1 else leg.to_time_zone
         )
-    _check_driving_time(found, convoy, assignments, leg_by_id, other, people, start_zones)
+    back_blocks = way_back.return_blocks(convoy, legs, facts.way_back)
+    _check_driving_time(
+        found, convoy, assignments, leg_by_id, other, people, start_zones, back_blocks
+    )
+    _check_way_back(found, convoy, legs, facts.way_back, assignments, people)
 
     return Readiness(
         convoy_id=convoy.id,
@@ -720,6 +731,7 @@ def _check_driving_time(
     other: list[tuple[Booking, Leg, Convoy]],
     people: dict[int, str],
     start_zones: dict[int, str],
+    back_blocks: dict[int, list[driving_time.DrivingBlock]],
 ) -> None:
     legs_by_driver: dict[int, dict[int, Leg]] = defaultdict(dict)
     for a in assignments:
@@ -729,19 +741,23 @@ def _check_driving_time(
     for a, leg, _convoy in other:
         if leg.id is not None:
             legs_by_driver[a.driver_id][leg.id] = leg
+    for driver_id in back_blocks:
+        legs_by_driver.setdefault(driver_id, {})
     exempt = convoy.claims_humanitarian_exemption
     # Most drivers of a convoy drive the same legs (the whole trip, each their own vehicle):
     # the driving of one set of legs is checked once, and named for each driver who drives it.
     checked: dict[tuple[int, ...], list[driving_time.Violation]] = {}
     for driver_id, driver_legs in sorted(legs_by_driver.items()):
-        leg_ids = tuple(sorted(driver_legs))
+        # The return's blocks carry their leg's id negated: one key names both kinds of leg.
+        back = back_blocks.get(driver_id, [])
+        leg_ids = tuple(sorted(driver_legs)) + tuple(b.leg_id or 0 for b in back)
         if leg_ids not in checked:
             blocks = [
                 b
                 for leg in driver_legs.values()
                 for b in planned_driving(leg, start_zones.get(leg.id or 0, "UTC"))
             ]
-            checked[leg_ids] = driving_time.check(blocks)
+            checked[leg_ids] = driving_time.check(blocks + back)
         name = people.get(driver_id) or _("Driver {id}").format(id=driver_id)
         for violation in checked[leg_ids]:
             message = f"{name}: {violation.message}"
@@ -761,3 +777,78 @@ def _check_driving_time(
                 )
             else:
                 found.block(code, message, driver_id=driver_id, context=context)
+
+
+def _check_way_back(
+    found: _Findings,
+    convoy: Convoy,
+    legs: list[Leg],
+    plan: way_back.Plan,
+    assignments: list[Booking],
+    people: dict[int, str],
+) -> None:
+    """The way back: a driver for each return leg, and the rest before it. A vehicle within
+    561/2006 is blocked like the outward trip; a van outside it is warned about (the fatigue is
+    the same: "four hours' sleep" after a night at the wheel)."""
+    for vehicle, leg in plan.legs:
+        if leg.driver_id is None:
+            found.warn(
+                "return_leg_without_driver",
+                _("Nobody drives {vehicle} on return leg {position} ({start} → {end}).").format(
+                    vehicle=vehicle.name,
+                    position=leg.position,
+                    start=leg.from_place,
+                    end=leg.to_place,
+                ),
+                context={"return_leg_id": leg.id},
+            )
+    driven_until: dict[int, datetime] = {}
+    for a in assignments:
+        driven_until[a.driver_id] = max(a.ends_at, driven_until.get(a.driver_id, a.ends_at))
+    for rest in way_back.rests(convoy, legs, plan, driven_until):
+        if not rest.too_short:
+            continue
+        name = people.get(rest.driver_id) or _("Driver {id}").format(id=rest.driver_id)
+        message = _(
+            "{driver} rests only {rest} before driving {vehicle} home: from {start} to "
+            "{end} (a daily rest is {daily}, reducible to {reduced})."
+        ).format(
+            driver=name,
+            rest=driving_time.spoken(rest.length),
+            vehicle=rest.vehicle.name,
+            start=rest.start,
+            end=rest.end,
+            daily=driving_time.spoken(driving_time.DAILY_REST),
+            reduced=driving_time.spoken(driving_time.REDUCED_DAILY_REST),
+        )
+        about: dict[str, object] = {
+            "driver_id": rest.driver_id,
+            "context": {
+                "return_leg_id": rest.leg.id,
+                "rest_minutes": int(rest.length.total_seconds() // 60),
+            },
+        }
+        if not rest.vehicle.under_561:
+            found.warn(
+                "return_rest_too_short",
+                message
+                + " "
+                + _(
+                    "{vehicle} is outside Regulation 561/2006, but falling asleep at the "
+                    "wheel is the greatest risk: plan a later return."
+                ).format(vehicle=rest.vehicle.name),
+                **about,
+            )
+        elif convoy.claims_humanitarian_exemption:
+            found.warn(
+                "return_rest_too_short",
+                message
+                + " "
+                + _(
+                    "The convoy claims the humanitarian exemption (Art. 3(d) Regulation "
+                    "561/2006), but fatigue is the greatest risk: plan the rest."
+                ),
+                **about,
+            )
+        else:
+            found.block("return_rest_too_short", message, **about)

@@ -14,6 +14,7 @@ from app.convoys import (
     readiness,
     service,
     transitions,
+    way_back,
 )
 from app.convoys.models import Convoy, ConvoyStatus, Leg
 from app.convoys.schemas import (
@@ -36,6 +37,11 @@ from app.convoys.schemas import (
     LoadItem,
     LoadItems,
     Readiness,
+    ReturnLegCreate,
+    ReturnLegRead,
+    ReturnLegUpdate,
+    ReturnVehicleCreate,
+    ReturnVehicleRead,
     TripAssignments,
     WithdrawalCreate,
     WithdrawalRead,
@@ -125,6 +131,49 @@ def update_convoy(convoy: ConvoyDep, changes: ConvoyUpdate, session: SessionDep)
 def get_convoy_readiness(convoy: ConvoyDep, session: SessionDep) -> Readiness:
     """Every blocker and warning for departure, each with a code and a plain sentence."""
     return readiness.check(session, convoy)
+
+
+# --- the way back ------------------------------------------------------------------------
+
+
+@router.get("/{convoy_id}/return", operation_id="get_way_back")
+def get_way_back(convoy: ConvoyDep, session: SessionDep) -> list[ReturnVehicleRead]:
+    """The vehicles that bring the team home after the handover, each with its return legs."""
+    assert convoy.id is not None
+    return way_back.read(way_back.plan_of(session, convoy.id))
+
+
+@router.post(
+    "/{convoy_id}/return/vehicles",
+    status_code=status.HTTP_201_CREATED,
+    operation_id="add_return_vehicle",
+)
+def add_return_vehicle(
+    convoy: ConvoyDep, data: ReturnVehicleCreate, session: SessionDep
+) -> ReturnVehicleRead:
+    vehicle = way_back.add_vehicle(session, convoy, data)
+    return ReturnVehicleRead.model_validate(vehicle)
+
+
+@router.post(
+    "/{convoy_id}/return/vehicles/{vehicle_id}/legs",
+    status_code=status.HTTP_201_CREATED,
+    operation_id="add_return_leg",
+)
+def add_return_leg(
+    convoy: ConvoyDep, vehicle_id: int, data: ReturnLegCreate, session: SessionDep
+) -> ReturnLegRead:
+    vehicle = way_back.vehicle_of(session, convoy, vehicle_id)
+    return ReturnLegRead.model_validate(way_back.add_leg(session, convoy, vehicle, data))
+
+
+@router.patch("/{convoy_id}/return/legs/{leg_id}", operation_id="update_return_leg")
+def update_return_leg(
+    convoy: ConvoyDep, leg_id: int, changes: ReturnLegUpdate, session: SessionDep
+) -> ReturnLegRead:
+    """A later departure or another driver: what a rest warning asks for."""
+    leg = way_back.leg_of(session, convoy, leg_id)
+    return ReturnLegRead.model_validate(way_back.update_leg(session, convoy, leg, changes))
 
 
 # --- legs -------------------------------------------------------------------------------

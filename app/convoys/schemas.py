@@ -321,3 +321,60 @@ class ArrivalCreate(Schema):
     arrived_at: AwareDatetime | None = Field(
         default=None, description="When the convoy actually arrived; defaults to now"
     )
+
+
+class ReturnVehicleCreate(Schema):
+    name: str = Field(min_length=1, max_length=200, description='e.g. "Escort van (Sprinter)"')
+    gross_weight_kg: int = Field(
+        ge=0, le=60000, description="Over 3,500 kg the driving-time rules of 561/2006 apply"
+    )
+    seats: int = Field(
+        ge=1, le=90, description="Persons, the driver included; over 9 the rules of 561/2006 apply"
+    )
+
+
+class ReturnLegCreate(Schema):
+    from_place: str = Field(min_length=1, max_length=200)
+    to_place: str = Field(min_length=1, max_length=200)
+    to_time_zone: TimeZoneName = Field(
+        description="IANA zone of the leg's end; its start is the previous return leg's end "
+        "(the handover for the first)"
+    )
+    planned_departure_at: AwareDatetime = Field(description="Not before the handover")
+    planned_arrival_at: AwareDatetime
+    distance_km: int = Field(ge=0, le=5000)
+    driver_id: RecordId | None = Field(default=None, description="Who drives this leg")
+
+
+class ReturnLegUpdate(Schema):
+    planned_departure_at: AwareDatetime | None = None
+    planned_arrival_at: AwareDatetime | None = None
+    driver_id: RecordId | None = Field(default=None, description="Who drives this leg")
+
+
+class ReturnLegRead(Schema):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    version: int
+    return_vehicle_id: RecordId
+    position: int
+    from_place: str
+    to_place: str
+    to_time_zone: str
+    planned_departure_at: datetime
+    planned_arrival_at: datetime
+    distance_km: int
+    driver_id: RecordId | None
+
+
+class ReturnVehicleRead(Schema):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    version: int
+    name: str
+    gross_weight_kg: int
+    seats: int
+    under_561: bool = Field(description="Whether Regulation 561/2006 applies to its driving")
+    legs: list[ReturnLegRead] = []

@@ -11,7 +11,9 @@
   Regulation 561/2006 Art. 3(d), so the driving-time limits show as warnings). Declared value
   **EUR 750,000**: vehicles EUR 290,000 + generator and pumps carried as items EUR 161,000 +
   cargo lines EUR 299,000. The Mercedes-Benz Citaro's VIN fails the ISO 3779 check digit (a
-  warning, as it is for many European vehicles).
+  warning, as it is for many European vehicles). The escort team drives home in the Sprinter,
+  Andrij at the wheel four hours after the handover: a rest warning a coordinator fixes with a
+  later return.
 - **W4U-03 "Trucks and a bus for Mykolaiv"** — planned two weeks later and blocked: the bus has
   no usage certificate (so it is not export-ready either) and no driver on the first leg, the
   tipper's export plates and insurance end before arrival, and the volunteer on the refuse
@@ -55,8 +57,10 @@ from app.demo.shapes import (
     Load,
     Need,
     Report,
+    ReturnDrive,
     Trailer,
     Vehicle,
+    WayBack,
     Withdraw,
 )
 from app.donors.models import DonorKind
@@ -164,6 +168,7 @@ ZONES = {
     KORCZOWA: "Europe/Warsaw",
     KRAKOVETS: "Europe/Kyiv",
     LVIV_DEPOT: "Europe/Kyiv",
+    WUPPERTAL: "Europe/Berlin",
 }
 
 # Wuppertal to Lviv in three driving days that keep to Regulation 561/2006.
@@ -377,7 +382,7 @@ READY = Batch(
                            {"B": READY_LICENCES, "C1E": READY_LICENCES}, (READY_WINDOW,)),
     },
     convoy=Convoy(
-        "W4U-02", "Six WSW vehicles for Lviv", FIRST_CONVOY_ROUTE, returns=MON.at(20),
+        "W4U-02", "Six WSW vehicles for Lviv", FIRST_CONVOY_ROUTE, returns=(MON + 1).at(8),
         claims_humanitarian_exemption=True,
         notes="Modelled on the first Water4Ukraine convoy: Friday 17:00 from the bus depot, "
         "Lviv on Sunday 05:00; handed over on Monday morning after the team has slept.",
@@ -397,6 +402,16 @@ READY = Batch(
             Drive("marek", "tgm"),
             Drive("jonas", "atego"),
             Drive("svitlana", "tgl"),
+        ),
+        # The escort team drives home in the Sprinter. Andrij takes the first leg four hours
+        # after the handover: the readiness check warns (a van is outside 561/2006, the fatigue
+        # is not); a departure at 20:00 in Lviv, eleven hours after it, clears the warning.
+        way_back=(
+            WayBack("Escort van (Mercedes-Benz Sprinter)", 3_500, 3, (
+                ReturnDrive(HANDOVER_PLACE, KORCZOWA, MON.at(12), MON.at(17), 90, "andrij"),
+                ReturnDrive(KORCZOWA, WUPPERTAL, MON.at(17, 45), (MON + 1).at(6), 1_310,
+                            "klaus"),
+            )),
         ),
         steps=("mark_ready",),
     ),

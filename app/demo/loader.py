@@ -15,7 +15,7 @@ from app.auth.roles import Role
 from app.auth.schemas import UserCreate
 from app.certificates import service as certificates
 from app.certificates.schemas import CertificateCreate
-from app.convoys import assignments, loading, planning, progress, transitions
+from app.convoys import assignments, loading, planning, progress, transitions, way_back
 from app.convoys import legs as convoy_legs
 from app.convoys.models import Convoy, Leg
 from app.convoys.schemas import (
@@ -25,6 +25,8 @@ from app.convoys.schemas import (
     LegCreate,
     LegEventCreate,
     LoadItem,
+    ReturnLegCreate,
+    ReturnVehicleCreate,
     WithdrawalCreate,
 )
 from app.core.context import Actor
@@ -299,6 +301,29 @@ class _Loader:
                     driver_id=self.drivers[drive.driver],
                 )
                 assignments.assign(self.session, convoy, seat)
+        for back in plan.way_back:
+            vehicle = way_back.add_vehicle(
+                self.session,
+                convoy,
+                ReturnVehicleCreate(
+                    name=back.vehicle, gross_weight_kg=back.gross_weight_kg, seats=back.seats
+                ),
+            )
+            for stretch in back.legs:
+                way_back.add_leg(
+                    self.session,
+                    convoy,
+                    vehicle,
+                    ReturnLegCreate(
+                        from_place=stretch.from_place,
+                        to_place=stretch.to_place,
+                        to_time_zone=data.ZONES[stretch.to_place],
+                        planned_departure_at=self.moment(stretch.departs),
+                        planned_arrival_at=self.moment(stretch.arrives),
+                        distance_km=stretch.km,
+                        driver_id=self.drivers[stretch.driver],
+                    ),
+                )
         for step in plan.steps:
             self.step(convoy, legs, step, made, records)
 

@@ -205,6 +205,28 @@ class Drive:
 
 
 @dataclass(frozen=True)
+class ReturnDrive:
+    """A leg of the way back and the driver (a key) at the wheel."""
+
+    from_place: str
+    to_place: str
+    departs: Moment
+    arrives: Moment
+    km: int
+    driver: str
+
+
+@dataclass(frozen=True)
+class WayBack:
+    """A vehicle that brings the team home after the handover, with its legs."""
+
+    vehicle: str
+    gross_weight_kg: int
+    seats: int
+    legs: tuple[ReturnDrive, ...]
+
+
+@dataclass(frozen=True)
 class Report:
     """Progress reported from the road on leg number ``leg``."""
 
@@ -267,6 +289,7 @@ class Convoy:
     steps: tuple[Step, ...] = ()
     handover_at: Moment | None = None
     handover_place: str | None = None
+    way_back: tuple[WayBack, ...] = ()
 
 
 @dataclass(frozen=True)

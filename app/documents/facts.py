@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from app.convoys import service as convoys
 from app.convoys import trip as trips
+from app.convoys import way_back
 from app.convoys.models import Convoy
 from app.core.i18n import speaking, word
 from app.destinations.models import Destination
@@ -197,8 +198,16 @@ def convoy_facts(session: Session, convoy: Convoy) -> Facts:
         d.id: d for d in session.exec(select(Donor).where(col(Donor.id).in_(donor_ids))).all()
     }
     assignments = convoys.assignments_of(session, convoy.id)
+    # The team on the papers includes who drives the way back (the escort van, a minibus).
+    back = way_back.plan_of(session, convoy.id)
+    driving_home: dict[int, list[str]] = defaultdict(list)
+    for return_vehicle, return_leg in back.legs:
+        if return_leg.driver_id is not None:
+            driving_home[return_leg.driver_id].append(return_vehicle.name)
     crew = session.exec(
-        select(Driver).where(col(Driver.id).in_({a.driver_id for a in assignments}))
+        select(Driver).where(
+            col(Driver.id).in_({a.driver_id for a in assignments} | set(driving_home))
+        )
     ).all()
     people = {d.id: d.name for d in crew}
     leg_position = {leg.id: leg.position for leg in legs}
@@ -314,6 +323,15 @@ def convoy_facts(session: Session, convoy: Convoy) -> Facts:
                 {"position": leg.position, "from": leg.from_place, "to": leg.to_place}
                 for leg in legs
             ],
+            "way_back": [
+                {
+                    "vehicle": return_vehicle.name,
+                    "from": return_leg.from_place,
+                    "to": return_leg.to_place,
+                    "driver": next((d.name for d in crew if d.id == return_leg.driver_id), ""),
+                }
+                for return_vehicle, return_leg in back.legs
+            ],
         },
         "vehicles": shown_vehicles,
         "crew": [
@@ -322,6 +340,7 @@ def convoy_facts(session: Session, convoy: Convoy) -> Facts:
                 "name": d.name,
                 "phone": d.phone,
                 "vehicles": sorted({a.vehicle_id for a in assignments if a.driver_id == d.id}),
+                "drives_home": sorted(set(driving_home.get(d.id or 0, []))),
             }
             for d in sorted(crew, key=lambda d: d.name)
         ],

@@ -395,3 +395,37 @@ def error_fields(response: Any) -> list[str]:
     """The fields a 422 names, as dotted paths below "body"."""
     assert response.status_code == 422, response.text
     return sorted(".".join(str(p) for p in e["loc"][1:]) for e in response.json()["detail"])
+
+
+SPRINTER = {"name": "Escort van (Sprinter)", "gross_weight_kg": 3500, "seats": 3}
+MINIBUS = {"name": "Hired minibus", "gross_weight_kg": 5000, "seats": 17}
+
+
+def way_back(
+    client: TestClient,
+    planned: Planned,
+    vehicle: dict[str, Any],
+    rest_hours: int,
+    driver_id: int | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The team drives ``vehicle`` from Lviv to Rzeszów (4 h) ``rest_hours`` after the arrival
+    (the handover); ``driver_id`` (default: the first driver) at the wheel."""
+    back = _ok(post(client, f"/convoys/{planned.id}/return/vehicles", vehicle), 201)
+    leaves = planned.arrival + rest_hours * H
+    leg = _ok(
+        post(
+            client,
+            f"/convoys/{planned.id}/return/vehicles/{back['id']}/legs",
+            {
+                "from_place": "Lviv, Lvivvodokanal depot",
+                "to_place": "Rzeszów, eastern Poland",
+                "to_time_zone": "Europe/Warsaw",
+                "planned_departure_at": iso(leaves),
+                "planned_arrival_at": iso(leaves + 4 * H),
+                "distance_km": 170,
+                "driver_id": planned.drivers[0]["id"] if driver_id is None else driver_id,
+            },
+        ),
+        201,
+    )
+    return back, leg

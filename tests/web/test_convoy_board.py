@@ -341,3 +341,46 @@ def test_a_whole_trip_choice_on_a_stale_board_changes_no_seat(
     assert refused.status_code == 412, refused.text
     assert _seats(client, planned.id) == {(first_leg, bus, anna["id"])}
     assert boris["name"] in soup(refused.text).select_one(".problems li").get_text()  # type: ignore[union-attr]
+
+
+def test_the_board_shows_the_way_back_beside_the_outward_legs_and_seats_its_driver(
+    client: TestClient, page_as: PageClients
+) -> None:
+    planned = b.planned_convoy(client, plan=b.FIRST_CONVOY, drivers=2)
+    _back, leg = b.way_back(client, planned, b.SPRINTER, rest_hours=4)
+    page = page_as(Role.coordinator)
+    shown = _board(page, planned.id)
+    html = soup(shown.text)
+    row = html.select_one(f"#return-leg-{leg['id']}")
+    assert row is not None
+    text = row.get_text(" ")
+    assert "Escort van (Sprinter)" in text and "outside Regulation 561/2006" in text
+    assert "Lviv, Lvivvodokanal depot → Rzeszów, eastern Poland" in text
+    assert "EET" in text or "EEST" in text  # the departure on Lviv's clock
+    chosen = row.select_one("select option[selected]")
+    assert chosen is not None and chosen.get_text() == planned.drivers[0]["name"]
+    warnings = " ".join(li.get_text() for li in html.select(".readiness li.warning"))
+    assert f"{planned.drivers[0]['name']} rests only 4 h" in warnings
+
+    # Another driver of the team takes the wheel home, chosen on the board.
+    select = row.select_one("select")
+    assert select is not None and select.parent is not None
+    form = {str(i["name"]): str(i["value"]) for i in select.parent.select("input[type=hidden]")}
+    swapped = page.post(
+        f"/convoys/{planned.id}/return-seat",
+        data={**form, "driver_id": planned.drivers[1]["id"]},
+        headers={"HX-Request": "true"},
+    )
+    assert swapped.status_code == 200, swapped.text
+    block = soup(swapped.text)
+    again = block.select_one(f"#return-leg-{leg['id']} option[selected]")
+    assert again is not None and again.get_text() == planned.drivers[1]["name"]
+    plan = b.get(client, f"/convoys/{planned.id}/return")
+    assert plan[0]["legs"][0]["driver_id"] == planned.drivers[1]["id"]
+    # A choice made on the board as first loaded no longer matches: refused, nothing changes.
+    stale = page.post(f"/convoys/{planned.id}/return-seat", data={**form, "driver_id": ""})
+    assert stale.status_code == 412
+    assert (
+        b.get(client, f"/convoys/{planned.id}/return")[0]["legs"][0]["driver_id"]
+        == (planned.drivers[1]["id"])
+    )

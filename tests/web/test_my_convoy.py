@@ -1,6 +1,7 @@
 """The driver's phone: their convoy on one page, a tap per report, recorded once, a calendar."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bs4 import Tag
 from fastapi import FastAPI
@@ -283,3 +284,40 @@ def test_a_drivers_sign_in_lasts_the_trip_about_to_start(
     for driver_id, role in ((later.drivers[0]["id"], Role.driver), (None, Role.coordinator)):
         until, _seconds = signed_in_until(driver_id, role)
         assert abs((until - usual).total_seconds()) < 60, (role, until, usual)
+
+
+def test_the_phone_shows_the_days_driving_its_breaks_and_the_rest_before_the_way_home(
+    client: TestClient, page_as: PageClients
+) -> None:
+    """The planner readiness uses, on the phone: each driving day with what it leaves of the
+    9 hours, when the 45-minute break is due, the rest after the handover in Lviv's time and
+    the return leg the driver drives; the same page on every load while the plan stays."""
+    planned = b.planned_convoy(client, plan=b.FIRST_CONVOY)
+    _back, leg = b.way_back(client, planned, b.SPRINTER, rest_hours=4)
+    phone = page_as(Role.driver, driver_id=planned.drivers[0]["id"])
+    page = phone.get("/my-convoy")
+    assert page.status_code == 200
+    html = soup(page.text)
+    plan = html.select_one('section[aria-labelledby="plan-heading"]')
+    assert plan is not None
+    text = plan.get_text(" ")
+    # Friday evening: 4 h 30 min of driving, a break due when they reach 4.5 h of it.
+    days = plan.select("ol.driving-days > li")
+    assert "4 h 30 min of driving, 4 h 30 min left of the day (9 h)" in days[0].get_text(" ")
+    assert "45-minute break due by" in text
+    assert "Rest until" in text
+    # Four hours after the handover in Lviv, on Lviv's clock with its zone named.
+    leaves = (planned.arrival + 4 * H).astimezone(ZoneInfo("Europe/Kyiv"))
+    rest = html.select_one("#rest-before-return")
+    assert rest is not None
+    assert (
+        f"After the handover: rest until {leaves:%a %d %b %H:%M} "
+        f"(Lviv, Lvivvodokanal depot, {leaves.tzname()}) (4 h)."
+    ) in rest.get_text(" ")
+    assert "less than the 9-hour daily rest" in rest.get_text(" ")
+    home = html.select_one(f"#return-leg-{leg['id']}")
+    assert home is not None
+    assert "Lviv, Lvivvodokanal depot → Rzeszów, eastern Poland" in home.get_text(" ")
+    assert "You drive: Escort van (Sprinter)" in home.get_text(" ")
+    # Nothing on the page depends on the clock: loaded again, it is the same page.
+    assert phone.get("/my-convoy").text == page.text
