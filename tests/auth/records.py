@@ -37,6 +37,7 @@ def build(admin: TestClient, session: Session) -> Records:
     planned = b.planned_convoy(admin)
     bus = planned.vehicles[0]
     cargo = factories.cargo_line(admin, bus["id"])
+    organisation = factories.organisation(admin)
     need = factories.need(admin, planned.destination["id"])
     (certificate,) = b.get(admin, f"/certificates?item_id={bus['id']}")["items"]
     record = b.get(admin, f"/items/{bus['id']}/export-record")
@@ -71,6 +72,7 @@ def build(admin: TestClient, session: Session) -> Records:
             "document_id": issued.json()["id"],
             "attachment_id": attached.json()["id"],
             "link_id": shared.json()["id"],
+            "organisation_id": organisation["id"],
         },
     )
 

@@ -48,6 +48,10 @@ EXPECTED: dict[str, frozenset[str]] = {
     "create_donor": PLAN,
     "update_donor": PLAN,
     "get_donor_history": OFFICE,
+    # the organisation that runs the convoys: an admin sets it
+    "get_organisation": OFFICE,
+    "create_organisation": ADMIN,
+    "update_organisation": ADMIN,
     # destinations: a recipient reads its own
     "list_destinations": OFFICE | RECIPIENT,
     "get_destination": OFFICE | RECIPIENT,
@@ -181,6 +185,12 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /donors/{record_id}": OFFICE,
     "GET /donors/{record_id}/edit": PLAN,
     "POST /donors/{record_id}/edit": PLAN,
+    "GET /organisation": OFFICE,
+    "GET /organisation/new": ADMIN,
+    "POST /organisation/new": ADMIN,
+    "GET /organisation/{record_id}": OFFICE,
+    "GET /organisation/{record_id}/edit": ADMIN,
+    "POST /organisation/{record_id}/edit": ADMIN,
     "GET /destinations": OFFICE,
     "GET /destinations/new": PLAN,
     "POST /destinations/new": PLAN,
@@ -326,6 +336,7 @@ _REGISTER_IDS = {
     "needs": "need_id",
     "certificates": "certificate_id",
     "export-records": "export_record_id",
+    "organisation": "organisation_id",
 }
 
 
