@@ -406,6 +406,7 @@ def create_convoy(
     handover_time_zone: FormText = None,
     handover_place: FormText = None,
     claims_humanitarian_exemption: FormText = None,
+    charges: FormText = None,
     notes: FormText = None,
 ) -> Response:
     """Create the convoy, then plan it on its board."""
@@ -424,6 +425,7 @@ def create_convoy(
             "handover_time_zone": handover_time_zone,
             "handover_place": handover_place,
             "claims_humanitarian_exemption": claims_humanitarian_exemption,
+            "charges": charges,
             "notes": notes,
         }.items()
     }

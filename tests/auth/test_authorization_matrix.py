@@ -185,6 +185,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /donors/{record_id}": OFFICE,
     "GET /donors/{record_id}/edit": PLAN,
     "POST /donors/{record_id}/edit": PLAN,
+    "POST /items/{item_id}/cargo": PLAN,
     "GET /organisation": OFFICE,
     "GET /organisation/new": ADMIN,
     "POST /organisation/new": ADMIN,

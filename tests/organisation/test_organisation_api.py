@@ -56,17 +56,23 @@ def test_bad_organisation_fields_are_named(client: TestClient) -> None:
     assert client.patch(f"{API}/organisation", json={"vat": "x"}).status_code == 422
 
 
-def test_the_carrier_box_names_the_organisation_and_the_plate(client: TestClient) -> None:
-    factories.organisation(client)
-    planned = b.planned_convoy(client)
-    bus = planned.vehicles[0]
-    plate = b.get(client, f"/items/{bus['id']}/export-record")["export_plate"]
+def _carrier_box(client: TestClient, convoy_id: int, vehicle_id: int) -> str:
     response = client.get(
-        f"{API}/convoys/{planned.id}/documents/cmr", params={"vehicle_id": bus["id"]}
+        f"{API}/convoys/{convoy_id}/documents/cmr", params={"vehicle_id": vehicle_id}
     )
     assert response.status_code == 200, response.text
     page = " ".join(PdfReader(io.BytesIO(response.content)).pages[0].extract_text().split())
-    carrier = page[page.index("Frachtführer") :]
+    return page[page.index("Frachtführer") :]
+
+
+def test_the_carrier_box_names_the_organisation_and_the_plate(client: TestClient) -> None:
+    planned = b.planned_convoy(client)
+    bus = planned.vehicles[0]
+    plate = b.get(client, f"/items/{bus['id']}/export-record")["export_plate"]
+    unset = _carrier_box(client, planned.id, bus["id"])
+    assert unset.startswith("Frachtführer / Перевізник Organisation nicht festgelegt")
+    factories.organisation(client)
+    carrier = _carrier_box(client, planned.id, bus["id"])
     assert carrier.startswith(
         "Frachtführer / Перевізник Water4Ukraine e.V. (eingetragener Verein (e.V.)) "
         "Bromberger Straße 39–41, 42281 Wuppertal, DE Amtsgericht Wuppertal VR 31245"

@@ -174,3 +174,34 @@ def test_a_destinations_form_takes_its_address_in_both_scripts(
         "79017",
         "Львів",
     )
+
+
+def test_a_cargo_line_is_loaded_with_its_packing_from_the_items_page(
+    client: TestClient, page_as: PageClients
+) -> None:
+    page = page_as(Role.coordinator)
+    bus = factories.vehicle(client, factories.donor(client)["id"])
+    shown = page.get(f"/items/{bus['id']}")
+    token = csrf_token(shown.text)
+    options = [o["value"] for o in soup(shown.text).select("#cargo-packing option")]
+    assert options == ["pallet", "crate", "carton", "loose", "fixed_in_vehicle"]
+    typed = {
+        "csrf_token": token,
+        "description": "Drainage pumps 3 kW",
+        "quantity": "20",
+        "weight_kg": "600",
+        "value_cents": "2400000",
+        "marks": "W4U 2/1-5",
+    }
+    refused = page.post(f"/items/{bus['id']}/cargo", data={**typed, "packing": "barrel"})
+    assert refused.status_code == 422
+    again = soup(refused.text)
+    assert again.select_one("#cargo-packing-error") is not None
+    description = again.select_one("#cargo-description")
+    assert description is not None and description["value"] == "Drainage pumps 3 kW"  # kept
+    loaded = page.post(f"/items/{bus['id']}/cargo", data={**typed, "packing": "crate"})
+    assert loaded.status_code == 303, loaded.text
+    (line,) = b.get(client, f"/items/{bus['id']}/cargo")["items"]
+    assert (line["packing"], line["quantity"], line["marks"]) == ("crate", 20, "W4U 2/1-5")
+    cells = [td.get_text() for td in soup(page.get(f"/items/{bus['id']}").text).select("tbody td")]
+    assert "crate" in cells
