@@ -50,6 +50,8 @@ from app.items import pages as item_pages
 from app.items.routes import router as items_router
 from app.needs import pages as need_pages
 from app.needs.routes import router as needs_router
+from app.organisation import pages as organisation_pages
+from app.organisation.routes import router as organisation_router
 from app.refusals import REFUSALS
 from app.web import assets
 from app.web import i18n as web_i18n
@@ -148,6 +150,7 @@ def create_app() -> FastAPI:
         driver_privacy_router,
         attachments_router,
         imports_router,
+        organisation_router,
         audit_router,
     ):
         include_api(router)
@@ -168,6 +171,7 @@ def create_app() -> FastAPI:
         need_pages,
         certificate_pages,
         export_pages,
+        organisation_pages,
     ):
         app.include_router(register_pages.router)
 

@@ -13,6 +13,7 @@ from app.drivers.models import Driver, DriverAvailability, DriverLicence
 from app.exports.models import ExportRecord
 from app.items.models import CargoLine, Item
 from app.needs.models import Need
+from app.organisation.models import Organisation
 
 __all__ = [
     "ApiToken",
@@ -38,6 +39,7 @@ __all__ = [
     "LegEvent",
     "LoginFailure",
     "Need",
+    "Organisation",
     "UsageCertificate",
     "User",
     "WebSession",

@@ -130,6 +130,24 @@ def export_record(client: TestClient, item_id: int, **overrides: Any) -> dict[st
     return created(client, "/export-records", body)
 
 
+ORGANISATION = {
+    "name": "Water4Ukraine e.V.",
+    "legal_form": "eingetragener Verein (e.V.)",
+    "street": "Bromberger Straße 39–41",
+    "postal_code": "42281",
+    "city": "Wuppertal",
+    "register_court": "Amtsgericht Wuppertal",
+    "register_number": "VR 31245",
+    "contact_name": "Rita Falkenberg",
+    "contact_phone": "+49 202 555 0142",
+}
+
+
+def organisation(client: TestClient, **overrides: Any) -> dict[str, Any]:
+    """The organisation that runs the convoys (an admin's client sets it)."""
+    return created(client, "/organisation", {**ORGANISATION, **overrides})
+
+
 def cargo_line(client: TestClient, vehicle_id: int, **overrides: Any) -> dict[str, Any]:
     body = {
         "description": f"Submersible pump 11 kW no. {next(_seq)}",

@@ -21,6 +21,10 @@ POLICY: dict[str, frozenset[Role]] = {
     "get_donor": OFFICE,
     "create_donor": PLAN,
     "update_donor": PLAN,
+    # the organisation that runs the convoys (the carrier on the papers): set by an admin
+    "get_organisation": OFFICE,
+    "create_organisation": frozenset({A}),
+    "update_organisation": frozenset({A}),
     # destinations: a recipient sees its own
     "list_destinations": OFFICE | {R},
     "get_destination": OFFICE | {R},

@@ -38,6 +38,9 @@ class Convoy(Entity, table=True):
     escort_vehicle: str | None = Field(default=None, max_length=200)
     # Regulation (EC) 561/2006 Art. 3(d): non-commercial humanitarian transport in emergencies.
     claims_humanitarian_exemption: bool = False
+    # The carriage charges a consignment note states (CMR Art. 6(1)(i)); none: the papers say
+    # "none, free humanitarian aid".
+    charges: str | None = Field(default=None, max_length=200)
     status: ConvoyStatus = Field(
         default=ConvoyStatus.planning, sa_type=enum_type(ConvoyStatus), index=True
     )

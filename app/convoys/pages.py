@@ -439,6 +439,7 @@ def create_convoy(
     handover_time_zone: FormText = None,
     handover_place: FormText = None,
     claims_humanitarian_exemption: FormText = None,
+    charges: FormText = None,
     notes: FormText = None,
 ) -> Response:
     """Create the convoy, then plan it on its board."""
@@ -457,6 +458,7 @@ def create_convoy(
             "handover_time_zone": handover_time_zone,
             "handover_place": handover_place,
             "claims_humanitarian_exemption": claims_humanitarian_exemption,
+            "charges": charges,
             "notes": notes,
         }.items()
     }

@@ -29,6 +29,13 @@ class ConvoyCreate(Schema):
         default=False,
         description="Claims Regulation (EC) 561/2006 Art. 3(d); driving-time limits then warn",
     )
+    charges: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Carriage charges for the consignment notes (CMR); none: the papers say "
+        "'none, free humanitarian aid'",
+        examples=["Diesel paid by the donors"],
+    )
     notes: str | None = Field(default=None, max_length=2000)
 
 
@@ -44,6 +51,7 @@ class ConvoyUpdate(Schema):
     handover_place: str | None = Field(default=None, max_length=200)
     escort_vehicle: str | None = Field(default=None, max_length=200)
     claims_humanitarian_exemption: bool | None = None
+    charges: str | None = Field(default=None, max_length=200)
     notes: str | None = Field(default=None, max_length=2000)
 
 
@@ -66,6 +74,7 @@ class ConvoyRead(Schema):
     actual_arrival_at: datetime | None
     escort_vehicle: str | None
     claims_humanitarian_exemption: bool
+    charges: str | None
     status: ConvoyStatus
     status_changed_at: datetime | None
     status_reason: str | None = Field(

@@ -178,6 +178,12 @@ WORDS = (
     N_("clothing"),
     N_("food"),
     N_("electronics"),
+    # how goods are packed
+    N_("pallet"),
+    N_("crate"),
+    N_("carton"),
+    N_("loose"),
+    N_("fixed in vehicle"),
     # who gives
     N_("utility"),
     N_("association"),

@@ -56,6 +56,7 @@ from app.demo.shapes import (
     Leg,
     Load,
     Need,
+    Organisation,
     Report,
     ReturnDrive,
     Trailer,
@@ -64,7 +65,7 @@ from app.demo.shapes import (
     Withdraw,
 )
 from app.donors.models import DonorKind
-from app.items.models import ItemKind
+from app.items.models import ItemKind, Packing
 
 # --- the same for every convoy ------------------------------------------------------------
 
@@ -91,32 +92,44 @@ KIND_UK = {
 
 NRW, LOWER_SAXONY = "Nordrhein-Westfalen", "Niedersachsen"
 DONORS = {
-    "wsw_mobil": Donor("WSW mobil GmbH", DonorKind.utility, "Wuppertal", "42281", NRW),
-    "wsw_water": Donor("WSW Energie & Wasser AG", DonorKind.utility, "Wuppertal", "42281", NRW),
-    "weserbergland": Donor(
-        "Stadtwerke Weserbergland GmbH", DonorKind.utility, "Hameln", "31785", LOWER_SAXONY
-    ),
-    "altmuehl": Donor(
-        "Stadtwerke Altmühlfranken KU", DonorKind.utility, "Weißenburg i. Bay.", "91781", "Bayern"
-    ),
-    "mittelhessen": Donor(
-        "Abfallwirtschaftsverband Mittelhessen", DonorKind.association, "Gießen", "35390", "Hessen"
-    ),
-    "pumps": Donor("Bergische Pumpenwerke GmbH", DonorKind.manufacturer, "Remscheid", "42853", NRW),
-}
+    "wsw_mobil": Donor("WSW mobil GmbH", DonorKind.utility, "Wuppertal", "42281", NRW,
+                       street="Bromberger Straße 39–41"),
+    "wsw_water": Donor("WSW Energie & Wasser AG", DonorKind.utility, "Wuppertal", "42281", NRW,
+                       street="Bromberger Straße 39–41"),
+    "weserbergland": Donor("Stadtwerke Weserbergland GmbH", DonorKind.utility, "Hameln",
+                           "31785", LOWER_SAXONY, street="Süntelstraße 2"),
+    "altmuehl": Donor("Stadtwerke Altmühlfranken KU", DonorKind.utility, "Weißenburg i. Bay.",
+                      "91781", "Bayern", street="Nürnberger Straße 20"),
+    "mittelhessen": Donor("Abfallwirtschaftsverband Mittelhessen", DonorKind.association,
+                          "Gießen", "35390", "Hessen", street="Ostanlage 15"),
+    "pumps": Donor("Bergische Pumpenwerke GmbH", DonorKind.manufacturer, "Remscheid", "42853",
+                   NRW, street="Industriestraße 12"),
+}  # fmt: skip
+
+# The association that runs the convoys: the carrier on every consignment note.
+ORGANISATION = Organisation(
+    "Water4Ukraine e.V.", "eingetragener Verein (e.V.)", "Bromberger Straße 39–41", "42281",
+    "Wuppertal", "Amtsgericht Wuppertal", "VR 31245", COORDINATOR, COORDINATOR_PHONE,
+)  # fmt: skip
 
 DESTINATIONS = {
     "lviv": Destination(
         "Lvivvodokanal", "ЛМКП «Львівводоканал»", "Lviv", "Lvivska", "03350120",
         "Deputy technical director", "+380 32 555 0101",
+        street="Zelena St 64", street_uk="вул. Зелена, 64", postal_code="79017",
+        city_uk="Львів", oblast_uk="Львівська область",
     ),
     "chuhuiv": Destination(
         "Chuhuiv water utility", "КП «Чугуївводоканал»", "Chuhuiv", "Kharkivska", "31704432",
         "Chief engineer", "+380 57 555 0102", via="lviv",
+        street="Kharkivska St 37", street_uk="вул. Харківська, 37", postal_code="63503",
+        city_uk="Чугуїв", oblast_uk="Харківська область",
     ),
     "mykolaiv": Destination(
         "Mykolaivvodokanal", "МКП «Миколаївводоканал»", "Mykolaiv", "Mykolaivska", "31528706",
         "Head of the vehicle fleet", "+380 51 555 0103", via="lviv",
+        street="Kakhovska St 2", street_uk="вул. Каховська, 2", postal_code="54018",
+        city_uk="Миколаїв", oblast_uk="Миколаївська область",
     ),
 }  # fmt: skip
 
@@ -205,15 +218,17 @@ DELIVERED = Batch(
             "wsw_water", ItemKind.van, "Mercedes-Benz", "Sprinter 316 CDI", "WDB906630ES402817",
             2014, 3_500, 2_250, 14_000, description="Panel van of the WSW network service",
             cargo=(Cargo("Rugged smartphones for the emergency crew",
-                         "Захищені смартфони для аварійної бригади", 40, 30, 12_000, "8517"),),
+                         "Захищені смартфони для аварійної бригади", 40, 30, 12_000, "8517",
+                         marks="W4U-01 1/1–2"),),
         ),
         "crane": Vehicle(
             "weserbergland", ItemKind.truck, "MAN", "TGM 13.290 4x4 with loading crane",
             "WMAN38ZZ2DY193355", 2013, 13_000, 8_400, 52_000,
             cargo=(Cargo("Drainage pumps 2.2 kW", "Дренажні насоси 2,2 кВт",
-                         12, 300, 7_200, "8413"),
+                         12, 300, 7_200, "8413", packing=Packing.crate, marks="W4U-01 2/1–3"),
                    Cargo("Portable generators 6 kVA", "Переносні генератори 6 кВА",
-                         6, 540, 9_000, "8502")),
+                         6, 540, 9_000, "8502", packing=Packing.pallet,
+                         marks="W4U-01 2/4–5")),
         ),
         "generator": Equipment(
             "altmuehl", ItemKind.generator, "Diesel generating set 100 kVA, skid-mounted",
@@ -285,38 +300,45 @@ READY = Batch(
             18_000, 11_300, 45_000, seats=35, hs_code="8702",
             description="City bus, WSW fleet no. 4711",
             cargo=(Cargo("Rugged smartphones for field crews",
-                         "Захищені смартфони для польових бригад", 150, 330, 60_000, "8517"),
+                         "Захищені смартфони для польових бригад", 150, 330, 60_000, "8517",
+                         marks="W4U-02 1/1–6"),
                    Cargo("Portable generators 6 kVA", "Переносні генератори 6 кВА",
-                         8, 760, 16_000, "8502")),
+                         8, 760, 16_000, "8502", packing=Packing.pallet,
+                         marks="W4U-02 1/7–8")),
         ),
         # Its VIN fails the ISO 3779 check digit on purpose: a warning, never a blocker.
         "citaro": Vehicle(
             "wsw_mobil", ItemKind.bus, "Mercedes-Benz", "O 530 Citaro", "WEB628031A3123456",
             2010, 18_000, 11_000, 48_000, seats=32, hs_code="8702",
             description="City bus, WSW fleet no. 5132",
-            cargo=(Cargo("Drainage pumps 3 kW", "Дренажні насоси 3 кВт", 20, 600, 24_000, "8413"),
+            cargo=(Cargo("Drainage pumps 3 kW", "Дренажні насоси 3 кВт", 20, 600, 24_000, "8413",
+                         packing=Packing.crate, marks="W4U-02 2/1–5"),
                    Cargo("Smartphones for the dispatch centre", "Смартфони для диспетчерської",
-                         100, 220, 40_000, "8517")),
+                         100, 220, 40_000, "8517", marks="W4U-02 2/6–9")),
         ),
         "unimog": Vehicle(
             "wsw_water", ItemKind.unimog, "Mercedes-Benz", "Unimog U 400", "WDB4051247V212345",
             2007, 11_990, 6_100, 62_000,
             cargo=(Cargo("Portable flood pumps 1,500 l/min", "Переносні помпи 1500 л/хв",
-                         4, 760, 26_000, "8413"),),
+                         4, 760, 26_000, "8413", packing=Packing.fixed_in_vehicle,
+                         marks="W4U-02 3/1–4"),),
         ),
         "tgm": Vehicle(
             "wsw_water", ItemKind.truck, "MAN", "TGM 18.290 with loading crane",
             "WMAN36ZZ5CY271145", 2012, 18_000, 9_800, 58_000,
             cargo=(Cargo("Diesel generating sets 20 kVA on pallets",
-                         "Дизельні генератори 20 кВА на палетах", 6, 4_200, 54_000, "8502"),),
+                         "Дизельні генератори 20 кВА на палетах", 6, 4_200, 54_000, "8502",
+                         packing=Packing.pallet, marks="W4U-02 4/1–6"),),
         ),
         "atego": Vehicle(
             "wsw_water", ItemKind.truck, "Mercedes-Benz", "Atego 1524 flatbed",
             "WDB970639BL548812", 2011, 15_000, 7_200, 41_000,
             cargo=(Cargo("Dosing pumps for water treatment",
-                         "Дозувальні насоси для водопідготовки", 30, 450, 39_000, "8413"),
+                         "Дозувальні насоси для водопідготовки", 30, 450, 39_000, "8413",
+                         marks="W4U-02 5/1–10"),
                    Cargo("Centrifugal pumps 15 kW", "Відцентрові насоси 15 кВт",
-                         6, 1_500, 40_000, "8413")),
+                         6, 1_500, 40_000, "8413", packing=Packing.crate,
+                         marks="W4U-02 5/11–16")),
         ),
         "tgl": Vehicle(
             "wsw_mobil", ItemKind.truck, "MAN", "TGL 8.180 box truck", "WMAN01ZZ4DY301278", 2013,
@@ -358,9 +380,10 @@ READY = Batch(
                     "Львівводоканал)"),
     ),
     exports=(
-        *(Export(vehicle, (TODAY - 2, MON + 30), trip_ends=MON)
+        # declared as humanitarian aid: the consignment notes instruct customs so
+        *(Export(vehicle, (TODAY - 2, MON + 30), trip_ends=MON, humanitarian_aid=True)
           for vehicle in ("lions_city", "citaro", "unimog", "tgm", "atego", "tgl")),
-        *(Export(equipment, trip_ends=MON)
+        *(Export(equipment, trip_ends=MON, humanitarian_aid=True)
           for equipment in ("big_generator", "borehole_pump_1", "borehole_pump_2")),
     ),
     drivers={
@@ -433,7 +456,8 @@ BLOCKED = Batch(
             # The drawbar trailer goes with it; over 750 kg, so the tipper needs class CE.
             trailer=Trailer("Tandem drawbar tipping trailer", "KEH-AW 318", 18_000),
             cargo=(Cargo("Sewage pumps 7.5 kW", "Каналізаційні насоси 7,5 кВт",
-                         8, 720, 18_400, "8413"),),
+                         8, 720, 18_400, "8413", packing=Packing.pallet,
+                         marks="W4U-03 2/1–2"),),
         ),
         "econic": Vehicle(
             "mittelhessen", ItemKind.special_vehicle, "Mercedes-Benz",

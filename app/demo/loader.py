@@ -46,6 +46,8 @@ from app.items.models import Condition, Item, ItemCategory
 from app.items.schemas import CargoLineCreate, ItemCreate
 from app.needs import service as needs
 from app.needs.schemas import NeedCreate
+from app.organisation import service as organisations
+from app.organisation.schemas import OrganisationCreate
 
 GERMANY = ZoneInfo("Europe/Berlin")
 # Who the audit trail names for everything the demo creates.
@@ -115,6 +117,9 @@ class _Loader:
         return local.astimezone(UTC)
 
     def load(self) -> list[DemoLogin]:
+        organisations.create(
+            self.session, OrganisationCreate.model_validate(asdict(data.ORGANISATION))
+        )
         for key, donor in data.DONORS.items():
             offering = donors.create(self.session, DonorCreate.model_validate(asdict(donor)))
             self.donors[key] = _id(offering)
@@ -210,6 +215,7 @@ class _Loader:
             "item_id": _id(item),
             "customs_office_code": data.CUSTOMS_OFFICE,
             "mrn": first17 + mrn_check_digit(first17),
+            "humanitarian_aid": export.humanitarian_aid,
         }
         if export.plates is not None:
             self.plate += PLATE_STEP

@@ -9,7 +9,7 @@ from typing import Literal
 from app.auth.roles import Role
 from app.convoys.models import EventKind, WithdrawalReason
 from app.donors.models import DonorKind
-from app.items.models import CargoCategory, ItemKind
+from app.items.models import CargoCategory, ItemKind, Packing
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,7 @@ class Donor:
     region: str
     contact_name: str = "Fleet management"
     contact_phone: str = "+49 202 555 0100"
+    street: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,27 @@ class Destination:
     contact_name: str
     contact_phone: str
     via: str | None = None  # the destination that receives on its behalf
+    # the address in Latin and in Cyrillic
+    street: str | None = None
+    street_uk: str | None = None
+    postal_code: str | None = None
+    city_uk: str | None = None
+    oblast_uk: str | None = None
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """The association that runs the convoys: the carrier on the consignment notes."""
+
+    name: str
+    legal_form: str
+    street: str
+    postal_code: str
+    city: str
+    register_court: str
+    register_number: str
+    contact_name: str
+    contact_phone: str
 
 
 @dataclass(frozen=True)
@@ -89,6 +111,8 @@ class Cargo:
     hs_code: str
     category: CargoCategory = CargoCategory.technical
     unit: str = "pcs"
+    packing: Packing = Packing.carton
+    marks: str | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +187,7 @@ class Export:
     plates: tuple[Day, Day] | None = None
     trip_ends: Day | None = None
     declared: Day = TODAY  # the MRN carries its year
+    humanitarian_aid: bool = False  # declared as a relief consignment
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,14 @@ class Destination(Entity, table=True):
 
     name: str = Field(index=True, max_length=200)
     name_uk: str | None = Field(default=None, max_length=200)  # Ukrainian name, in Cyrillic
+    # The address a consignment note names (CMR Art. 6(1)(e)), in Latin and in Cyrillic.
+    street: str | None = Field(default=None, max_length=200)
+    street_uk: str | None = Field(default=None, max_length=200)
+    postal_code: str | None = Field(default=None, max_length=5)
     city: str = Field(max_length=100)
+    city_uk: str | None = Field(default=None, max_length=100)
     oblast: str = Field(max_length=100)
+    oblast_uk: str | None = Field(default=None, max_length=100)
     edrpou: str = Field(unique=True, max_length=8)
     contact_name: str | None = Field(default=None, max_length=200)
     contact_phone: str | None = Field(default=None, max_length=50)

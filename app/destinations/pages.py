@@ -54,8 +54,13 @@ DESTINATIONS = Register(
     labels={
         "name": N_("Name"),
         "name_uk": N_("Name in Ukrainian"),
+        "street": N_("Street and number"),
+        "street_uk": N_("Street and number in Ukrainian"),
+        "postal_code": N_("Postal code"),
         "city": N_("City"),
+        "city_uk": N_("City in Ukrainian"),
         "oblast": N_("Oblast"),
+        "oblast_uk": N_("Oblast in Ukrainian"),
         "edrpou": N_("EDRPOU"),
         "contact_name": N_("Contact person"),
         "contact_phone": N_("Phone"),

@@ -37,13 +37,47 @@ def validate_cyrillic(value: str) -> str:
 CyrillicName = Annotated[str, AfterValidator(validate_cyrillic)]
 
 
+def validate_cyrillic_place(value: str) -> str:
+    """A street, city or oblast in Ukrainian script: as the name, every letter Cyrillic."""
+    place = value.strip()
+    letters = [c for c in place if c.isalpha() and c not in _APOSTROPHES]
+    foreign = sorted({c for c in letters if not unicodedata.name(c, "").startswith("CYRILLIC")})
+    if foreign:
+        raise ValueError(
+            _("write it in Cyrillic; found non-Cyrillic letters: {fields}").format(
+                fields=" ".join(foreign)
+            )
+        )
+    if not letters:
+        raise ValueError(_("write it in Cyrillic: at least one Cyrillic letter"))
+    return place
+
+
+CyrillicPlace = Annotated[str, AfterValidator(validate_cyrillic_place)]
+# A Ukrainian postcode (поштовий індекс) has five digits.
+UA_POSTAL_CODE = r"^\d{5}$"
+
+
 class DestinationCreate(Schema):
     name: str = Field(min_length=1, max_length=200, examples=["Lvivvodokanal"])
     name_uk: CyrillicName | None = Field(
         default=None, max_length=200, examples=["ЛМКП «Львівводоканал»"]
     )
+    street: str | None = Field(
+        default=None, max_length=200, examples=["Zelena St 64"], description="Street and number"
+    )
+    street_uk: CyrillicPlace | None = Field(
+        default=None, max_length=200, examples=["вул. Зелена, 64"]
+    )
+    postal_code: str | None = Field(
+        default=None, pattern=UA_POSTAL_CODE, max_length=5, examples=["79017"]
+    )
     city: str = Field(min_length=1, max_length=100, examples=["Lviv"])
+    city_uk: CyrillicPlace | None = Field(default=None, max_length=100, examples=["Львів"])
     oblast: str = Field(min_length=1, max_length=100, examples=["Lvivska"])
+    oblast_uk: CyrillicPlace | None = Field(
+        default=None, max_length=100, examples=["Львівська область"]
+    )
     edrpou: EDRPOU = Field(
         description="8-digit Ukrainian organisation code with a check digit",
         examples=["03348471"],
@@ -65,8 +99,13 @@ class DestinationUpdate(Schema):
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     name_uk: CyrillicName | None = Field(default=None, max_length=200)
+    street: str | None = Field(default=None, max_length=200)
+    street_uk: CyrillicPlace | None = Field(default=None, max_length=200)
+    postal_code: str | None = Field(default=None, pattern=UA_POSTAL_CODE, max_length=5)
     city: str | None = Field(default=None, min_length=1, max_length=100)
+    city_uk: CyrillicPlace | None = Field(default=None, max_length=100)
     oblast: str | None = Field(default=None, min_length=1, max_length=100)
+    oblast_uk: CyrillicPlace | None = Field(default=None, max_length=100)
     edrpou: EDRPOU | None = None
     contact_name: str | None = Field(default=None, max_length=200)
     contact_phone: str | None = Field(default=None, max_length=50)
@@ -82,8 +121,13 @@ class DestinationRead(Schema):
     id: int
     name: str
     name_uk: str | None
+    street: str | None
+    street_uk: str | None
+    postal_code: str | None
     city: str
+    city_uk: str | None
     oblast: str
+    oblast_uk: str | None
     edrpou: str
     contact_name: str | None
     contact_phone: str | None

@@ -28,7 +28,9 @@ from app.destinations.models import Destination
 from app.donors.models import Donor
 from app.drivers.models import Driver
 from app.exports.models import ExportRecord
-from app.items.models import CargoLine, Item, ItemCategory
+from app.items.models import CargoLine, Item, ItemCategory, Packing
+from app.organisation import service as organisations
+from app.organisation.models import Organisation
 
 Facts = dict[str, Any]
 
@@ -99,29 +101,78 @@ def _moment(moment: trips.Moment) -> str:
         return str(moment)
 
 
+def _joined(*parts: str | None) -> str:
+    return ", ".join(p.strip() for p in parts if p and p.strip())
+
+
 def _place(destination: Destination | None) -> Facts:
+    """A recipient with its address in Latin and in Cyrillic (CMR Art. 6(1)(e))."""
     if destination is None:
-        return {"id": None, "name": "", "name_uk": "", "city": "", "edrpou": "", "contact": ""}
+        return {
+            "id": None,
+            "name": "",
+            "name_uk": "",
+            "city": "",
+            "city_uk": "",
+            "edrpou": "",
+            "contact": "",
+            "address": "",
+            "address_uk": "",
+        }
+    code = destination.postal_code or ""
     return {
         "id": destination.id,
         "name": destination.name,
         "name_uk": destination.name_uk or "",
         "city": destination.city,
+        "city_uk": destination.city_uk or "",
         "oblast": destination.oblast,
         "edrpou": destination.edrpou,
-        "contact": ", ".join(p for p in (destination.contact_name, destination.contact_phone) if p),
+        "contact": _joined(destination.contact_name, destination.contact_phone),
+        # "Zelena St 64, 79017 Lviv, Lvivska, UA" and its Ukrainian form
+        "address": _joined(
+            destination.street, f"{code} {destination.city}", destination.oblast, "UA"
+        ),
+        "address_uk": (
+            _joined(
+                destination.street_uk,
+                f"{code} {destination.city_uk}",
+                destination.oblast_uk,
+                "Україна",
+            )
+            if destination.city_uk
+            else ""
+        ),
+    }
+
+
+def carrier_facts(organisation: Organisation | None) -> Facts:
+    """The organisation that runs the convoys, as the carrier (CMR Art. 6(1)(c))."""
+    if organisation is None:
+        return {"name": "", "legal_form": "", "address": "", "register": "", "contact": ""}
+    return {
+        "name": organisation.name,
+        "legal_form": organisation.legal_form,
+        "address": _joined(
+            organisation.street,
+            f"{organisation.postal_code} {organisation.city}",
+            organisation.country,
+        ),
+        "city": organisation.city,
+        "register": " ".join(
+            p for p in (organisation.register_court, organisation.register_number) if p
+        ),
+        "contact": _joined(
+            organisation.contact_name, organisation.contact_phone, organisation.contact_email
+        ),
     }
 
 
 def donor_facts(donor: Donor | None) -> Facts:
     if donor is None:
         return {"id": None, "name": "", "address": ""}
-    street = ", ".join(
-        p
-        for p in (donor.street, f"{donor.postal_code or ''} {donor.city or ''}")
-        if p and p.strip()
-    )
-    return {"id": donor.id, "name": donor.name, "address": street.strip(), "country": donor.country}
+    street = _joined(donor.street, f"{donor.postal_code or ''} {donor.city or ''}")
+    return {"id": donor.id, "name": donor.name, "address": street, "country": donor.country}
 
 
 def _line(line: CargoLine) -> Facts:
@@ -139,6 +190,7 @@ def _line(line: CargoLine) -> Facts:
         "hs_code": line.hs_code or CATCH_ALL_HS,
         "category": both(line.category.value),
         "marks": line.marks or "",
+        "packing": both(line.packing.value),
     }
 
 
@@ -160,6 +212,8 @@ def _equipment_line(item: Item) -> Facts:
         "hs_code": item.hs_code or CATCH_ALL_HS,
         "category": both("equipment"),
         "marks": item.serial_number or "",
+        # equipment rides lashed or bolted down in its vehicle
+        "packing": both(Packing.fixed_in_vehicle.value),
     }
 
 
@@ -230,10 +284,24 @@ def convoy_facts(session: Session, convoy: Convoy) -> Facts:
     for n, vehicle in enumerate(vehicles, start=1):
         assert vehicle.id is not None
         record: ExportRecord | None = records.get(vehicle.id)
+        declared_aid = bool(record and record.humanitarian_aid)
         cargo = [
-            {**_line(line), "donor_id": vehicle.donor_id, "destination_id": vehicle.destination_id}
+            {
+                **_line(line),
+                "donor_id": vehicle.donor_id,
+                "destination_id": vehicle.destination_id,
+                "humanitarian_aid": declared_aid,
+            }
             for line in lines[vehicle.id]
-        ] + [_equipment_line(item) for item in carried[vehicle.id]]
+        ] + [
+            {
+                **_equipment_line(item),
+                "humanitarian_aid": bool(
+                    (declared := records.get(item.id or 0)) and declared.humanitarian_aid
+                ),
+            }
+            for item in carried[vehicle.id]
+        ]
         for k, shown_line in enumerate(cargo, start=1):
             shown_line["position"] = f"{n}.{k}"
             goes_to = shown_line.pop("destination_id") or 0
@@ -269,6 +337,8 @@ def convoy_facts(session: Session, convoy: Convoy) -> Facts:
                 record.exit_confirmed_on.isoformat() if record and record.exit_confirmed_on else ""
             ),
             "customs_office": record.customs_office_code if record else "",
+            # its cargo lines travel under its declaration
+            "humanitarian_aid": declared_aid,
             "insurer": (record.insurer if record else None) or "",
             "insurance_until": day(record.insurance_until_on) if record else "",
             "trailer": (
@@ -313,6 +383,7 @@ def convoy_facts(session: Session, convoy: Convoy) -> Facts:
             "coordinator": convoy.coordinator_name,
             "coordinator_phone": convoy.coordinator_phone or "",
             "meeting_point": convoy.meeting_point,
+            "charges": convoy.charges or "",
             "departure": _moment(trip.departure),
             "departure_day": day(trip.departure.day),
             "arrival": _moment(trip.arrival),
@@ -333,6 +404,7 @@ def convoy_facts(session: Session, convoy: Convoy) -> Facts:
                 for return_vehicle, return_leg in back.legs
             ],
         },
+        "carrier": carrier_facts(organisations.current(session)),
         "vehicles": shown_vehicles,
         "crew": [
             {
@@ -442,8 +514,15 @@ def cmr_facts(facts: Facts, vehicle: Facts, destination_id: int | None) -> Facts
             }
         )
     everyone = consignees(vehicle)
+    declared = ([one["humanitarian_aid"]] if one["vehicle_included"] else []) + [
+        x["humanitarian_aid"] for x in one["lines"]
+    ]
     return {
         "convoy": facts["convoy"],
+        "carrier": facts["carrier"],
+        # The export records say whether the goods were declared as humanitarian aid; only
+        # then does the note instruct customs so.
+        "humanitarian_aid": any(declared),
         "vehicle": one,
         "note": {
             "number": next(n for n, r in enumerate(everyone, start=1) if r["id"] == theirs),
@@ -543,7 +622,7 @@ def driver_facts(facts: Facts, driver_id: int) -> Facts | None:
         "convoy": facts["convoy"],
         "driver": me,
         "vehicles": mine,
-        "notes": [{"vehicle": n["vehicle"], "note": n["note"]} for n in notes],
+        "notes": notes,
         "crew": [d for d in facts["crew"] if d["id"] != driver_id],
         "recipients": list(recipients.values()),
     }

@@ -103,6 +103,9 @@ CMR_BOXES = {
     "instructions": 13,
     "carrier": 16,
     "successive_carriers": 17,
+    "made_out": 21,
+    "packing": 8,
+    "charges": 20,
     "cmr_statement": 22,
 }
 

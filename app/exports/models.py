@@ -22,3 +22,6 @@ class ExportRecord(Entity, table=True):
     insurance_until_on: date | None = None
     inspection_due_on: date | None = None  # Hauptuntersuchung (HU)
     exit_confirmed_on: date | None = None  # Ausgangsvermerk received
+    # Declared as humanitarian aid (a relief consignment without commercial value): the
+    # consignment note then instructs customs so.
+    humanitarian_aid: bool = False

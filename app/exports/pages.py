@@ -83,6 +83,7 @@ EXPORT_RECORDS = Register(
         "insurance_until_on": N_("Insured until"),
         "inspection_due_on": N_("Inspection (HU) due"),
         "exit_confirmed_on": N_("Exit confirmed on"),
+        "humanitarian_aid": N_("Declared as humanitarian aid"),
     },
     columns=[
         ("export_plate", N_("Export plate")),

@@ -34,6 +34,11 @@ class ExportRecordFields(Schema):
     exit_confirmed_on: date | None = Field(
         default=None, description="Exit confirmation (Ausgangsvermerk) received; needs an MRN"
     )
+    humanitarian_aid: bool = Field(
+        default=False,
+        description="Declared as humanitarian aid (a relief consignment without commercial "
+        "value); the CMR note's customs instructions say so",
+    )
 
 
 class ExportRecordCreate(ExportRecordFields):
@@ -55,6 +60,7 @@ class ExportRecordUpdate(Schema):
     insurance_until_on: date | None = None
     inspection_due_on: date | None = None
     exit_confirmed_on: date | None = None
+    humanitarian_aid: bool | None = None
 
 
 class ExportRecordRead(ExportRecordFields):

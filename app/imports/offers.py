@@ -51,6 +51,7 @@ COLUMNS = (
     "unit",
     "value_eur",
     "marks",
+    "packing",
 )
 REQUIRED = ("row_type",)
 CARGO_FIELDS = (
@@ -61,6 +62,7 @@ CARGO_FIELDS = (
     "weight_kg",
     "hs_code",
     "marks",
+    "packing",
 )
 # Where a field's refusal is shown: the column the sender filled.
 COLUMN_OF = {
@@ -98,6 +100,7 @@ EXAMPLE_ROWS = [
         "value_eur": "24000",
         "hs_code": "8413",
         "marks": "Pallet 1/2",
+        "packing": "pallet",
     },
 ]
 

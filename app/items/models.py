@@ -116,6 +116,16 @@ class CargoCategory(StrEnum):
     other = "other"
 
 
+class Packing(StrEnum):
+    """How goods are packed (CMR Art. 6(1)(f)); a vehicle rides on its own wheels."""
+
+    pallet = "pallet"
+    crate = "crate"
+    carton = "carton"
+    loose = "loose"
+    fixed_in_vehicle = "fixed_in_vehicle"  # lashed or bolted down
+
+
 class CargoLine(Entity, table=True):
     """Goods loaded onto a vehicle that are not tracked as items of their own."""
 
@@ -133,3 +143,4 @@ class CargoLine(Entity, table=True):
         default=CargoCategory.technical, sa_type=enum_type(CargoCategory)
     )
     hs_code: str | None = Field(default=None, max_length=10)
+    packing: Packing = Field(default=Packing.carton, sa_type=enum_type(Packing))

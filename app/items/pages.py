@@ -23,10 +23,17 @@ from app.imports import offers
 from app.imports import pages as import_pages
 from app.items import service
 from app.items.lifecycle import TRANSITIONS, Action
-from app.items.models import Item, ItemCategory, ItemStatus
-from app.items.schemas import ExportReadyRequest, ItemCreate, ItemUpdate, WithdrawRequest
+from app.items.models import CargoCategory, Item, ItemCategory, ItemStatus, Packing
+from app.items.schemas import (
+    CargoLineCreate,
+    ExportReadyRequest,
+    ItemCreate,
+    ItemUpdate,
+    WithdrawRequest,
+)
 from app.registers.pages import VERSION_FIELD, Register, routes
 from app.web import forms
+from app.web.forms import SubmittedForm
 from app.web.i18n import N_
 from app.web.pages import PagePrincipalDep
 
@@ -107,6 +114,8 @@ def _details(session: Session, item: Item) -> dict[str, Any]:
             if item.status in TRANSITIONS[action].sources
         },
         "destinations": _names(session)["destination_id"],
+        "cargo_labels": CARGO_LABELS,
+        "cargo_choices": CARGO_CHOICES,
         "on_convoy": session.exec(
             select(Convoy)
             .join(ConvoyItem, col(ConvoyItem.convoy_id) == col(Convoy.id))
@@ -170,6 +179,59 @@ ITEMS = Register(
 )
 
 router = routes(ITEMS)
+
+# The inputs of the form that loads a cargo line onto a vehicle, as the API takes them.
+CARGO_LABELS = {
+    "description": N_("Description"),
+    "description_uk": N_("Description in Ukrainian"),
+    "quantity": N_("Quantity"),
+    "unit": N_("Unit"),
+    "packing": N_("Packing"),
+    "marks": N_("Marks and numbers"),
+    "weight_kg": N_("Weight (kg)"),
+    "value_cents": N_("Value (euro cents)"),
+    "category": N_("Category"),
+    "hs_code": N_("HS code"),
+}
+CARGO_CHOICES = {
+    "packing": [(p.value, p.value.replace("_", " ")) for p in Packing],
+    "category": [(c.value, c.value) for c in CargoCategory],
+}
+
+
+@router.post("/items/{item_id}/cargo", response_model=None)
+def add_cargo(
+    request: Request,
+    item_id: int,
+    form: SubmittedForm,
+    session: SessionDep,
+    principal: PagePrincipalDep,
+) -> Response:
+    """A cargo line loaded from the item's page, through the API's schema and service;
+    refused, the page names each field beside its input and keeps what was typed."""
+    ITEMS.admit(principal, "create_cargo_line")
+    typed = {name: str(form.get(name) or "").strip() for name in CARGO_LABELS}
+    item = service.get(session, item_id)
+    try:
+        data = CargoLineCreate.model_validate({k: v for k, v in typed.items() if v})
+        service.add_cargo_line(session, item, data)
+        session.flush()
+    except (ValidationError, DomainError) as exc:
+        problems = forms.field_errors(exc)
+        if not problems:
+            raise
+        session.rollback()
+        status_code = exc.status_code if isinstance(exc, DomainError) else 422
+        return ITEMS.record_page(
+            request,
+            session,
+            principal,
+            item_id,
+            problems=problems,
+            status_code=status_code,
+            extra={"typed_cargo": typed},
+        )
+    return RedirectResponse(f"/items/{item_id}#cargo-heading", status_code=303)
 
 
 @router.post("/items/{item_id}/actions/{item_action}", response_model=None)

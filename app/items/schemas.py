@@ -9,7 +9,7 @@ from app.core.identifiers import VIN, HSCode, LicenceClass, LicenceClassField
 from app.core.localtime import KYIV, today_at
 from app.core.schemas import Schema
 from app.core.types import MAX_STORED_INT, RecordId
-from app.items.models import CargoCategory, Condition, ItemCategory, ItemKind, ItemStatus
+from app.items.models import CargoCategory, Condition, ItemCategory, ItemKind, ItemStatus, Packing
 
 MAX_WEIGHT_KG = 100_000  # far above a 40-tonne truck; catches a weight typed in grams
 
@@ -237,6 +237,9 @@ class CargoLineCreate(Schema):
     )
     category: CargoCategory = CargoCategory.technical
     hs_code: HSCode | None = Field(default=None, examples=["8413"])
+    packing: Packing = Field(
+        default=Packing.carton, description="How the goods are packed (CMR)", examples=["pallet"]
+    )
 
 
 class CargoLineUpdate(Schema):
@@ -251,6 +254,7 @@ class CargoLineUpdate(Schema):
     value_cents: int | None = Field(default=None, ge=0, le=MAX_STORED_INT)
     category: CargoCategory | None = None
     hs_code: HSCode | None = None
+    packing: Packing | None = None
 
 
 class CargoLineRead(Schema):
@@ -267,6 +271,7 @@ class CargoLineRead(Schema):
     value_cents: int
     category: CargoCategory
     hs_code: str | None
+    packing: Packing
     version: int
     created_at: datetime
     updated_at: datetime

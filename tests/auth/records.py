@@ -37,6 +37,7 @@ def build(admin: TestClient, session: Session) -> Records:
     planned = b.planned_convoy(admin)
     bus = planned.vehicles[0]
     cargo = factories.cargo_line(admin, bus["id"])
+    organisation = factories.organisation(admin)
     need = factories.need(admin, planned.destination["id"])
     (certificate,) = b.get(admin, f"/certificates?item_id={bus['id']}")["items"]
     record = b.get(admin, f"/items/{bus['id']}/export-record")
@@ -51,6 +52,7 @@ def build(admin: TestClient, session: Session) -> Records:
         files={"file": ("papers.pdf", files.PDF, "application/pdf")},
     )
     assert attached.status_code == 201, attached.text
+    back, _return_leg = b.way_back(admin, planned, b.SPRINTER, rest_hours=12)
     shared = b.post(admin, f"/donors/{bus['donor_id']}/report-links")
     assert shared.status_code == 201, shared.text
     return Records(
@@ -71,6 +73,8 @@ def build(admin: TestClient, session: Session) -> Records:
             "document_id": issued.json()["id"],
             "attachment_id": attached.json()["id"],
             "link_id": shared.json()["id"],
+            "organisation_id": organisation["id"],
+            "vehicle_id": back["id"],  # the return vehicle
         },
     )
 

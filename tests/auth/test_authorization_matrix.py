@@ -48,6 +48,10 @@ EXPECTED: dict[str, frozenset[str]] = {
     "create_donor": PLAN,
     "update_donor": PLAN,
     "get_donor_history": OFFICE,
+    # the organisation that runs the convoys: an admin sets it
+    "get_organisation": OFFICE,
+    "create_organisation": ADMIN,
+    "update_organisation": ADMIN,
     # destinations: a recipient reads its own
     "list_destinations": OFFICE | RECIPIENT,
     "get_destination": OFFICE | RECIPIENT,
@@ -103,6 +107,11 @@ EXPECTED: dict[str, frozenset[str]] = {
     "list_convoys": OFFICE | DRIVER | RECIPIENT,
     "get_convoy": OFFICE | DRIVER | RECIPIENT,
     "get_convoy_readiness": OFFICE,
+    # the way back: the office plans it, a driver reads their convoy's
+    "get_way_back": OFFICE | DRIVER,
+    "add_return_vehicle": PLAN,
+    "add_return_leg": PLAN,
+    "update_return_leg": PLAN,
     "get_convoy_history": OFFICE,
     "create_convoy": PLAN,
     "update_convoy": PLAN,
@@ -164,6 +173,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "POST /convoys/{convoy_id}/load": PLAN,
     "POST /convoys/{convoy_id}/seat": PLAN,
     "POST /convoys/{convoy_id}/whole-trip": PLAN,
+    "POST /convoys/{convoy_id}/return-seat": PLAN,
     "POST /convoys/{convoy_id}/withdraw": PLAN,
     "POST /convoys/{convoy_id}/actions/{action}": PLAN,
     "GET /deliveries": RECIPIENT,
@@ -181,6 +191,13 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /donors/{record_id}": OFFICE,
     "GET /donors/{record_id}/edit": PLAN,
     "POST /donors/{record_id}/edit": PLAN,
+    "POST /items/{item_id}/cargo": PLAN,
+    "GET /organisation": OFFICE,
+    "GET /organisation/new": ADMIN,
+    "POST /organisation/new": ADMIN,
+    "GET /organisation/{record_id}": OFFICE,
+    "GET /organisation/{record_id}/edit": ADMIN,
+    "POST /organisation/{record_id}/edit": ADMIN,
     "GET /destinations": OFFICE,
     "GET /destinations/new": PLAN,
     "POST /destinations/new": PLAN,
@@ -328,6 +345,7 @@ _REGISTER_IDS = {
     "needs": "need_id",
     "certificates": "certificate_id",
     "export-records": "export_record_id",
+    "organisation": "organisation_id",
 }
 
 

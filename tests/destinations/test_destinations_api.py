@@ -278,3 +278,36 @@ def test_bad_sort_or_cursor_is_422(client: TestClient) -> None:
     bad_cursor = client.get(f"{API}/destinations", params={"cursor": "not-a-cursor"})
     assert bad_cursor.status_code == 422
     assert bad_cursor.json()["detail"][0]["loc"] == ["body", "cursor"]
+
+
+ADDRESS = {
+    "street": "Zelena St 64",
+    "street_uk": "вул. Зелена, 64",
+    "postal_code": "79017",
+    "city_uk": "Львів",
+    "oblast_uk": "Львівська область",
+}
+
+
+def test_a_destination_has_its_address_in_latin_and_cyrillic(client: TestClient) -> None:
+    created = factories.created(client, "/destinations", {**LVIVVODOKANAL, **ADDRESS})
+    assert {k: created[k] for k in ADDRESS} == ADDRESS
+    url = f"{API}/destinations/{created['id']}"
+    moved = client.patch(url, json={"street": "Zelena St 66", "street_uk": "вул. Зелена, 66"})
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["street"], moved.json()["street_uk"]) == (
+        "Zelena St 66",
+        "вул. Зелена, 66",
+    )
+    for field, value in (
+        ("street_uk", "vul. Zelena 64"),  # Latin where Cyrillic belongs
+        ("city_uk", "Lviv"),
+        ("oblast_uk", "123"),
+        ("postal_code", "7901"),  # a Ukrainian postcode has five digits
+        ("postal_code", "790170"),
+        ("street", "x" * 201),
+    ):
+        refused = client.patch(url, json={field: value})
+        assert refused.status_code == 422, (field, value)
+        assert refused.json()["detail"][0]["loc"][-1] == field
+    assert client.get(url).json()["street"] == "Zelena St 66"

@@ -97,6 +97,7 @@ def test_create_normalises_and_reads_back(client: TestClient, world: World) -> N
         "insurance_until_on": "2024-06-30",
         "inspection_due_on": "2025-03-31",
         "exit_confirmed_on": "2024-06-09",
+        "humanitarian_aid": False,  # declared as ordinary goods unless it says so
         "version": 1,
     }
     assert client.get(f"{API}/export-records/{created['id']}").json() == created
@@ -462,3 +463,18 @@ def test_keyset_pagination_walks_every_record_once(client: TestClient, world: Wo
     assert seen == sorted(made, reverse=True)
     bad = client.get(f"{API}/export-records", params={"sort": "plate_valid_to_on"})
     assert bad.status_code == 422
+
+
+def test_a_record_says_whether_the_goods_were_declared_as_humanitarian_aid(
+    client: TestClient,
+) -> None:
+    bus = factories.vehicle(client, factories.donor(client)["id"])
+    record = factories.export_record(client, bus["id"], humanitarian_aid=True)
+    assert record["humanitarian_aid"] is True
+    url = f"{API}/export-records/{record['id']}"
+    changed = client.patch(url, json={"humanitarian_aid": False})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["humanitarian_aid"] is False
+    refused = client.patch(url, json={"humanitarian_aid": "perhaps"})
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"][-1] == "humanitarian_aid"

@@ -145,3 +145,32 @@ def test_a_csv_with_standard_quoting_reads_each_cell_whole(client: TestClient) -
         2,
         120_050,
     )
+
+
+def test_an_offers_cargo_records_its_packing(client: TestClient) -> None:
+    factories.donor(client, name="Bergische Pumpenwerke GmbH")
+    vin = "WMAA21ZZ49B004713"
+    header = [*HEADER, "packing"]
+    bus, cargo, _generator = _offer("Bergische Pumpenwerke GmbH", vin)
+    crated = [*cargo, "crate"]
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in (header, [*bus, None], crated, [*cargo[:16], "Spare seals", *cargo[17:], None]):
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    done = _send(client, out.getvalue(), dry_run=False)
+    assert done.status_code == 200, done.text
+    (vehicle,) = [i for i in b.get(client, "/items?limit=100")["items"] if i["vin"] == vin]
+    lines = b.get(client, f"/items/{vehicle['id']}/cargo")["items"]
+    assert {line["description"]: line["packing"] for line in lines} == {
+        "Drainage pumps 3 kW": "crate",
+        "Spare seals": "carton",  # left empty: the usual carton
+    }
+    sheet.append([*cargo, "barrel"])  # no such packing: the row and column are named
+    out = io.BytesIO()
+    book.save(out)
+    refused = _send(client, out.getvalue(), dry_run=True)
+    assert refused.status_code == 422, refused.text
+    assert {(p["row"], p["column"]) for p in refused.json()["problems"]} == {(5, "packing")}

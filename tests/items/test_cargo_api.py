@@ -251,3 +251,23 @@ def test_a_loaded_vehicle_cannot_become_equipment(client: TestClient) -> None:
         }
     ]
     assert get_item(client, bus["id"])["category"] == "vehicle"
+
+
+def test_a_cargo_line_records_its_packing(client: TestClient) -> None:
+    bus = factories.vehicle(client, factories.donor(client)["id"])
+    line = factories.cargo_line(client, bus["id"])
+    assert line["packing"] == "carton"  # the usual package when none is said
+    url = f"{API}/cargo/{line['id']}"
+    changed = client.patch(url, json={"packing": "pallet"})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["packing"] == "pallet"
+    for bad in ("barrel", "vehicle", None):
+        refused = client.patch(url, json={"packing": bad})
+        assert refused.status_code == 422, bad
+        assert refused.json()["detail"][0]["loc"][-1] == "packing"
+    created = client.post(
+        f"{API}/items/{bus['id']}/cargo",
+        json={"description": "Pipes", "quantity": 1, "weight_kg": 1, "value_cents": 1,
+              "packing": "fixed_in_vehicle"},
+    )  # fmt: skip
+    assert created.status_code == 201 and created.json()["packing"] == "fixed_in_vehicle"

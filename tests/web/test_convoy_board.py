@@ -245,9 +245,13 @@ def test_a_new_convoy_from_the_form_and_its_field_errors(
     assert html.select("#meeting_time_zone-error")
     assert html.select("#name")[0]["value"] == "Pumps for Kherson"  # nothing typed is lost
     assert b.get(client, "/convoys")["items"] == []
-    created = page.post("/convoys/new", data={**typed, "meeting_time_zone": "Europe/Berlin"})
+    created = page.post(
+        "/convoys/new",
+        data={**typed, "meeting_time_zone": "Europe/Berlin", "charges": "Diesel by the donors"},
+    )
     assert created.status_code == 303
     [convoy] = b.get(client, "/convoys")["items"]
+    assert convoy["charges"] == "Diesel by the donors"  # what its CMR notes say is charged
     # 17:00 in Wuppertal in July is 15:00 UTC.
     assert (convoy["number"], convoy["planned_departure_at"]) == (
         "W4U-09",

@@ -56,6 +56,8 @@ DONOR_CONTACT = hostile("Donor contact")
 NOTE = hostile("Note")
 DRIVER_NOTES = hostile("Driver notes")
 FILE = hostile("Scan") + ".pdf"
+CARRIER = hostile("Carrier")
+STREET = hostile("Street")
 
 
 def _pdf() -> bytes:
@@ -69,7 +71,10 @@ def _pdf() -> bytes:
 def _record(client: TestClient) -> tuple[b.Planned, dict[str, Any], dict[str, Any], str]:
     """A convoy under way whose every text holds markup, one bus handed over, a need unmet."""
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - 2 * b.H
-    destination = factories.destination(client, name=UTILITY, city=CITY, contact_name=CONTACT)
+    destination = factories.destination(
+        client, name=UTILITY, city=CITY, contact_name=CONTACT, street=STREET
+    )
+    factories.organisation(client, name=CARRIER, street=STREET)
     plan = (b.LegPlan(FROM, TO, 0 * b.H, 5 * b.H, 400, 45),)
     planned = b.planned_convoy(
         client,
@@ -175,7 +180,9 @@ def test_markup_in_every_text_arrives_as_text_on_every_page(
         (office, f"/donors/{donor}/edit", False, (DONOR, DONOR_CONTACT)),
         (office, "/destinations", False, (UTILITY, CITY)),
         (office, f"/destinations/{destination}", False, (UTILITY, CITY, CONTACT, *convoy)),
-        (office, f"/destinations/{destination}/edit", False, (UTILITY, CITY, CONTACT)),
+        (office, f"/destinations/{destination}/edit", False, (UTILITY, CITY, CONTACT, STREET)),
+        (office, "/organisation", False, (CARRIER,)),
+        (page_as(Role.admin), "/organisation", False, (CARRIER,)),
         (office, "/items", False, (VEHICLE, DONOR, UTILITY)),
         (office, "/items?q=Bus", True, (VEHICLE,)),
         (office, "/items/new", False, (DONOR, UTILITY)),

@@ -113,3 +113,95 @@ def test_drivers_and_recipients_do_not_open_the_registers_and_csrf_is_checked(
     no_token = coordinator.post("/donors/new", data={"name": "Without a token", "country": "DE"})
     assert no_token.status_code == 403
     assert [d for d in b.get(client, "/donors")["items"] if d["name"] == "Without a token"] == []
+
+
+def test_the_organisation_is_set_and_changed_by_an_admin_on_its_page(
+    client: TestClient, page_as: PageClients
+) -> None:
+    admin = page_as(Role.admin)
+    form = admin.get("/organisation/new")
+    token = csrf_token(form.text)
+    typed = {k: v for k, v in factories.ORGANISATION.items() if k != "register_number"}
+    refused = admin.post("/organisation/new", data={**typed, "csrf_token": token, "country": "D"})
+    assert refused.status_code == 422 and soup(refused.text).select("#country-error")
+    created = admin.post(
+        "/organisation/new", data={**factories.ORGANISATION, "csrf_token": token, "country": "DE"}
+    )
+    assert created.status_code == 303, created.text
+    saved = b.get(client, "/organisation")
+    assert created.headers["location"] == f"/organisation/{saved['id']}"
+    listed = admin.get("/organisation")
+    assert [a.get_text() for a in soup(listed.text).select("#rows tbody a")] == [
+        "Water4Ukraine e.V."
+    ]
+    edit = admin.get(f"/organisation/{saved['id']}/edit")
+    changed = admin.post(
+        f"/organisation/{saved['id']}/edit",
+        data={
+            "csrf_token": csrf_token(edit.text),
+            "version": str(saved["version"]),
+            "register_number": "VR 31246",
+        },
+    )
+    assert changed.status_code == 303, changed.text
+    assert b.get(client, "/organisation")["register_number"] == "VR 31246"
+    # A coordinator reads it; the form is the admin's.
+    coordinator = page_as(Role.coordinator)
+    assert "VR 31246" in coordinator.get(f"/organisation/{saved['id']}").text
+    assert coordinator.get(f"/organisation/{saved['id']}/edit").status_code == 403
+
+
+def test_a_destinations_form_takes_its_address_in_both_scripts(
+    client: TestClient, page_as: PageClients
+) -> None:
+    page = page_as(Role.coordinator)
+    destination = factories.destination(client)
+    edit = page.get(f"/destinations/{destination['id']}/edit")
+    shown = soup(edit.text)
+    for field in ("street", "street_uk", "postal_code", "city_uk", "oblast_uk"):
+        assert shown.select_one(f'input[name="{field}"]') is not None, field
+    data = {"csrf_token": csrf_token(edit.text), "version": str(destination["version"])}
+    refused = page.post(f"/destinations/{destination['id']}/edit", data={**data, "city_uk": "Lviv"})
+    assert refused.status_code == 422 and soup(refused.text).select("#city_uk-error")
+    saved = page.post(
+        f"/destinations/{destination['id']}/edit",
+        data={**data, "street_uk": "вул. Зелена, 64", "postal_code": "79017", "city_uk": "Львів"},
+    )
+    assert saved.status_code == 303, saved.text
+    stored = b.get(client, f"/destinations/{destination['id']}")
+    assert (stored["street_uk"], stored["postal_code"], stored["city_uk"]) == (
+        "вул. Зелена, 64",
+        "79017",
+        "Львів",
+    )
+
+
+def test_a_cargo_line_is_loaded_with_its_packing_from_the_items_page(
+    client: TestClient, page_as: PageClients
+) -> None:
+    page = page_as(Role.coordinator)
+    bus = factories.vehicle(client, factories.donor(client)["id"])
+    shown = page.get(f"/items/{bus['id']}")
+    token = csrf_token(shown.text)
+    options = [o["value"] for o in soup(shown.text).select("#cargo-packing option")]
+    assert options == ["pallet", "crate", "carton", "loose", "fixed_in_vehicle"]
+    typed = {
+        "csrf_token": token,
+        "description": "Drainage pumps 3 kW",
+        "quantity": "20",
+        "weight_kg": "600",
+        "value_cents": "2400000",
+        "marks": "W4U 2/1-5",
+    }
+    refused = page.post(f"/items/{bus['id']}/cargo", data={**typed, "packing": "barrel"})
+    assert refused.status_code == 422
+    again = soup(refused.text)
+    assert again.select_one("#cargo-packing-error") is not None
+    description = again.select_one("#cargo-description")
+    assert description is not None and description["value"] == "Drainage pumps 3 kW"  # kept
+    loaded = page.post(f"/items/{bus['id']}/cargo", data={**typed, "packing": "crate"})
+    assert loaded.status_code == 303, loaded.text
+    (line,) = b.get(client, f"/items/{bus['id']}/cargo")["items"]
+    assert (line["packing"], line["quantity"], line["marks"]) == ("crate", 20, "W4U 2/1-5")
+    cells = [td.get_text() for td in soup(page.get(f"/items/{bus['id']}").text).select("tbody td")]
+    assert "crate" in cells
