@@ -3,9 +3,14 @@ is sent, once, when the connection returns."""
 
 from collections.abc import Callable
 
+import pytest
 from playwright.sync_api import Page
 
 from tests.browser.conftest import LiveServer, serious_accessibility_violations
+from tests.conftest import BACKENDS
+
+# The phone's journeys on both databases: what a report does to a convoy is the server's.
+pytestmark = pytest.mark.parametrize("live_backend", BACKENDS, indirect=True)
 
 
 def _convoy_of_the_driver(live_server: LiveServer) -> dict[str, object]:

@@ -6,13 +6,19 @@ signed in again, a double tap, a reload while sending, two tabs sending at once.
 """
 
 import json
-import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 
+import pytest
 from playwright.sync_api import Page, Route
+from sqlalchemy import create_engine, text
 
 from tests.browser.conftest import LiveServer
+from tests.conftest import BACKENDS
+
+# The phone's journeys on both databases: what a report does to a convoy is the server's.
+pytestmark = pytest.mark.parametrize("live_backend", BACKENDS, indirect=True)
+
 
 CROSSED = "form[data-queue]:has(input[name=kind][value=border_crossed]) button"
 QUEUE = "konvoi-report-queue"
@@ -79,8 +85,10 @@ def test_the_sign_in_ends_while_a_report_waits(
     page = open_as("driver", viewport=(360, 740))
     tapped = _tap_offline(page)
     # The session ends on the server while the phone has no network.
-    with sqlite3.connect(live_server.db_url.removeprefix("sqlite:///")) as db:
-        db.execute("DELETE FROM web_session")
+    ended = create_engine(live_server.db_url)
+    with ended.begin() as db:
+        db.execute(text("DELETE FROM web_session"))
+    ended.dispose()
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     page.locator("#signin-note").wait_for(state="visible")
