@@ -8,6 +8,7 @@ savepoints inside it.
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -49,6 +50,20 @@ def _drop_postgres_database(name: str) -> None:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@contextmanager
+def fresh_database(backend_url: str, folder: Path) -> Iterator[str]:
+    """An empty database of the backend ``backend_url`` names, for a server of its own:
+    a file in ``folder`` for SQLite, a new database on the PostgreSQL server."""
+    if backend_url.startswith("sqlite"):
+        yield f"sqlite:///{folder / 'served.db'}"
+        return
+    url, name = _create_postgres_database()
+    try:
+        yield url
+    finally:
+        _drop_postgres_database(name)
 
 
 @pytest.fixture(scope="session")

@@ -328,14 +328,20 @@ def _continuous(spans: list[_Span]) -> list[tuple[datetime, Violation]]:
     return out
 
 
-def _daily(spans: list[_Span]) -> list[tuple[datetime, Violation]]:
-    # Group the spans into driving days: a gap of at least 9 h is a daily rest.
+def _days(spans: list[_Span]) -> list[list[_Span]]:
+    """The spans as driving days: a gap of at least 9 h is a daily rest. The check and the
+    driver's plan on the phone both count days by this one rule."""
     days: list[list[_Span]] = [[spans[0]]]
     for prev, span in itertools.pairwise(spans):
         if span.start - prev.end >= REDUCED_DAILY_REST:
             days.append([span])
         else:
             days[-1].append(span)
+    return days
+
+
+def _daily(spans: list[_Span]) -> list[tuple[datetime, Violation]]:
+    days = _days(spans)
 
     out: list[tuple[datetime, Violation]] = []
     extensions_used: dict[tuple[int, int], int] = {}
@@ -553,12 +559,7 @@ def driving_days(blocks: Sequence[DrivingBlock]) -> list[DrivingDay]:
     spans = _merge(blocks)
     if not spans:
         return []
-    days: list[list[_Span]] = [[spans[0]]]
-    for prev, span in itertools.pairwise(spans):
-        if span.start - prev.end >= REDUCED_DAILY_REST:
-            days.append([span])
-        else:
-            days[-1].append(span)
+    days = _days(spans)
     out: list[DrivingDay] = []
     for n, day in enumerate(days):
         tz = day[0].tz

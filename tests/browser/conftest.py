@@ -14,7 +14,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,12 +21,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
-from tests.conftest import (
-    IN_CI,
-    POSTGRES_URL,
-    _create_postgres_database,
-    _drop_postgres_database,
-)
+from tests.conftest import IN_CI, POSTGRES_URL, fresh_database
 
 CHROMIUM = os.environ.get("KONVOI_CHROMIUM", "/usr/bin/chromium")
 # Without these Chromium reaches for Google's services, which this network refuses.
@@ -88,22 +82,12 @@ def live_backend(request: pytest.FixtureRequest) -> str:
     return backend
 
 
-@contextmanager
-def _demo_database(backend: str, folder: str) -> Iterator[str]:
-    """A fresh database of the backend for one server: the demo is loaded into it."""
-    if backend == "sqlite":
-        yield f"sqlite:///{Path(folder) / 'konvoi.db'}"
-        return
-    url, name = _create_postgres_database()
-    try:
-        yield url
-    finally:
-        _drop_postgres_database(name)
-
-
 @pytest.fixture
 def live_server(live_backend: str) -> Iterator[LiveServer]:
-    with tempfile.TemporaryDirectory() as folder, _demo_database(live_backend, folder) as db_url:
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        fresh_database(live_backend, Path(folder)) as db_url,
+    ):
         env = {**os.environ, "KONVOI_DATABASE_URL": db_url}
         env.pop("KONVOI_DEMO_ON_FIRST_START", None)
         loaded = subprocess.run(

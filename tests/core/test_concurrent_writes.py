@@ -7,8 +7,6 @@ without If-Match, or a new donor. On SQLite without WAL, a busy timeout and BEGI
 for writes, most of them fail with 500 "database is locked".
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import func
@@ -27,23 +25,14 @@ from bench.concurrent_writes import (
     table,
     writes,
 )
-from tests.conftest import _create_postgres_database, _drop_postgres_database
+from tests.conftest import fresh_database
 
 CLIENTS = 16
 WRITES_EACH = 20
 
 
-@contextmanager
-def server_database(database_url: str, tmp_path: Path) -> Iterator[str]:
-    """An empty database of the test's backend, beside the shared test database."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'served.db'}"
-        return
-    url, name = _create_postgres_database()
-    try:
-        yield url
-    finally:
-        _drop_postgres_database(name)
+# An empty database of the test's backend, beside the shared test database.
+server_database = fresh_database
 
 
 def test_concurrent_writes_all_succeed(database_url: str, tmp_path: Path) -> None:
