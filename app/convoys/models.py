@@ -21,18 +21,23 @@ class Convoy(Entity, table=True):
     __table_args__ = sort_indexes("convoy", "planned_departure_at", "created_at")
     number: str = Field(unique=True, max_length=30)  # e.g. "W4U-01"
     name: str = Field(max_length=200)
+    # What users type can carry its Ukrainian text beside it, for the recipients' pages and the
+    # Ukrainian half of the papers; missing, the original shows marked as untranslated.
+    name_uk: str | None = Field(default=None, max_length=200)
     coordinator_name: str = Field(max_length=200)
     coordinator_phone: str | None = Field(default=None, max_length=50)
     planned_departure_at: datetime = Field(sa_type=UTCDateTime)
     # Licences and plates must still be valid when the team is back; defaults to the last arrival.
     planned_return_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     meeting_point: str = Field(max_length=300)
+    meeting_point_uk: str | None = Field(default=None, max_length=300)
     # IANA zone of the meeting point: times there are shown, and dates compared, in it.
     meeting_time_zone: str = Field(max_length=64)
     # The trip ends when the recipient takes over, often the morning after arrival: plates and
     # insurance must last until then (DOMAIN.md, "Export plates").
     planned_handover_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     handover_place: str | None = Field(default=None, max_length=200)
+    handover_place_uk: str | None = Field(default=None, max_length=200)  # "Львів, ..."
     actual_departure_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     actual_arrival_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     escort_vehicle: str | None = Field(default=None, max_length=200)
@@ -58,6 +63,8 @@ class Leg(Entity, table=True):
     position: int = Field(ge=1)
     from_place: str = Field(max_length=200)
     to_place: str = Field(max_length=200)
+    from_place_uk: str | None = Field(default=None, max_length=200)  # "Вупперталь"
+    to_place_uk: str | None = Field(default=None, max_length=200)  # "Львів"
     # IANA zone of the leg's end; its start is the previous leg's end (or the meeting point).
     to_time_zone: str = Field(max_length=64)
     planned_departure_at: datetime = Field(sa_type=UTCDateTime)

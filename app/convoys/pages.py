@@ -251,11 +251,16 @@ def gather(session: Session, principal: Principal, convoy: Convoy) -> Board:
 
 def _next_leg(convoy: Convoy, legs: list[Leg]) -> dict[str, str]:
     if not legs:
-        return {"from_place": convoy.meeting_point, "to_time_zone": convoy.meeting_time_zone}
+        return {
+            "from_place": convoy.meeting_point,
+            "from_place_uk": convoy.meeting_point_uk or "",
+            "to_time_zone": convoy.meeting_time_zone,
+        }
     last = legs[-1]
     start = forms.local_input(last.planned_arrival_at, last.to_time_zone)
     return {
         "from_place": last.to_place,
+        "from_place_uk": last.to_place_uk or "",
         "to_time_zone": last.to_time_zone,
         "planned_departure_at": start,
     }
@@ -430,14 +435,17 @@ def create_convoy(
     principal: PagePrincipalDep,
     number: FormText = None,
     name: FormText = None,
+    name_uk: FormText = None,
     coordinator_name: FormText = None,
     coordinator_phone: FormText = None,
     meeting_point: FormText = None,
+    meeting_point_uk: FormText = None,
     meeting_time_zone: FormText = None,
     planned_departure_at: FormText = None,
     planned_handover_at: FormText = None,
     handover_time_zone: FormText = None,
     handover_place: FormText = None,
+    handover_place_uk: FormText = None,
     claims_humanitarian_exemption: FormText = None,
     charges: FormText = None,
     notes: FormText = None,
@@ -449,14 +457,17 @@ def create_convoy(
         for name_, value in {
             "number": number,
             "name": name,
+            "name_uk": name_uk,
             "coordinator_name": coordinator_name,
             "coordinator_phone": coordinator_phone,
             "meeting_point": meeting_point,
+            "meeting_point_uk": meeting_point_uk,
             "meeting_time_zone": meeting_time_zone,
             "planned_departure_at": planned_departure_at,
             "planned_handover_at": planned_handover_at,
             "handover_time_zone": handover_time_zone,
             "handover_place": handover_place,
+            "handover_place_uk": handover_place_uk,
             "claims_humanitarian_exemption": claims_humanitarian_exemption,
             "charges": charges,
             "notes": notes,
@@ -654,6 +665,8 @@ def add_leg(
     principal: PagePrincipalDep,
     from_place: FormText = None,
     to_place: FormText = None,
+    from_place_uk: FormText = None,
+    to_place_uk: FormText = None,
     to_time_zone: FormText = None,
     planned_departure_at: FormText = None,
     planned_arrival_at: FormText = None,
@@ -671,6 +684,8 @@ def add_leg(
             {
                 "from_place": from_place,
                 "to_place": to_place,
+                "from_place_uk": (from_place_uk or "").strip() or None,
+                "to_place_uk": (to_place_uk or "").strip() or None,
                 "to_time_zone": to_time_zone,
                 "planned_departure_at": forms.instant(planned_departure_at, start_zone),
                 "planned_arrival_at": forms.instant(planned_arrival_at, to_time_zone),
@@ -684,6 +699,8 @@ def add_leg(
     typed = {
         "from_place": from_place or "",
         "to_place": to_place or "",
+        "from_place_uk": from_place_uk or "",
+        "to_place_uk": to_place_uk or "",
         "to_time_zone": to_time_zone or "",
         "planned_departure_at": planned_departure_at or "",
         "planned_arrival_at": planned_arrival_at or "",

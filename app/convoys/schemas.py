@@ -12,11 +12,18 @@ from app.core.types import MAX_STORED_INT, RecordId
 class ConvoyCreate(Schema):
     number: str = Field(min_length=1, max_length=30, examples=["W4U-01"])
     name: str = Field(min_length=1, max_length=200, examples=["First convoy to Lviv"])
+    name_uk: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The name in Ukrainian",
+        examples=["Перша колона до Львова"],
+    )
     coordinator_name: str = Field(min_length=1, max_length=200)
     coordinator_phone: str | None = Field(default=None, max_length=50)
     planned_departure_at: AwareDatetime
     planned_return_at: AwareDatetime | None = None
     meeting_point: str = Field(min_length=1, max_length=300, examples=["WSW bus depot"])
+    meeting_point_uk: str | None = Field(default=None, max_length=300)
     meeting_time_zone: TimeZoneName = Field(description="IANA zone of the meeting point")
     planned_handover_at: AwareDatetime | None = Field(
         default=None,
@@ -24,6 +31,7 @@ class ConvoyCreate(Schema):
         " Defaults to the last leg's arrival",
     )
     handover_place: str | None = Field(default=None, max_length=200)
+    handover_place_uk: str | None = Field(default=None, max_length=200, examples=["Львів"])
     escort_vehicle: str | None = Field(default=None, max_length=200)
     claims_humanitarian_exemption: bool = Field(
         default=False,
@@ -41,14 +49,17 @@ class ConvoyCreate(Schema):
 
 class ConvoyUpdate(Schema):
     name: str | None = Field(default=None, min_length=1, max_length=200)
+    name_uk: str | None = Field(default=None, max_length=200)
     coordinator_name: str | None = Field(default=None, min_length=1, max_length=200)
     coordinator_phone: str | None = Field(default=None, max_length=50)
     planned_departure_at: AwareDatetime | None = None
     planned_return_at: AwareDatetime | None = None
     meeting_point: str | None = Field(default=None, min_length=1, max_length=300)
+    meeting_point_uk: str | None = Field(default=None, max_length=300)
     meeting_time_zone: TimeZoneName | None = None
     planned_handover_at: AwareDatetime | None = None
     handover_place: str | None = Field(default=None, max_length=200)
+    handover_place_uk: str | None = Field(default=None, max_length=200)
     escort_vehicle: str | None = Field(default=None, max_length=200)
     claims_humanitarian_exemption: bool | None = None
     charges: str | None = Field(default=None, max_length=200)
@@ -62,14 +73,17 @@ class ConvoyRead(Schema):
     version: int
     number: str
     name: str
+    name_uk: str | None
     coordinator_name: str
     coordinator_phone: str | None
     planned_departure_at: datetime
     planned_return_at: datetime | None
     meeting_point: str
+    meeting_point_uk: str | None
     meeting_time_zone: str
     planned_handover_at: datetime | None
     handover_place: str | None
+    handover_place_uk: str | None
     actual_departure_at: datetime | None
     actual_arrival_at: datetime | None
     escort_vehicle: str | None
@@ -88,6 +102,8 @@ class ConvoyRead(Schema):
 class LegCreate(Schema):
     from_place: str = Field(min_length=1, max_length=200)
     to_place: str = Field(min_length=1, max_length=200)
+    from_place_uk: str | None = Field(default=None, max_length=200, examples=["Вупперталь"])
+    to_place_uk: str | None = Field(default=None, max_length=200, examples=["Львів"])
     to_time_zone: TimeZoneName = Field(
         description="IANA zone of the leg's end; its start is the previous leg's end "
         "(the meeting point for the first leg)"
@@ -105,6 +121,8 @@ class LegCreate(Schema):
 class LegUpdate(Schema):
     from_place: str | None = Field(default=None, min_length=1, max_length=200)
     to_place: str | None = Field(default=None, min_length=1, max_length=200)
+    from_place_uk: str | None = Field(default=None, max_length=200)
+    to_place_uk: str | None = Field(default=None, max_length=200)
     to_time_zone: TimeZoneName | None = None
     planned_departure_at: AwareDatetime | None = None
     planned_arrival_at: AwareDatetime | None = None
@@ -122,6 +140,8 @@ class LegRead(Schema):
     position: int
     from_place: str
     to_place: str
+    from_place_uk: str | None
+    to_place_uk: str | None
     from_time_zone: str = Field(description="Zone of the departure place, for local times")
     to_time_zone: str
     planned_departure_at: datetime

@@ -11,6 +11,8 @@ from datetime import date, datetime
 from functools import cached_property
 
 from app.convoys.models import Convoy, Leg
+from app.core import i18n
+from app.core.bilingual import in_language
 from app.core.localtime import describe, local_date
 
 
@@ -19,14 +21,18 @@ class Moment:
     at: datetime
     zone: str
     place: str
+    place_uk: str | None = None  # the place's name in Ukrainian ("Львів")
 
     @cached_property
     def day(self) -> date:
         """The calendar day at the place (a check over 60 vehicles asks it hundreds of times)."""
         return local_date(self.at, self.zone)
 
+    def place_in(self, language: str) -> str:
+        return in_language(self.place, self.place_uk, language).text
+
     def __str__(self) -> str:
-        return describe(self.at, self.zone, self.place)
+        return describe(self.at, self.zone, self.place_in(i18n.language()))
 
 
 @dataclass(frozen=True)
@@ -50,28 +56,45 @@ def zones_of(convoy: Convoy, legs: list[Leg]) -> dict[int, tuple[str, str]]:
 
 def leg_start(convoy: Convoy, legs: list[Leg], leg: Leg) -> Moment:
     assert leg.id is not None
-    return Moment(leg.planned_departure_at, zones_of(convoy, legs)[leg.id][0], leg.from_place)
+    return Moment(
+        leg.planned_departure_at,
+        zones_of(convoy, legs)[leg.id][0],
+        leg.from_place,
+        leg.from_place_uk,
+    )
 
 
 def leg_end(leg: Leg) -> Moment:
-    return Moment(leg.planned_arrival_at, leg.to_time_zone, leg.to_place)
+    return Moment(leg.planned_arrival_at, leg.to_time_zone, leg.to_place, leg.to_place_uk)
 
 
 def of(convoy: Convoy, legs: list[Leg]) -> Trip:
     home = convoy.meeting_time_zone
     ordered = sorted(legs, key=lambda leg: leg.position)
     if ordered:
-        departure = Moment(ordered[0].planned_departure_at, home, ordered[0].from_place)
+        first = ordered[0]
+        departure = Moment(first.planned_departure_at, home, first.from_place, first.from_place_uk)
         arrival = leg_end(ordered[-1])
     else:
-        departure = arrival = Moment(convoy.planned_departure_at, home, convoy.meeting_point)
-    handover = (
-        Moment(convoy.planned_handover_at, arrival.zone, convoy.handover_place or arrival.place)
+        departure = arrival = Moment(
+            convoy.planned_departure_at, home, convoy.meeting_point, convoy.meeting_point_uk
+        )
+    # The handover happens at its own place, or where the last leg ends.
+    place, place_uk = (
+        (convoy.handover_place, convoy.handover_place_uk)
+        if convoy.handover_place
+        else (arrival.place, arrival.place_uk)
+    )
+    handover = Moment(
+        convoy.planned_handover_at
         if convoy.planned_handover_at and convoy.planned_handover_at > arrival.at
-        else Moment(arrival.at, arrival.zone, convoy.handover_place or arrival.place)
+        else arrival.at,
+        arrival.zone,
+        place,
+        place_uk,
     )
     back = (
-        Moment(convoy.planned_return_at, home, convoy.meeting_point)
+        Moment(convoy.planned_return_at, home, convoy.meeting_point, convoy.meeting_point_uk)
         if convoy.planned_return_at and convoy.planned_return_at > handover.at
         else handover
     )

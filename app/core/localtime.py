@@ -95,14 +95,23 @@ _ZONE_NAMES: dict[tuple[str, timedelta | None, timedelta | None, str], str] = {}
 
 
 def zone_name(moment: datetime, language: str) -> str:
-    """The language's abbreviation of the zone (MESZ) where it has one, else the usual one
-    (EEST); never a bare offset. Looked up once per zone, offset and language: Babel walks
-    the locale's zone data on every call, and a page names dozens of times."""
+    """The language's abbreviation of the zone (MESZ) where it has one, else its name in the
+    language (Ukrainian) or the usual abbreviation (EEST in English); never a bare offset.
+    Looked up once per zone, offset and language: Babel walks the locale's zone data on every
+    call, and a page names dozens of times."""
     key = (str(moment.tzinfo), moment.utcoffset(), moment.dst(), language)
     name = _ZONE_NAMES.get(key)
     if name is None:
         found = get_timezone_name(moment, "short", locale=language)
-        name = _ZONE_NAMES[key] = found if found.isalpha() else str(moment.tzname())
+        if not found.isalpha():
+            # Ukrainian has no abbreviations for zones: its own words ("за східноєвропейським
+            # літнім часом") rather than Latin letters; English readers know EEST.
+            found = (
+                str(moment.tzname())
+                if language == "en"
+                else get_timezone_name(moment, "long", locale=language)
+            )
+        name = _ZONE_NAMES[key] = found
     return name
 
 

@@ -72,6 +72,7 @@ from app.items.models import ItemKind, Packing
 COORDINATOR = "Rita Falkenberg"
 COORDINATOR_PHONE = "+49 202 555 0142"
 MEETING_POINT = "WSW bus depot, Wuppertal"
+MEETING_POINT_UK = "Автобусне депо WSW, Вупперталь"
 MEETING_TIME_ZONE = "Europe/Berlin"
 ESCORT = "Mercedes-Benz Sprinter (escort team of three, drives back after the handover)"
 CUSTOMS_OFFICE = "DE003704"  # made up; the real exports went through Zollamt Wuppertal-Vohwinkel
@@ -86,6 +87,18 @@ KIND_UK = {
     ItemKind.van: "Фургон",
     ItemKind.car: "Легковий автомобіль",
     ItemKind.special_vehicle: "Спецтехніка",
+}
+# The words in a model's name that are a description, not a type designation, in Ukrainian:
+# "Вантажівка MAN TGM 18.290 з краном-маніпулятором", not "… with loading crane".
+MODELS_UK = {
+    "TGM 13.290 4x4 with loading crane": "TGM 13.290 4x4 з краном-маніпулятором",
+    "TGM 18.290 with loading crane": "TGM 18.290 з краном-маніпулятором",
+    "Atego 1524 flatbed": "Atego 1524 бортовий",
+    "TGL 8.180 box truck": "TGL 8.180 фургон",
+    "TGS 26.320 6x4 tipper": "TGS 26.320 6x4 самоскид",
+    "Econic 1830 refuse collection truck": "Econic 1830 сміттєвоз",
+    "Sprinter 316 CDI workshop van": "Sprinter 316 CDI фургон-майстерня",
+    "Unimog U 400": "Unimog U 400 (всюдихід)",
 }
 
 # --- organisations and what they asked for -------------------------------------------------
@@ -167,6 +180,31 @@ NEEDS = {
         Need("mykolaiv", ItemKind.generator, 5, 1, "Diesel generators for pumping stations"),
 }  # fmt: skip
 
+# What each utility asked for, in its own words.
+NEEDS_UK = {
+    "lviv_pumps": "Заглибні свердловинні насоси для водозаборів, 160 м³/год",
+    "lviv_generators": "Дизельні генераторні установки ≥ 200 кВА для насосних станцій",
+    "lviv_pipes": "Поліетиленові труби DN 315 для ремонту мереж, 2 км",
+    "lviv_trucks": "Вантажівки з краном або самоскиди для ремонтних бригад",
+    "lviv_buses": "Автобуси для перевезення ремонтних бригад",
+    "chuhuiv_generator": "Мобільний генератор для водозабору",
+    "chuhuiv_pumps": "Каналізаційні насоси для головної насосної станції",
+    "chuhuiv_trucks": "Вантажівки для ремонту труб (з краном або бортові)",
+    "chuhuiv_van": "Фургон для аварійної бригади",
+    "chuhuiv_unimog": "Позашляховик для огляду трубопроводу",
+    "mykolaiv_trucks": "Самоскиди для ремонту магістралей і доріг",
+    "mykolaiv_bus": "Автобус для змінних бригад",
+    "mykolaiv_refuse": "Сміттєвоз або каналоочисна машина",
+    "mykolaiv_generators": "Дизельні генератори для насосних станцій",
+}
+
+# The convoys' names in Ukrainian.
+CONVOY_NAMES_UK = {
+    "W4U-01": "Генератор і вантажівка з краном для Чугуєва",
+    "W4U-02": "Шість машин WSW для Львова",
+    "W4U-03": "Вантажівки та автобус для Миколаєва",
+}
+
 # --- the roads ------------------------------------------------------------------------------
 
 WUPPERTAL = "Wuppertal bus depot"
@@ -175,6 +213,15 @@ KORCZOWA = "Korczowa border car park"
 KRAKOVETS = "Krakovets customs"
 LVIV_DEPOT = "Lvivvodokanal depot in Lviv"
 HANDOVER_PLACE = "Lvivvodokanal yard, Lviv"
+# The places in Ukrainian, for the recipients' pages and the Ukrainian half of the papers.
+PLACES_UK = {
+    WUPPERTAL: "Автобусне депо, Вупперталь",
+    GOERLITZ: "Стоянка для відпочинку, Ґерліц",
+    KORCZOWA: "Стоянка перед кордоном, Корчова",
+    KRAKOVETS: "Митниця Краковець",
+    LVIV_DEPOT: "Депо Львівводоканалу у Львові",
+    HANDOVER_PLACE: "Подвір'я Львівводоканалу, Львів",
+}
 # The zone of each place a leg ends at: times there are shown in it.
 ZONES = {
     GOERLITZ: "Europe/Berlin",
@@ -350,11 +397,11 @@ READY = Batch(
         ),
         "borehole_pump_1": Equipment(
             "pumps", ItemKind.pump, "Borehole pump 160 m³/h, 75 kW, no. 1",
-            "Свердловинний насос 160 м³/год, 75 кВт, no. 1", 480, 38_000, "8413", "BP160-0001",
+            "Свердловинний насос 160 м³/год, 75 кВт, № 1", 480, 38_000, "8413", "BP160-0001",
         ),
         "borehole_pump_2": Equipment(
             "pumps", ItemKind.pump, "Borehole pump 160 m³/h, 75 kW, no. 2",
-            "Свердловинний насос 160 м³/год, 75 кВт, no. 2", 480, 38_000, "8413", "BP160-0002",
+            "Свердловинний насос 160 м³/год, 75 кВт, № 2", 480, 38_000, "8413", "BP160-0002",
         ),
     },
     allocations=(

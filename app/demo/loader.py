@@ -134,6 +134,7 @@ class _Loader:
                 destination_id=self.destinations[need.destination],
                 item_kind=need.kind,
                 description=need.description,
+                description_uk=data.NEEDS_UK[key],
                 quantity=need.quantity,
                 priority=need.priority,
                 requested_on=self.day(need.requested),
@@ -196,7 +197,8 @@ class _Loader:
             fields |= {
                 "category": ItemCategory.vehicle,
                 "name": f"{plan.make} {plan.model}",
-                "name_uk": f"{data.KIND_UK[plan.kind]} {plan.make} {plan.model}",
+                "name_uk": f"{data.KIND_UK[plan.kind]} {plan.make} "
+                f"{data.MODELS_UK.get(plan.model, plan.model)}",
                 "condition": Condition.used,
                 "registration_papers_held": True,
             }
@@ -265,14 +267,19 @@ class _Loader:
             ConvoyCreate(
                 number=plan.number,
                 name=plan.name,
+                name_uk=data.CONVOY_NAMES_UK[plan.number],
                 coordinator_name=data.COORDINATOR,
                 coordinator_phone=data.COORDINATOR_PHONE,
                 planned_departure_at=self.moment(plan.route[0].departs),
                 planned_return_at=self.moment(plan.returns),
                 meeting_point=data.MEETING_POINT,
+                meeting_point_uk=data.MEETING_POINT_UK,
                 meeting_time_zone=data.MEETING_TIME_ZONE,
                 planned_handover_at=self.moment(plan.handover_at) if plan.handover_at else None,
                 handover_place=plan.handover_place,
+                handover_place_uk=data.PLACES_UK[plan.handover_place]
+                if plan.handover_place
+                else None,
                 escort_vehicle=data.ESCORT,
                 claims_humanitarian_exemption=plan.claims_humanitarian_exemption,
                 notes=plan.notes,
@@ -285,6 +292,8 @@ class _Loader:
                 LegCreate(
                     from_place=leg.from_place,
                     to_place=leg.to_place,
+                    from_place_uk=data.PLACES_UK[leg.from_place],
+                    to_place_uk=data.PLACES_UK[leg.to_place],
                     to_time_zone=data.ZONES[leg.to_place],
                     planned_departure_at=self.moment(leg.departs),
                     planned_arrival_at=self.moment(leg.arrives),

@@ -16,6 +16,7 @@ from app.convoys import service as convoys
 from app.convoys.models import Convoy
 from app.convoys.schemas import Finding, Readiness
 from app.core.database import SessionDep
+from app.documents.untranslated import Untranslated, lacking_ukrainian
 from app.items import service as items
 from app.items.models import Item, ItemStatus
 from app.needs import service as needs
@@ -34,6 +35,8 @@ class Desk:
     awaiting_export_data: list[Item]
     unmet_needs: list[Need]
     licences_running_out: list[tuple[Convoy, Finding]]
+    # What each upcoming convoy's papers would print untranslated in their Ukrainian half
+    untranslated: list[tuple[Convoy, list[Untranslated]]]
 
 
 def _items(session: Session, status: ItemStatus) -> list[Item]:
@@ -54,6 +57,7 @@ def _items(session: Session, status: ItemStatus) -> list[Item]:
 
 def gather(session: Session) -> Desk:
     upcoming = [(c, readiness.check(session, c)) for c in convoys.upcoming(session)]
+    lacking = lacking_ukrainian(session, [c for c, _ in upcoming])
     return Desk(
         convoys=upcoming,
         awaiting_certificate=_items(session, ItemStatus.allocated),
@@ -65,6 +69,7 @@ def gather(session: Session) -> Desk:
             for f in result.blockers
             if f.code == "driver_licence_missing"
         ],
+        untranslated=[(c, lacking[c.id]) for c, _ in upcoming if c.id and lacking[c.id]],
     )
 
 

@@ -23,6 +23,7 @@ from app.convoys import service as convoys
 from app.convoys import trip as trips
 from app.convoys import way_back
 from app.convoys.models import Convoy
+from app.core.bilingual import ukrainian_or_original
 from app.core.i18n import speaking, word
 from app.destinations.models import Destination
 from app.donors.models import Donor
@@ -98,6 +99,13 @@ def unit(value: str) -> str:
 def _moment(moment: trips.Moment) -> str:
     # Times as the paper's first language reads them: German beside Ukrainian, or English.
     with speaking("en" if _english() else "de"):
+        return str(moment)
+
+
+def _moment_uk(moment: trips.Moment) -> str:
+    """A moment for the Ukrainian half: the Ukrainian words for the day, the place and the
+    zone ("сб, 17 лип., 17:15 (Львів, за східноєвропейським літнім часом)")."""
+    with speaking("uk"):
         return str(moment)
 
 
@@ -380,20 +388,39 @@ def convoy_facts(session: Session, convoy: Convoy) -> Facts:
             "id": convoy.id,
             "number": convoy.number,
             "name": convoy.name,
+            "name_uk": convoy.name_uk or "",
             "coordinator": convoy.coordinator_name,
             "coordinator_phone": convoy.coordinator_phone or "",
             "meeting_point": convoy.meeting_point,
+            "meeting_point_uk": convoy.meeting_point_uk or "",
             "charges": convoy.charges or "",
             "departure": _moment(trip.departure),
+            "departure_uk": _moment_uk(trip.departure),
             "departure_day": day(trip.departure.day),
             "arrival": _moment(trip.arrival),
+            "arrival_uk": _moment_uk(trip.arrival),
             "handover": _moment(trip.handover),
+            "handover_uk": _moment_uk(trip.handover),
             "handover_place": convoy.handover_place or "",
+            "handover_place_uk": convoy.handover_place_uk or "",
             "escort_vehicle": convoy.escort_vehicle or "",
             "legs": [
-                {"position": leg.position, "from": leg.from_place, "to": leg.to_place}
+                {
+                    "position": leg.position,
+                    "from": leg.from_place,
+                    "to": leg.to_place,
+                    "from_uk": leg.from_place_uk or "",
+                    "to_uk": leg.to_place_uk or "",
+                }
                 for leg in legs
             ],
+            # Place names inside Ukrainian text are Ukrainian where they are known.
+            "route": " · ".join(f"{leg.from_place} → {leg.to_place}" for leg in legs),
+            "route_uk": " · ".join(
+                f"{ukrainian_or_original(leg.from_place, leg.from_place_uk)} → "
+                f"{ukrainian_or_original(leg.to_place, leg.to_place_uk)}"
+                for leg in legs
+            ),
             "way_back": [
                 {
                     "vehicle": return_vehicle.name,

@@ -21,6 +21,7 @@ from app.core.types import RecordId
 from app.documents import donor_report, service
 from app.documents import facts as papers
 from app.documents.models import IssuedDocument
+from app.documents.untranslated import Untranslated, lacking_ukrainian
 from app.donors import service as donors
 from app.donors.models import Donor
 from app.web.pages import PagePrincipalDep, require
@@ -46,6 +47,8 @@ class Section:
     crew: list[dict[str, object]] = field(default_factory=list)
     issued: list[Shown] = field(default_factory=list)
     may_issue: bool = False
+    # What the Ukrainian half would print untranslated: added before the papers are issued.
+    untranslated: list[Untranslated] = field(default_factory=list)
 
 
 def section(session: Session, principal: Principal, convoy: Convoy) -> Section | None:
@@ -72,6 +75,7 @@ def section(session: Session, principal: Principal, convoy: Convoy) -> Section |
             for d in service.issued(session, convoy)
         ],
         may_issue=may(principal.role, "issue_convoy_document"),
+        untranslated=lacking_ukrainian(session, [convoy])[convoy.id or 0],
     )
 
 

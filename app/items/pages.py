@@ -141,6 +141,7 @@ ITEMS = Register(
         "category": N_("Category"),
         "kind": N_("Kind"),
         "name": N_("Name"),
+        "name_uk": N_("Name in Ukrainian"),
         "description": N_("Description"),
         "donor_id": N_("Donor"),
         "declared_value_cents": N_("Declared value (euro cents)"),

@@ -15,6 +15,7 @@ class Need(Entity, table=True):
     destination_id: int = Field(foreign_key="destination.id", index=True)
     item_kind: ItemKind = Field(sa_type=enum_type(ItemKind))
     description: str = Field(max_length=500)
+    description_uk: str | None = Field(default=None, max_length=500)  # the request in Ukrainian
     quantity: int = Field(gt=0)
     priority: int = Field(default=3, ge=1, le=5)  # 1 = most urgent
     # The day the utility sent the request; never null, so lists can page by it.

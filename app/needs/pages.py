@@ -95,6 +95,7 @@ NEEDS = Register(
         "destination_id": N_("Utility"),
         "item_kind": N_("Kind"),
         "description": N_("What is needed"),
+        "description_uk": N_("What is needed, in Ukrainian"),
         "quantity": N_("How many"),
         "priority": N_("Priority (1 = most urgent)"),
         "requested_on": N_("Asked for on"),

@@ -40,6 +40,12 @@ class NeedCreate(Schema):
         max_length=500,
         examples=["Submersible pump for a well field, 160 m³/h"],
     )
+    description_uk: str | None = Field(
+        default=None,
+        max_length=500,
+        examples=["Заглибний насос для водозабору, 160 м³/год"],
+        description="The request in Ukrainian, as the utility's staff read it",
+    )
     quantity: int = Field(gt=0, le=MAX_STORED_INT, examples=[4])
     priority: int = Field(default=3, ge=1, le=5, description="1 = most urgent, 5 = least")
     requested_on: RequestDate = Field(
@@ -56,6 +62,7 @@ class NeedUpdate(Schema):
     destination_id: RecordId | None = None
     item_kind: ItemKind | None = None
     description: str | None = Field(default=None, min_length=1, max_length=500)
+    description_uk: str | None = Field(default=None, max_length=500)
     quantity: int | None = Field(default=None, gt=0, le=MAX_STORED_INT)
     priority: int | None = Field(default=None, ge=1, le=5)
     requested_on: RequestDate | None = None
@@ -66,6 +73,7 @@ class NeedRead(Schema):
     destination_id: RecordId
     item_kind: ItemKind
     description: str
+    description_uk: str | None
     quantity: int
     priority: int
     requested_on: date

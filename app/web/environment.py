@@ -1,5 +1,6 @@
 """The Jinja environment the pages render in, one per language."""
 
+from collections.abc import Callable
 from functools import cache
 from gettext import NullTranslations
 from pathlib import Path
@@ -7,6 +8,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+from app.core.bilingual import in_language
 from app.web import assets, formatting, i18n
 
 APP = Path(__file__).resolve().parents[1]
@@ -41,7 +43,25 @@ def environment(language: str) -> Environment:
         day=lambda value: formatting.day(value, language),
         money=lambda cents: formatting.money(cents, language),
     )
+    env.globals["said"] = _said(language)
     return env
+
+
+def _said(language: str) -> Callable[[str | None, str | None], Markup]:
+    """``said(item.name, item.name_uk)``: the reader's text of a value users typed in two
+    languages; on a Ukrainian page without its Ukrainian text, the original marked as not
+    translated. Both pieces are escaped by ``Markup.format``."""
+    label = i18n.translations(language).gettext(i18n.N_("not translated"))
+
+    def said(original: str | None, ukrainian: str | None) -> Markup:
+        shown = in_language(original, ukrainian, language)
+        if shown.translated:
+            return escape(shown.text)
+        return Markup('<span class="untranslated">{0} <small>({1})</small></span>').format(
+            shown.text, label
+        )
+
+    return said
 
 
 def _install_escaping_gettext(env: Environment, translations: NullTranslations) -> None:

@@ -1,7 +1,7 @@
 """Dates, times and money as people read them, in the page's language.
 
 Times are shown in the local time of the place they belong to, naming the zone:
-"Fr., 16. Juli 2027, 17:00 MESZ", "пт, 16 лип. 2027 р., 18:00 EEST".
+"Fr., 16. Juli 2027, 17:00 MESZ", "пт, 16 лип. 2027 р., 18:00 за східноєвропейським літнім часом".
 """
 
 from datetime import date, datetime

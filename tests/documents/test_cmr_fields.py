@@ -35,7 +35,10 @@ def test_the_trucks_own_note_carries_every_field(api: TestClient, w4u02: W4U02) 
     # (d)/(e) the consignee's full address, in Latin and in Cyrillic, and the place of delivery
     assert "Chuhuiv water utility Kharkivska St 37, 63503 Chuhuiv, Kharkivska, UA" in note
     assert "КП «Чугуївводоканал» вул. Харківська, 37, 63503 Чугуїв, Харківська область" in note
-    assert "Lvivvodokanal yard, Lviv für / для Chuhuiv water utility, Chuhuiv / Чугуїв" in note
+    assert (
+        "Lvivvodokanal yard, Lviv Подвір'я Львівводоканалу, Львів "
+        "für / для Chuhuiv water utility, Chuhuiv / Чугуїв"
+    ) in note
     # (f) the vehicle is its own package; (g) marked by plate and VIN; (h) its gross weight
     goods = note[note.index("Bezeichnung des Gutes") :]
     assert f"{record['export_plate']} VIN WMAN01ZZ4DY301278 1 Fahrzeug selbst" in goods

@@ -243,9 +243,10 @@ def test_the_recipients_page_links_letters_that_are_made(
     )
     assert login.status_code == 303, login.text
     page = soup(browser.get("/deliveries").text)
-    pumps = [li.get_text(" ", strip=True) for li in page.select("li") if "Borehole" in li.text]
+    # The recipient reads Ukrainian: the items' and the carrier's Ukrainian names.
+    pumps = [li.get_text(" ", strip=True) for li in page.select("li") if "Свердловинний" in li.text]
     assert len(pumps) == 2
-    assert all("MAN TGL 8.180 box truck" in p for p in pumps)
+    assert all("Вантажівка MAN TGL 8.180 фургон" in p for p in pumps)
     letters = [
         a["href"]
         for a in page.select("a[href*='donation_letter']")

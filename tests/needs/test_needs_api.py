@@ -69,6 +69,7 @@ def test_create_and_read_need(client: TestClient) -> None:
         "destination_id": dest["id"],
         "item_kind": "generator",
         "description": "Diesel generator 100 kVA for a pumping station",
+        "description_uk": None,
         "quantity": 3,
         "priority": 1,
         "requested_on": "2022-06-20",
