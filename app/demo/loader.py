@@ -267,7 +267,7 @@ class _Loader:
             ConvoyCreate(
                 number=plan.number,
                 name=plan.name,
-                name_uk=data.CONVOY_NAMES_UK[plan.number],
+                name_uk=data.CONVOY_NAMES_UK.get(plan.number),
                 coordinator_name=data.COORDINATOR,
                 coordinator_phone=data.COORDINATOR_PHONE,
                 planned_departure_at=self.moment(plan.route[0].departs),

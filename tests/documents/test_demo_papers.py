@@ -282,3 +282,40 @@ def test_the_boards_papers_offer_each_consignees_note_and_letter(
         f"/convoys/{w.convoy}/documents/donation_letter?format=pdf&donor_id={w.pumps_donor}"
         f"&destination_id={w.lviv}"
     ]
+
+
+def test_w4u02s_papers_read_in_ukrainian_throughout(api: TestClient, w4u02: W4U02) -> None:
+    """The demo's ready convoy has every text in both languages: no paper marks anything
+    untranslated, and places inside the Ukrainian half are Ukrainian."""
+    w = w4u02
+    papers = {
+        "manifest": _paper(api, w, "manifest"),
+        "cmr": _paper(api, w, "cmr", vehicle_id=w.tgl),
+        "handover_act": _paper(api, w, "handover_act", destination_id=w.chuhuiv),
+        "usage_form": _paper(api, w, "usage_form", destination_id=w.lviv),
+        "donation_letter": _paper(
+            api, w, "donation_letter", donor_id=w.pumps_donor, destination_id=w.lviv
+        ),
+    }
+    for kind, text in papers.items():
+        assert "(без перекладу)" not in text, kind
+    assert "Шість машин WSW для Львова" in papers["manifest"]
+    assert "Митниця Краковець → Депо Львівводоканалу у Львові" in papers["manifest"]
+    assert "Вантажівка MAN TGL 8.180 фургон" in papers["manifest"]
+    assert "Подвір'я Львівводоканалу, Львів" in papers["cmr"]
+    # The letter's Ukrainian sentence names the city in Ukrainian, not as "Lviv".
+    ukrainian = papers["donation_letter"][papers["donation_letter"].index("Дарчий лист") :]
+    assert "ЄДРПОУ 03350120, Львів" in ukrainian
+
+
+def test_w4u03s_missing_ukrainian_name_is_listed_before_issue(
+    login_desk: TestClient, demo_logins: dict[Role, demo.DemoLogin]
+) -> None:
+    clerk = demo_logins[Role.clerk]
+    browser = TestClient(login_desk.app, follow_redirects=False)
+    login = browser.post("/login", data={"username": clerk.username, "password": clerk.password})
+    assert login.status_code == 303, login.text
+    desk = soup(browser.get("/desk").text)
+    listed = [li.get_text(" ", strip=True) for li in desk.select("#ukrainian-heading ~ ul li")]
+    assert [t for t in listed if t.startswith("W4U-03")], listed
+    assert not [t for t in listed if t.startswith("W4U-02")], listed

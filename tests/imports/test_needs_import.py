@@ -145,7 +145,8 @@ def test_the_template_has_the_columns_the_import_reads(client: TestClient) -> No
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet is not None
-    assert [c.value for c in sheet[1]] == HEADER
+    # The Ukrainian text of a need is optional: lists without the column are read as before.
+    assert [c.value for c in sheet[1]] == [*HEADER[:3], "description_uk", *HEADER[3:]]
 
 
 def test_text_that_starts_like_a_formula_is_refused_by_row_and_column(
@@ -210,3 +211,24 @@ def test_a_csv_with_standard_quoting_reads_each_cell_whole(client: TestClient) -
     assert done.status_code == 200, done.text
     (need,) = _needs_of(client, lviv["id"])
     assert (need["description"], need["quantity"]) == ('Pump "Grundfos" 3 kW, stainless', 2)
+
+
+def test_a_list_carries_each_needs_ukrainian_text_and_the_template_offers_it(
+    client: TestClient,
+) -> None:
+    lviv = factories.destination(client)
+    header = [*HEADER[:3], "description_uk", *HEADER[3:]]
+    rows = [
+        [lviv["edrpou"], "pump", "Borehole pump 160 m³/h", "Свердловинний насос 160 м³/год", 4],
+        [lviv["edrpou"], "generator", "Generator 250 kVA", None, 2],
+    ]
+    done = _send(client, _xlsx(rows, header), "needs.xlsx", dry_run=False)
+    assert done.status_code == 200, done.text
+    stored = {n["description"]: n["description_uk"] for n in _needs_of(client, lviv["id"])}
+    assert stored == {
+        "Borehole pump 160 m³/h": "Свердловинний насос 160 м³/год",
+        "Generator 250 kVA": None,
+    }
+    too_long = [[lviv["edrpou"], "pump", "Pump", "ж" * 501, 1]]
+    refused = _send(client, _xlsx(too_long, header), "needs.xlsx", dry_run=True)
+    assert [p["column"] for p in refused.json()["problems"]] == ["description_uk"]
