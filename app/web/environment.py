@@ -40,6 +40,8 @@ def environment(language: str) -> Environment:
         ),
         day=lambda value: formatting.day(value, language),
         money=lambda cents: formatting.money(cents, language),
+        money_input=lambda cents: formatting.money_input(cents, language),
+        weight=lambda kg: formatting.weight(kg, language),
     )
     return env
 
