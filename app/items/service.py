@@ -178,7 +178,9 @@ def _field_errors(draft: Mapping[str, Any], sent: set[str]) -> list[tuple[str, s
                 )
             )
         errors += [
-            (name, "is required for a vehicle") for name in _VEHICLE_REQUIRED if draft[name] is None
+            (name, _("is required for a vehicle"))
+            for name in _VEHICLE_REQUIRED
+            if draft[name] is None
         ]
         weight, gross = draft["weight_kg"], draft["gross_weight_kg"]
         if weight is not None and gross is not None and weight > gross:
@@ -211,7 +213,7 @@ def _field_errors(draft: Mapping[str, Any], sent: set[str]) -> list[tuple[str, s
                 )
             )
         errors += [
-            (name, "only a vehicle has this; leave it empty for equipment")
+            (name, _("only a vehicle has this; leave it empty for equipment"))
             for name in _VEHICLE_ONLY
             if draft[name] is not None
         ]
@@ -223,7 +225,7 @@ def _trailer_errors(draft: Mapping[str, Any]) -> list[tuple[str, str]]:
     if all(draft[name] is None for name in _TRAILER):
         return []
     return [
-        (name, "is required for a vehicle that tows a trailer")
+        (name, _("is required for a vehicle that tows a trailer"))
         for name in ("trailer_type", "trailer_permissible_weight_kg")
         if draft[name] is None
     ]
@@ -324,7 +326,7 @@ def _cargo_errors(
 
 
 def update(session: Session, item: Item, changes: ItemUpdate) -> Item:
-    _refuse_if_closed(item, "changed")
+    _refuse_if_closed(item, N_("changed"))
     sent = changes.model_dump(exclude_unset=True)
     draft = {**item.model_dump(), **sent}
     errors = null_errors(Item, sent) or _field_errors(draft, set(sent))
@@ -384,7 +386,9 @@ def _check_cargo_still_fits(
 def _refuse_if_closed(item: Item, verb: str) -> None:
     closed = lifecycle.closed_reason(item)
     if closed is not None:
-        raise RuleViolation(_("Item {id} cannot be {verb}").format(id=item.id, verb=verb), [closed])
+        raise RuleViolation(
+            _("Item {id} cannot be {verb}").format(id=item.id, verb=_(verb)), [closed]
+        )
 
 
 # --- Lifecycle actions ----------------------------------------------------------------------
@@ -521,7 +525,7 @@ def recheck_export(session: Session, item: Item) -> list[Reason]:
     if reasons:
         move(session, item, Action.export_data_lapsed)
         why = "; ".join(r.message for r in reasons)
-        item.status_reason = f"export data changed: {why}"[:1000]
+        item.status_reason = _("export data changed: {why}").format(why=why)[:1000]
         session.flush()
     return reasons
 
@@ -701,7 +705,7 @@ def update_cargo_line(session: Session, line: CargoLine, changes: CargoLineUpdat
 
 
 def delete_cargo_line(session: Session, line: CargoLine) -> None:
-    _refuse_if_closed(_vehicle_of(session, line), "unloaded")
+    _refuse_if_closed(_vehicle_of(session, line), N_("unloaded"))
     session.delete(line)
     session.flush()
 
