@@ -32,7 +32,7 @@ from tests.auth.test_authorization_matrix import EXPECTED, routes_of
 
 LANGUAGES = ("de", "uk")
 # Who opens a page, in this order of preference for pages several may open.
-READERS = (Role.coordinator, Role.driver, Role.recipient)
+READERS = (Role.coordinator, Role.admin, Role.driver, Role.recipient)
 # Pages that are no HTML page to read: files, the service worker, the framework's own.
 NOT_PAGES = re.compile(
     r"^/(api|static|docs|openapi|sw\.js|healthz|metrics|reports/)|"
@@ -40,7 +40,9 @@ NOT_PAGES = re.compile(
 )
 # Stored text that is not data typed by people: the audit trail's field names and values, and
 # the values of enums (they must be shown as words, never as stored).
-SYSTEM_COLUMNS = frozenset({"changes", "action", "entity", "parent_entity", "operation"})
+SYSTEM_COLUMNS = frozenset(
+    {"changes", "action", "entity", "parent_entity", "operation", "left_open", "status_reason"}
+)
 # Latin words that are the same in the pages' languages or are names, not English words.
 SAME_EVERYWHERE = frozenset(
     {"konvoi", "ok", "id", "pdf", "csv", "xlsx", "ics", "eur", "kg", "km", "min", "h"}
@@ -105,8 +107,8 @@ def _enum_values() -> set[str]:
     return values
 
 
-def _data_words(engine: Engine) -> frozenset[str]:
-    """The words of the demo's own data: names, places, descriptions typed by people."""
+def _data_strings(engine: Engine) -> frozenset[str]:
+    """The demo's own data: names, places, descriptions typed by people, shown as they are."""
     found: set[str] = set()
     with engine.connect() as connection:
         for table in SQLModel.metadata.sorted_tables:
@@ -120,9 +122,7 @@ def _data_words(engine: Engine) -> frozenset[str]:
             if not columns:
                 continue
             for row in connection.execute(sa.select(*columns)):
-                for value in row:
-                    if isinstance(value, str):
-                        found |= _words(value)
+                found |= {v.strip() for v in row if isinstance(v, str) and len(v.strip()) > 1}
     return frozenset(found)
 
 
@@ -175,13 +175,24 @@ def visible_text(html: str) -> tuple[str, list[str]]:
 
 
 def untranslated(html: str, language: str, data: frozenset[str]) -> list[str]:
-    """What ``html`` shows in English: words, and enum values shown as stored."""
+    """What ``html`` shows in English: words, and enum values shown as stored. The demo's
+    own data (``data``, a donor's name, a driver's note) is shown as typed, so it is taken
+    out of the text first: the words left are the page's own."""
     text, pieces = visible_text(html)
-    english = _english_words() - _catalog_words(language) - data - SAME_EVERYWHERE
+    if data:
+        text = _pattern(data).sub(" ", text)
+    english = _english_words() - _catalog_words(language) - SAME_EVERYWHERE
     found = sorted(_words(text) & english)
     raw = _raw_enum_values(language)
     found += sorted({piece for piece in pieces if piece.strip("()[]:,.;· ") in raw})
     return found
+
+
+@cache
+def _pattern(data: frozenset[str]) -> re.Pattern[str]:
+    """Each value of the data as a whole, the longest first, not inside another word."""
+    values = sorted(data, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, values)) + r")(?!\w)")
 
 
 @cache
@@ -229,7 +240,7 @@ def _problems(
     readers: dict[tuple[Role, str], TestClient],
     language: str,
 ) -> tuple[dict[str, list[str]], int]:
-    data = _data_words(engine)
+    data = _data_strings(engine)
     problems: dict[str, list[str]] = {}
     read = 0
     for path in _page_routes(app):
@@ -237,6 +248,8 @@ def _problems(
         for role in READERS:
             if role.value not in allowed:
                 continue
+            if role == Role.admin and Role.coordinator.value in allowed:
+                continue  # the office's pages once; the admin's own where only it goes
             client = readers[role, language]
             for url in _urls(path, engine):
                 for fragment in (False, True):
@@ -268,7 +281,7 @@ def test_every_page_and_fragment_speaks_the_readers_language(
 
 
 def test_the_check_finds_english_and_raw_values() -> None:
-    data: frozenset[str] = frozenset({"lviv"})
+    data: frozenset[str] = frozenset({"Lviv"})
     said = "<p>Offen geblieben: leg 1</p><td>under_way</td><span>(coordinator)</span><p>Lviv</p>"
     assert untranslated(said, "de", data) == [
         "coordinator",
@@ -303,7 +316,7 @@ _ITEM_ACTIONS = ("accept", "certify", "mark-export-ready")
 def test_every_refusal_speaks_the_readers_language(
     demo_engine: Engine, readers: dict[tuple[Role, str], TestClient], language: str
 ) -> None:
-    data = _data_words(demo_engine)
+    data = _data_strings(demo_engine)
     client = readers[Role.coordinator, language]
     token = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/desk").text)
     assert token is not None
