@@ -46,6 +46,10 @@ POLICY: dict[str, frozenset[Role]] = {
     "certify_item": PAPERWORK,
     "mark_item_export_ready": PAPERWORK,
     "withdraw_item": PLAN,
+    "accept_items": PLAN,
+    "allocate_items": PLAN,
+    "certify_items": PAPERWORK,
+    "mark_items_export_ready": PAPERWORK,
     "list_cargo_lines": OFFICE | {D, R},
     "create_cargo_line": PLAN,
     "update_cargo_line": PLAN,
@@ -61,6 +65,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "get_export_record": OFFICE | {D},
     "get_item_export_record": OFFICE | {D},
     "create_export_record": PAPERWORK,
+    "create_export_records": PAPERWORK,
     "update_export_record": PAPERWORK,
     # drivers: personal data; a driver sees only their own record
     "list_drivers": OFFICE,

@@ -5,7 +5,7 @@ driver withdraws.
 
 from sqlmodel import Session, col, select
 
-from app.convoys import planning, readiness, service
+from app.convoys import planning, service
 from app.convoys.models import Assignment, Convoy, ConvoyItem, ConvoyStatus, DriverWithdrawal, Leg
 from app.convoys.schemas import AssignmentCreate, DriverSwap, TripAssignments, WithdrawalCreate
 from app.core.errors import InvalidInput, NotFound, Reason, RuleViolation
@@ -110,10 +110,16 @@ def _seat(
     if clash is not None:
         other, other_leg, other_convoy = clash
         where = (
-            f"{_vehicle_name(session, other.vehicle_id)} on leg {other_leg.position} of this convoy"
+            _("{vehicle} on leg {position} of this convoy").format(
+                vehicle=_vehicle_name(session, other.vehicle_id), position=other_leg.position
+            )
             if other_convoy.id == convoy.id
-            else f"on convoy {other_convoy.number}, leg {other_leg.position} "
-            f"({other_leg.from_place} → {other_leg.to_place})"
+            else _("on convoy {number}, leg {position} ({start} → {end})").format(
+                number=other_convoy.number,
+                position=other_leg.position,
+                start=other_leg.from_place,
+                end=other_leg.to_place,
+            )
         )
         reasons.append(
             Reason(
@@ -294,7 +300,7 @@ def withdraw_driver(
     legs = {leg.id: leg for leg in service.legs_of(session, convoy.id)}
     vehicles = {item.id: item for _, item in service.loaded_items(session, convoy.id)}
     left_open = [
-        readiness.seat_label(legs[a.leg_id], vehicles[a.vehicle_id])
+        service.seat_label(legs[a.leg_id], vehicles[a.vehicle_id])
         for a in sorted(seats, key=lambda a: (legs[a.leg_id].position, a.vehicle_id))
     ]
     for seat in seats:

@@ -32,6 +32,7 @@ from app.convoys.models import (
     ReturnVehicle,
 )
 from app.convoys.schemas import LegEventCreate
+from app.core import i18n
 from app.core.database import SessionDep
 from app.core.downloads import content_disposition
 from app.core.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
@@ -312,11 +313,14 @@ def report(
         )
         event, _new = progress.report_event_once(session, convoy, leg, data)
     except ValidationError as exc:
-        problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+        problems = [
+            f"{i18n.field_name('.'.join(map(str, e['loc'])))}: {i18n.pydantic_message(e)}"
+            for e in exc.errors()
+        ]
     except RuleViolation as exc:
         problems, status_code = [reason.message for reason in exc.reasons], 409
     except InvalidInput as exc:
-        problems = [f"{name}: {message}" for name, message in exc.errors]
+        problems = [f"{i18n.field_name(name)}: {message}" for name, message in exc.errors]
     except DomainError as exc:
         if exc.status_code != 409:
             raise

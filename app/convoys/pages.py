@@ -41,7 +41,6 @@ from app.convoys import legs as convoy_legs
 from app.convoys.models import (
     Assignment,
     Convoy,
-    DriverWithdrawal,
     Leg,
     ReturnLeg,
     ReturnVehicle,
@@ -58,6 +57,7 @@ from app.convoys.schemas import (
     TripAssignment,
     TripAssignments,
     WithdrawalCreate,
+    WithdrawalRead,
 )
 from app.core.database import SessionDep
 from app.core.errors import DomainError, InvalidInput, PreconditionFailed, RuleViolation
@@ -143,7 +143,7 @@ class Board:
     equipment: list[tuple[readiness.Good, str | None]]  # and the vehicle that carries it
     drivers: list[DriverChoice]
     readiness: Readiness
-    withdrawals: list[tuple[DriverWithdrawal, str]]
+    withdrawals: list[tuple[WithdrawalRead, str]]
     actions: list[str]
     can_plan: bool
     history: list[AuditEntryRead]
@@ -222,7 +222,10 @@ def gather(session: Session, principal: Principal, convoy: Convoy) -> Board:
         ],
         drivers=drivers,
         readiness=readiness.check(session, convoy, facts),
-        withdrawals=[(w, facts.people.get(w.driver_id, "–")) for w in facts.withdrawals],
+        withdrawals=[
+            (service.withdrawal_read(w), facts.people.get(w.driver_id, "–"))
+            for w in facts.withdrawals
+        ],
         actions=[
             name
             for name, (_, operation) in ACTIONS.items()

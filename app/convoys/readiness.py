@@ -30,6 +30,7 @@ from app.convoys.models import (
 from app.convoys.schemas import Finding, Readiness
 from app.convoys.service import (
     legs_of,
+    seat_label,
     withdrawals_of,
 )
 from app.convoys.trip import Trip
@@ -344,11 +345,6 @@ def check(session: Session, convoy: Convoy, facts: Facts | None = None) -> Readi
         blockers=found.blockers,
         warnings=found.warnings,
     )
-
-
-def seat_label(leg: Leg, vehicle: Item | Good) -> str:
-    """How a withdrawal names a seat it leaves empty."""
-    return f"leg {leg.position}: {vehicle.name}"  # a key, never shown
 
 
 def _check_item(

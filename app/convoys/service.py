@@ -6,7 +6,9 @@ What changes a convoy lives beside it, one module per part of the plan and its r
 machine) and ``progress`` (reports from the road and the handover).
 """
 
+import re
 from collections.abc import Sequence
+from typing import Protocol
 
 from sqlalchemy import ColumnElement, bindparam, func, or_
 from sqlmodel import Session, col, select
@@ -27,7 +29,7 @@ from app.convoys.schemas import (
     WithdrawalRead,
 )
 from app.core.errors import NotFound
-from app.core.i18n import N_
+from app.core.i18n import N_, _
 from app.core.pagination import keyset_page
 from app.core.service import get_or_404, like
 from app.exports.models import ExportRecord
@@ -157,10 +159,31 @@ def latest_event(session: Session, convoy_id: int) -> LegEvent | None:
     return session.exec(_LATEST_EVENT, params={"convoy_id": convoy_id}).first()
 
 
+class Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+def seat_label(leg: Leg, vehicle: Named) -> str:
+    """How a withdrawal names a seat it leaves empty."""
+    return f"leg {leg.position}: {vehicle.name}"  # a key, shown through seat_shown
+
+
+_SEAT_KEY = re.compile(r"^leg (\d+): (.*)$")
+
+
+def seat_shown(key: str) -> str:
+    """A seat a withdrawal left open (its stored ``seat_label``), in the reader's language."""
+    match = _SEAT_KEY.match(key)
+    if match is None:
+        return key
+    return _("leg {position}: {vehicle}").format(position=match[1], vehicle=match[2])
+
+
 def withdrawal_read(withdrawal: DriverWithdrawal) -> WithdrawalRead:
-    return WithdrawalRead.model_validate(
-        {**withdrawal.model_dump(), "left_open": withdrawal.left_open.splitlines()}
-    )
+    """The withdrawal, each seat it left open named in the reader's language."""
+    seats = [seat_shown(key) for key in withdrawal.left_open.splitlines()]
+    return WithdrawalRead.model_validate({**withdrawal.model_dump(), "left_open": seats})
 
 
 def events_of(session: Session, convoy_id: int) -> Sequence[LegEvent]:

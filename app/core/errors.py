@@ -176,7 +176,7 @@ class InvalidInput(DomainError):
     code = "invalid_input"
 
     def __init__(self, errors: list[tuple[str, str]]) -> None:
-        super().__init__("; ".join(f"{f}: {m}" for f, m in errors))
+        super().__init__("; ".join(f"{i18n.field_name(f)}: {m}" for f, m in errors))
         self.errors = errors
 
     def body(self) -> dict[str, Any]:

@@ -206,4 +206,90 @@ WORDS = (
     N_("family"),
     N_("vehicle"),
     N_("other"),
+    # what a driver reports from the road
+    N_("departed"),
+    N_("border queued"),
+    N_("border crossed"),
+    N_("position"),
+    # the records the audit trail names
+    N_("donor"),
+    N_("destination"),
+    N_("need"),
+    N_("item"),
+    N_("cargo line"),
+    N_("usage certificate"),
+    N_("certificate item"),
+    N_("export record"),
+    N_("driver licence"),
+    N_("driver availability"),
+    N_("driver withdrawal"),
+    N_("convoy"),
+    N_("leg"),
+    N_("assignment"),
+    N_("convoy item"),
+    N_("leg event"),
+    N_("handover"),
+    N_("return vehicle"),
+    N_("return leg"),
+    N_("organisation"),
+    N_("attachment"),
+    N_("issued document"),
+    N_("app user"),
+    N_("donor report link"),
 )
+
+
+# The request fields a refusal names, as a reader calls them. The API's bodies keep the keys
+# (``loc``); a sentence for people says "Spender", never "donor_id".
+FIELDS = {
+    "donor_id": N_("Donor"),
+    "destination_id": N_("Destination"),
+    "need_id": N_("Need"),
+    "item_id": N_("Item"),
+    "item_ids": N_("Item"),
+    "items": N_("Item"),
+    "records": N_("Export record"),
+    "leg_id": N_("Leg"),
+    "driver_id": N_("Driver"),
+    "vehicle_id": N_("Vehicle"),
+    "carrier_id": N_("Carrier"),
+    "convoy_id": N_("Convoy"),
+    "name": N_("Name"),
+    "vin": N_("VIN"),
+    "kind": N_("Kind"),
+    "category": N_("Category"),
+    "description": N_("Description"),
+    "status": N_("Status"),
+    "reason": N_("Reason"),
+    "note": N_("Note"),
+    "number": N_("Number"),
+    "place": N_("Place"),
+    "priority": N_("Priority"),
+    "phone": N_("Phone"),
+    "date_of_birth": N_("Date of birth"),
+    "quantity": N_("Quantity"),
+    "weight_kg": N_("Weight (kg)"),
+    "declared_value_cents": N_("Declared value (EUR)"),
+    "value_cents": N_("Value (EUR)"),
+    "export_plate": N_("Export plate"),
+    "mrn": N_("MRN"),
+    "plate_valid_to_on": N_("Plate valid until"),
+    "plates_valid_until": N_("Plates valid until"),
+    "trip_starts_on": N_("Trip starts on"),
+    "licence_class": N_("Licence class"),
+    "customs_office_code": N_("Customs office"),
+    "insurance_until_on": N_("Insurance until"),
+    "inspection_due_on": N_("Inspection due"),
+    "cargo": N_("Cargo lines"),
+}
+
+
+def field_name(path: str) -> str:
+    """A refused field (``donor_id``, ``items.1.destination_id``) as the reader calls it:
+    "Spender", "Empfänger (2)"; a field without a name of its own as words."""
+    parts = [p for p in path.split(".") if p and p != "body"]
+    names = [p for p in parts if not p.isdecimal()]
+    places = [str(int(p) + 1) for p in parts if p.isdecimal()]
+    last = names[-1] if names else ""
+    said = _(FIELDS[last]) if last in FIELDS else _(last.replace("_", " "))
+    return f"{said} ({', '.join(places)})" if places else said

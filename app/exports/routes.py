@@ -11,7 +11,12 @@ from app.core.pagination import CursorQuery, LimitQuery, Page
 from app.core.types import RecordId, SearchText
 from app.exports import service
 from app.exports.models import ExportRecord
-from app.exports.schemas import ExportRecordCreate, ExportRecordRead, ExportRecordUpdate
+from app.exports.schemas import (
+    ExportRecordCreate,
+    ExportRecordRead,
+    ExportRecordsCreate,
+    ExportRecordUpdate,
+)
 from app.items import service as items
 
 # No prefix: the item's record lives under /items/{item_id}/export-record, and app/main.py
@@ -68,6 +73,17 @@ def list_export_records(
 )
 def create_export_record(data: ExportRecordCreate, session: SessionDep) -> ExportRecordRead:
     return ExportRecordRead.model_validate(service.create(session, data))
+
+
+@router.post(
+    "/export-records/batch",
+    status_code=status.HTTP_201_CREATED,
+    operation_id="create_export_records",
+)
+def create_export_records(data: ExportRecordsCreate, session: SessionDep) -> list[ExportRecordRead]:
+    """The export records of several items: all of them, or none with every reason."""
+    made = items.record_export_data(session, data)
+    return [ExportRecordRead.model_validate(r) for r in made]
 
 
 @router.get("/export-records/{export_record_id}", operation_id="get_export_record")

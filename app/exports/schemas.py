@@ -45,6 +45,12 @@ class ExportRecordCreate(ExportRecordFields):
     item_id: RecordId
 
 
+class ExportRecordsCreate(Schema):
+    records: list[ExportRecordCreate] = Field(
+        min_length=1, max_length=500, description="One record per item"
+    )
+
+
 class ExportRecordUpdate(Schema):
     """The item of a record is fixed; every other field may change."""
 

@@ -92,16 +92,26 @@ def _motor_vehicle_requirement(
         # D1 is for buses up to 16 passengers and 8 m; the length is not recorded, so the
         # seat count decides, and a bus of unknown size needs the full class D.
         if seats is not None and seats <= D1_MAX_SEATS:
-            return LicenceClass.D1, f"a bus with {seats} seats (at most {D1_MAX_SEATS})"
+            return LicenceClass.D1, _("a bus with {seats} seats (at most {most})").format(
+                seats=seats, most=D1_MAX_SEATS
+            )
         if seats is None:
-            return LicenceClass.D, "a bus with an unknown number of seats"
-        return LicenceClass.D, f"a bus with {seats} seats (more than {D1_MAX_SEATS})"
-    weight = f"{gross_weight_kg:,} kg gross weight"
+            return LicenceClass.D, _("a bus with an unknown number of seats")
+        return LicenceClass.D, _("a bus with {seats} seats (more than {most})").format(
+            seats=seats, most=D1_MAX_SEATS
+        )
+    weight = _("{kg:,} kg gross weight").format(kg=gross_weight_kg)
     if gross_weight_kg > C_ABOVE_KG:
-        return LicenceClass.C, f"a vehicle of {weight} (over {C_ABOVE_KG:,} kg)"
+        return LicenceClass.C, _("a vehicle of {weight} (over {kg:,} kg)").format(
+            weight=weight, kg=C_ABOVE_KG
+        )
     if gross_weight_kg > C1_ABOVE_KG:
-        return LicenceClass.C1, f"a vehicle of {weight} (over {C1_ABOVE_KG:,} kg)"
-    return LicenceClass.B, f"a vehicle of {weight} (at most {C1_ABOVE_KG:,} kg)"
+        return LicenceClass.C1, _("a vehicle of {weight} (over {kg:,} kg)").format(
+            weight=weight, kg=C1_ABOVE_KG
+        )
+    return LicenceClass.B, _("a vehicle of {weight} (at most {kg:,} kg)").format(
+        weight=weight, kg=C1_ABOVE_KG
+    )
 
 
 def _licence_requirement(
@@ -111,12 +121,18 @@ def _licence_requirement(
     if trailer_kg is None or trailer_kg <= LIGHT_TRAILER_KG:
         return needed, vehicle
     combined = gross_weight_kg + trailer_kg
-    towing = f"{vehicle} towing a trailer of {trailer_kg:,} kg (over {LIGHT_TRAILER_KG:,} kg)"
+    towing = _("{vehicle} towing a trailer of {kg:,} kg (over {light:,} kg)").format(
+        vehicle=vehicle, kg=trailer_kg, light=LIGHT_TRAILER_KG
+    )
     if needed == LicenceClass.B and combined <= B_COMBINATION_KG:
-        return needed, f"{towing}, together at most {B_COMBINATION_KG:,} kg"
+        return needed, _("{towing}, together at most {kg:,} kg").format(
+            towing=towing, kg=B_COMBINATION_KG
+        )
     if needed in (LicenceClass.C1, LicenceClass.D1) and combined > SMALL_E_COMBINATION_KG:
         stronger = LicenceClass.CE if needed == LicenceClass.C1 else LicenceClass.DE
-        return stronger, f"{towing}, together over {SMALL_E_COMBINATION_KG:,} kg"
+        return stronger, _("{towing}, together over {kg:,} kg").format(
+            towing=towing, kg=SMALL_E_COMBINATION_KG
+        )
     return _WITH_TRAILER[needed], towing
 
 
@@ -144,7 +160,9 @@ def licence_too_weak(
     needed, vehicle = _licence_requirement(kind, gross_weight_kg, seats, trailer_kg)
     if covers(given, needed):
         return None
-    return f"{vehicle} needs class {needed}; class {given} does not allow driving it"
+    return _("{vehicle} needs class {needed}; class {given} does not allow driving it").format(
+        vehicle=vehicle, needed=needed, given=given
+    )
 
 
 # --- Transitions ---------------------------------------------------------------------------

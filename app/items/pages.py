@@ -144,7 +144,7 @@ ITEMS = Register(
         "name_uk": N_("Name in Ukrainian"),
         "description": N_("Description"),
         "donor_id": N_("Donor"),
-        "declared_value_cents": N_("Declared value (euro cents)"),
+        "declared_value_cents": N_("Declared value (EUR)"),
         "weight_kg": N_("Own weight (kg)"),
         "condition": N_("Condition"),
         "hs_code": N_("HS code"),
@@ -190,7 +190,7 @@ CARGO_LABELS = {
     "packing": N_("Packing"),
     "marks": N_("Marks and numbers"),
     "weight_kg": N_("Weight (kg)"),
-    "value_cents": N_("Value (euro cents)"),
+    "value_cents": N_("Value (EUR)"),
     "category": N_("Category"),
     "hs_code": N_("HS code"),
 }
@@ -214,7 +214,9 @@ def add_cargo(
     typed = {name: str(form.get(name) or "").strip() for name in CARGO_LABELS}
     item = service.get(session, item_id)
     try:
-        data = CargoLineCreate.model_validate({k: v for k, v in typed.items() if v})
+        values: dict[str, object] = {k: v for k, v in typed.items() if v}
+        values["value_cents"] = forms.cents("value_cents", typed["value_cents"])
+        data = CargoLineCreate.model_validate({k: v for k, v in values.items() if v is not None})
         service.add_cargo_line(session, item, data)
         session.flush()
     except (ValidationError, DomainError) as exc:

@@ -13,12 +13,15 @@ from app.core.types import RecordId, SearchText
 from app.items import service
 from app.items.models import CargoCategory, CargoLine, Item, ItemCategory, ItemKind, ItemStatus
 from app.items.schemas import (
+    AllocateItems,
     AllocateRequest,
     CargoLineCreate,
     CargoLineRead,
     CargoLineUpdate,
+    ExportReadyItems,
     ExportReadyRequest,
     ItemCreate,
+    ItemIds,
     ItemRead,
     ItemUpdate,
     WithdrawRequest,
@@ -87,7 +90,35 @@ def list_items(
 
 @router.post("/items", status_code=http.HTTP_201_CREATED, operation_id="create_item")
 def create_item(data: ItemCreate, session: SessionDep) -> ItemRead:
+    """An item, with the cargo lines it carries (``cargo``) in the same call."""
     return service.read(session, service.create(session, data))
+
+
+# --- Several items in one call: each one transaction, all of it or nothing with every reason -
+
+
+@router.post("/items/accept", operation_id="accept_items")
+def accept_items(data: ItemIds, session: SessionDep) -> list[ItemRead]:
+    """Several items offered → accepted."""
+    return service.read_page(session, service.accept_all(session, data.item_ids))
+
+
+@router.post("/items/allocate", operation_id="allocate_items")
+def allocate_items(data: AllocateItems, session: SessionDep) -> list[ItemRead]:
+    """Several items allocated, each to its destination (and need)."""
+    return service.read_page(session, service.allocate_all(session, data))
+
+
+@router.post("/items/certify", operation_id="certify_items")
+def certify_items(data: ItemIds, session: SessionDep) -> list[ItemRead]:
+    """Several items allocated → certified; each needs a usage certificate valid today."""
+    return service.read_page(session, service.certify_all(session, data.item_ids))
+
+
+@router.post("/items/mark-export-ready", operation_id="mark_items_export_ready")
+def mark_items_export_ready(data: ExportReadyItems, session: SessionDep) -> list[ItemRead]:
+    """Several items certified → export-ready for the same trip."""
+    return service.read_page(session, service.mark_all_export_ready(session, data))
 
 
 @router.get("/items/{item_id}", operation_id="get_item")

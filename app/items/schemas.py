@@ -78,12 +78,6 @@ class ItemFields(Schema):
     _year = field_validator("year")(_year_not_future)
 
 
-class ItemCreate(ItemFields):
-    destination_id: RecordId | None = Field(
-        default=None, description="Earmarked recipient; the allocate action confirms it"
-    )
-
-
 def _moves_by_action(value: object) -> object:
     raise ValueError(
         _(
@@ -204,6 +198,32 @@ class ExportReadyRequest(Schema):
     )
 
 
+# At most this many items in one batch call.
+MAX_BATCH_ITEMS = 500
+
+
+class ItemIds(Schema):
+    item_ids: list[RecordId] = Field(
+        min_length=1, max_length=MAX_BATCH_ITEMS, description="Each item once"
+    )
+
+
+class ItemAllocation(AllocateRequest):
+    item_id: RecordId
+
+
+class AllocateItems(Schema):
+    items: list[ItemAllocation] = Field(min_length=1, max_length=MAX_BATCH_ITEMS)
+
+
+class ExportReadyItems(ExportReadyRequest):
+    """Several items marked export-ready for the same trip."""
+
+    item_ids: list[RecordId] = Field(
+        min_length=1, max_length=MAX_BATCH_ITEMS, description="Each item once"
+    )
+
+
 class WithdrawRequest(Schema):
     reason: str = Field(min_length=1, max_length=500, examples=["Donor sold the vehicle"])
 
@@ -239,6 +259,22 @@ class CargoLineCreate(Schema):
     hs_code: HSCode | None = Field(default=None, examples=["8413"])
     packing: Packing = Field(
         default=Packing.carton, description="How the goods are packed (CMR)", examples=["pallet"]
+    )
+
+
+# At most this many cargo lines come with an item in one call (a truck's pallets, not a stock).
+MAX_CARGO_LINES = 200
+
+
+class ItemCreate(ItemFields):
+    destination_id: RecordId | None = Field(
+        default=None, description="Earmarked recipient; the allocate action confirms it"
+    )
+    cargo: list[CargoLineCreate] = Field(
+        default_factory=list,
+        max_length=MAX_CARGO_LINES,
+        description="Cargo lines loaded onto the vehicle, created with it: the item and all "
+        "its lines, or nothing",
     )
 
 

@@ -4,7 +4,7 @@ The status rules themselves are in ``lifecycle`` (pure); this module loads what 
 applies a transition only when nothing blocks it. ``move`` is the one place a status changes.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -23,6 +23,7 @@ from app.destinations.models import Destination
 from app.donors.models import Donor
 from app.exports import service as exports
 from app.exports.models import ExportRecord
+from app.exports.schemas import ExportRecordsCreate
 from app.items import lifecycle
 from app.items.lifecycle import Action
 from app.items.models import (
@@ -35,9 +36,11 @@ from app.items.models import (
     ItemStatus,
 )
 from app.items.schemas import (
+    AllocateItems,
     CargoLineCreate,
     CargoLineRead,
     CargoLineUpdate,
+    ExportReadyItems,
     ItemCreate,
     ItemRead,
     ItemUpdate,
@@ -175,7 +178,9 @@ def _field_errors(draft: Mapping[str, Any], sent: set[str]) -> list[tuple[str, s
                 )
             )
         errors += [
-            (name, "is required for a vehicle") for name in _VEHICLE_REQUIRED if draft[name] is None
+            (name, _("is required for a vehicle"))
+            for name in _VEHICLE_REQUIRED
+            if draft[name] is None
         ]
         weight, gross = draft["weight_kg"], draft["gross_weight_kg"]
         if weight is not None and gross is not None and weight > gross:
@@ -208,7 +213,7 @@ def _field_errors(draft: Mapping[str, Any], sent: set[str]) -> list[tuple[str, s
                 )
             )
         errors += [
-            (name, "only a vehicle has this; leave it empty for equipment")
+            (name, _("only a vehicle has this; leave it empty for equipment"))
             for name in _VEHICLE_ONLY
             if draft[name] is not None
         ]
@@ -220,7 +225,7 @@ def _trailer_errors(draft: Mapping[str, Any]) -> list[tuple[str, str]]:
     if all(draft[name] is None for name in _TRAILER):
         return []
     return [
-        (name, "is required for a vehicle that tows a trailer")
+        (name, _("is required for a vehicle that tows a trailer"))
         for name in ("trailer_type", "trailer_permissible_weight_kg")
         if draft[name] is None
     ]
@@ -286,9 +291,11 @@ def _check_vin_free(session: Session, vin: str | None, own_id: int | None = None
 
 
 def create(session: Session, data: ItemCreate) -> Item:
-    draft = data.model_dump()
+    """The item and the cargo lines sent with it, or nothing with every reason."""
+    draft = data.model_dump(exclude={"cargo"})
     errors = _field_errors(draft, set(data.model_fields_set))
     errors += _reference_errors(session, donor_id=data.donor_id, destination_id=data.destination_id)
+    errors += _cargo_errors(draft, data.cargo)
     if errors:
         raise InvalidInput(errors)
     _check_vin_free(session, data.vin)
@@ -296,11 +303,30 @@ def create(session: Session, data: ItemCreate) -> Item:
     item.status_changed_at = item.created_at
     session.add(item)
     session.flush()
+    for line in data.cargo:
+        session.add(CargoLine.model_validate({**line.model_dump(), "vehicle_id": item.id}))
+    if data.cargo:
+        session.flush()
     return item
 
 
+def _cargo_errors(
+    draft: Mapping[str, Any], cargo: Sequence[CargoLineCreate]
+) -> list[tuple[str, str]]:
+    """Cargo sent with a new item rides only on a vehicle, within its payload."""
+    if not cargo:
+        return []
+    if draft["category"] != ItemCategory.vehicle:
+        return [("cargo", _("cargo rides only on a vehicle; this item is equipment"))]
+    total = sum(line.weight_kg for line in cargo)
+    overload = lifecycle.overload_reason(
+        draft["name"], draft["gross_weight_kg"], draft["weight_kg"], total, "cargo"
+    )
+    return [] if overload is None else [("cargo", overload.message)]
+
+
 def update(session: Session, item: Item, changes: ItemUpdate) -> Item:
-    _refuse_if_closed(item, "changed")
+    _refuse_if_closed(item, N_("changed"))
     sent = changes.model_dump(exclude_unset=True)
     draft = {**item.model_dump(), **sent}
     errors = null_errors(Item, sent) or _field_errors(draft, set(sent))
@@ -360,7 +386,9 @@ def _check_cargo_still_fits(
 def _refuse_if_closed(item: Item, verb: str) -> None:
     closed = lifecycle.closed_reason(item)
     if closed is not None:
-        raise RuleViolation(_("Item {id} cannot be {verb}").format(id=item.id, verb=verb), [closed])
+        raise RuleViolation(
+            _("Item {id} cannot be {verb}").format(id=item.id, verb=_(verb)), [closed]
+        )
 
 
 # --- Lifecycle actions ----------------------------------------------------------------------
@@ -497,9 +525,113 @@ def recheck_export(session: Session, item: Item) -> list[Reason]:
     if reasons:
         move(session, item, Action.export_data_lapsed)
         why = "; ".join(r.message for r in reasons)
-        item.status_reason = f"export data changed: {why}"[:1000]
+        item.status_reason = _("export data changed: {why}").format(why=why)[:1000]
         session.flush()
     return reasons
+
+
+def each(
+    session: Session,
+    item_ids: Sequence[int],
+    act: Callable[[Item, int], object],
+    *,
+    field: str = "item_ids",
+    id_field: str | None = None,
+    verb: str = N_("changed"),
+) -> list[Item]:
+    """``act`` on every listed item in one transaction: all of them, or a refusal with every
+    reason of every item, each naming its place in the list (``item_ids.2.status``) and the
+    item. ``act`` gets the item and its position; nothing is kept on refusal, because the
+    request's transaction is rolled back (app.core.database.get_session)."""
+    done: list[Item] = []
+    errors: list[tuple[str, str]] = []
+    reasons: list[Reason] = []
+    seen: set[int] = set()
+    for n, item_id in enumerate(item_ids):
+        where = f"{field}.{n}"
+        named = f"{where}.{id_field}" if id_field else where
+        item = session.get(Item, item_id)
+        if item_id in seen:
+            errors.append((named, _("item {id} is listed twice").format(id=item_id)))
+            continue
+        seen.add(item_id)
+        if item is None:
+            errors.append((named, _("Item {id} does not exist").format(id=item_id)))
+            continue
+        try:
+            act(item, n)
+        except InvalidInput as exc:
+            errors += [(f"{where}.{name}", message) for name, message in exc.errors]
+        except RuleViolation as exc:
+            for reason in exc.reasons:
+                reason.message = _("Item {id} ({item}): {reason}").format(
+                    id=item_id, item=item.name, reason=reason.message
+                )
+                reason.field = f"{where}.{reason.field}" if reason.field else where
+                reason.item_id = reason.item_id or item_id
+                reasons.append(reason)
+        except Conflict as exc:
+            name = f"{where}.{exc.field}" if exc.field else where
+            reasons.append(Reason("conflict", exc.message, name, item_id=item_id))
+        else:
+            done.append(item)
+    if errors:
+        raise InvalidInput(errors)
+    if reasons:
+        refused = len({r.item_id for r in reasons})
+        raise RuleViolation(
+            _("{count} of {total} item(s) cannot be {verb}; none was").format(
+                count=refused, total=len(item_ids), verb=_(verb)
+            ),
+            reasons,
+        )
+    return done
+
+
+def accept_all(session: Session, item_ids: Sequence[int]) -> list[Item]:
+    return each(session, item_ids, lambda item, _n: accept(session, item), verb=N_("accepted"))
+
+
+def allocate_all(session: Session, data: AllocateItems) -> list[Item]:
+    wanted = data.items
+    return each(
+        session,
+        [a.item_id for a in wanted],
+        lambda item, n: allocate(session, item, wanted[n].destination_id, wanted[n].need_id),
+        field="items",
+        id_field="item_id",
+        verb=N_("allocated"),
+    )
+
+
+def certify_all(session: Session, item_ids: Sequence[int]) -> list[Item]:
+    return each(session, item_ids, lambda item, _n: certify(session, item), verb=N_("certified"))
+
+
+def mark_all_export_ready(session: Session, data: ExportReadyItems) -> list[Item]:
+    """Several items export-ready for the same trip (``mark_export_ready``)."""
+    return each(
+        session,
+        data.item_ids,
+        lambda item, _n: mark_export_ready(
+            session, item, data.plates_valid_until, data.trip_starts_on
+        ),
+        verb=N_("marked export-ready"),
+    )
+
+
+def record_export_data(session: Session, data: ExportRecordsCreate) -> list[ExportRecord]:
+    """The export records of several items: all of them, or none with every reason."""
+    made: list[ExportRecord] = []
+    each(
+        session,
+        [r.item_id for r in data.records],
+        lambda _item, n: made.append(exports.create(session, data.records[n])),
+        field="records",
+        id_field="item_id",
+        verb=N_("given export data"),
+    )
+    return made
 
 
 def withdraw(session: Session, item: Item, reason: str) -> Item:
@@ -573,7 +705,7 @@ def update_cargo_line(session: Session, line: CargoLine, changes: CargoLineUpdat
 
 
 def delete_cargo_line(session: Session, line: CargoLine) -> None:
-    _refuse_if_closed(_vehicle_of(session, line), "unloaded")
+    _refuse_if_closed(_vehicle_of(session, line), N_("unloaded"))
     session.delete(line)
     session.flush()
 

@@ -30,11 +30,12 @@ from app.auth import visibility
 from app.auth.deps import require_version
 from app.auth.policy import may
 from app.auth.service import Principal
+from app.core import i18n
 from app.core.database import SessionDep
 from app.core.errors import DomainError, Forbidden, PreconditionFailed
 from app.core.i18n import _, word
 from app.core.models import Entity
-from app.web import forms
+from app.web import formatting, forms
 from app.web.forms import SubmittedForm
 from app.web.pages import PagePrincipalDep, require
 from app.web.templating import render
@@ -44,7 +45,7 @@ from app.web.templating import render
 class FieldSpec:
     name: str
     label: str
-    kind: str  # text, number, date, checkbox, select, multiselect, email
+    kind: str  # text, number, money, date, checkbox, select, multiselect, email
     required: bool
     choices: list[tuple[str, str]] = field(default_factory=list)
 
@@ -89,6 +90,8 @@ def _spec(
     name: str, info: FieldInfo, label: str, choices: dict[str, list[tuple[str, str]]]
 ) -> FieldSpec:
     kind = "select" if name in choices else _kind(info.annotation)
+    if name.endswith("_cents"):
+        kind = "money"  # typed and shown in euros, in the reader's way of writing numbers
     if kind == "select" and get_origin(_plain(info.annotation)) is list:
         kind = "multiselect"  # several records chosen at once (the items a certificate covers)
     options = choices.get(name, [])
@@ -109,6 +112,8 @@ def typed_from(record: Any, specs: Sequence[FieldSpec]) -> dict[str, str]:
             typed[spec.name] = ""
         elif spec.kind == "checkbox":
             typed[spec.name] = "on" if value else ""
+        elif spec.kind == "money":
+            typed[spec.name] = formatting.money_input(value, i18n.language())
         elif isinstance(value, Enum):
             typed[spec.name] = str(value.value)
         elif isinstance(value, list):
@@ -152,6 +157,8 @@ def values_from(typed: dict[str, str], specs: Sequence[FieldSpec]) -> dict[str, 
             values[spec.name] = bool(raw)
         elif spec.kind == "multiselect":
             values[spec.name] = [part for part in raw.split(",") if part] or None
+        elif spec.kind == "money":
+            values[spec.name] = forms.cents(spec.name, raw)
         elif raw:
             values[spec.name] = raw
         else:

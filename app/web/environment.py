@@ -1,6 +1,8 @@
 """The Jinja environment the pages render in, one per language."""
 
+import re
 from collections.abc import Callable
+from enum import Enum
 from functools import cache
 from gettext import NullTranslations
 from pathlib import Path
@@ -12,6 +14,8 @@ from app.core.bilingual import in_language
 from app.web import assets, formatting, i18n
 
 APP = Path(__file__).resolve().parents[1]
+# A stored value that is a word of ours ("under_way", "coordinator"), not data typed by people.
+_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def _template_dirs() -> list[str]:
@@ -31,7 +35,23 @@ def environment(language: str) -> Environment:
         auto_reload=False,
         lstrip_blocks=True,
     )
-    _install_escaping_gettext(env, i18n.translations(language))
+    translations = i18n.translations(language)
+    _install_escaping_gettext(env, translations)
+
+    def word(value: object) -> str:
+        """A stored value (an enum's, or one kept in the audit trail) as a word of the page's
+        language: "under_way" → "unterwegs", None → "–", True → "yes". The one helper every
+        template shows a status, kind, role or reason with."""
+        if value is None:
+            return "–"
+        if isinstance(value, bool):
+            return translations.gettext("yes") if value else translations.gettext("no")
+        if isinstance(value, Enum):
+            value = value.value
+        if isinstance(value, str) and _IDENTIFIER.match(value):
+            return translations.gettext(value.replace("_", " "))
+        return str(value)
+
     env.globals.update(
         language=language,
         languages=i18n.NAMES,
@@ -42,6 +62,9 @@ def environment(language: str) -> Environment:
         ),
         day=lambda value: formatting.day(value, language),
         money=lambda cents: formatting.money(cents, language),
+        word=word,
+        money_input=lambda cents: formatting.money_input(cents, language),
+        weight=lambda kg: formatting.weight(kg, language),
     )
     env.globals["said"] = _said(language)
     return env

@@ -5,9 +5,10 @@ Times are shown in the local time of the place they belong to, naming the zone:
 """
 
 from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 
 from app.core.localtime import format_skeleton, zone_name
 
@@ -31,3 +32,19 @@ def money(cents: int | None, language: str) -> str:
     if cents is None:
         return "–"
     return format_currency(cents / 100, "EUR", locale=language)
+
+
+def money_input(cents: int | None, language: str) -> str:
+    """An amount as a form shows it for editing: euros with the reader's separators and no
+    currency sign ("39.000,00", "39 000,00", "39,000.00"); the form reads it back the same way
+    (``app.web.forms.cents``)."""
+    if cents is None:
+        return ""
+    return format_decimal(Decimal(cents) / 100, format="#,##0.00", locale=language)
+
+
+def weight(kg: int | None, language: str) -> str:
+    """A weight in kilograms with the reader's separators: "11.000 kg", "11 000 kg"."""
+    if kg is None:
+        return "–"
+    return f"{format_decimal(kg, locale=language)} kg"

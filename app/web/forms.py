@@ -5,10 +5,13 @@ the errors come back keyed by field so the template shows each beside its input,
 values go back into the form, so nothing is lost.
 """
 
+import re
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.numbers import NumberFormatError, get_group_symbol, parse_decimal
 from fastapi import Depends, Request
 from pydantic import ValidationError
 from starlette.datastructures import FormData
@@ -16,6 +19,7 @@ from starlette.datastructures import FormData
 from app.core import i18n
 from app.core.errors import Conflict, InvalidInput, RuleViolation
 from app.core.types import MAX_STORED_INT
+from app.web.formatting import money_input
 
 FieldErrors = dict[str, str]
 
@@ -57,6 +61,45 @@ def record_id(field: str, value: str | None) -> int | None:
 
 # How pydantic words a number beyond the column, in the reader's language.
 _BEYOND = {"type": "less_than_equal", "msg": "", "ctx": {"le": MAX_STORED_INT}}
+
+
+# What an amount in euros may be written with: digits, the separators of our languages and
+# blanks (a Ukrainian groups thousands with a space); no sign, no exponent.
+_AMOUNT = re.compile(r"^[0-9.,\s\u00a0\u202f]+$")
+_BLANKS = re.compile(r"[\s\u00a0\u202f]+")
+# The example an error shows, in the reader's way of writing it.
+_EXAMPLE_CENTS = 3_900_000
+
+
+def cents(field: str, typed: str | None) -> int | None:
+    """An amount in euros as the reader writes it in their language ("39.000,00" in German,
+    "39 000,00" in Ukrainian, "39,000.00" in English; "39000" in any), in cents for the API;
+    None when nothing was typed. Read strictly (Babel's ``parse_decimal``), so "39.000" is
+    never taken for 39 euros in one language and 39,000 in another: what cannot be read one
+    way only is refused naming ``field``."""
+    text = (typed or "").strip().removeprefix("€").removesuffix("€").strip()
+    text = text.removesuffix("EUR").strip()
+    if not text:
+        return None
+    language = i18n.language()
+    group = get_group_symbol(language)
+    amount: Decimal | None = None
+    if _AMOUNT.match(text):
+        # Blanks group thousands where the language groups with one; elsewhere they are noise.
+        normal = _BLANKS.sub(group if not group.strip() else "", text)
+        try:
+            amount = parse_decimal(normal, locale=language, strict=True)
+        except NumberFormatError:
+            amount = None
+    example = money_input(_EXAMPLE_CENTS, language)
+    if amount is None or not amount.is_finite():
+        said = i18n._("{typed} is not an amount in euros; write it like {example}")
+        raise InvalidInput([(field, said.format(typed=text, example=example))])
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        said = i18n._("{typed}: at most two decimal places (whole cents)")
+        raise InvalidInput([(field, said.format(typed=text))])
+    return int(amount * 100)
 
 
 def field_errors(exc: Exception) -> FieldErrors:

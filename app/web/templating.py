@@ -20,9 +20,13 @@ from app.web.environment import environment
 
 
 def language_of(request: Request, principal: Principal | None) -> str:
+    """The account's chosen language; else the browser's first choice among ours, German
+    without one. A recipient reads Ukrainian until its account picks another language, even
+    where its browser asks for English (the utility's computers often do)."""
     chosen = principal.locale if principal else request.cookies.get("konvoi_language")
-    default = "uk" if principal is not None and principal.role.value == "recipient" else "de"
-    return i18n.choose(chosen, request.headers.get("accept-language"), default)
+    if principal is not None and principal.role.value == "recipient":
+        return chosen if chosen in i18n.LANGUAGES else "uk"
+    return i18n.choose(chosen, request.headers.get("accept-language"), i18n.DEFAULT)
 
 
 def is_htmx(request: Request) -> bool:

@@ -75,6 +75,11 @@ EXPECTED: dict[str, frozenset[str]] = {
     "withdraw_item": PLAN,
     "certify_item": OFFICE,  # paperwork: the clerk too
     "mark_item_export_ready": OFFICE,
+    # several items in one call: the same roles as one at a time
+    "accept_items": PLAN,
+    "allocate_items": PLAN,
+    "certify_items": OFFICE,
+    "mark_items_export_ready": OFFICE,
     "get_item_history": OFFICE,
     "list_cargo_lines": OFFICE | DRIVER | RECIPIENT,
     "create_cargo_line": PLAN,
@@ -93,6 +98,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "get_export_record": OFFICE | DRIVER,
     "get_item_export_record": OFFICE | DRIVER,
     "create_export_record": OFFICE,
+    "create_export_records": OFFICE,
     "update_export_record": OFFICE,
     "get_export_record_history": OFFICE,
     # drivers: personal data; a driver reads their own record

@@ -19,11 +19,15 @@ PageClients = Callable[..., TestClient]
 @pytest.fixture
 def page_as(app: FastAPI, session: Session) -> Iterator[PageClients]:
     """A browser logged in through the login page: ``page_as(Role.driver, driver_id=3)``;
-    English unless ``language`` says otherwise."""
+    English unless ``language`` says otherwise. A recipient reads Ukrainian until its account
+    picks another language, so a recipient asked for in another language has picked it."""
     opened: list[TestClient] = []
 
     def make(role: Role, language: str = "en", **links: int | None) -> TestClient:
         user = make_user(session, role, **links)
+        if role == Role.recipient and language != "uk":
+            user.locale = language
+            session.commit()
         browser = TestClient(app, follow_redirects=False, headers={"Accept-Language": language})
         opened.append(browser)
         login = browser.post("/login", data={"username": user.username, "password": PASSWORD})

@@ -6,10 +6,13 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlmodel import Session
 
 from app.auth.roles import Role
 from tests import factories
+from tests.accounts import PASSWORD, make_user
 from tests.convoys import builders as b
 from tests.convoys.builders import H
 from tests.web.conftest import PageClients, csrf_token, soup
@@ -134,3 +137,21 @@ def test_other_roles_do_not_get_the_recipient_pages(
     driver = page_as(Role.driver, driver_id=planned.drivers[0]["id"])
     assert driver.get("/deliveries").status_code == 403
     assert driver.get(f"/deliveries/{planned.id}").status_code == 403
+
+
+def test_a_recipient_reads_ukrainian_until_its_account_picks_another_language(
+    client: TestClient, session: Session, app: FastAPI
+) -> None:
+    """Its browser asks for English; the page speaks Ukrainian, until the account says so."""
+    planned = b.planned_convoy(client, vehicles=1)
+    user = make_user(session, Role.recipient, destination_id=planned.destination["id"])
+    browser = TestClient(app, follow_redirects=False, headers={"Accept-Language": "en-GB,en"})
+    with browser:
+        login = browser.post("/login", data={"username": user.username, "password": PASSWORD})
+        assert login.status_code == 303, login.text
+        page = browser.get("/deliveries")
+        assert page.headers["content-language"] == "uk"
+        token = csrf_token(page.text)
+        chosen = browser.post("/language", data={"csrf_token": token, "language": "en"})
+        assert chosen.status_code == 303
+        assert browser.get("/deliveries").headers["content-language"] == "en"

@@ -190,7 +190,7 @@ def test_a_cargo_line_is_loaded_with_its_packing_from_the_items_page(
         "description": "Drainage pumps 3 kW",
         "quantity": "20",
         "weight_kg": "600",
-        "value_cents": "2400000",
+        "value_cents": "24,000.00",
         "marks": "W4U 2/1-5",
     }
     refused = page.post(f"/items/{bus['id']}/cargo", data={**typed, "packing": "barrel"})
@@ -203,5 +203,6 @@ def test_a_cargo_line_is_loaded_with_its_packing_from_the_items_page(
     assert loaded.status_code == 303, loaded.text
     (line,) = b.get(client, f"/items/{bus['id']}/cargo")["items"]
     assert (line["packing"], line["quantity"], line["marks"]) == ("crate", 20, "W4U 2/1-5")
+    assert line["value_cents"] == 2_400_000
     cells = [td.get_text() for td in soup(page.get(f"/items/{bus['id']}").text).select("tbody td")]
     assert "crate" in cells
