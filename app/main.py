@@ -45,6 +45,7 @@ from app.drivers.privacy_routes import router as driver_privacy_router
 from app.drivers.routes import router as drivers_router
 from app.exports import pages as export_pages
 from app.exports.routes import router as exports_router
+from app.funding.routes import router as funding_router
 from app.imports.routes import router as imports_router
 from app.items import pages as item_pages
 from app.items.routes import router as items_router
@@ -151,6 +152,7 @@ def create_app() -> FastAPI:
         attachments_router,
         imports_router,
         organisation_router,
+        funding_router,
         audit_router,
     ):
         include_api(router)
