@@ -423,6 +423,10 @@ def reverse(
     return reversal
 
 
+def reversal_of(session: Session, entry: LedgerEntry) -> LedgerEntry | None:
+    return session.exec(select(LedgerEntry).where(LedgerEntry.reverses_id == entry.id)).first()
+
+
 def reversed_ids(session: Session, entry_ids: Sequence[int]) -> set[int]:
     if not entry_ids:
         return set()
@@ -763,4 +767,3 @@ def monthly_series(
         series.append((month, income[month], running))
         month = next_month(month)
     return series
-
