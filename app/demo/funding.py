@@ -209,6 +209,12 @@ def load(session: Session, today: date) -> None:
             TransportCreate(number=number, planned_on=on, status=TransportStatus.done),
         )
         for n, (kind, euros) in enumerate(COSTS):
+            # The first transports went in the clinic's own vans (fuel and tolls only); trucks
+            # were hired once the giving grew, goods bought once it reached EUR 2,000 a month.
+            if (kind == EntryKind.vehicle_hire and on < PLEDGES[3][0]) or (
+                kind == EntryKind.goods and on < PLEDGES[6][0]
+            ):
+                continue
             # Goods of the last transports came from the grant; prices rose over the years.
             from_grant = kind == EntryKind.goods and on >= grant.starts_on
             cents = (euros + 12 * number + 37 * ((number * (n + 3)) % 5)) * 100

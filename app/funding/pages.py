@@ -111,10 +111,10 @@ def chart(series: list[tuple[date, int, int]], title: str, income: str, balance:
     parts.append(f'<polyline points="{points}" fill="none" stroke="#1b6e20" stroke-width="2"/>')
     parts.append(
         f'<text x="{PAD}" y="{PAD - 24}" font-size="12">{escape(_euros(top))}</text>'
-        f'<rect x="{WIDTH - 260}" y="8" width="12" height="12" fill="#7aa6d8"/>'
-        f'<text x="{WIDTH - 244}" y="18" font-size="12">{escape(income)}</text>'
-        f'<line x1="{WIDTH - 130}" y1="14" x2="{WIDTH - 114}" y2="14" stroke="#1b6e20" '
-        f'stroke-width="2"/><text x="{WIDTH - 110}" y="18" font-size="12">{escape(balance)}</text>'
+        f'<rect x="{WIDTH - 300}" y="8" width="12" height="12" fill="#7aa6d8"/>'
+        f'<text x="{WIDTH - 284}" y="18" font-size="12">{escape(income)}</text>'
+        f'<line x1="{WIDTH - 300}" y1="32" x2="{WIDTH - 288}" y2="32" stroke="#1b6e20" '
+        f'stroke-width="2"/><text x="{WIDTH - 284}" y="36" font-size="12">{escape(balance)}</text>'
     )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 (numbers and escaped words only)
