@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from babel.numbers import format_currency
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from app.auth.service import Principal
@@ -477,27 +478,53 @@ EXPORT_COLUMNS = (
 
 
 def _export_rows(session: Session, programme: Programme, year: int | None) -> list[list[Any]]:
-    first = date(year, 1, 1) if year else None
-    last = date(year, 12, 31) if year else None
-    funds = {f.id: f for f in service.funds(session, programme.id or 0)}
+    """The year's entries as plain rows (no ORM objects: a year may hold tens of thousands)."""
+    funds = {f.id: f.name for f in service.funds(session, programme.id or 0)}
     numbers = {t.id: t.number for t in service.transports(session, programme.id or 0)}
+    stmt = sa_select(
+        col(LedgerEntry.id),
+        col(LedgerEntry.amount_cents),
+        col(LedgerEntry.booked_on),
+        col(LedgerEntry.description),
+        col(LedgerEntry.fund_id),
+        col(LedgerEntry.transport_id),
+        col(LedgerEntry.kind),
+        col(LedgerEntry.reverses_id),
+        col(LedgerEntry.donor_name),
+        col(LedgerEntry.booked_by_name),
+    ).where(col(LedgerEntry.fund_id).in_(list(funds)))
+    if year:
+        stmt = stmt.where(
+            col(LedgerEntry.booked_on) >= date(year, 1, 1),
+            col(LedgerEntry.booked_on) <= date(year, 12, 31),
+        )
     rows = []
-    for e in service.all_entries(session, programme.id or 0, first, last):
-        fund = funds.get(e.fund_id)
+    for (
+        entry_id,
+        cents,
+        on,
+        text,
+        fund_id,
+        transport_id,
+        kind,
+        reverses,
+        donor,
+        by,
+    ) in session.execute(stmt.order_by(col(LedgerEntry.booked_on), col(LedgerEntry.id))).all():
         rows.append(
             [
-                Decimal(abs(e.amount_cents)).scaleb(-2),
-                "H" if e.amount_cents > 0 else "S",  # money in: Haben of the fund
+                Decimal(abs(cents)).scaleb(-2),
+                "H" if cents > 0 else "S",  # money in: Haben of the fund
                 "EUR",
-                e.booked_on,
-                str(e.id),
-                e.description,
-                fund.name if fund else str(e.fund_id),
-                f"{programme.code}-{numbers[e.transport_id]}" if e.transport_id else "",
-                KIND_WORDS[e.kind],
-                str(e.reverses_id) if e.reverses_id else "",
-                e.donor_name or "",
-                e.booked_by_name,
+                on,
+                str(entry_id),
+                text,
+                funds.get(fund_id, str(fund_id)),
+                f"{programme.code}-{numbers[transport_id]}" if transport_id else "",
+                KIND_WORDS[EntryKind(kind)],
+                str(reverses) if reverses else "",
+                donor or "",
+                by,
             ]
         )
     return rows
