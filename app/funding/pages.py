@@ -22,7 +22,8 @@ from app.core.pagination import MAX_CURSOR_LENGTH
 from app.core.types import RecordId
 from app.funding import papers, service
 from app.funding.models import COSTS, INCOME, EntryKind, FundingPaperKind, Programme, Transport
-from app.funding.schemas import EntryCreate, PledgeMonth, ReversalCreate
+from app.funding.schemas import EntryCreate, PledgeMonth, ReversalCreate, YearReportCreate
+from app.needs import service as needs
 from app.web import forms
 from app.web.i18n import N_
 from app.web.pages import PagePrincipalDep, require
@@ -279,6 +280,7 @@ def _transport_page(
             "funds": service.funds(session, programme.id or 0),
             "fund_names": {f.id: f.name for f in service.funds(session, programme.id or 0)},
             "usual": service.usual_cost(session, programme),
+            "needs": [needs.get(session, n) for n in read.need_ids],
             "papers": [
                 p for p in papers.issued(session, programme) if p.transport_id == transport.id
             ],
@@ -533,6 +535,29 @@ def issue_transport_report(
     transport = service.get_transport(session, transport_id)
     papers.issue_transport_report(session, transport, principal)
     return RedirectResponse(f"/transports/{transport_id}#papers-heading", status_code=303)
+
+
+@router.post("/funds/{fund_id}/year-reports", response_model=None)
+def issue_year_report(
+    request: Request,
+    fund_id: RecordId,
+    session: SessionDep,
+    principal: PagePrincipalDep,
+    year: FormText = None,
+) -> Response:
+    require(principal, "issue_fund_year_report")
+    fund = service.get_fund(session, fund_id)
+    programme = service.get_programme(session, fund.programme_id)
+
+    def act() -> str:
+        data = YearReportCreate.model_validate({"year": year})
+        papers.issue_year_report(session, fund, data.year, principal)
+        return f"/programmes/{programme.id}#papers-heading"
+
+    def refused(errors: dict[str, str], status_code: int) -> Response:
+        return _overview(request, session, principal, programme, errors, {}, status_code)
+
+    return _attempt(session, act, refused)
 
 
 @router.get("/funding-papers/{paper_id}/file")

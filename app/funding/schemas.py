@@ -161,7 +161,9 @@ class EntryRead(Schema):
 
 
 class PledgeCreate(Schema):
-    monthly_cents: int = Field(description="200, 500 or 1000: 2, 5 or 10 euros a month")
+    monthly_cents: int = Field(
+        ge=200, le=1000, description="200, 500 or 1000: 2, 5 or 10 euros a month"
+    )
     employees: int = Field(ge=1, le=1_000_000)
     starts_on: date
     ends_on: date | None = None

@@ -294,6 +294,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /funding-papers/{paper_id}/file": FUNDING,
     "POST /programmes/{programme_id}/entries": BOOKS,
     "POST /funds/{fund_id}/pledge-months": BOOKS,
+    "POST /funds/{fund_id}/year-reports": BOOKS,
     "POST /ledger-entries/{entry_id}/reversal": BOOKS,
     "POST /ledger-entries/{entry_id}/receipt": BOOKS,
     "POST /transports/{transport_id}/funders-report": BOOKS,

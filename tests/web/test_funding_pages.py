@@ -71,6 +71,10 @@ def test_a_treasurer_books_from_the_pages(client: TestClient, page_as: PageClien
     ledger = treasurer.get(f"/programmes/{pid}/ledger?kind=fuel")
     rows = soup(ledger.text).select("#ledger tbody tr")
     assert len(rows) == 1 and "Diesel" in rows[0].get_text()
+    year = treasurer.post(f"/funds/{fid}/year-reports", data={"csrf_token": token, "year": "2026"})
+    assert year.status_code == 303
+    papers = soup(treasurer.get(f"/programmes/{pid}").text).select("#papers-heading ~ ul a")
+    assert [a.get_text() for a in papers] == [f"{s['programme']['code']}/F{fid}/2026/1"]
     export = treasurer.get(f"/programmes/{pid}/ledger.csv")
     assert export.status_code == 200 and "Buchungstext" in export.content.decode("utf-8-sig")
 
