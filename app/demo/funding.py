@@ -20,6 +20,7 @@ from app.destinations import service as destinations
 from app.destinations.schemas import DestinationCreate
 from app.funding import service as funding
 from app.funding.models import EntryKind, TransportStatus
+from app.funding.papers import KIND_WORDS
 from app.funding.schemas import (
     EntryCreate,
     FundCreate,
@@ -226,7 +227,7 @@ def load(session: Session, today: date) -> None:
                     booked_on=min(on + timedelta(days=n), today),
                     kind=kind,
                     amount_cents=cents * (3 if from_grant else 1),
-                    description=f"Transport {number}: {kind.value.replace('_', ' ')}",
+                    description=f"Transport {number}: {KIND_WORDS[kind]}",
                     reference=f"B-{number:02d}-{n + 1}",
                 ),
                 BOOKS,
@@ -253,7 +254,7 @@ def load(session: Session, today: date) -> None:
             planned_on=departure,
             convoy_id=convoy.id,
             need_ids=[n.id for n in asked if n.id is not None],
-            notes="Two hired 7.5 t trucks and a Sprinter; winter clothing collected by the sack",
+            notes="Zwei gemietete 7,5-t-Lkw und ein Sprinter; Winterkleidung säckeweise gesammelt",
         ),
     )
     funding.book(
@@ -264,7 +265,7 @@ def load(session: Session, today: date) -> None:
             booked_on=today - timedelta(days=3),
             kind=EntryKind.vehicle_hire,
             amount_cents=60_000,
-            description="Transport 20: deposit for the hired trucks",
+            description="Transport 20: Anzahlung Lkw-Miete",
             reference="B-20-1",
         ),
         BOOKS,

@@ -39,7 +39,7 @@ from app.funding.models import (
 
 # The German words of each kind, as a tax adviser and a funder read them.
 KIND_WORDS = {
-    EntryKind.payroll_pledge: "Lohnspende (LVR-Ukraine-Euro)",
+    EntryKind.payroll_pledge: "Lohnspende",
     EntryKind.donation: "Geldspende",
     EntryKind.grant: "Zuschuss",
     EntryKind.goods: "Warenkauf",
