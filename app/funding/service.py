@@ -408,9 +408,8 @@ def reverse(
         booked_on=data.booked_on or today(),
         kind=entry.kind,
         amount_cents=-entry.amount_cents,
-        description=_("Reversal of entry {id}: {reason}").format(id=entry.id, reason=data.reason)[
-            :500
-        ],
+        # The books are kept in German, whoever books: the words do not follow the reader.
+        description=f"Storno der Buchung {entry.id}: {data.reason}"[:500],
         reference=entry.reference,
         pledge_id=entry.pledge_id,
         month_on=entry.month_on,
@@ -578,11 +577,7 @@ def book_pledge_month(
             booked_on=booked_on or today(),
             kind=EntryKind.payroll_pledge,
             amount_cents=p.monthly_cents * p.employees,
-            description=_("Payroll giving {month}: {employees} × {amount} €").format(
-                month=month.strftime("%m/%Y"),
-                employees=p.employees,
-                amount=p.monthly_cents // 100,
-            ),
+            description=(f"Lohnspende {month:%m/%Y}: {p.employees} × {p.monthly_cents // 100} €"),
             pledge_id=p.id,
             month_on=month,
             booked_by_name=who,
