@@ -1,9 +1,9 @@
 """a transport series and what pays for it: programmes, transports, funds, a ledger whose
 booked entries the database never lets change, payroll pledges, grants, issued funding papers
 
-Revision ID: 0020
-Revises: 0019
-Create Date: 2026-12-06 21:20:00
+Revision ID: 0021
+Revises: 0020
+Create Date: 2026-12-06 21:40:00
 """
 
 from collections.abc import Sequence
@@ -17,8 +17,8 @@ import app.core.types
 # GoBD: a booked entry is never changed or removed; a correction is a reversing entry.
 REFUSAL = "ledger entries are never changed or deleted; book a reversing entry"
 
-revision: str = "0020"
-down_revision: str | None = "0019"
+revision: str = "0021"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
