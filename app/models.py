@@ -11,6 +11,16 @@ from app.documents.models import DonorReportLink, IssuedDocument
 from app.donors.models import Donor
 from app.drivers.models import Driver, DriverAvailability, DriverLicence
 from app.exports.models import ExportRecord
+from app.funding.models import (
+    Fund,
+    FundingPaper,
+    GrantAward,
+    LedgerEntry,
+    PayrollPledge,
+    Programme,
+    Transport,
+    TransportNeed,
+)
 from app.items.models import CargoLine, Item
 from app.needs.models import Need
 from app.organisation.models import Organisation
@@ -31,15 +41,23 @@ __all__ = [
     "DriverAvailability",
     "DriverLicence",
     "ExportRecord",
+    "Fund",
+    "FundingPaper",
+    "GrantAward",
     "Handover",
     "IssuedDocument",
     "Item",
     "KnownDevice",
+    "LedgerEntry",
     "Leg",
     "LegEvent",
     "LoginFailure",
     "Need",
     "Organisation",
+    "PayrollPledge",
+    "Programme",
+    "Transport",
+    "TransportNeed",
     "UsageCertificate",
     "User",
     "WebSession",

@@ -152,4 +152,9 @@ REFUSALS: dict[str, tuple[str, ...]] = {
     "report_progress": ("convoy_not_under_way", "conflict"),
     "record_handover": ("convoy_not_at_destination", "conflict"),
     "create_user": ("conflict",),
+    "create_programme": ("conflict",),
+    "create_transport": ("conflict",),
+    "reverse_entry": ("conflict",),
+    "book_pledge_month": ("conflict",),
+    "issue_donation_receipt": ("conflict",),
 }

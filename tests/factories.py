@@ -160,3 +160,38 @@ def cargo_line(client: TestClient, vehicle_id: int, **overrides: Any) -> dict[st
         **overrides,
     }
     return created(client, f"/items/{vehicle_id}/cargo", body)
+
+
+def programme_data(destination_id: int | None = None, **overrides: Any) -> dict[str, Any]:
+    """A transport series (the LVR's to its partner clinic) with the association's tax data."""
+    return {
+        "code": f"LVR{next(_seq)}",
+        "name": "LVR-Hilfstransporte Kulparkiv",
+        "partner_name": "Psychiatrische Klinik Kulparkiv, Lwiw",
+        "partner_name_uk": "Львівська обласна клінічна психіатрична лікарня (Кульпарків)",
+        "destination_id": destination_id,
+        "organiser_name": "Förderverein der LVR-Klinik Langenfeld e.V.",
+        "organiser_street": "Kölner Str. 82",
+        "organiser_postal_code": "40764",
+        "organiser_city": "Langenfeld",
+        "tax_office": "Finanzamt Leverkusen",
+        "tax_number": "230/5712/0815",
+        "exemption_notice_on": "2024-05-14",
+        "exemption_period": "2023",
+        "tax_purpose": "der Hilfe für Kranke und Menschen in Not (§ 52 Abs. 2 Nr. 3 und 9 AO)",
+        **overrides,
+    }
+
+
+def grant_data(**overrides: Any) -> dict[str, Any]:
+    return {
+        "funder": "Engagement Global",
+        "reference": "EG-2026-1234",
+        "purpose": "Medizinisches Material für die Klinik Kulparkiv",
+        "amount_cents": 1_500_000,
+        "starts_on": "2026-01-01",
+        "ends_on": "2026-12-31",
+        "conditions": "Verwendungsnachweis mit Belegen; Eigenanteil 10 %",
+        "report_due_on": "2027-03-31",
+        **overrides,
+    }

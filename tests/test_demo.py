@@ -25,7 +25,7 @@ from app.auth.roles import Role
 from app.cli import cli
 from app.core.config import get_settings
 from app.core.database import get_engine
-from app.demo import data
+from app.demo import data, funding
 from app.demo.shapes import Vehicle
 from app.main import create_app
 from tests.demo_database import log_in
@@ -67,6 +67,7 @@ def test_three_convoys_ready_blocked_and_delivered(api: TestClient) -> None:
         "W4U-01": "closed",
         "W4U-02": "ready",
         "W4U-03": "planning",
+        "LVR-20": "planning",  # the transport series' twentieth (app/demo/funding.py)
     }
     today = date.today()
     departures = {n: date.fromisoformat(c["planned_departure_at"][:10]) for n, c in convoys.items()}
@@ -178,7 +179,12 @@ def test_needs_destinations_and_drivers(api: TestClient) -> None:
     lviv = destinations["Lvivvodokanal"]
     assert lviv["name_uk"] == "ЛМКП «Львівводоканал»"
     forwarded = {n: d["via_destination_id"] for n, d in destinations.items() if n != lviv["name"]}
-    assert forwarded == {"Chuhuiv water utility": lviv["id"], "Mykolaivvodokanal": lviv["id"]}
+    assert forwarded == {
+        "Chuhuiv water utility": lviv["id"],
+        "Mykolaivvodokanal": lviv["id"],
+        # the transport series' partner clinic, reached directly (app/demo/funding.py)
+        funding.CLINIC: None,
+    }
 
     needs = _get(api, "/needs?limit=100")["items"]
     statuses = {n["status"] for n in needs}
@@ -209,8 +215,12 @@ def test_every_declared_record_is_loaded(api: TestClient) -> None:
 
     batches = data.BATCHES
     assert column("donors", "name") == sorted(d.name for d in data.DONORS.values())
-    assert column("destinations", "name") == sorted(d.name for d in data.DESTINATIONS.values())
-    assert column("needs", "description") == sorted(n.description for n in data.NEEDS.values())
+    assert column("destinations", "name") == sorted(
+        [*(d.name for d in data.DESTINATIONS.values()), funding.CLINIC]
+    )
+    assert column("needs", "description") == sorted(
+        [*(n.description for n in data.NEEDS.values()), *(n[0] for n in funding.CLINIC_NEEDS)]
+    )
     declared_items = [i for b in batches for i in b.items.values()]
     loaded_items = _get(api, "/items?limit=200")["items"]
     assert sorted(i["vin"] or i["serial_number"] for i in loaded_items) == sorted(
@@ -223,7 +233,9 @@ def test_every_declared_record_is_loaded(api: TestClient) -> None:
     assert len(_get(api, "/export-records?limit=200")["items"]) == sum(
         len(b.exports) for b in batches
     )
-    assert sorted(_convoys(api)) == sorted(b.convoy.number for b in batches if b.convoy)
+    assert sorted(_convoys(api)) == sorted(
+        [*(b.convoy.number for b in batches if b.convoy), "LVR-20"]
+    )
 
 
 def test_only_the_citaro_vin_fails_its_check_digit(api: TestClient) -> None:
@@ -318,7 +330,7 @@ def test_loading_twice_adds_nothing(demo_engine: Engine) -> None:
     before = _row_counts(demo_engine)
     assert demo.load_if_empty(demo_engine) is None
     assert _row_counts(demo_engine) == before
-    assert before["convoy"] == 3
+    assert before["convoy"] == 4  # three of Water4Ukraine, the LVR's twentieth
 
 
 def test_konvoi_demo_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -357,7 +369,7 @@ def test_konvoi_demo_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         assert again.output.splitlines()[-1] == "database is not empty; demo data not loaded"
         assert "password" not in again.output
         assert not any(p in again.output for _, p in printed.values())
-        assert _row_counts(get_engine())["convoy"] == 3
+        assert _row_counts(get_engine())["convoy"] == 4
     finally:
         get_engine().dispose()
         get_settings.cache_clear()
@@ -380,3 +392,20 @@ def test_the_ready_convoy_plans_its_way_back_with_a_rest_warning_to_fix(api: Tes
     assert "09:00 (Lvivvodokanal yard, Lviv, EE" in rest["message"]
     assert "13:00 (Lvivvodokanal yard, Lviv, EE" in rest["message"]
     assert readiness["can_depart"] is True
+
+
+def test_the_lvr_series_with_its_books(api: TestClient) -> None:
+    """Nineteen transports done and the twentieth planned on its convoy; about EUR 70,000 in
+    from payroll giving and donations, about EUR 2,000 a month; a grant with its report due."""
+    (programme,) = _get(api, "/programmes")
+    transports = _get(api, f"/programmes/{programme['id']}/transports")
+    assert [t["status"] for t in transports] == ["done"] * 19 + ["planned"]
+    assert transports[-1]["convoy_number"] == "LVR-20" and transports[-1]["need_ids"]
+    balances = _get(api, f"/programmes/{programme['id']}/balances")
+    giving = balances["funds"][0]
+    assert 6_500_000 <= giving["income_cents"] <= 7_500_000
+    forecast = _get(api, f"/programmes/{programme['id']}/forecast")
+    assert forecast["pledged_per_month_cents"] == 200_000
+    assert forecast["next_transport_label"] == "LVR-20"
+    (grant,) = forecast["grants"]
+    assert grant["funder"] == "Engagement Global" and grant["days_to_report"] > 0

@@ -17,6 +17,7 @@ class AttachmentKind(StrEnum):
     registration_papers = "registration_papers"
     insurance_certificate = "insurance_certificate"
     signed_handover_act = "signed_handover_act"
+    receipt = "receipt"  # a voucher of a ledger entry: an invoice, a fuel or toll receipt
     other = "other"
 
 

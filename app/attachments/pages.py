@@ -20,6 +20,7 @@ PAGES = {
     "export_record": "/export-records/{id}",
     "usage_certificate": "/certificates/{id}",
     "convoy": "/convoys/{id}",
+    "ledger_entry": "/ledger-entries/{id}",
 }
 
 

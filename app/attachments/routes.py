@@ -43,7 +43,9 @@ def create_attachment(
     session: SessionDep,
     principal: PrincipalDep,
     file: Annotated[UploadFile, File(description="PDF, JPEG or PNG")],
-    entity: Annotated[str, Form(description="item, export_record, usage_certificate, convoy")],
+    entity: Annotated[
+        str, Form(description="item, export_record, usage_certificate, convoy, ledger_entry")
+    ],
     entity_id: Annotated[RecordId, Form()],
     kind: Annotated[AttachmentKind, Form()] = AttachmentKind.other,
 ) -> AttachmentRead:

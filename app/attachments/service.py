@@ -20,6 +20,7 @@ from app.core.config import get_settings
 from app.core.errors import InvalidInput, NotFound, TooLarge
 from app.core.i18n import N_, _
 from app.exports.models import ExportRecord
+from app.funding.models import LedgerEntry
 from app.items.models import Item
 
 # The first bytes of each type accepted: what the file is, whatever its name says.
@@ -60,12 +61,19 @@ def _convoy(session: Session, principal: Principal, entity_id: int) -> None:
     visibility.require_convoy(session, principal, entity_id)
 
 
+def _ledger_entry(session: Session, _principal: Principal, entity_id: int) -> None:
+    # The books are read whole by whoever may read them (the policy table decides).
+    if session.get(LedgerEntry, entity_id) is None:
+        raise NotFound(N_("Ledger entry"), entity_id)
+
+
 # What files can be attached to, and who may see them: whoever may see the record.
 RECORDS: dict[str, Callable[[Session, Principal, int], None]] = {
     "item": _item,
     "export_record": _export_record,
     "usage_certificate": _certificate,
     "convoy": _convoy,
+    "ledger_entry": _ledger_entry,
 }
 # The operation that reads each record, and its name: a role the policy table keeps from the
 # record is kept from its files too (a recipient sees its items, not their export records).
@@ -74,6 +82,7 @@ READ_BY = {
     "export_record": ("get_export_record", N_("Export record")),
     "usage_certificate": ("get_certificate", N_("Certificate")),
     "convoy": ("get_convoy", N_("Convoy")),
+    "ledger_entry": ("get_ledger_entry", N_("Ledger entry")),
 }
 
 

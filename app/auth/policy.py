@@ -9,11 +9,15 @@ and the services' list queries; this table decides only whether a role may try a
 from app.auth.roles import Role
 
 A, C, K, D, R = Role.admin, Role.coordinator, Role.clerk, Role.driver, Role.recipient
+T = Role.treasurer
 
 PLAN = frozenset({A, C})  # plans and edits the workflow
 OFFICE = frozenset({A, C, K})  # reads everything; the clerk edits the paperwork
 PAPERWORK = OFFICE
 EVERYONE = frozenset(Role)
+# The money of a transport series: the office reads it, the treasurer keeps the books.
+FUNDING = OFFICE | {T}
+BOOKS = frozenset({A, T})
 
 POLICY: dict[str, frozenset[Role]] = {
     # donors
@@ -122,11 +126,43 @@ POLICY: dict[str, frozenset[Role]] = {
     "get_needs_template": OFFICE,
     "import_offer": PLAN,
     "get_offer_template": OFFICE,
+    # a transport series and what pays for it: the planners plan programmes and transports,
+    # the treasurer reads them and keeps the books, issues receipts and funders' reports
+    "list_programmes": FUNDING,
+    "get_programme": FUNDING,
+    "create_programme": PLAN,
+    "update_programme": PLAN,
+    "list_transports": FUNDING,
+    "get_transport": FUNDING,
+    "create_transport": PLAN,
+    "update_transport": PLAN,
+    "list_funds": FUNDING,
+    "get_fund": FUNDING,
+    "create_fund": BOOKS,
+    "get_balances": FUNDING,
+    "get_forecast": FUNDING,
+    "list_ledger_entries": FUNDING,
+    "get_ledger_entry": FUNDING,
+    "book_entry": BOOKS,
+    "reverse_entry": BOOKS,
+    "export_ledger": FUNDING,
+    "list_pledges": FUNDING,
+    "create_pledge": BOOKS,
+    "update_pledge": BOOKS,
+    "book_pledge_month": BOOKS,
+    "list_grants": FUNDING,
+    "get_grant": FUNDING,
+    "create_grant": BOOKS,
+    "issue_transport_report": BOOKS,
+    "issue_fund_year_report": BOOKS,
+    "issue_donation_receipt": BOOKS,
+    "list_funding_papers": FUNDING,
+    "download_funding_paper": FUNDING,
     # attached files: whoever may see the record (app/attachments/service.py); a recipient
-    # uploads the signed papers of its own items
-    "create_attachment": OFFICE | {R},
-    "list_attachments": OFFICE | {D, R},
-    "download_attachment": OFFICE | {D, R},
+    # uploads the signed papers of its own items, the treasurer the receipts of the books
+    "create_attachment": OFFICE | {R, T},
+    "list_attachments": OFFICE | {D, R, T},
+    "download_attachment": OFFICE | {D, R, T},
     # audit trail
     "list_audit_entries": OFFICE,
     "get_donor_history": OFFICE,

@@ -194,6 +194,7 @@ WORDS = (
     N_("registration papers"),
     N_("insurance certificate"),
     N_("signed handover act"),
+    N_("receipt"),
     # who someone is
     N_("admin"),
     N_("coordinator"),

@@ -602,4 +602,6 @@ ACCOUNTS = (
     Account(Role.driver, "andrij.kovalenko", "Andrij Kovalenko", driver="andrij"),
     Account(Role.recipient, "lvivvodokanal", "Deputy technical director, Lvivvodokanal",
             destination="lviv"),
+    Account(Role.treasurer, "petra.schoenfeld",
+            "Petra Schönfeld (treasurer, support association of the LVR clinic)"),
 )  # fmt: skip

@@ -32,6 +32,7 @@ from app.convoys.schemas import (
 from app.core.context import Actor
 from app.core.identifiers import mrn_check_digit
 from app.demo import data, shapes
+from app.demo import funding as funding_demo
 from app.destinations import service as destinations
 from app.destinations.schemas import DestinationCreate
 from app.donors import service as donors
@@ -142,6 +143,7 @@ class _Loader:
             self.needs[key] = _id(needs.create(self.session, asked))
         for batch in data.BATCHES:
             self.batch(batch)
+        funding_demo.load(self.session, self.today)
         return [self.account(account) for account in data.ACCOUNTS]
 
     def batch(self, batch: shapes.Batch) -> None:

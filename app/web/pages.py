@@ -74,6 +74,8 @@ def home_of(role: Role) -> str:
         return "/my-convoy"
     if role == Role.recipient:
         return "/deliveries"
+    if role == Role.treasurer:
+        return "/programmes"
     return "/desk"
 
 

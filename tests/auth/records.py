@@ -55,6 +55,7 @@ def build(admin: TestClient, session: Session) -> Records:
     back, _return_leg = b.way_back(admin, planned, b.SPRINTER, rest_hours=12)
     shared = b.post(admin, f"/donors/{bus['donor_id']}/report-links")
     assert shared.status_code == 201, shared.text
+    funding = build_funding(admin, planned.id, need["id"], planned.destination["id"])
     return Records(
         planned,
         {
@@ -75,6 +76,7 @@ def build(admin: TestClient, session: Session) -> Records:
             "link_id": shared.json()["id"],
             "organisation_id": organisation["id"],
             "vehicle_id": back["id"],  # the return vehicle
+            **funding,
         },
     )
 
@@ -100,3 +102,59 @@ def links_for(role: Role, records: Records) -> dict[str, Any]:
     if role == Role.recipient:
         return {"destination_id": records.destination_id}
     return {}
+
+
+def build_funding(
+    admin: TestClient, convoy_id: int, need_id: int, destination_id: int
+) -> dict[str, int]:
+    """A programme with a transport on the convoy, a fund with a pledge, a grant, a donation
+    and an issued funders' report: the ids of the funding routes."""
+    programme = b.post(admin, "/programmes", factories.programme_data(destination_id))
+    assert programme.status_code == 201, programme.text
+    pid = programme.json()["id"]
+    transport = b.post(
+        admin,
+        f"/programmes/{pid}/transports",
+        {"planned_on": "2027-03-01", "convoy_id": convoy_id, "need_ids": [need_id]},
+    )
+    assert transport.status_code == 201, transport.text
+    fund = b.post(admin, f"/programmes/{pid}/funds", {"name": "LVR-Ukraine-Euro"})
+    assert fund.status_code == 201, fund.text
+    fund_id = fund.json()["id"]
+    pledge = b.post(
+        admin,
+        f"/funds/{fund_id}/pledges",
+        {"monthly_cents": 500, "employees": 40, "starts_on": "2022-07-01"},
+    )
+    assert pledge.status_code == 201, pledge.text
+    grant = b.post(
+        admin,
+        f"/funds/{fund_id}/grants",
+        factories.grant_data(),
+    )
+    assert grant.status_code == 201, grant.text
+    entry = b.post(
+        admin,
+        "/ledger-entries",
+        {
+            "fund_id": fund_id,
+            "booked_on": "2026-11-02",
+            "kind": "donation",
+            "amount_cents": 25_000,
+            "description": "Spende",
+            "donor_name": "Erika Muster",
+            "donor_address": "Hauptstr. 1, 40764 Langenfeld",
+        },
+    )
+    assert entry.status_code == 201, entry.text
+    report = b.post(admin, f"/transports/{transport.json()['id']}/funders-report")
+    assert report.status_code == 201, report.text
+    return {
+        "programme_id": pid,
+        "transport_id": transport.json()["id"],
+        "fund_id": fund_id,
+        "pledge_id": pledge.json()["id"],
+        "grant_id": grant.json()["id"],
+        "entry_id": entry.json()["id"],
+        "paper_id": report.json()["id"],
+    }

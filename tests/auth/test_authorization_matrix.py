@@ -28,7 +28,10 @@ PLAN = frozenset({"admin", "coordinator"})
 OFFICE = PLAN | {"clerk"}
 DRIVER = frozenset({"driver"})
 RECIPIENT = frozenset({"recipient"})
-LOGGED_IN = OFFICE | DRIVER | RECIPIENT
+TREASURER = frozenset({"treasurer"})
+LOGGED_IN = OFFICE | DRIVER | RECIPIENT | TREASURER
+FUNDING = OFFICE | TREASURER  # reads a transport series and its money
+BOOKS = ADMIN | TREASURER  # keeps the books
 PUBLIC = LOGGED_IN | {ANONYMOUS}
 
 # API operations by operation id; pages and framework routes by "METHOD path".
@@ -152,10 +155,41 @@ EXPECTED: dict[str, frozenset[str]] = {
     "get_needs_template": OFFICE,
     "import_offer": PLAN,
     "get_offer_template": OFFICE,
-    # attached files
-    "create_attachment": OFFICE | RECIPIENT,
-    "list_attachments": OFFICE | DRIVER | RECIPIENT,
-    "download_attachment": OFFICE | DRIVER | RECIPIENT,
+    # attached files (the treasurer's: receipts of the books)
+    "create_attachment": OFFICE | RECIPIENT | TREASURER,
+    "list_attachments": OFFICE | DRIVER | RECIPIENT | TREASURER,
+    "download_attachment": OFFICE | DRIVER | RECIPIENT | TREASURER,
+    # a transport series and what pays for it: planned by the planners, booked by the treasurer
+    "list_programmes": FUNDING,
+    "get_programme": FUNDING,
+    "create_programme": PLAN,
+    "update_programme": PLAN,
+    "list_transports": FUNDING,
+    "get_transport": FUNDING,
+    "create_transport": PLAN,
+    "update_transport": PLAN,
+    "list_funds": FUNDING,
+    "get_fund": FUNDING,
+    "create_fund": BOOKS,
+    "get_balances": FUNDING,
+    "get_forecast": FUNDING,
+    "list_ledger_entries": FUNDING,
+    "get_ledger_entry": FUNDING,
+    "book_entry": BOOKS,
+    "reverse_entry": BOOKS,
+    "export_ledger": FUNDING,
+    "list_pledges": FUNDING,
+    "create_pledge": BOOKS,
+    "update_pledge": BOOKS,
+    "book_pledge_month": BOOKS,
+    "list_grants": FUNDING,
+    "get_grant": FUNDING,
+    "create_grant": BOOKS,
+    "issue_transport_report": BOOKS,
+    "issue_fund_year_report": BOOKS,
+    "issue_donation_receipt": BOOKS,
+    "list_funding_papers": FUNDING,
+    "download_funding_paper": FUNDING,
     # papers
     "get_convoy_document": OFFICE | DRIVER | RECIPIENT,
     "issue_convoy_document": OFFICE,
@@ -228,8 +262,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "POST /donors/{donor_id}/report-links": PLAN,
     "POST /donor-report-links/{link_id}/revoke": PLAN,
     "GET /reports/donors/{token}": PUBLIC,  # the shared link: its token is the key
-    "POST /attachments": OFFICE | RECIPIENT,
-    "GET /attachments/{attachment_id}/file": OFFICE | DRIVER | RECIPIENT,
+    "POST /attachments": OFFICE | RECIPIENT | TREASURER,
+    "GET /attachments/{attachment_id}/file": OFFICE | DRIVER | RECIPIENT | TREASURER,
     "GET /certificates": OFFICE,
     "GET /certificates/new": OFFICE,
     "POST /certificates/new": OFFICE,
@@ -256,6 +290,20 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /needs/{record_id}/edit": PLAN | RECIPIENT,
     "POST /needs/{record_id}/edit": PLAN | RECIPIENT,
     "POST /needs/{need_id}/cancel": PLAN | RECIPIENT,
+    # a transport series: the office and the treasurer read it, the treasurer books
+    "GET /programmes": FUNDING,
+    "GET /programmes/{programme_id}": FUNDING,
+    "GET /programmes/{programme_id}/ledger": FUNDING,
+    "GET /programmes/{programme_id}/ledger.{fmt}": FUNDING,
+    "GET /transports/{transport_id}": FUNDING,
+    "GET /ledger-entries/{entry_id}": FUNDING,
+    "GET /funding-papers/{paper_id}/file": FUNDING,
+    "POST /programmes/{programme_id}/entries": BOOKS,
+    "POST /funds/{fund_id}/pledge-months": BOOKS,
+    "POST /funds/{fund_id}/year-reports": BOOKS,
+    "POST /ledger-entries/{entry_id}/reversal": BOOKS,
+    "POST /ledger-entries/{entry_id}/receipt": BOOKS,
+    "POST /transports/{transport_id}/funders-report": BOOKS,
     "GET /my-convoy": DRIVER,
     "GET /my-convoy/calendar.ics": DRIVER,
     "POST /my-convoy/legs/{leg_id}/report": DRIVER,

@@ -140,6 +140,10 @@ def _page_routes(app: FastAPI) -> list[str]:
     )
 
 
+# Path parameters not named after their table.
+_PARAM_TABLES = {"entry_id": "ledger_entry"}
+
+
 def _urls(path: str, engine: Engine) -> Iterator[str]:
     """``path`` with each record of the demo its parameters name."""
     params = re.findall(r"\{(\w+)\}", path)
@@ -152,6 +156,8 @@ def _urls(path: str, engine: Engine) -> Iterator[str]:
         table = _REGISTER_TABLES[path.split("/")[1]]
     elif param == "convoy_id":
         table = "convoy"
+    elif param in _PARAM_TABLES:
+        table = _PARAM_TABLES[param]
     else:
         table = param.removesuffix("_id")
     for record_id in _ids(engine, table):
