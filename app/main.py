@@ -23,6 +23,7 @@ from app.auth.routes import router as accounts_router
 from app.auth.security import same
 from app.certificates import pages as certificate_pages
 from app.certificates.routes import router as certificates_router
+from app.collection.routes import router as collection_router
 from app.convoys import deliveries, guard, my_convoy
 from app.convoys import pages as convoy_pages
 from app.convoys.routes import router as convoys_router
@@ -151,6 +152,7 @@ def create_app() -> FastAPI:
         attachments_router,
         imports_router,
         organisation_router,
+        collection_router,
         audit_router,
     ):
         include_api(router)

@@ -9,3 +9,4 @@ class Role(StrEnum):
     clerk = "clerk"  # paperwork: reads everything, edits export data and certificates
     driver = "driver"  # one driver record: own assignments only
     recipient = "recipient"  # one destination: its items, convoys and needs
+    volunteer = "volunteer"  # one collection point: records, moves and packs goods there

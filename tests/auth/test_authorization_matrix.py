@@ -28,7 +28,8 @@ PLAN = frozenset({"admin", "coordinator"})
 OFFICE = PLAN | {"clerk"}
 DRIVER = frozenset({"driver"})
 RECIPIENT = frozenset({"recipient"})
-LOGGED_IN = OFFICE | DRIVER | RECIPIENT
+VOLUNTEER = frozenset({"volunteer"})
+LOGGED_IN = OFFICE | DRIVER | RECIPIENT | VOLUNTEER
 PUBLIC = LOGGED_IN | {ANONYMOUS}
 
 # API operations by operation id; pages and framework routes by "METHOD path".
@@ -158,6 +159,32 @@ EXPECTED: dict[str, frozenset[str]] = {
     "download_issued_document": OFFICE,
     # audit trail
     "list_audit_entries": OFFICE,
+    # the collection point: a volunteer records, moves and packs at their own hall
+    "list_collection_points": OFFICE | VOLUNTEER,
+    "get_collection_point": OFFICE | VOLUNTEER,
+    "create_collection_point": PLAN,
+    "update_collection_point": PLAN,
+    "list_storage_places": OFFICE | VOLUNTEER,
+    "create_storage_place": PLAN,
+    "get_stock_catalogue": OFFICE | VOLUNTEER,
+    "record_intake": PLAN | VOLUNTEER,
+    "list_stock": OFFICE | VOLUNTEER,
+    "get_stock_line": OFFICE | VOLUNTEER,
+    "move_stock": PLAN | VOLUNTEER,
+    "write_off_stock": PLAN,
+    "count_stock": PLAN,
+    "list_stock_movements": OFFICE | VOLUNTEER,
+    "match_stock": OFFICE,
+    "list_reservations": OFFICE | VOLUNTEER,
+    "reserve_stock": PLAN,
+    "release_reservation": PLAN,
+    "list_pallets": OFFICE | VOLUNTEER,
+    "create_pallet": PLAN | VOLUNTEER,
+    "get_pallet": OFFICE | VOLUNTEER,
+    "update_pallet": PLAN | VOLUNTEER,
+    "pack_pallet": PLAN | VOLUNTEER,
+    "load_pallet": PLAN,
+    "hand_over_pallet": PLAN,
     # HTML pages (browser session) and framework routes outside the spec
     "GET /": LOGGED_IN,
     "GET /login": PUBLIC,
@@ -381,6 +408,7 @@ _DESTRUCTIVE = frozenset(
         "withdraw_item",
         "revoke_donor_report_link",
         "POST /donor-report-links/{link_id}/revoke",
+        "release_reservation",
     }
 )
 
