@@ -142,6 +142,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "match_stock": OFFICE,
     "list_reservations": OFFICE | {V},
     "reserve_stock": PLAN,
+    "fill_need_from_stock": PLAN,
     "release_reservation": PLAN,
     "list_pallets": OFFICE | {V},
     "create_pallet": PLAN | {V},

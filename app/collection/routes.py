@@ -31,6 +31,7 @@ from app.collection.schemas import (
     PalletRead,
     PalletUpdate,
     ReservationCreate,
+    ReservationFill,
     ReservationRead,
     StockCount,
     StockLineRead,
@@ -270,6 +271,15 @@ def list_reservations(
 @router.post("/reservations", status_code=http.HTTP_201_CREATED, operation_id="reserve_stock")
 def reserve_stock(data: ReservationCreate, session: SessionDep) -> ReservationRead:
     return ReservationRead.model_validate(service.reserve(session, data))
+
+
+@router.post(
+    "/reservations/fill", status_code=http.HTTP_201_CREATED, operation_id="fill_need_from_stock"
+)
+def fill_need_from_stock(data: ReservationFill, session: SessionDep) -> list[ReservationRead]:
+    """Reserve what a need still lacks from one hall, its fullest fitting lines first."""
+    made = service.reserve_fullest(session, data.need_id, data.collection_point_id)
+    return [ReservationRead.model_validate(r) for r in made]
 
 
 @router.post("/reservations/{reservation_id}/release", operation_id="release_reservation")

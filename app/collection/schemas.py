@@ -188,6 +188,11 @@ class ReservationCreate(Schema):
     quantity: int = Field(gt=0, le=MAX_STORED_INT)
 
 
+class ReservationFill(Schema):
+    need_id: RecordId
+    collection_point_id: RecordId = Field(description="The hall whose stock meets it")
+
+
 class ReservationRead(Schema):
     model_config = ConfigDict(from_attributes=True)
 

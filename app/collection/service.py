@@ -56,7 +56,7 @@ from app.collection.schemas import (
     StoragePlaceRead,
     SubcategoryRead,
 )
-from app.convoys.models import ConvoyItem
+from app.convoys.models import Convoy, ConvoyItem, ConvoyStatus
 from app.core.context import acting
 from app.core.errors import Conflict, InvalidInput, Reason, RuleViolation
 from app.core.i18n import N_, _
@@ -64,7 +64,7 @@ from app.core.pagination import keyset_page
 from app.core.service import apply_changes, flush_or_conflict, get_or_404, touch
 from app.donors.models import Donor
 from app.items import service as items
-from app.items.models import CargoCategory, ItemKind, Packing
+from app.items.models import CargoCategory, Item, ItemCategory, ItemKind, Packing
 from app.items.schemas import CargoLineCreate
 from app.needs.models import Need
 
@@ -528,8 +528,11 @@ def fits(need: Need, line_key: tuple[str, Gender | None, str | None, Season | No
     return not (need.season and season not in (need.season, Season.all_year))
 
 
-def matching(session: Session, collection_point_id: int | None = None) -> list[NeedMatch]:
-    """For each open need for sorted goods, the stock that fits it and how much.
+def matching(
+    session: Session, collection_point_id: int | None = None, *, include_met: bool = False
+) -> list[NeedMatch]:
+    """For each open need for sorted goods, the stock that fits it and how much (with
+    ``include_met``, also the needs whose goods are all reserved, still to be packed).
 
     Two queries whatever the size of the stock: the open needs, and the stock at hand summed
     by how it is sorted (a few hundred groups, not tens of thousands of lines).
@@ -585,7 +588,7 @@ def matching(session: Session, collection_point_id: int | None = None) -> list[N
         assert need.id is not None and need.goods_category is not None
         held = reserved.get(need.id, 0)
         open_quantity = max(need.quantity - held, 0)
-        if open_quantity == 0:
+        if open_quantity == 0 and not include_met:
             continue
         fitting = [
             fit
@@ -698,6 +701,30 @@ def reserve(session: Session, data: ReservationCreate) -> Reservation:
     _record(session, line, MovementKind.reserve, data.quantity, need_id=need.id)
     session.flush()
     return reservation
+
+
+def reserve_fullest(session: Session, need_id: int, collection_point_id: int) -> list[Reservation]:
+    """Reserve what a need still lacks from one hall's fitting lines, fullest first: one tap
+    for the coordinator instead of one per line. Each line is reserved under the same locks
+    as a single reservation, so a line another coordinator took meanwhile is skipped."""
+    need = _goods_need(session, need_id)
+    assert need.id is not None
+    made: list[Reservation] = []
+    for line in fitting_lines(session, need, collection_point_id):
+        open_quantity = need.quantity - reserved_for(session, [need.id]).get(need.id, 0)
+        if open_quantity <= 0:
+            break
+        _locked(session, line)
+        take = min(line.quantity - line.reserved, open_quantity)
+        if take <= 0:
+            continue
+        made.append(
+            reserve(
+                session,
+                ReservationCreate(need_id=need.id, stock_line_id=line.id or 0, quantity=take),
+            )
+        )
+    return made
 
 
 def release(session: Session, reservation: Reservation) -> Reservation:
@@ -966,6 +993,11 @@ CARGO_CATEGORY = {
 }
 
 
+# Mixed donated goods for disaster relief: the catch-all tariff number of the export
+# declaration (goods of no commercial value; restricted goods are declared by their own).
+RELIEF_GOODS = "99190000"
+
+
 def load(session: Session, pallet: Pallet, data: PalletLoad) -> Pallet:
     """Load the pallet onto a convoy's vehicle: it becomes a cargo line packed as a pallet,
     marked with its number, with its gross weight, on the convoy's manifest and CMR note."""
@@ -994,19 +1026,19 @@ def load(session: Session, pallet: Pallet, data: PalletLoad) -> Pallet:
         )
     vehicle = items.get(session, data.vehicle_id)
     first = get_line(session, contents[0].stock_line_id)
-    kind = _("Pallet") if pallet.kind == "pallet" else _("Box")
     cargo = items.add_cargo_line(
         session,
         vehicle,
         CargoLineCreate(
             description=f"{summary(contents, 'de')}"[:500],
             description_uk=f"{summary(contents, 'uk')}"[:500],
-            marks=f"{kind} {pallet.number}",
+            marks=pallet.number,  # as on its label, in any language
             quantity=1,
             unit="pallet" if pallet.kind == "pallet" else "box",
             weight_kg=pallet.weight_kg,
             value_cents=0,
             category=CARGO_CATEGORY[first.category],
+            hs_code=RELIEF_GOODS,
             packing=Packing.pallet if pallet.kind == "pallet" else Packing.carton,
         ),
     )
@@ -1037,3 +1069,73 @@ def hand_over(session: Session, pallet: Pallet, data: PalletHandover) -> Pallet:
     _dispatch(session, pallet)
     session.flush()
     return pallet
+
+
+# --- the hall's snapshot -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CategoryFlow:
+    """Stock against open needs in one category: at hand, promised, and still asked for."""
+
+    category: StockCategory
+    available: int
+    reserved: int
+    asked: int  # open quantity of the needs for this category, not yet reserved
+
+    @property
+    def short(self) -> int:
+        return max(self.asked - self.available, 0)
+
+
+def snapshot(session: Session, point_id: int, matches: Sequence[NeedMatch]) -> list[CategoryFlow]:
+    """Per category: what the hall holds (usable, unreserved), what is promised, and what the
+    open needs still ask for. One grouped query for the stock."""
+    rows = session.execute(
+        select_rows(
+            col(StockLine.category),
+            func.coalesce(func.sum(col(StockLine.quantity) - col(StockLine.reserved)), 0),
+            func.coalesce(func.sum(col(StockLine.reserved)), 0),
+        )
+        .where(
+            col(StockLine.collection_point_id) == point_id,
+            col(StockLine.priority) != Priority.not_usable,
+        )
+        .group_by(col(StockLine.category))
+    ).all()
+    held = {StockCategory(category): (int(a), int(r)) for category, a, r in rows}
+    asked: dict[StockCategory, int] = defaultdict(int)
+    for match in matches:
+        asked[match.category] += match.open_quantity
+    return [
+        CategoryFlow(
+            category,
+            held.get(category, (0, 0))[0],
+            held.get(category, (0, 0))[1],
+            asked.get(category, 0),
+        )
+        for category in StockCategory
+    ]
+
+
+@dataclass(frozen=True)
+class Carrier:
+    convoy_id: int
+    convoy_number: str
+    vehicle_id: int
+    vehicle_name: str
+
+
+def carriers(session: Session) -> list[Carrier]:
+    """The vehicles of convoys still being planned or ready: where a pallet can be loaded."""
+    rows = session.execute(
+        select_rows(col(Convoy.id), col(Convoy.number), col(Item.id), col(Item.name))
+        .join(ConvoyItem, col(ConvoyItem.convoy_id) == col(Convoy.id))
+        .join(Item, col(Item.id) == col(ConvoyItem.item_id))
+        .where(
+            col(Convoy.status).in_([ConvoyStatus.planning, ConvoyStatus.ready]),
+            col(Item.category) == ItemCategory.vehicle,
+        )
+        .order_by(col(Convoy.planned_departure_at), col(Convoy.id), col(Item.name))
+    ).all()
+    return [Carrier(*row) for row in rows]

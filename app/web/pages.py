@@ -74,6 +74,8 @@ def home_of(role: Role) -> str:
         return "/my-convoy"
     if role == Role.recipient:
         return "/deliveries"
+    if role == Role.volunteer:
+        return "/collection"  # on to the phone page of their own hall
     return "/desk"
 
 

@@ -177,6 +177,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "match_stock": OFFICE,
     "list_reservations": OFFICE | VOLUNTEER,
     "reserve_stock": PLAN,
+    "fill_need_from_stock": PLAN,
+    "POST /collection-matching/fill": PLAN,
     "release_reservation": PLAN,
     "list_pallets": OFFICE | VOLUNTEER,
     "create_pallet": PLAN | VOLUNTEER,
@@ -277,6 +279,20 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /needs/{record_id}/edit": PLAN | RECIPIENT,
     "POST /needs/{record_id}/edit": PLAN | RECIPIENT,
     "POST /needs/{need_id}/cancel": PLAN | RECIPIENT,
+    # the collection point's pages: a volunteer's phone page and hall, the office's matching
+    "GET /collection": OFFICE | VOLUNTEER,
+    "GET /collection/{point_id}": OFFICE | VOLUNTEER,
+    "GET /collection/{point_id}/intake": PLAN | VOLUNTEER,
+    "POST /collection/{point_id}/intake": PLAN | VOLUNTEER,
+    "POST /collection/{point_id}/pallets": PLAN | VOLUNTEER,
+    "GET /collection-matching": OFFICE,
+    "POST /collection-matching/reserve": PLAN,
+    "GET /collection/pallets/{pallet_id}": OFFICE | VOLUNTEER,
+    "GET /collection/pallets/{pallet_id}/{paper}.pdf": OFFICE | VOLUNTEER,
+    "POST /collection/pallets/{pallet_id}/pack": PLAN | VOLUNTEER,
+    "POST /collection/pallets/{pallet_id}/weigh": PLAN | VOLUNTEER,
+    "POST /collection/pallets/{pallet_id}/load": PLAN,
+    "POST /collection/pallets/{pallet_id}/handover": PLAN,
     "GET /my-convoy": DRIVER,
     "GET /my-convoy/calendar.ics": DRIVER,
     "POST /my-convoy/legs/{leg_id}/report": DRIVER,
@@ -360,6 +376,7 @@ _ASSET = {
     "kind": "manifest",
     "fmt": "xlsx",
     "token": "not-a-shared-token",
+    "paper": "label",
 }
 
 

@@ -3,11 +3,13 @@ promised once, a double tap recorded once, a volunteer kept to their own hall, a
 only with a reason, every movement on the record, and a pallet that reaches the convoy's
 papers as cargo packed on a pallet."""
 
+import io
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -44,6 +46,13 @@ def get(client: TestClient, path: str) -> Any:
     response = client.get(f"{API}{path}")
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def papers(client: TestClient, convoy_id: int, kind: str, **params: Any) -> str:
+    response = client.get(f"{API}/convoys/{convoy_id}/documents/{kind}", params=params)
+    assert response.status_code == 200, response.text
+    reader = PdfReader(io.BytesIO(response.content))
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
 
 
 def test_intake_is_listed_and_filtered_by_category_size_season_and_place(
