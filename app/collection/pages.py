@@ -548,6 +548,9 @@ def pack(
     submitted: forms.SubmittedForm,
 ) -> Response:
     def change(pallet: Pallet) -> None:
+        if submitted.get("reservation_id") == "all":
+            service.pack_all(session, pallet)
+            return
         data = PalletPack.model_validate(
             {
                 "reservation_id": submitted.get("reservation_id"),

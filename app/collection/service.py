@@ -877,6 +877,24 @@ def pack(session: Session, pallet: Pallet, data: PalletPack) -> PalletLine:
     return packed
 
 
+def pack_all(session: Session, pallet: Pallet) -> list[PalletLine]:
+    """Pack everything reserved for the pallet's need at its hall and not yet packed (a pallet
+    without a need: every waiting reservation of the hall, as the first one packed decides)."""
+    waiting = [
+        r
+        for r in reservations(
+            session, need_id=pallet.need_id, collection_point_id=pallet.collection_point_id
+        )
+        if r.quantity > r.packed and (pallet.need_id is None or r.need_id == pallet.need_id)
+    ]
+    packed: list[PalletLine] = []
+    for reservation in waiting:
+        if pallet.need_id is not None and reservation.need_id != pallet.need_id:
+            continue
+        packed.append(pack(session, pallet, PalletPack(reservation_id=reservation.id or 0)))
+    return packed
+
+
 def _contents(line: StockLine, language: str) -> str:
     parts = [goods_name(line.category, line.subcategory, language)]
     if line.size:
