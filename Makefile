@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup constraints system-packages chromium translations run test lint typecheck openapi migrate demo bench bench-tools bench-lists bench-writes bench-planning bench-driver bench-board bench-documents bench-import bench-restart bench-weekend screenshots clean
+.PHONY: setup constraints system-packages chromium translations run test lint typecheck openapi migrate demo bench bench-tools bench-lists bench-writes bench-planning bench-driver bench-board bench-documents bench-import bench-restart bench-weekend bench-collection screenshots clean
 
 # The languages of the pages: catalogs kept in the repository, compiled here.
 CATALOGS := $(wildcard app/locale/*/LC_MESSAGES/messages.po)
@@ -121,6 +121,12 @@ bench-documents: $(STAMP)
 ## Importing a 5,000-row needs list: the dry run and the import
 bench-import: $(STAMP)
 	$(BIN)/python -m bench.needs_import
+
+## The collection point: an intake line beside creating a donor, matching 500 open needs against
+## 20,000 stock lines, the stock list at 20,000 lines against 200 (SQLite; set
+## KONVOI_BENCH_POSTGRES_URL for PostgreSQL too)
+bench-collection: $(STAMP)
+	$(BIN)/python -m bench.collection
 
 ## A convoy weekend's users (Locust, as a library) against one worker: p50/p95/p99 and errors per
 ## request, then the mix stepped up until some p95 passes 500 ms (SQLite; set

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, UniqueConstraint
-from sqlmodel import Field
+from sqlmodel import Field, Relationship
 
 from app.core.models import Entity, Record, sort_indexes
 from app.core.types import UTCDateTime, enum_type, utcnow
@@ -168,6 +168,8 @@ class StockMovement(Record, table=True):
     user_id: int | None = Field(default=None)
     user_name: str = Field(max_length=200)
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Only so a new line and its intake are written in one flush; never loaded.
+    stock_line: StockLine | None = Relationship(sa_relationship_kwargs={"lazy": "raise"})
 
 
 class Reservation(Entity, table=True):

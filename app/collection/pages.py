@@ -288,7 +288,7 @@ def record_intake(
         data = IntakeCreate.model_validate(
             {**body, "category": category or None, "subcategory": subcategory or None}
         )
-        line, _created = service.record_intake(session, point, data)
+        line, _created = service.record_intake(session, point_id, data)
         session.flush()
     except (ValidationError, DomainError) as exc:
         errors = forms.field_errors(exc)

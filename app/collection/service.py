@@ -233,18 +233,15 @@ def _earlier_intake(session: Session, client_key: str | None) -> StockLine | Non
     ).first()
 
 
-def record_intake(
-    session: Session, point: CollectionPoint, data: IntakeCreate
-) -> tuple[StockLine, bool]:
+def record_intake(session: Session, point_id: int, data: IntakeCreate) -> tuple[StockLine, bool]:
     """Record one sorted line; (the line, whether it is new). A line sent again under the
-    same client key by the same account (a double tap, a retry) is the first one."""
-    earlier = _earlier_intake(session, data.client_key)
-    if earlier is not None:
-        return earlier, False
-    assert point.id is not None
+    same client key by the same account (a double tap, a retry) is the first one: the unique
+    key finds it, so the usual line costs no look-up first. The hall is known from its place
+    (read only when the place is not the hall's, to tell a missing hall from a wrong place)."""
     errors = _catalogue_errors(data)
     place = session.get(StoragePlace, data.place_id)
-    if place is None or place.collection_point_id != point.id:
+    if place is None or place.collection_point_id != point_id:
+        get_point(session, point_id)
         errors.append(
             ("place_id", _("place {place_id} is not in this hall").format(place_id=data.place_id))
         )
@@ -253,29 +250,43 @@ def record_intake(
             ("donor_id", _("donor {donor_id} does not exist").format(donor_id=data.donor_id))
         )
     if errors:
+        earlier = _earlier_intake(session, data.client_key)
+        if earlier is not None:
+            return earlier, False
         raise InvalidInput(errors)
     unit = data.unit or StockUnit(CATALOGUE[data.category].default_unit)
-    line = StockLine.model_validate(
-        {
-            **data.model_dump(exclude={"unit"}),
-            "unit": unit,
-            "collection_point_id": point.id,
-            "recorded_by_user_id": acting(session).user_id,
-        }
+    # Built, not validated again: IntakeCreate has checked every field (a table model's
+    # model_validate costs as much as the rest of the request).
+    line = StockLine(
+        **data.model_dump(exclude={"unit"}),
+        unit=unit,
+        collection_point_id=point_id,
+        recorded_by_user_id=acting(session).user_id,
+    )
+    actor = acting(session)
+    # The line and its intake in one flush (the movement takes the line's id as it is written).
+    intake = StockMovement(
+        stock_line_id=0,  # the line's id, set from ``stock_line`` when both are written
+        stock_line=line,
+        collection_point_id=point_id,
+        kind=MovementKind.intake,
+        quantity=line.quantity,
+        to_place_id=line.place_id,
+        user_id=actor.user_id,
+        user_name=actor.full_name or actor.username,
     )
     if data.client_key is not None:
         try:
             with session.begin_nested():
-                session.add(line)
+                session.add_all([line, intake])
         except IntegrityError:
             raced = _earlier_intake(session, data.client_key)
             if raced is None:
                 raise
             return raced, False
-    session.add(line)
-    session.flush()
-    _record(session, line, MovementKind.intake, line.quantity, to_place_id=line.place_id)
-    session.flush()
+    else:
+        session.add_all([line, intake])
+        session.flush()
     return line, True
 
 

@@ -462,7 +462,7 @@ class _Loader:
                         "donor_id": self.donors[donor] if donor else None,
                     }
                 )
-                collection.record_intake(self.session, hall, sorted_in)
+                collection.record_intake(self.session, _id(hall), sorted_in)
         asked: dict[str, Need] = {}
         for key, wanted in data.KULPARKIV_NEEDS.items():
             category, subcategory, gender, size, season, quantity, priority, text = wanted
