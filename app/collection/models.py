@@ -7,7 +7,7 @@ line is a movement, and the audit trail records each row as it is flushed.
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, Relationship
 
 from app.core.models import Entity, Record, sort_indexes
@@ -121,15 +121,19 @@ class StockLine(Entity, table=True):
         CheckConstraint("reserved >= 0 AND reserved <= quantity", name="reserved_within_quantity"),
         # A double tap on the phone: the second send of one line finds the first.
         UniqueConstraint("recorded_by_user_id", "client_key"),
+        # A hall's list (filtered by category, size, season as it goes) and a place's list
+        # walk these in id order and stop after a page, however much the hall holds.
+        Index("ix_stock_line_collection_point_id_id", "collection_point_id", "id"),
+        Index("ix_stock_line_place_id_id", "place_id", "id"),
         *sort_indexes("stock_line", "created_at"),
     )
 
-    collection_point_id: int = Field(foreign_key="collection_point.id", index=True)
-    place_id: int = Field(foreign_key="storage_place.id", index=True)
-    category: StockCategory = Field(sa_type=enum_type(StockCategory), index=True)
+    collection_point_id: int = Field(foreign_key="collection_point.id")
+    place_id: int = Field(foreign_key="storage_place.id")
+    category: StockCategory = Field(sa_type=enum_type(StockCategory))
     subcategory: str = Field(max_length=40)
     gender: Gender | None = Field(default=None, sa_type=enum_type(Gender))
-    size: str | None = Field(default=None, max_length=20, index=True)
+    size: str | None = Field(default=None, max_length=20)
     season: Season | None = Field(default=None, sa_type=enum_type(Season))
     description: str | None = Field(default=None, max_length=200)
     unit: StockUnit = Field(default=StockUnit.pcs, sa_type=enum_type(StockUnit))

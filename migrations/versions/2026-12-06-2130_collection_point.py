@@ -174,14 +174,12 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("stock_line", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_stock_line_category"), ["category"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_stock_line_collection_point_id"), ["collection_point_id"], unique=False
+            "ix_stock_line_collection_point_id_id", ["collection_point_id", "id"], unique=False
         )
         batch_op.create_index("ix_stock_line_created_at_id", ["created_at", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_stock_line_donor_id"), ["donor_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_stock_line_place_id"), ["place_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_stock_line_size"), ["size"], unique=False)
+        batch_op.create_index("ix_stock_line_place_id_id", ["place_id", "id"], unique=False)
 
     op.create_table(
         "reservation",
@@ -497,12 +495,10 @@ def downgrade() -> None:
 
     op.drop_table("reservation")
     with op.batch_alter_table("stock_line", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_stock_line_size"))
-        batch_op.drop_index(batch_op.f("ix_stock_line_place_id"))
+        batch_op.drop_index("ix_stock_line_place_id_id")
         batch_op.drop_index(batch_op.f("ix_stock_line_donor_id"))
         batch_op.drop_index("ix_stock_line_created_at_id")
-        batch_op.drop_index(batch_op.f("ix_stock_line_collection_point_id"))
-        batch_op.drop_index(batch_op.f("ix_stock_line_category"))
+        batch_op.drop_index("ix_stock_line_collection_point_id_id")
 
     op.drop_table("stock_line")
     with op.batch_alter_table("storage_place", schema=None) as batch_op:
