@@ -118,6 +118,8 @@ POLICY: dict[str, frozenset[Role]] = {
     "get_needs_template": OFFICE,
     "import_offer": PLAN,
     "get_offer_template": OFFICE,
+    "import_intake": PLAN | {V},
+    "get_intake_template": OFFICE | {V},
     # attached files: whoever may see the record (app/attachments/service.py); a recipient
     # uploads the signed papers of its own items
     "create_attachment": OFFICE | {R},

@@ -498,9 +498,10 @@ def new_pallet(
 ) -> Response:
     require(principal, "create_pallet")
     _point(session, principal, point_id)
+    kind = str(submitted.get("kind") or "")
     data = PalletCreate(
         collection_point_id=point_id,
-        kind=PalletKind(str(submitted.get("kind") or "pallet")),
+        kind=PalletKind(kind) if kind in PalletKind.__members__ else PalletKind.pallet,
         need_id=forms.record_id("need_id", str(submitted.get("need_id") or "")),
     )
     pallet = service.create_pallet(session, data)

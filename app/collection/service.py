@@ -169,7 +169,7 @@ def catalogue(language: str) -> list[CategoryRead]:
     ]
 
 
-def _catalogue_errors(data: IntakeCreate) -> list[tuple[str, str]]:
+def catalogue_errors(data: IntakeCreate) -> list[tuple[str, str]]:
     entry = CATALOGUE[data.category]
     errors: list[tuple[str, str]] = []
     if entry.subcategory(data.subcategory) is None:
@@ -238,7 +238,7 @@ def record_intake(session: Session, point_id: int, data: IntakeCreate) -> tuple[
     same client key by the same account (a double tap, a retry) is the first one: the unique
     key finds it, so the usual line costs no look-up first. The hall is known from its place
     (read only when the place is not the hall's, to tell a missing hall from a wrong place)."""
-    errors = _catalogue_errors(data)
+    errors = catalogue_errors(data)
     place = session.get(StoragePlace, data.place_id)
     if place is None or place.collection_point_id != point_id:
         get_point(session, point_id)

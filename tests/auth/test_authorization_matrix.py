@@ -147,6 +147,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "get_needs_template": OFFICE,
     "import_offer": PLAN,
     "get_offer_template": OFFICE,
+    "import_intake": PLAN | VOLUNTEER,
+    "get_intake_template": OFFICE | VOLUNTEER,
     # attached files
     "create_attachment": OFFICE | RECIPIENT,
     "list_attachments": OFFICE | DRIVER | RECIPIENT,
