@@ -1168,3 +1168,56 @@ def carriers(session: Session) -> list[Carrier]:
         .order_by(col(Convoy.planned_departure_at), col(Convoy.id), col(Item.name))
     ).all()
     return [Carrier(*row) for row in rows]
+
+
+# --- what became of a donor's goods ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Donated:
+    """One sorted line a donor gave, and the pallets its goods left on."""
+
+    line: StockLine
+    hall: str
+    # (pallet number, how many, recipient id, convoy id or None, partner's truck or None)
+    pallets: tuple[tuple[str, int, int | None, int | None, str | None], ...]
+
+
+def donated(session: Session, donor_id: int) -> list[Donated]:
+    """The donor's sorted lines with the pallets they went on, in three queries."""
+    lines = list(
+        session.exec(
+            select(StockLine).where(StockLine.donor_id == donor_id).order_by(col(StockLine.id))
+        ).all()
+    )
+    if not lines:
+        return []
+    halls = {
+        p.id: p.name
+        for p in session.exec(
+            select(CollectionPoint).where(
+                col(CollectionPoint.id).in_({line.collection_point_id for line in lines})
+            )
+        ).all()
+    }
+    rows = session.execute(
+        select_rows(
+            col(PalletLine.stock_line_id),
+            col(Pallet.number),
+            col(PalletLine.quantity),
+            col(Need.destination_id),
+            col(Pallet.convoy_id),
+            col(Pallet.truck_plate),
+        )
+        .join(Pallet, col(Pallet.id) == col(PalletLine.pallet_id))
+        .join(Need, col(Need.id) == col(Pallet.need_id), isouter=True)
+        .where(col(PalletLine.stock_line_id).in_([line.id for line in lines]))
+        .order_by(col(PalletLine.id))
+    ).all()
+    went: dict[int, list[tuple[str, int, int | None, int | None, str | None]]] = defaultdict(list)
+    for line_id, number, quantity, destination_id, convoy_id, plate in rows:
+        went[line_id].append((number, quantity, destination_id, convoy_id, plate))
+    return [
+        Donated(line, halls.get(line.collection_point_id, ""), tuple(went.get(line.id or 0, [])))
+        for line in lines
+    ]

@@ -206,7 +206,8 @@ def test_a_pallet_is_packed_and_loaded_onto_a_convoy_vehicle(client: TestClient)
     planned = b.planned_convoy(client)
     bus = planned.vehicles[0]
     h = hall(client)
-    line = factories.intake(client, h.id, h.places[0]["id"], quantity=40)
+    donor = factories.donor(client, name="Sportverein Dortmund-Hörde")
+    line = factories.intake(client, h.id, h.places[0]["id"], quantity=40, donor_id=donor["id"])
     need = factories.goods_need(client, planned.destination["id"], quantity=30)
     reservation = post(
         client,
@@ -247,6 +248,10 @@ def test_a_pallet_is_packed_and_loaded_onto_a_convoy_vehicle(client: TestClient)
     assert kinds == ["intake", "reserve", "pack", "dispatch"]
     again = post(client, f"/pallets/{pallet['id']}/pack", {"reservation_id": reservation["id"]})
     assert again.status_code == 409
+    # The donor sees where their jackets went: the pallet, its recipient and its convoy.
+    report = client.get(f"{API}/donors/{donor['id']}/report", params={"format": "pdf"})
+    text = " ".join(PdfReader(io.BytesIO(report.content)).pages[-1].extract_text().split())
+    assert f"{pallet['number']} × 30" in text and planned.convoy["number"] in text
 
 
 def test_a_pallet_is_handed_to_a_partners_truck(client: TestClient) -> None:
