@@ -1,8 +1,8 @@
 """the collection point: halls, storage places, sorted stock with its movements, reservations
 for needs, pallets; recipients of any kind; needs for sorted goods; volunteer accounts
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-06 21:30:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 from app.core.types import UTCDateTime
 
-revision: str = "0020"
-down_revision: str | None = "0019"
+revision: str = "0022"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
