@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup constraints system-packages chromium translations run test lint typecheck openapi migrate demo bench bench-tools bench-lists bench-writes bench-planning bench-driver bench-board bench-documents bench-import bench-ledger bench-restart bench-weekend screenshots clean
+.PHONY: setup constraints system-packages chromium translations run test lint typecheck openapi migrate demo bench bench-tools bench-lists bench-writes bench-planning bench-driver bench-board bench-documents bench-import bench-ledger bench-collection bench-restart bench-weekend screenshots clean
 
 # The languages of the pages: catalogs kept in the repository, compiled here.
 CATALOGS := $(wildcard app/locale/*/LC_MESSAGES/messages.po)
@@ -126,6 +126,12 @@ bench-import: $(STAMP)
 ## (SQLite; set KONVOI_BENCH_POSTGRES_URL for PostgreSQL too)
 bench-ledger: $(STAMP)
 	$(BIN)/python -m bench.ledger
+
+## The collection point: an intake line beside creating a donor, matching 500 open needs against
+## 20,000 stock lines, the stock list at 20,000 lines against 200 (SQLite; set
+## KONVOI_BENCH_POSTGRES_URL for PostgreSQL too)
+bench-collection: $(STAMP)
+	$(BIN)/python -m bench.collection
 
 ## A convoy weekend's users (Locust, as a library) against one worker: p50/p95/p99 and errors per
 ## request, then the mix stepped up until some p95 passes 500 ms (SQLite; set

@@ -131,6 +131,7 @@ def serve(host: str | None, port: int | None, with_demo: bool, workers: int) -> 
 @click.option("--full-name", help="Name shown in the audit trail")
 @click.option("--driver-id", type=int, help="Driver record (driver accounts)")
 @click.option("--destination-id", type=int, help="Destination (recipient accounts)")
+@click.option("--collection-point-id", type=int, help="Collection point (volunteer accounts)")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input")
 def create_user(
     username: str,
@@ -138,6 +139,7 @@ def create_user(
     full_name: str | None,
     driver_id: int | None,
     destination_id: int | None,
+    collection_point_id: int | None,
     password_stdin: bool,
 ) -> None:
     """Create an account. The password is asked for twice (or read from standard input with
@@ -167,6 +169,7 @@ def create_user(
             password=password,
             driver_id=driver_id,
             destination_id=destination_id,
+            collection_point_id=collection_point_id,
         )
     except ValidationError as exc:
         for error in exc.errors():

@@ -23,6 +23,8 @@ from app.auth.routes import router as accounts_router
 from app.auth.security import same
 from app.certificates import pages as certificate_pages
 from app.certificates.routes import router as certificates_router
+from app.collection import pages as collection_pages
+from app.collection.routes import router as collection_router
 from app.convoys import deliveries, guard, my_convoy
 from app.convoys import pages as convoy_pages
 from app.convoys.routes import router as convoys_router
@@ -154,12 +156,14 @@ def create_app() -> FastAPI:
         imports_router,
         organisation_router,
         funding_router,
+        collection_router,
         audit_router,
     ):
         include_api(router)
     app.include_router(assets.router)
     app.include_router(auth_pages.router)
     app.include_router(web_pages.router)
+    app.include_router(collection_pages.router)
     app.include_router(desk_pages.router)
     app.include_router(document_pages.router)
     app.include_router(attachment_pages.router)

@@ -4,6 +4,15 @@ from app.attachments.models import Attachment
 from app.audit.models import AuditEntry
 from app.auth.models import ApiToken, KnownDevice, LoginFailure, User, WebSession
 from app.certificates.models import CertificateItem, UsageCertificate
+from app.collection.models import (
+    CollectionPoint,
+    Pallet,
+    PalletLine,
+    Reservation,
+    StockLine,
+    StockMovement,
+    StoragePlace,
+)
 from app.convoys.models import Assignment, Convoy, ConvoyItem, Handover, Leg, LegEvent
 from app.core.models import metadata
 from app.destinations.models import Destination
@@ -32,6 +41,7 @@ __all__ = [
     "AuditEntry",
     "CargoLine",
     "CertificateItem",
+    "CollectionPoint",
     "Convoy",
     "ConvoyItem",
     "Destination",
@@ -54,8 +64,14 @@ __all__ = [
     "LoginFailure",
     "Need",
     "Organisation",
+    "Pallet",
+    "PalletLine",
     "PayrollPledge",
     "Programme",
+    "Reservation",
+    "StockLine",
+    "StockMovement",
+    "StoragePlace",
     "Transport",
     "TransportNeed",
     "UsageCertificate",

@@ -32,6 +32,7 @@ def make_user(session: Session, role: Role, **links: int | None) -> User:
         password_hash=password_hash(),
         driver_id=links.get("driver_id"),
         destination_id=links.get("destination_id"),
+        collection_point_id=links.get("collection_point_id"),
     )
     session.add(user)
     session.commit()  # outlives a refused request's rollback; the test's transaction ends it

@@ -195,3 +195,50 @@ def grant_data(**overrides: Any) -> dict[str, Any]:
         "report_due_on": "2027-03-31",
         **overrides,
     }
+
+
+def collection_point(client: TestClient, **overrides: Any) -> dict[str, Any]:
+    n = next(_seq)
+    body = {
+        "name": f"Westfalenhalle {n}",
+        "street": "Rheinlanddamm 200",
+        "postal_code": "44139",
+        "city": "Dortmund",
+        "opening_hours": "Mo-Fr 10-18",
+        "pallet_prefix": f"WH{n}",
+        **overrides,
+    }
+    return created(client, "/collection-points", body)
+
+
+def storage_place(client: TestClient, point_id: int, **overrides: Any) -> dict[str, Any]:
+    body = {"zone": "A", "row": str(next(_seq)), "shelf": "1", **overrides}
+    return created(client, f"/collection-points/{point_id}/places", body)
+
+
+def intake(client: TestClient, point_id: int, place_id: int, **overrides: Any) -> dict[str, Any]:
+    body = {
+        "place_id": place_id,
+        "category": "clothing",
+        "subcategory": "jackets",
+        "gender": "men",
+        "size": "L",
+        "season": "winter",
+        "quantity": 40,
+        "priority": "urgent",
+        **overrides,
+    }
+    return created(client, f"/collection-points/{point_id}/intake", body)
+
+
+def goods_need(client: TestClient, destination_id: int, **overrides: Any) -> dict[str, Any]:
+    body = {
+        "item_kind": "goods",
+        "description": "Winter jackets for the patients",
+        "quantity": 30,
+        "goods_category": "clothing",
+        "goods_subcategory": "jackets",
+        "season": "winter",
+        **overrides,
+    }
+    return need(client, destination_id, **body)

@@ -17,6 +17,8 @@ class User(Entity, table=True):
     password_hash: str = Field(max_length=300)
     driver_id: int | None = Field(default=None, foreign_key="driver.id")
     destination_id: int | None = Field(default=None, foreign_key="destination.id")
+    # A volunteer works at one collection point.
+    collection_point_id: int | None = Field(default=None, foreign_key="collection_point.id")
     is_active: bool = True
     # The language the pages are shown in (de, uk, en); None: guessed from the browser.
     locale: str | None = Field(default=None, max_length=5)

@@ -10,6 +10,7 @@ from app.auth.roles import Role
 
 A, C, K, D, R = Role.admin, Role.coordinator, Role.clerk, Role.driver, Role.recipient
 T = Role.treasurer
+V = Role.volunteer
 
 PLAN = frozenset({A, C})  # plans and edits the workflow
 OFFICE = frozenset({A, C, K})  # reads everything; the clerk edits the paperwork
@@ -163,6 +164,36 @@ POLICY: dict[str, frozenset[Role]] = {
     "create_attachment": OFFICE | {R, T},
     "list_attachments": OFFICE | {D, R, T},
     "download_attachment": OFFICE | {D, R, T},
+    "import_intake": PLAN | {V},
+    "get_intake_template": OFFICE | {V},
+    # the collection point: a volunteer records, moves and packs at their own hall (the
+    # routes' lookups keep them to it); the office reserves stock for needs and ships pallets
+    "list_collection_points": OFFICE | {V},
+    "get_collection_point": OFFICE | {V},
+    "create_collection_point": PLAN,
+    "update_collection_point": PLAN,
+    "list_storage_places": OFFICE | {V},
+    "create_storage_place": PLAN,
+    "get_stock_catalogue": OFFICE | {V},
+    "record_intake": PLAN | {V},
+    "list_stock": OFFICE | {V},
+    "get_stock_line": OFFICE | {V},
+    "move_stock": PLAN | {V},
+    "write_off_stock": PLAN,
+    "count_stock": PLAN,
+    "list_stock_movements": OFFICE | {V},
+    "match_stock": OFFICE,
+    "list_reservations": OFFICE | {V},
+    "reserve_stock": PLAN,
+    "fill_need_from_stock": PLAN,
+    "release_reservation": PLAN,
+    "list_pallets": OFFICE | {V},
+    "create_pallet": PLAN | {V},
+    "get_pallet": OFFICE | {V},
+    "update_pallet": PLAN | {V},
+    "pack_pallet": PLAN | {V},
+    "load_pallet": PLAN,
+    "hand_over_pallet": PLAN,
     # audit trail
     "list_audit_entries": OFFICE,
     "get_donor_history": OFFICE,

@@ -10,3 +10,4 @@ class Role(StrEnum):
     driver = "driver"  # one driver record: own assignments only
     recipient = "recipient"  # one destination: its items, convoys and needs
     treasurer = "treasurer"  # books the ledger, issues receipts and reports; plans nothing
+    volunteer = "volunteer"  # one collection point: records, moves and packs goods there

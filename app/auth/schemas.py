@@ -22,6 +22,7 @@ class UserCreate(Schema):
     password: str = Field(max_length=200)
     driver_id: RecordId | None = None
     destination_id: RecordId | None = None
+    collection_point_id: RecordId | None = None
 
     _password = field_validator("password")(_check_password)
 
@@ -37,6 +38,12 @@ class UserCreate(Schema):
             raise ValueError(_("driver_id is only for driver accounts"))
         if self.role != Role.recipient and self.destination_id is not None:
             raise ValueError(_("destination_id is only for recipient accounts"))
+        if self.role == Role.volunteer and self.collection_point_id is None:
+            raise ValueError(
+                _("a volunteer account is linked to a collection point: set collection_point_id")
+            )
+        if self.role != Role.volunteer and self.collection_point_id is not None:
+            raise ValueError(_("collection_point_id is only for volunteer accounts"))
         return self
 
 
@@ -60,6 +67,7 @@ class UserRead(Schema):
     role: Role
     driver_id: RecordId | None
     destination_id: RecordId | None
+    collection_point_id: RecordId | None
     is_active: bool
     last_login_at: datetime | None
     created_at: datetime

@@ -13,6 +13,7 @@ from app.auth import security
 from app.auth.models import ApiToken, KnownDevice, LoginFailure, User, WebSession
 from app.auth.roles import Role
 from app.auth.schemas import UserCreate, UserRead, UserUpdate
+from app.collection.models import CollectionPoint
 from app.core.config import get_settings
 from app.core.errors import Conflict, InvalidInput, TooManyAttempts
 from app.core.i18n import N_, _
@@ -35,6 +36,7 @@ class Principal:
     destination_id: int | None = None
     full_name: str | None = None
     locale: str | None = None  # the language chosen for the pages
+    collection_point_id: int | None = None  # the hall a volunteer works at
 
     @classmethod
     def of(cls, user: User) -> "Principal":
@@ -47,6 +49,7 @@ class Principal:
             user.destination_id,
             user.full_name,
             user.locale,
+            user.collection_point_id,
         )
 
 
@@ -74,6 +77,18 @@ def create_user(session: Session, data: UserCreate) -> User:
                     _("destination {destination_id} does not exist").format(
                         destination_id=data.destination_id
                     ),
+                )
+            ]
+        )
+    if (
+        data.collection_point_id is not None
+        and session.get(CollectionPoint, data.collection_point_id) is None
+    ):
+        raise InvalidInput(
+            [
+                (
+                    "collection_point_id",
+                    _("collection point {id} does not exist").format(id=data.collection_point_id),
                 )
             ]
         )

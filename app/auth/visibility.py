@@ -1,6 +1,7 @@
 """What a driver or a recipient may see: the row-level half of authorization.
 
-Office roles (admin, coordinator, clerk) see everything. A driver sees the convoys they are
+Office roles (admin, coordinator, clerk) see everything. A volunteer sees the stock, movements
+and pallets of the collection point they work at. A driver sees the convoys they are
 assigned to (with their legs), the vehicles they are assigned to and the goods those vehicles
 carry, those vehicles' export records and their own driver record. A recipient sees its own
 destination, the items allocated to it, its needs and the convoys carrying its items.
@@ -9,12 +10,14 @@ existence is not revealed.
 """
 
 from collections.abc import Iterable
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 from sqlmodel import Session, col, select
 
 from app.auth.roles import Role
 from app.auth.service import Principal
+from app.collection.models import CollectionPoint, Pallet, StockLine, StockMovement
 from app.convoys.models import Assignment, Convoy, ConvoyItem, DriverWithdrawal, Leg
 from app.core.errors import Forbidden, InvalidInput, NotFound
 from app.core.i18n import N_, _
@@ -34,6 +37,11 @@ def is_office(principal: Principal) -> bool:
 def _driver(principal: Principal) -> int | None:
     """The driver record a driver account is tied to (None: sees nothing)."""
     return principal.driver_id if principal.role == Role.driver else None
+
+
+def _volunteer(principal: Principal) -> int | None:
+    """The collection point a volunteer account works at (None: sees nothing)."""
+    return principal.collection_point_id if principal.role == Role.volunteer else None
 
 
 def _recipient(principal: Principal) -> int | None:
@@ -110,6 +118,40 @@ def drivers(principal: Principal) -> ColumnElement[bool]:
     if (driver_id := _driver(principal)) is not None:
         return col(Driver.id) == driver_id
     return false()
+
+
+def _at_hall(principal: Principal, column: Any) -> ColumnElement[bool]:
+    """The office sees every hall; a volunteer only their own."""
+    if is_office(principal):
+        return true()
+    if (point_id := _volunteer(principal)) is not None:
+        return cast(ColumnElement[bool], column == point_id)
+    return false()
+
+
+def collection_points(principal: Principal) -> ColumnElement[bool]:
+    return _at_hall(principal, col(CollectionPoint.id))
+
+
+def stock_lines(principal: Principal) -> ColumnElement[bool]:
+    return _at_hall(principal, col(StockLine.collection_point_id))
+
+
+def stock_movements(principal: Principal) -> ColumnElement[bool]:
+    return _at_hall(principal, col(StockMovement.collection_point_id))
+
+
+def pallets(principal: Principal) -> ColumnElement[bool]:
+    return _at_hall(principal, col(Pallet.collection_point_id))
+
+
+def require_collection_point(principal: Principal, point_id: int) -> None:
+    """404 for a hall one does not work at: a volunteer of hall A cannot tell hall B exists."""
+    if is_office(principal) or (
+        _volunteer(principal) is not None and _volunteer(principal) == point_id
+    ):
+        return
+    raise NotFound(N_("Collection point"), point_id)
 
 
 def visible_item_ids(session: Session, principal: Principal, item_ids: Iterable[int]) -> set[int]:

@@ -64,6 +64,7 @@ from app.demo.shapes import (
     WayBack,
     Withdraw,
 )
+from app.destinations.models import RecipientKind
 from app.donors.models import DonorKind
 from app.items.models import ItemKind, Packing
 
@@ -143,6 +144,14 @@ DESTINATIONS = {
         "Head of the vehicle fleet", "+380 51 555 0103", via="lviv",
         street="Kakhovska St 2", street_uk="вул. Каховська, 2", postal_code="54018",
         city_uk="Миколаїв", oblast_uk="Миколаївська область",
+    ),
+    # The LVR's partner clinic: winter clothing from the collection point, not vehicles.
+    "kulparkiv": Destination(
+        "Lviv Regional Clinical Psychiatric Hospital (Kulparkiv)",
+        "КНП ЛОР «Львівська обласна клінічна психіатрична лікарня»", "Lviv", "Lvivska",
+        "01994126", "Deputy medical director", "+380 32 555 0141",
+        street="Kulparkivska St 95", street_uk="вул. Кульпарківська, 95", postal_code="79021",
+        city_uk="Львів", oblast_uk="Львівська область", kind=RecipientKind.clinic,
     ),
 }  # fmt: skip
 
@@ -604,4 +613,54 @@ ACCOUNTS = (
             destination="lviv"),
     Account(Role.treasurer, "petra.schoenfeld",
             "Petra Schönfeld (treasurer, support association of the LVR clinic)"),
+    Account(Role.volunteer, "lena.schmitz", "Lena Schmitz (Westfalenhalle, sorting table)",
+            collection_point=True),
 )  # fmt: skip
+
+
+# --- the collection point: the Westfalenhalle in Dortmund ------------------------------------
+# Sorted donations of the spring: clothing by gender, size and season, shoes, hygiene, baby
+# care, food, medical supplies, bedding and tools, on shelves of four zones. A winter-clothing
+# request from the clinic in Kulparkiv is met from it, packed on two pallets and loaded on
+# W4U-02's Atego.
+
+HALL = {
+    "name": "Westfalenhalle Dortmund, Halle 3",
+    "street": "Rheinlanddamm 200",
+    "postal_code": "44139",
+    "city": "Dortmund",
+    "opening_hours": "Mo–Fr 10–18 Uhr, Sa 10–14 Uhr",
+    "pallet_prefix": "WH",
+}
+HALL_ZONES = {"A": "clothing", "B": "shoes and bedding", "C": "hygiene and baby care",
+              "D": "food, medical supplies, tools"}  # fmt: skip
+HALL_ROWS, HALL_SHELVES = 4, 3
+# Lines of each (category, subcategory) sorted in; the sizes, genders and seasons are dealt
+# round-robin so every combination a request names has some stock.
+HALL_STOCK = {
+    ("clothing", "jackets"): 48, ("clothing", "coats"): 18, ("clothing", "sweaters"): 40,
+    ("clothing", "trousers"): 36, ("clothing", "underwear"): 16, ("clothing", "socks"): 14,
+    ("clothing", "hats_gloves"): 14, ("shoes", "boots"): 20, ("shoes", "shoes"): 12,
+    ("shoes", "slippers"): 6, ("hygiene", "soap"): 8, ("hygiene", "dental"): 8,
+    ("hygiene", "sanitary"): 6, ("hygiene", "incontinence"): 6, ("baby_care", "nappies"): 8,
+    ("baby_care", "wipes"): 4, ("baby_care", "baby_clothes"): 8, ("food", "canned"): 8,
+    ("food", "dry"): 8, ("food", "baby_food"): 4, ("medical", "dressings"): 6,
+    ("medical", "gloves"): 4, ("medical", "syringes"): 2, ("bedding", "blankets"): 12,
+    ("bedding", "sleeping_bags"): 8, ("bedding", "bed_linen"): 4, ("bedding", "pillows"): 4,
+    ("tools", "hand_tools"): 4, ("tools", "torches"): 4, ("tools", "power_banks"): 4,
+}  # fmt: skip
+CLOTHING_SIZES = ("S", "M", "L", "XL", "XXL")
+SHOE_SIZES = ("38", "39", "40", "41", "42", "43", "44", "45")
+BABY_SIZES = ("56", "62", "68", "74", "80")
+# (category, subcategory, gender, size, season, quantity, priority 1–5, description)
+KULPARKIV_NEEDS = {
+    "jackets": ("clothing", "jackets", None, None, "winter", 80, 1,
+                "Winter jackets for the patients of the closed wards"),
+    "sweaters": ("clothing", "sweaters", None, None, "winter", 120, 1,
+                 "Warm sweaters for the patients"),
+    "boots": ("shoes", "boots", "men", "44", "winter", 60, 2, "Winter boots, men's size 44"),
+    "blankets": ("bedding", "blankets", None, None, None, 150, 2, "Wool blankets for the wards"),
+}  # fmt: skip
+# Two pallets of winter jackets for the clinic, each (gross kg, litres), on W4U-02's Atego.
+KULPARKIV_PALLETS = ((40, 210, 1_400), (40, 195, 1_400))
+PALLET_CARRIER = ("W4U-02", "atego")

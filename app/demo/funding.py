@@ -17,7 +17,6 @@ from app.auth.service import Principal
 from app.convoys import planning
 from app.convoys.schemas import ConvoyCreate
 from app.destinations import service as destinations
-from app.destinations.schemas import DestinationCreate
 from app.funding import service as funding
 from app.funding.models import EntryKind, TransportStatus
 from app.funding.papers import KIND_WORDS
@@ -61,7 +60,6 @@ COSTS = ((EntryKind.vehicle_hire, 1100), (EntryKind.fuel, 780), (EntryKind.tolls
          (EntryKind.goods, 700))  # fmt: skip
 
 
-CLINIC = "Lviv Regional Clinical Psychiatric Hospital (Kulparkiv)"
 # What the clinic asked of the twentieth transport: (description, in Ukrainian, quantity,
 # priority).
 CLINIC_NEEDS = (
@@ -78,23 +76,9 @@ def _month(start: date, months: int) -> date:
     return date(start.year + year, month + 1, 1)
 
 
-def load(session: Session, today: date) -> None:
-    clinic = destinations.create(
-        session,
-        DestinationCreate(
-            name=CLINIC,
-            name_uk="Львівська обласна клінічна психіатрична лікарня",
-            city="Lviv",
-            city_uk="Львів",
-            oblast="Lvivska",
-            oblast_uk="Львівська область",
-            street="Kulparkivska St 95",
-            street_uk="вул. Кульпарківська, 95",
-            postal_code="79021",
-            edrpou="01995605",
-            contact_name="Deputy medical director",
-        ),
-    )
+def load(session: Session, today: date, clinic_id: int) -> None:
+    # The clinic is the demo's recipient of sorted goods (app/demo/data.py, "kulparkiv").
+    clinic = destinations.get(session, clinic_id)
     assert clinic.id is not None
     asked = [
         needs.create(

@@ -15,6 +15,19 @@ from app.auth.roles import Role
 from app.auth.schemas import UserCreate
 from app.certificates import service as certificates
 from app.certificates.schemas import CertificateCreate
+from app.collection import service as collection
+from app.collection.catalogue import CATALOGUE
+from app.collection.models import Gender, Reservation, Season, StockCategory
+from app.collection.schemas import (
+    CollectionPointCreate,
+    IntakeCreate,
+    PalletCreate,
+    PalletLoad,
+    PalletPack,
+    PalletUpdate,
+    ReservationCreate,
+    StoragePlaceCreate,
+)
 from app.convoys import assignments, loading, planning, progress, transitions, way_back
 from app.convoys import legs as convoy_legs
 from app.convoys.models import Convoy, Leg
@@ -43,9 +56,10 @@ from app.drivers.schemas import Availability, DriverCreate, Licence
 from app.exports import service as exports
 from app.exports.schemas import ExportRecordCreate, ExportRecordUpdate
 from app.items import service as items
-from app.items.models import Condition, Item, ItemCategory
+from app.items.models import Condition, Item, ItemCategory, ItemKind
 from app.items.schemas import CargoLineCreate, ItemCreate
 from app.needs import service as needs
+from app.needs.models import Need
 from app.needs.schemas import NeedCreate
 from app.organisation import service as organisations
 from app.organisation.schemas import OrganisationCreate
@@ -106,6 +120,9 @@ class _Loader:
         self.destinations: dict[str, int] = {}
         self.needs: dict[str, int] = {}
         self.drivers: dict[str, int] = {}
+        self.items: dict[str, Item] = {}
+        self.convoys: dict[str, Convoy] = {}
+        self.collection_point: int | None = None
 
     def day(self, day: shapes.Day) -> date:
         if day.from_today:
@@ -143,13 +160,15 @@ class _Loader:
             self.needs[key] = _id(needs.create(self.session, asked))
         for batch in data.BATCHES:
             self.batch(batch)
-        funding_demo.load(self.session, self.today)
+        funding_demo.load(self.session, self.today, self.destinations["kulparkiv"])
+        self.collection()
         return [self.account(account) for account in data.ACCOUNTS]
 
     def batch(self, batch: shapes.Batch) -> None:
         ahead = self.today + timedelta(days=batch.friday_after)
         self.friday = ahead + timedelta(days=(4 - ahead.weekday()) % 7)
         made = {key: self.item(plan) for key, plan in batch.items.items()}
+        self.items.update(made)
         for key, plan in batch.items.items():
             if isinstance(plan, shapes.Vehicle):
                 for cargo in plan.cargo:
@@ -287,6 +306,7 @@ class _Loader:
                 notes=plan.notes,
             ),
         )
+        self.convoys[plan.number] = convoy
         legs = [
             convoy_legs.add_leg(
                 self.session,
@@ -392,6 +412,131 @@ class _Loader:
                 driver = self.drivers[step.driver]
                 assignments.withdraw_driver(self.session, convoy, driver, withdrawal)
 
+    def collection(self) -> None:
+        """The Westfalenhalle: its shelves, a few hundred sorted lines, the clinic's winter
+        request met from them, and two pallets of jackets loaded on a convoy."""
+        hall = collection.create_point(
+            self.session, CollectionPointCreate.model_validate(data.HALL)
+        )
+        self.collection_point = _id(hall)
+        places: dict[str, list[int]] = {}
+        for zone in data.HALL_ZONES:
+            for row in range(1, data.HALL_ROWS + 1):
+                for shelf in range(1, data.HALL_SHELVES + 1):
+                    place = collection.create_place(
+                        self.session,
+                        hall,
+                        StoragePlaceCreate(zone=zone, row=str(row), shelf=str(shelf)),
+                    )
+                    places.setdefault(zone, []).append(_id(place))
+        donor_keys = [None, *self.donors]
+        n = 0
+        for (category, subcategory), lines in data.HALL_STOCK.items():
+            entry = CATALOGUE[StockCategory(category)]
+            zone = {"clothing": "A", "shoes": "B", "bedding": "B", "hygiene": "C"}.get(
+                category, "C" if category == "baby_care" else "D"
+            )
+            for i in range(lines):
+                n += 1
+                sizes = (
+                    data.SHOE_SIZES
+                    if category == "shoes"
+                    else data.BABY_SIZES
+                    if category == "baby_care"
+                    else data.CLOTHING_SIZES
+                )
+                genders = ("women", "men", "unisex", "girls", "boys")
+                seasons = ("winter", "winter", "all_year", "summer", "winter")
+                donor = donor_keys[n % len(donor_keys)]
+                sorted_in = IntakeCreate.model_validate(
+                    {
+                        "place_id": places[zone][(n * 5) % len(places[zone])],
+                        "category": category,
+                        "subcategory": subcategory,
+                        "gender": genders[i % len(genders)] if entry.gender else None,
+                        "size": sizes[i % len(sizes)] if entry.size else None,
+                        "season": seasons[i % len(seasons)] if entry.season else None,
+                        "quantity": 4 + (n * 7 + i * 3) % 37,
+                        "condition": ("good", "new", "good", "worn")[n % 4],
+                        "priority": "not_usable"
+                        if n % 23 == 0
+                        else "urgent"
+                        if entry.season and seasons[i % len(seasons)] == "winter"
+                        else "not_urgent",
+                        "best_before_on": self.today + timedelta(days=120 + n)
+                        if entry.best_before
+                        else None,
+                        "batch": f"CH-{2026}-{n:04d}" if entry.batch_and_expiry else None,
+                        "expires_on": self.today + timedelta(days=400 + n)
+                        if entry.batch_and_expiry
+                        else None,
+                        "donor_id": self.donors[donor] if donor else None,
+                    }
+                )
+                collection.record_intake(self.session, _id(hall), sorted_in)
+        asked: dict[str, Need] = {}
+        for key, wanted in data.KULPARKIV_NEEDS.items():
+            category, subcategory, gender, size, season, quantity, priority, text = wanted
+            asked[key] = needs.create(
+                self.session,
+                NeedCreate(
+                    destination_id=self.destinations["kulparkiv"],
+                    item_kind=ItemKind.goods,
+                    description=text,
+                    quantity=quantity,
+                    priority=priority,
+                    requested_on=self.today - timedelta(days=9),
+                    goods_category=StockCategory(category),
+                    goods_subcategory=subcategory,
+                    gender=Gender(gender) if gender else None,
+                    size=size,
+                    season=Season(season) if season else None,
+                ),
+            )
+        jackets = asked["jackets"]
+        wanted_total = sum(count for count, _kg, _litres in data.KULPARKIV_PALLETS)
+        held: list[Reservation] = []
+        for stock in collection.fitting_lines(self.session, jackets, _id(hall)):
+            if wanted_total <= 0:
+                break
+            take = min(stock.quantity - stock.reserved, wanted_total)
+            held.append(
+                collection.reserve(
+                    self.session,
+                    ReservationCreate(
+                        need_id=_id(jackets), stock_line_id=_id(stock), quantity=take
+                    ),
+                )
+            )
+            wanted_total -= take
+        number, vehicle = data.PALLET_CARRIER
+        for count, kg, litres in data.KULPARKIV_PALLETS:
+            pallet = collection.create_pallet(
+                self.session,
+                PalletCreate(collection_point_id=_id(hall), need_id=_id(jackets)),
+            )
+            for reservation in held:
+                left = reservation.quantity - reservation.packed
+                if count <= 0 or left <= 0:
+                    continue
+                packed = min(left, count)
+                collection.pack(
+                    self.session,
+                    pallet,
+                    PalletPack(reservation_id=_id(reservation), quantity=packed),
+                )
+                count -= packed
+            collection.update_pallet(
+                self.session, pallet, PalletUpdate(weight_kg=kg, volume_dm3=litres)
+            )
+            collection.load(
+                self.session,
+                pallet,
+                PalletLoad(
+                    convoy_id=_id(self.convoys[number]), vehicle_id=_id(self.items[vehicle])
+                ),
+            )
+
     def account(self, account: shapes.Account) -> DemoLogin:
         password = secrets.token_urlsafe(15)  # 20 characters, 120 bits
         user = UserCreate(
@@ -401,6 +546,7 @@ class _Loader:
             password=password,
             driver_id=self.drivers[account.driver] if account.driver else None,
             destination_id=self.destinations[account.destination] if account.destination else None,
+            collection_point_id=self.collection_point if account.collection_point else None,
         )
         accounts.create_user(self.session, user)
         return DemoLogin(account.role, account.username, password, account.full_name)

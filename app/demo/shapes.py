@@ -8,6 +8,7 @@ from typing import Literal
 
 from app.auth.roles import Role
 from app.convoys.models import EventKind, WithdrawalReason
+from app.destinations.models import RecipientKind
 from app.donors.models import DonorKind
 from app.items.models import CargoCategory, ItemKind, Packing
 
@@ -72,6 +73,7 @@ class Destination:
     postal_code: str | None = None
     city_uk: str | None = None
     oblast_uk: str | None = None
+    kind: RecipientKind = RecipientKind.utility
 
 
 @dataclass(frozen=True)
@@ -342,3 +344,4 @@ class Account:
     full_name: str
     driver: str | None = None  # a driver's key: the record a driver account sees
     destination: str | None = None  # a destination's key: where a recipient receives
+    collection_point: bool = False  # a volunteer of the demo's collection point

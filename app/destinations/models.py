@@ -1,14 +1,26 @@
+from enum import StrEnum
+
 from sqlmodel import Field
 
 from app.core.models import Entity, sort_indexes
+from app.core.types import enum_type
+
+
+class RecipientKind(StrEnum):
+    utility = "utility"
+    clinic = "clinic"
+    hospital = "hospital"
+    rehabilitation_centre = "rehabilitation_centre"
+    other = "other"
 
 
 class Destination(Entity, table=True):
-    """A recipient utility in Ukraine."""
+    """A recipient in Ukraine: a utility, a clinic, a hospital, a rehabilitation centre."""
 
     __table_args__ = sort_indexes("destination", "city", "created_at")
 
     name: str = Field(index=True, max_length=200)
+    kind: RecipientKind = Field(default=RecipientKind.utility, sa_type=enum_type(RecipientKind))
     name_uk: str | None = Field(default=None, max_length=200)  # Ukrainian name, in Cyrillic
     # The address a consignment note names (CMR Art. 6(1)(e)), in Latin and in Cyrillic.
     street: str | None = Field(default=None, max_length=200)

@@ -8,6 +8,7 @@ from app.core.i18n import _
 from app.core.identifiers import EDRPOU
 from app.core.schemas import Schema
 from app.core.types import Email, RecordId
+from app.destinations.models import RecipientKind
 
 # Ukrainian writes the apostrophe inside words (Кам'янське); the ASCII, modifier-letter and
 # typographic forms are all in use.
@@ -60,6 +61,9 @@ UA_POSTAL_CODE = r"^\d{5}$"
 
 class DestinationCreate(Schema):
     name: str = Field(min_length=1, max_length=200, examples=["Lvivvodokanal"])
+    kind: RecipientKind = Field(
+        default=RecipientKind.utility, description="A utility, a clinic, a hospital, ..."
+    )
     name_uk: CyrillicName | None = Field(
         default=None, max_length=200, examples=["ЛМКП «Львівводоканал»"]
     )
@@ -98,6 +102,7 @@ class DestinationUpdate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
+    kind: RecipientKind | None = None
     name_uk: CyrillicName | None = Field(default=None, max_length=200)
     street: str | None = Field(default=None, max_length=200)
     street_uk: CyrillicPlace | None = Field(default=None, max_length=200)
@@ -120,6 +125,7 @@ class DestinationRead(Schema):
 
     id: int
     name: str
+    kind: RecipientKind
     name_uk: str | None
     street: str | None
     street_uk: str | None

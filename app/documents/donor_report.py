@@ -11,6 +11,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.auth.service import Principal
+from app.collection import service as collection
+from app.collection.catalogue import goods_name
 from app.convoys.models import Convoy, ConvoyItem, Handover
 from app.core.config import get_settings
 from app.core.errors import NotFound
@@ -73,8 +75,59 @@ def facts(session: Session, donor: Donor) -> dict[str, Any]:
     return {
         "donor": papers.donor_facts(donor),
         "items": items,
+        "goods": _goods(session, donor),
         "totals": {"items": len(items), "delivered": delivered, "value": papers.money(total)},
     }
+
+
+def _goods(session: Session, donor: Donor) -> list[dict[str, Any]]:
+    """The sorted goods the donor brought to a collection point, and where each left for."""
+    assert donor.id is not None
+    given = collection.donated(session, donor.id)
+    recipients = {
+        d.id: d
+        for d in session.exec(
+            select(Destination).where(
+                col(Destination.id).in_({p[2] for g in given for p in g.pallets if p[2]})
+            )
+        ).all()
+    }
+    convoys = {
+        c.id: c.number
+        for c in session.exec(
+            select(Convoy).where(
+                col(Convoy.id).in_({p[3] for g in given for p in g.pallets if p[3]})
+            )
+        ).all()
+    }
+    goods: list[dict[str, Any]] = []
+    for g in given:
+        line = g.line
+        went: list[dict[str, Any]] = []
+        for number, quantity, recipient_id, convoy_id, plate in g.pallets:
+            recipient = recipients.get(recipient_id) if recipient_id else None
+            went.append(
+                {
+                    "pallet": number,
+                    "quantity": quantity,
+                    "recipient": recipient.name if recipient else "",
+                    "recipient_uk": (recipient.name_uk or "") if recipient else "",
+                    "convoy": convoys.get(convoy_id, "") if convoy_id else "",
+                    "truck": plate or "",
+                }
+            )
+        size = f" {line.size}" if line.size else ""
+        goods.append(
+            {
+                "name": goods_name(line.category, line.subcategory, "de") + size,
+                "name_uk": goods_name(line.category, line.subcategory, "uk") + size,
+                "quantity": line.quantity + sum(p[1] for p in g.pallets),
+                "at_hand": line.quantity,
+                "hall": g.hall,
+                "went": went,
+            }
+        )
+    return goods
 
 
 def pdf(session: Session, donor: Donor) -> bytes:

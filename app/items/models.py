@@ -27,6 +27,8 @@ class ItemKind(StrEnum):
     pipes = "pipes"
     tools = "tools"
     other_equipment = "other_equipment"
+    # sorted donations (clothing, hygiene, medical supplies) kept at a collection point
+    goods = "goods"
 
 
 VEHICLE_KINDS = frozenset(

@@ -2,8 +2,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
+from app.collection.models import Gender, Season, StockCategory
 from app.core.i18n import _
 from app.core.localtime import KYIV, today_at
 from app.core.schemas import Schema
@@ -51,6 +52,21 @@ class NeedCreate(Schema):
     requested_on: RequestDate = Field(
         default_factory=lambda: today_at(KYIV), description="The day the utility sent the request"
     )
+    goods_category: StockCategory | None = Field(
+        default=None, description="Sorted goods (item_kind goods): the catalogue's category"
+    )
+    goods_subcategory: str | None = Field(default=None, min_length=1, max_length=40)
+    gender: Gender | None = None
+    size: str | None = Field(default=None, min_length=1, max_length=20)
+    season: Season | None = None
+
+    @model_validator(mode="after")
+    def _goods(self) -> "NeedCreate":
+        if self.item_kind == ItemKind.goods and self.goods_category is None:
+            raise ValueError(_("a need for sorted goods names its category: set goods_category"))
+        if self.item_kind != ItemKind.goods and self.goods_category is not None:
+            raise ValueError(_("goods_category is only for needs of kind goods"))
+        return self
 
 
 class NeedUpdate(Schema):
@@ -77,6 +93,11 @@ class NeedRead(Schema):
     quantity: int
     priority: int
     requested_on: date
+    goods_category: StockCategory | None
+    goods_subcategory: str | None
+    gender: Gender | None
+    size: str | None
+    season: Season | None
     status: NeedStatus
     matched_quantity: int = Field(
         description="Items allocated against this need, not counting withdrawn ones"

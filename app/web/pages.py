@@ -76,6 +76,8 @@ def home_of(role: Role) -> str:
         return "/deliveries"
     if role == Role.treasurer:
         return "/programmes"
+    if role == Role.volunteer:
+        return "/collection"  # on to the phone page of their own hall
     return "/desk"
 
 

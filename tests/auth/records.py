@@ -56,6 +56,15 @@ def build(admin: TestClient, session: Session) -> Records:
     shared = b.post(admin, f"/donors/{bus['donor_id']}/report-links")
     assert shared.status_code == 201, shared.text
     funding = build_funding(admin, planned.id, need["id"], planned.destination["id"])
+    point = factories.collection_point(admin)
+    place = factories.storage_place(admin, point["id"])
+    line = factories.intake(admin, point["id"], place["id"])
+    goods = factories.goods_need(admin, planned.destination["id"])
+    reserved = b.post(
+        admin, "/reservations", {"need_id": goods["id"], "stock_line_id": line["id"], "quantity": 5}
+    )
+    assert reserved.status_code == 201, reserved.text
+    pallet = factories.created(admin, "/pallets", {"collection_point_id": point["id"]})
     return Records(
         planned,
         {
@@ -77,6 +86,10 @@ def build(admin: TestClient, session: Session) -> Records:
             "organisation_id": organisation["id"],
             "vehicle_id": back["id"],  # the return vehicle
             **funding,
+            "point_id": point["id"],
+            "line_id": line["id"],
+            "reservation_id": reserved.json()["id"],
+            "pallet_id": pallet["id"],
         },
     )
 
@@ -101,6 +114,8 @@ def links_for(role: Role, records: Records) -> dict[str, Any]:
         return {"driver_id": records.driver_id}
     if role == Role.recipient:
         return {"destination_id": records.destination_id}
+    if role == Role.volunteer:
+        return {"collection_point_id": records.ids["point_id"]}
     return {}
 
 

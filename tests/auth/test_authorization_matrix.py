@@ -29,7 +29,8 @@ OFFICE = PLAN | {"clerk"}
 DRIVER = frozenset({"driver"})
 RECIPIENT = frozenset({"recipient"})
 TREASURER = frozenset({"treasurer"})
-LOGGED_IN = OFFICE | DRIVER | RECIPIENT | TREASURER
+VOLUNTEER = frozenset({"volunteer"})
+LOGGED_IN = OFFICE | DRIVER | RECIPIENT | TREASURER | VOLUNTEER
 FUNDING = OFFICE | TREASURER  # reads a transport series and its money
 BOOKS = ADMIN | TREASURER  # keeps the books
 PUBLIC = LOGGED_IN | {ANONYMOUS}
@@ -190,6 +191,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "issue_donation_receipt": BOOKS,
     "list_funding_papers": FUNDING,
     "download_funding_paper": FUNDING,
+    "import_intake": PLAN | VOLUNTEER,
+    "get_intake_template": OFFICE | VOLUNTEER,
     # papers
     "get_convoy_document": OFFICE | DRIVER | RECIPIENT,
     "issue_convoy_document": OFFICE,
@@ -198,6 +201,34 @@ EXPECTED: dict[str, frozenset[str]] = {
     "download_issued_document": OFFICE,
     # audit trail
     "list_audit_entries": OFFICE,
+    # the collection point: a volunteer records, moves and packs at their own hall
+    "list_collection_points": OFFICE | VOLUNTEER,
+    "get_collection_point": OFFICE | VOLUNTEER,
+    "create_collection_point": PLAN,
+    "update_collection_point": PLAN,
+    "list_storage_places": OFFICE | VOLUNTEER,
+    "create_storage_place": PLAN,
+    "get_stock_catalogue": OFFICE | VOLUNTEER,
+    "record_intake": PLAN | VOLUNTEER,
+    "list_stock": OFFICE | VOLUNTEER,
+    "get_stock_line": OFFICE | VOLUNTEER,
+    "move_stock": PLAN | VOLUNTEER,
+    "write_off_stock": PLAN,
+    "count_stock": PLAN,
+    "list_stock_movements": OFFICE | VOLUNTEER,
+    "match_stock": OFFICE,
+    "list_reservations": OFFICE | VOLUNTEER,
+    "reserve_stock": PLAN,
+    "fill_need_from_stock": PLAN,
+    "POST /collection-matching/fill": PLAN,
+    "release_reservation": PLAN,
+    "list_pallets": OFFICE | VOLUNTEER,
+    "create_pallet": PLAN | VOLUNTEER,
+    "get_pallet": OFFICE | VOLUNTEER,
+    "update_pallet": PLAN | VOLUNTEER,
+    "pack_pallet": PLAN | VOLUNTEER,
+    "load_pallet": PLAN,
+    "hand_over_pallet": PLAN,
     # HTML pages (browser session) and framework routes outside the spec
     "GET /": LOGGED_IN,
     "GET /login": PUBLIC,
@@ -304,6 +335,20 @@ EXPECTED: dict[str, frozenset[str]] = {
     "POST /ledger-entries/{entry_id}/reversal": BOOKS,
     "POST /ledger-entries/{entry_id}/receipt": BOOKS,
     "POST /transports/{transport_id}/funders-report": BOOKS,
+    # the collection point's pages: a volunteer's phone page and hall, the office's matching
+    "GET /collection": OFFICE | VOLUNTEER,
+    "GET /collection/{point_id}": OFFICE | VOLUNTEER,
+    "GET /collection/{point_id}/intake": PLAN | VOLUNTEER,
+    "POST /collection/{point_id}/intake": PLAN | VOLUNTEER,
+    "POST /collection/{point_id}/pallets": PLAN | VOLUNTEER,
+    "GET /collection-matching": OFFICE,
+    "POST /collection-matching/reserve": PLAN,
+    "GET /collection/pallets/{pallet_id}": OFFICE | VOLUNTEER,
+    "GET /collection/pallets/{pallet_id}/{paper}.pdf": OFFICE | VOLUNTEER,
+    "POST /collection/pallets/{pallet_id}/pack": PLAN | VOLUNTEER,
+    "POST /collection/pallets/{pallet_id}/weigh": PLAN | VOLUNTEER,
+    "POST /collection/pallets/{pallet_id}/load": PLAN,
+    "POST /collection/pallets/{pallet_id}/handover": PLAN,
     "GET /my-convoy": DRIVER,
     "GET /my-convoy/calendar.ics": DRIVER,
     "POST /my-convoy/legs/{leg_id}/report": DRIVER,
@@ -387,6 +432,7 @@ _ASSET = {
     "kind": "manifest",
     "fmt": "xlsx",
     "token": "not-a-shared-token",
+    "paper": "label",
 }
 
 
@@ -435,6 +481,7 @@ _DESTRUCTIVE = frozenset(
         "withdraw_item",
         "revoke_donor_report_link",
         "POST /donor-report-links/{link_id}/revoke",
+        "release_reservation",
     }
 )
 

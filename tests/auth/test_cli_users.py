@@ -200,10 +200,10 @@ def test_unknown_role_is_refused_before_asking_for_a_password(fresh_database: st
             ["--role", "clerk", "--destination-id", "1"],
             "error: destination_id is only for recipient accounts",
         ),
-        (["--role", "driver", "--driver-id", "999"], "error: driver_id: driver 999 does not exist"),
+        (["--role", "driver", "--driver-id", "999"], "error: Driver: driver 999 does not exist"),
         (
             ["--role", "recipient", "--destination-id", "999"],
-            "error: destination_id: destination 999 does not exist",
+            "error: Destination: destination 999 does not exist",
         ),
     ],
 )

@@ -80,7 +80,9 @@ def test_the_manifest_counts_each_good_to_its_own_recipient(api: TestClient, w4u
     # Chuhuiv: the Unimog with its flood pumps and the TGL, not the pumps riding on the TGL;
     # vehicles, lines, weight, value.
     assert "«Чугуївводоканал» 31704432 2 1 11.160 kg 124.000,00 €" in per_recipient
-    assert "«Львівводоканал» 03350120 4 10 51.720 kg 626.000,00 €" in per_recipient
+    # Lviv: with the two pallets of winter jackets from the Westfalenhalle on the Atego.
+    assert "«Львівводоканал» 03350120 4 12 52.125 kg 626.000,00 €" in per_recipient
+    assert "WH-0001" in text and "WH-0002" in text
     assert "12.120 kg" not in text and "50.760 kg" not in text
     # The pumps' lines under the TGL say whose they are.
     tgl = text[text.index("6.1 Borehole pump") :]
@@ -191,7 +193,7 @@ def test_the_handover_acts_list_each_recipients_own_goods(api: TestClient, w4u02
     assert all(pump in lviv for pump in PUMPS)
     assert TGL_VIN not in lviv  # the truck is Chuhuiv's; Lviv's pumps name it as their carrier
     assert "befördert auf / перевозиться на 6. MAN TGL 8.180 box truck" in lviv
-    assert "51.720 kg" in lviv and "626.000,00 €" in lviv
+    assert "52.125 kg" in lviv and "626.000,00 €" in lviv
 
 
 def test_the_usage_forms_name_the_covering_certificate(api: TestClient, w4u02: W4U02) -> None:

@@ -36,7 +36,7 @@ READERS = (Role.coordinator, Role.admin, Role.driver, Role.recipient)
 # Pages that are no HTML page to read: files, the service worker, the framework's own.
 NOT_PAGES = re.compile(
     r"^/(api|static|docs|openapi|sw\.js|healthz|metrics|reports/)|"
-    r"\{fmt\}|\{kind\}|/file$|calendar\.ics$|^/login$|^/logout$|^/language$"
+    r"\{fmt\}|\{kind\}|\{paper\}|/file$|calendar\.ics$|^/login$|^/logout$|^/language$"
 )
 # Stored text that is not data typed by people: the audit trail's field names and values, and
 # the values of enums (they must be shown as words, never as stored).
@@ -141,7 +141,7 @@ def _page_routes(app: FastAPI) -> list[str]:
 
 
 # Path parameters not named after their table.
-_PARAM_TABLES = {"entry_id": "ledger_entry"}
+_PARAM_TABLES = {"entry_id": "ledger_entry", "point_id": "collection_point"}
 
 
 def _urls(path: str, engine: Engine) -> Iterator[str]:
