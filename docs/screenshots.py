@@ -27,7 +27,7 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     with demo_server() as (url, logins), sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        coordinator = _page(browser, url, logins["coordinator"], 1280, "en-GB")
+        coordinator = _page(browser, url, logins["coordinator"], 1366, "en-GB")
         coordinator.goto("/desk")
         coordinator.screenshot(path=str(OUT / "desk.png"), full_page=True)
         coordinator.get_by_role("link", name="W4U-03").first.click()

@@ -47,6 +47,14 @@ def require_plannable(convoy: Convoy, what: str) -> None:
         )
 
 
+def note_change(convoy: Convoy, what: str, reason: str | None) -> None:
+    """A change someone gave a reason for (a leg removed, an item unloaded, the convoy
+    cancelled): said beside the status and kept in the convoy's history."""
+    if reason:
+        convoy.status_reason = f"{what}: {reason}"[:500]
+        touch(convoy)
+
+
 def back_to_planning(convoy: Convoy, reason: str = "its plan changed") -> None:
     """A change to a 'ready' convoy's plan means it must be checked again."""
     if convoy.status == ConvoyStatus.ready:

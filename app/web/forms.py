@@ -5,6 +5,7 @@ the errors come back keyed by field so the template shows each beside its input,
 values go back into the form, so nothing is lost.
 """
 
+import re
 from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,6 +19,16 @@ from app.core.errors import Conflict, InvalidInput, RuleViolation
 from app.core.types import MAX_STORED_INT
 
 FieldErrors = dict[str, str]
+
+_BACK = re.compile(r"/convoys/[0-9]{1,10}")
+
+
+def back_or(back: object, default: str) -> str:
+    """Where a form goes once saved: back to the convoy board it was opened from (a readiness
+    finding's link says ``?back=/convoys/7``), or its own page. Only a board's path is
+    followed, never another address."""
+    return back if isinstance(back, str) and _BACK.fullmatch(back) else default
+
 
 # The zones a convoy from Germany to Ukraine passes; any IANA name is accepted.
 COMMON_ZONES = (
