@@ -11,9 +11,10 @@ board comes back.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Annotated, Any, NamedTuple
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -167,9 +168,10 @@ class Board:
     can_plan: bool
     history: list[AuditEntryRead]
     loadable: list[loading.Loadable]
-    next_leg: dict[str, str]  # what the leg form starts with: it goes on from the last end
+    next_legs: list[dict[str, str]]  # the add-legs form's rows, as it starts or as typed
     way_back: list[ReturnRow]
     return_vehicles: list[ReturnVehicle]
+    all_choices: bool  # every driver in every select: the board for a browser without scripts
     # Each leg's (None: the whole trip's) drivers for each licence class, those who fit first.
     choices: dict[tuple[str, int | None, LicenceClass | None], list[SeatChoice]]
 
@@ -230,7 +232,9 @@ class Board:
 
     def fixes_for(self, finding: Finding) -> list[tuple[str, str]]:
         assert self.convoy.id is not None
-        return fix_links(self.convoy.id, finding, self._seats_by_driver, self._leg_days)
+        return fix_links(
+            self.convoy.id, finding, self._seats_by_driver, self._leg_days, self.all_choices
+        )
 
     @cached_property
     def _names(self) -> dict[int | None, str]:
@@ -284,6 +288,7 @@ def fix_links(
     finding: Finding,
     seats: dict[tuple[int, int], int],
     days: dict[int, tuple[date, date]] | None = None,
+    all_choices: bool = False,
 ) -> list[tuple[str, str]]:
     """Links to the forms that fix ``finding``, each with what it opens. ``seats``: the
     vehicle each (driver, leg) drives, to find a double booking's cell; ``days``: each leg's
@@ -291,13 +296,14 @@ def fix_links(
     comes back to the board once saved (``back``)."""
     code, item, leg, driver = finding.code, finding.item_id, finding.leg_id, finding.driver_id
     board = f"/convoys/{convoy_id}"
-    back = f"back={board}"
+    here = board + ("?choices=all" if all_choices else "")
+    back = urlencode({"back": board + ("?choices=all" if all_choices else "")})
     context = finding.context or {}
     links: list[tuple[str, str]] = []
     if code == "no_legs":
-        links.append((_("add a leg"), f"{board}#add-leg"))
+        links.append((_("add a leg"), f"{here}#add-leg"))
     elif code == "no_vehicles":
-        links.append((_("load items"), f"{board}#load"))
+        links.append((_("load items"), f"{here}#load"))
     elif code == "item_without_destination" and item:
         links.append((_("allocate"), f"/items/{item}?{back}#actions-heading"))
     elif code == "item_without_certificate" and item:
@@ -305,21 +311,21 @@ def fix_links(
     elif code == "item_not_export_ready" and item:
         links.append((_("certify, export-ready"), f"/items/{item}?{back}#actions-heading"))
     elif code == "equipment_without_carrier" and item:
-        links.append((_("carrier"), f"{board}#carrier-{item}"))
+        links.append((_("carrier"), f"{here}#carrier-{item}"))
     elif code in EXPORT_CODES and item:
         links.append((_("export data"), f"/export-records/for-item/{item}?{back}"))
     elif code == "vin_check_digit" and item:
         links.append((_("edit the item"), f"/items/{item}/edit?{back}"))
     elif code == "vehicle_without_driver" and item and leg:
-        links.append((_("seat"), f"{board}#seat-{item}-{leg}"))
+        links.append((_("seat"), f"{here}#seat-{item}-{leg}"))
     elif code == "driver_shortage" and leg:
         links.append((_("leg"), f"{board}/legs/{leg}"))
     elif code in ("return_leg_without_driver", "return_rest_too_short"):
-        links.append((_("return leg"), f"{board}#return-seat-{context.get('return_leg_id')}"))
+        links.append((_("return leg"), f"{here}#return-seat-{context.get('return_leg_id')}"))
     else:
         vehicle = item or (seats.get((driver, leg)) if driver and leg else None)
         if vehicle and leg:
-            links.append((_("seat"), f"{board}#seat-{vehicle}-{leg}"))
+            links.append((_("seat"), f"{here}#seat-{vehicle}-{leg}"))
         if driver and code == "driver_licence_missing":
             links.append((_("licences"), f"/drivers/{driver}?{back}#licences-heading"))
         elif driver and code in ("driver_unavailable", "driver_availability_unknown"):
@@ -329,7 +335,7 @@ def fix_links(
         elif driver and code.startswith("driving_time_"):
             first = min((lg for (d, lg) in seats if d == driver), default=None)
             if first is not None:
-                links.append((_("seat"), f"{board}#seat-{seats[(driver, first)]}-{first}"))
+                links.append((_("seat"), f"{here}#seat-{seats[(driver, first)]}-{first}"))
                 links.append((_("leg"), f"{board}/legs/{first}"))
             links.append((_("driver"), f"/drivers/{driver}"))
         elif driver:
@@ -393,7 +399,8 @@ def gather(session: Session, principal: Principal, convoy: Convoy) -> Board:
             if plannable and may(principal.role, "load_items")
             else []
         ),
-        next_leg=_next_leg(convoy, legs),
+        next_legs=_next_legs(convoy, legs),
+        all_choices=False,
         choices=(
             readiness.seat_choices(session, convoy, facts, [(d.id, d.name) for d in drivers])
             if plannable and may(principal.role, "assign_driver")
@@ -412,16 +419,25 @@ def gather(session: Session, principal: Principal, convoy: Convoy) -> Board:
     )
 
 
-def _next_leg(convoy: Convoy, legs: list[Leg]) -> dict[str, str]:
+def _next_legs(convoy: Convoy, legs: list[Leg]) -> list[dict[str, str]]:
+    """The add-legs form's rows: the first goes on from the last end (or the meeting point at
+    the departure), the others after it."""
     if not legs:
-        return {"from_place": convoy.meeting_point, "to_time_zone": convoy.meeting_time_zone}
-    last = legs[-1]
-    start = forms.local_input(last.planned_arrival_at, last.to_time_zone)
-    return {
-        "from_place": last.to_place,
-        "to_time_zone": last.to_time_zone,
-        "planned_departure_at": start,
-    }
+        first = {
+            "from_place": convoy.meeting_point,
+            "to_time_zone": convoy.meeting_time_zone,
+            "planned_departure_at": forms.local_input(
+                convoy.planned_departure_at, convoy.meeting_time_zone
+            ),
+        }
+    else:
+        last = legs[-1]
+        first = {
+            "from_place": last.to_place,
+            "to_time_zone": last.to_time_zone,
+            "planned_departure_at": forms.local_input(last.planned_arrival_at, last.to_time_zone),
+        }
+    return [first] + [{} for _ in range(LEG_ROWS - 1)]
 
 
 def _convoy(session: Session, principal: Principal, convoy_id: int) -> Convoy:
@@ -437,11 +453,12 @@ def _board(
     *,
     problems: list[str] | None = None,
     status_code: int = 200,
-    typed_leg: dict[str, str] | None = None,
+    typed_leg: list[dict[str, str]] | None = None,
 ) -> HTMLResponse:
     board = gather(session, principal, convoy)
+    board.all_choices = _all_choices(request)
     if typed_leg:
-        board.next_leg = typed_leg  # a refused leg comes back as it was typed
+        board.next_legs = typed_leg  # refused legs come back as they were typed
     return render(
         request,
         "convoys/board.html",
@@ -478,7 +495,7 @@ def _change(
     convoy_id: int,
     operation: str,
     change: Callable[[Convoy], Any],
-    typed_leg: dict[str, str] | None = None,
+    typed_leg: list[dict[str, str]] | None = None,
 ) -> Response:
     """Apply one change under the convoy's row lock; show the board again, or why not."""
     require(principal, operation)
@@ -576,12 +593,13 @@ def _new_convoy_page(
 
 
 @router.get("/convoys/new", response_class=HTMLResponse)
-def new_convoy(request: Request, principal: PagePrincipalDep) -> HTMLResponse:
+def new_convoy(request: Request, session: SessionDep, principal: PagePrincipalDep) -> HTMLResponse:
     require(principal, "create_convoy")
     typed = {
         "coordinator_name": principal.full_name,
         "meeting_time_zone": "Europe/Berlin",
         "handover_time_zone": "Europe/Kyiv",
+        **planning.suggestions(session),
     }
     return _new_convoy_page(request, principal, typed, {})
 
@@ -629,6 +647,8 @@ def create_convoy(
         data = ConvoyCreate.model_validate(
             {
                 **{k: v for k, v in typed.items() if k in ConvoyCreate.model_fields},
+                # Without a name of its own, a convoy is called by its number.
+                "name": typed["name"] or typed["number"],
                 "planned_departure_at": forms.instant(
                     typed["planned_departure_at"], typed["meeting_time_zone"]
                 ),
@@ -809,51 +829,91 @@ def withdraw(
     return _change(request, session, principal, convoy_id, "withdraw_driver", change)
 
 
+LEG_ROWS = 3  # the add-legs form offers this many rows; empty rows are skipped
+LEG_BREAK = timedelta(minutes=45)  # a row without departure leaves after this break
+_LEG_INPUTS = (
+    "from_place",
+    "to_place",
+    "to_time_zone",
+    "planned_departure_at",
+    "planned_arrival_at",
+    "distance_km",
+    "planned_wait_minutes",
+)
+FormTexts = Annotated[list[str] | None, Form()]
+
+
 @router.post("/convoys/{convoy_id}/legs", response_model=None)
 def add_leg(
     request: Request,
     convoy_id: int,
     session: SessionDep,
     principal: PagePrincipalDep,
-    from_place: FormText = None,
-    to_place: FormText = None,
-    to_time_zone: FormText = None,
-    planned_departure_at: FormText = None,
-    planned_arrival_at: FormText = None,
-    distance_km: FormText = None,
-    planned_wait_minutes: FormText = None,
-    is_border_crossing: FormText = None,
+    from_place: FormTexts = None,
+    to_place: FormTexts = None,
+    to_time_zone: FormTexts = None,
+    planned_departure_at: FormTexts = None,
+    planned_arrival_at: FormTexts = None,
+    distance_km: FormTexts = None,
+    planned_wait_minutes: FormTexts = None,
+    is_border_crossing: FormTexts = None,
 ) -> Response:
-    """The next leg; its start is read in the zone where the last leg ended."""
+    """The next legs, one per filled row, in one go (all or none). A leg starts where the one
+    before it ended, in that zone; a row without a departure leaves after a 45-minute break
+    (Regulation 561/2006 Art. 7), a row without a zone ends in the zone of the one before."""
+    sent = {
+        "from_place": from_place,
+        "to_place": to_place,
+        "to_time_zone": to_time_zone,
+        "planned_departure_at": planned_departure_at,
+        "planned_arrival_at": planned_arrival_at,
+        "distance_km": distance_km,
+        "planned_wait_minutes": planned_wait_minutes,
+    }
+    count = max([len(values or []) for values in sent.values()] + [1])
+    crossing = set(is_border_crossing or [])
+    typed = [
+        {
+            **{
+                name: ((values or [])[i] if i < len(values or []) else "").strip()
+                for name, values in sent.items()
+            },
+            "is_border_crossing": (
+                "on" if str(i + 1) in crossing or (i == 0 and "on" in crossing) else ""
+            ),
+        }
+        for i in range(count)
+    ]
+    rows = [
+        row for i, row in enumerate(typed) if i == 0 or row["to_place"] or row["planned_arrival_at"]
+    ]
 
     def change(convoy: Convoy) -> None:
         assert convoy.id is not None
         legs = service.legs_of(session, convoy.id)
-        start_zone = legs[-1].to_time_zone if legs else convoy.meeting_time_zone
-        data = LegCreate.model_validate(
-            {
-                "from_place": from_place,
-                "to_place": to_place,
-                "to_time_zone": to_time_zone,
-                "planned_departure_at": forms.instant(planned_departure_at, start_zone),
-                "planned_arrival_at": forms.instant(planned_arrival_at, to_time_zone),
-                "distance_km": distance_km,
-                "planned_wait_minutes": planned_wait_minutes or 0,
-                "is_border_crossing": is_border_crossing is not None,
-            }
-        )
-        convoy_legs.add_leg(session, convoy, data)
+        place = legs[-1].to_place if legs else convoy.meeting_point
+        zone = legs[-1].to_time_zone if legs else convoy.meeting_time_zone
+        arrived: datetime | None = None
+        for row in rows:
+            departure: str | datetime | None = forms.instant(row["planned_departure_at"], zone)
+            if departure is None and arrived is not None:
+                departure = arrived + LEG_BREAK
+            end_zone = row["to_time_zone"] or zone
+            data = LegCreate.model_validate(
+                {
+                    "from_place": row["from_place"] or place,
+                    "to_place": row["to_place"],
+                    "to_time_zone": end_zone,
+                    "planned_departure_at": departure,
+                    "planned_arrival_at": forms.instant(row["planned_arrival_at"], end_zone),
+                    "distance_km": row["distance_km"],
+                    "planned_wait_minutes": row["planned_wait_minutes"] or 0,
+                    "is_border_crossing": bool(row["is_border_crossing"]),
+                }
+            )
+            convoy_legs.add_leg(session, convoy, data)
+            place, zone, arrived = data.to_place, data.to_time_zone, data.planned_arrival_at
 
-    typed = {
-        "from_place": from_place or "",
-        "to_place": to_place or "",
-        "to_time_zone": to_time_zone or "",
-        "planned_departure_at": planned_departure_at or "",
-        "planned_arrival_at": planned_arrival_at or "",
-        "distance_km": distance_km or "",
-        "planned_wait_minutes": planned_wait_minutes or "",
-        "is_border_crossing": "on" if is_border_crossing else "",
-    }
     return _change(request, session, principal, convoy_id, "add_leg", change, typed)
 
 

@@ -4,6 +4,7 @@ A change the item's export-readiness depends on is re-checked by the service, as
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
@@ -117,7 +118,7 @@ def for_item(
     EXPORT_RECORDS.admit(principal, "update_export_record")
     items.get(session, item_id)
     record = service.record_for_item(session, item_id)
-    going_back = f"back={back}" if forms.back_or(back, "") else ""
+    going_back = urlencode({"back": back}) if back and forms.back_or(back, "") else ""
     if record is None:
         link = f"/export-records/new?item_id={item_id}&{going_back}".rstrip("&")
         return RedirectResponse(link, status_code=303)

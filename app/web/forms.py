@@ -20,7 +20,7 @@ from app.core.types import MAX_STORED_INT
 
 FieldErrors = dict[str, str]
 
-_BACK = re.compile(r"/convoys/[0-9]{1,10}")
+_BACK = re.compile(r"/convoys/[0-9]{1,10}(\?choices=all)?")
 
 
 def back_or(back: object, default: str) -> str:
