@@ -83,7 +83,7 @@ def test_removing_a_leg_unloading_and_cancelling_ask_why(
         form = html.select_one(f"details.danger-zone form[action$='{action}']")
         assert form is not None, action
         assert form.select_one("input[name=reason][required]") is not None
-        assert "danger" in form.select_one("button")["class"]
+        assert "danger" in form.select("button")[0]["class"]
     last = planned.legs[-1]
     leg_page = page.get(f"/convoys/{planned.id}/legs/{last['id']}").text
     assert soup(leg_page).select_one("details.danger-zone form[action$='/delete']") is not None
@@ -172,7 +172,7 @@ def test_the_seats_list_who_fits_first_and_change_only_on_a_deliberate_submit(
     assert trip is not None
     trip_choices = html.select_one(f"template#{trip['data-choices']}")
     assert trip_choices is not None
-    assert str(trip_choices.find("optgroup").find("option").string) == fits["name"]
+    assert str(trip_choices.select("optgroup option")[0].string) == fits["name"]
     # Without scripts the same lists, in every select.
     full = soup(page.get(f"/convoys/{planned.id}?choices=all").text)
     options = full.select(f"#seat-{bus}-{leg} optgroup option")
@@ -247,7 +247,7 @@ def test_overlapping_free_days_are_stored_merged_by_the_api_and_the_page(
     ]
     page = page_as(Role.coordinator)
     shown = page.get(f"/drivers/{person['id']}").text
-    version = soup(shown).select_one("#free-days input[name=version]")["value"]
+    version = str(soup(shown).select("#free-days input[name=version]")[0]["value"])
     added = _post(
         page,
         f"/drivers/{person['id']}/availability",
@@ -362,7 +362,7 @@ def test_each_finding_links_to_the_form_that_fixes_it(
     links = fix_links(planned.id, Finding(**finding), {(person, leg): bus})
     assert links, code
     page = page_as(Role.coordinator)
-    found = []
+    found: list[Any] = []
     for _what, link in links:
         path, _, fragment = link.partition("#")
         response = page.get(path, follow_redirects=True)
