@@ -33,6 +33,7 @@ from app.convoys import (
     assignments,
     loading,
     planning,
+    progress,
     readiness,
     service,
     transitions,
@@ -57,6 +58,7 @@ from app.convoys.schemas import (
     DriverSwap,
     Finding,
     LegCreate,
+    LegEventCreate,
     LegUpdate,
     LoadItem,
     LoadItems,
@@ -78,6 +80,8 @@ from app.core.errors import (
 )
 from app.core.i18n import _
 from app.core.identifiers import LicenceClass
+from app.core.types import utcnow
+from app.destinations import service as destinations
 from app.drivers.models import Driver
 from app.items.models import Item, ItemCategory
 from app.web import forms
@@ -171,6 +175,7 @@ class Board:
     next_legs: list[dict[str, str]]  # the add-legs form's rows, as it starts or as typed
     way_back: list[ReturnRow]
     return_vehicles: list[ReturnVehicle]
+    recipients: list[tuple[int, str]]  # the utilities the convoy's goods go to
     all_choices: bool  # every driver in every select: the board for a browser without scripts
     # Each leg's (None: the whole trip's) drivers for each licence class, those who fit first.
     choices: dict[tuple[str, int | None, LicenceClass | None], list[SeatChoice]]
@@ -407,6 +412,11 @@ def gather(session: Session, principal: Principal, convoy: Convoy) -> Board:
             else {}
         ),
         return_vehicles=[vehicle for vehicle, _legs in facts.way_back.vehicles],
+        recipients=[
+            (int(value), name)
+            for value, name in destinations.choices(session)
+            if int(value) in {i.destination_id for i in facts.items.values()}
+        ],
         way_back=[
             ReturnRow(
                 vehicle,
@@ -1382,3 +1392,37 @@ def add_return_leg(
         way_back.add_leg(session, convoy, vehicle, data)
 
     return _change(request, session, principal, convoy_id, "add_return_leg", change)
+
+
+@router.post("/convoys/{convoy_id}/progress", response_model=None)
+def report_progress(
+    request: Request,
+    convoy_id: int,
+    session: SessionDep,
+    principal: PagePrincipalDep,
+    leg_id: FormText = None,
+    kind: FormText = None,
+    occurred_at: FormText = None,
+    reported_for: FormText = None,
+    note: FormText = None,
+) -> Response:
+    """Progress a driver phoned in, reported for them (the account is recorded as the
+    reporter); the time is read in the zone of the leg's start, now when left empty. The
+    office's board only: a driver reports from their own page."""
+    require(principal, "get_convoy_readiness")
+
+    def change(convoy: Convoy) -> None:
+        assert convoy.id is not None
+        leg = _leg_of(session, convoy, _number("leg_id", leg_id))
+        zone = _start_zone(session, convoy, leg)
+        data = LegEventCreate.model_validate(
+            {
+                "kind": kind,
+                "occurred_at": forms.instant(occurred_at, zone) if occurred_at else utcnow(),
+                "reported_for": (reported_for or "").strip() or None,
+                "note": (note or "").strip() or None,
+            }
+        )
+        progress.report_event_once(session, convoy, leg, data)
+
+    return _change(request, session, principal, convoy_id, "report_progress", change)

@@ -16,7 +16,7 @@ from app.convoys import service as convoys
 from app.convoys import trip as trips
 from app.convoys.models import Convoy, ConvoyItem
 from app.core.database import SessionDep
-from app.core.errors import DomainError, InvalidInput, PreconditionFailed
+from app.core.errors import DomainError, InvalidInput, NotFound, PreconditionFailed
 from app.core.i18n import _
 from app.destinations import service as destinations
 from app.donors.models import Donor
@@ -28,6 +28,7 @@ from app.items.lifecycle import TRANSITIONS, Action
 from app.items.models import CargoCategory, Item, ItemCategory, ItemStatus, Packing
 from app.items.schemas import (
     CargoLineCreate,
+    CargoLineUpdate,
     ExportReadyRequest,
     ItemCreate,
     ItemUpdate,
@@ -427,3 +428,51 @@ imports_router = import_pages.routes(
         template_name="konvoi-offer-template",
     )
 )
+
+
+def _line_of(session: Session, item_id: int, cargo_id: int) -> Any:
+    line = service.get_cargo_line(session, cargo_id)
+    if line.vehicle_id != item_id:
+        raise NotFound(N_("Cargo line"), cargo_id)
+    return line
+
+
+@router.post("/items/{item_id}/cargo/{cargo_id}/edit", response_model=None)
+def change_cargo(
+    request: Request,
+    item_id: int,
+    cargo_id: int,
+    form: SubmittedForm,
+    session: SessionDep,
+    principal: PagePrincipalDep,
+) -> Response:
+    """A cargo line changed (a quantity, a weight), through the API's schema and service;
+    only the fields typed differently are sent."""
+    ITEMS.admit(principal, "update_cargo_line")
+    line = _line_of(session, item_id, cargo_id)
+    typed = {name: str(form.get(name) or "").strip() for name in CARGO_LABELS if name in form}
+    try:
+        now = service.read_cargo_line(line).model_dump(mode="json")
+        changed = {k: v for k, v in typed.items() if v != str(now.get(k) or "")}
+        service.update_cargo_line(session, line, CargoLineUpdate.model_validate(changed))
+        session.flush()
+    except (ValidationError, DomainError) as exc:
+        problems = forms.field_errors(exc)
+        if not problems:
+            raise
+        session.rollback()
+        status_code = exc.status_code if isinstance(exc, DomainError) else 422
+        return ITEMS.record_page(
+            request, session, principal, item_id, problems=problems, status_code=status_code
+        )
+    return RedirectResponse(f"/items/{item_id}#cargo-heading", status_code=303)
+
+
+@router.post("/items/{item_id}/cargo/{cargo_id}/delete", response_model=None)
+def remove_cargo(
+    item_id: int, cargo_id: int, session: SessionDep, principal: PagePrincipalDep
+) -> Response:
+    """A cargo line taken off the vehicle, after a confirmation on the page."""
+    ITEMS.admit(principal, "delete_cargo_line")
+    service.delete_cargo_line(session, _line_of(session, item_id, cargo_id))
+    return RedirectResponse(f"/items/{item_id}#cargo-heading", status_code=303)
