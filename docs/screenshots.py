@@ -32,6 +32,8 @@ def main() -> None:
         coordinator.screenshot(path=str(OUT / "desk.png"), full_page=True)
         coordinator.get_by_role("link", name="W4U-03").first.click()
         coordinator.wait_for_load_state()
+        # The grid and the readiness panel, as a coordinator scrolls to them.
+        coordinator.locator("#grid-heading").evaluate("e => window.scrollTo(0, e.offsetTop - 16)")
         coordinator.screenshot(path=str(OUT / "convoy-board.png"))
         driver = _page(browser, url, logins["driver"], 360, "de-DE")
         driver.goto("/my-convoy")

@@ -91,6 +91,14 @@ def test_the_blocked_w4u03_is_made_ready_through_the_pages(
     page = open_as("coordinator", viewport=(1366, 900), javascript=javascript)
     steps = Interactions(page)
     steps.click(page.get_by_role("link", name="W4U-03"))
+    # The grid fits a desk of 1,366 px beside the readiness panel; the vehicles stay in view.
+    grid = page.locator(".grid-scroll").evaluate("e => [e.scrollWidth, e.clientWidth]")
+    assert grid[0] <= grid[1] + 1, grid
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 1366
+    sticky = page.locator(".seat-grid th[scope=row]").first.evaluate(
+        "e => getComputedStyle(e).position"
+    )
+    assert sticky == "sticky"
     if not javascript:  # the board's link for a browser without scripts
         steps.click("a[href$='?choices=all']")
 
