@@ -182,11 +182,21 @@ class Board:
 
     def choices_id(self, kind: str, of: int | None, required: LicenceClass | None) -> str:
         """The id of the <template> holding a seat's choices: a leg's cells for a licence
-        class ("leg"), or a vehicle's whole trip ("trip")."""
-        return f"choices-{kind}-{of}-{required or 'any'}"
+        class ("leg"), the whole trip for a class ("trip"), or the drivers seated on a
+        vehicle already, judged for its whole trip ("own")."""
+        return f"choices-{kind}-{of or 'all'}-{required or 'any'}"
+
+    def own_id(self, vehicle_id: int, required: LicenceClass | None) -> str | None:
+        """The whole trip's corrections for a vehicle, when someone is seated on it."""
+        if not self.choices.get(("own", vehicle_id, required)):
+            return None
+        return self.choices_id("own", vehicle_id, required)
 
     def choice_lists(self) -> list[tuple[str, Markup]]:
-        return [(self.choices_id(*key), self.choice_options(*key)) for key in self.choices]
+        return [
+            (self.choices_id(*key), self._options(rows, None, fit_marks=key[0] == "own"))
+            for key, rows in self.choices.items()
+        ]
 
     def choice_options(
         self,
@@ -196,31 +206,36 @@ class Board:
         chosen: int | None = None,
     ) -> Markup:
         """A seat's drivers: those who fit first, by name; then the others, each with why
-        not, fewest reasons first. ``chosen`` is marked selected."""
-        rows = self.choices.get((kind, of, required), [])
-        fit = [c for c in rows if not c.problems]
-        unfit = [c for c in rows if c.problems]
+        not, fewest reasons first. ``chosen`` is marked selected. For the whole trip, ``of``
+        is the vehicle: its own drivers are judged without their seats on it."""
+        if kind == "trip":
+            own = {c.driver_id: c for c in self.choices.get(("own", of, required), [])}
+            rows = [own.get(c.driver_id, c) for c in self.choices.get(("trip", None, required), [])]
+            rows.sort(key=lambda c: (len(c.problems), c.name))
+        else:
+            rows = self.choices.get((kind, of, required), [])
+        return self._options(rows, chosen)
 
+    @staticmethod
+    def _options(rows: list[SeatChoice], chosen: int | None, *, fit_marks: bool = False) -> Markup:
         def option(c: SeatChoice) -> Markup:
             label = c.name if not c.problems else f"{c.name} — {'; '.join(c.problems)}"
+            if fit_marks:  # corrections the script moves into the group they belong to
+                return Markup('<option value="{}" data-fit="{}">{}</option>').format(
+                    c.driver_id, "0" if c.problems else "1", label
+                )
             if c.driver_id == chosen:
                 return Markup('<option value="{}" selected>{}</option>').format(c.driver_id, label)
             return Markup('<option value="{}">{}</option>').format(c.driver_id, label)
 
-        parts = []
-        if fit:
-            parts.append(
-                Markup('<optgroup label="{}">{}</optgroup>').format(
-                    _("Fit this seat"), Markup("").join(option(c) for c in fit)
-                )
-            )
-        if unfit:
-            parts.append(
-                Markup('<optgroup label="{}">{}</optgroup>').format(
-                    _("Do not fit"), Markup("").join(option(c) for c in unfit)
-                )
-            )
-        return Markup("").join(parts)
+        if fit_marks:
+            return Markup("").join(option(c) for c in rows)
+        fit = Markup("").join(option(c) for c in rows if not c.problems)
+        unfit = Markup("").join(option(c) for c in rows if c.problems)
+        return Markup(
+            '<optgroup label="{}" data-fit="1">{}</optgroup>'
+            '<optgroup label="{}" data-fit="0">{}</optgroup>'
+        ).format(_("Fit this seat"), fit, _("Do not fit"), unfit)
 
     @cached_property
     def _seats_by_driver(self) -> dict[tuple[int, int], int]:

@@ -867,8 +867,9 @@ def seat_choices(
     convoy at that time, and within the driving time with the legs they drive already. The
     same rules as the check, asked before a seat is chosen rather than after.
 
-    Keys: ("leg", leg id, licence class) for a leg's cells, ("trip", vehicle id, class) for a
-    vehicle's whole trip (its own seats are no obstacle to driving it on every leg)."""
+    Keys: ("leg", leg id, licence class) for a leg's cells, ("trip", None, class) for the
+    whole trip, and ("own", vehicle id, class) for the drivers seated on that vehicle already,
+    judged for its whole trip (their seats on it are no obstacle)."""
     assert convoy.id is not None
     ids = [driver_id for driver_id, _name in drivers]
     legs = facts.legs
@@ -899,6 +900,13 @@ def seat_choices(
         return None if held is not None else _("no valid class {licence}").format(licence=required)
 
     withdrew = {w.driver_id: w for w in facts.withdrawals}
+    leg_days = {
+        leg.id or 0: (
+            trips.Moment(leg.planned_departure_at, zones[leg.id or 0][0], leg.from_place).day,
+            trips.leg_end(leg).day,
+        )
+        for leg in legs
+    }
 
     def free_problem(driver_id: int, start: date, end: date) -> str | None:
         free = windows.get(driver_id, [])
@@ -918,9 +926,7 @@ def seat_choices(
                     reason=_(withdrew[driver_id].reason.value)
                 )
             )
-        start = trips.Moment(leg.planned_departure_at, zones[leg.id or 0][0], leg.from_place).day
-        end = trips.leg_end(leg).day
-        unfree = free_problem(driver_id, start, end) if days else None
+        unfree = free_problem(driver_id, *leg_days[leg.id or 0]) if days else None
         if unfree:
             problems.append(unfree)
         for a in seated.get(driver_id, []):
@@ -939,19 +945,20 @@ def seat_choices(
                 )
         return problems
 
+    # Each leg's driving once; each set of legs checked once (most drivers drive the same).
+    driving_of = {leg.id: planned_driving(leg, zones[leg.id or 0][0]) for leg in legs}
+    over: dict[tuple[tuple[int, ...], tuple[int, ...]], bool] = {}
+
     def driving_problem(driver_id: int, chosen: list[Leg]) -> str | None:
-        driven = {a.leg_id for a in seated.get(driver_id, [])} | {leg.id for leg in chosen}
-        blocks = [
-            block
-            for leg in legs
-            if leg.id in driven
-            for block in planned_driving(leg, zones[leg.id or 0][0])
-        ] + [
-            block
-            for _b, other_leg, _c in elsewhere.get(driver_id, [])
-            for block in planned_driving(other_leg)
-        ]
-        return _("over the driving time") if driving_time.check(blocks) else None
+        driven = {a.leg_id for a in seated.get(driver_id, [])} | {leg.id or 0 for leg in chosen}
+        theirs = elsewhere.get(driver_id, [])
+        key = (tuple(sorted(driven)), tuple(sorted(b.id for b, _l, _c in theirs)))
+        if key not in over:
+            blocks = [block for leg_id in key[0] for block in driving_of.get(leg_id, [])] + [
+                block for _b, other_leg, _c in theirs for block in planned_driving(other_leg)
+            ]
+            over[key] = bool(driving_time.check(blocks))
+        return _("over the driving time") if over[key] else None
 
     def ordered(rows: list[Choice]) -> list[Choice]:
         return sorted(rows, key=lambda c: (len(c.problems), c.name))
@@ -973,31 +980,30 @@ def seat_choices(
                     for d in ids
                 ]
             )
-    # The whole trip: a driver fits who fits every leg, their own seats on this vehicle aside.
+    # The whole trip: a driver fits who fits every leg. One list per licence class; a driver
+    # seated on a vehicle already is listed again for that vehicle ("own"), their seats on it
+    # no obstacle to driving it on every leg.
     trip_driving = {d: driving_problem(d, legs) for d in ids}
+    trip_free = {
+        d: free_problem(d, trip.departure.day, trip.arrival.day) if legs else None for d in ids
+    }
+    per_leg_trip = {d: [(leg, leg_problems(d, leg, days=False)) for leg in legs] for d in ids}
+
+    def on_trip(d: int, required: LicenceClass | None, vehicle_id: int | None) -> Choice:
+        found = [licence_problem(d, required), trip_free[d]]
+        if vehicle_id is None:
+            found += [p for _leg, problems in per_leg_trip[d] for p in problems]
+        else:
+            found += [p for leg in legs for p in leg_problems(d, leg, vehicle_id, days=False)]
+        found.append(trip_driving[d])
+        return Choice(d, names[d], tuple(dict.fromkeys(p for p in found if p)))
+
+    for required in classes:
+        choices[("trip", None, required)] = ordered([on_trip(d, required, None) for d in ids])
     for vehicle in facts.vehicles:
+        own = sorted({a.driver_id for a in facts.bookings if a.vehicle_id == vehicle.id})
         required = vehicle.licence_class_required
-        choices[("trip", vehicle.id, required)] = ordered(
-            [
-                Choice(
-                    d,
-                    names[d],
-                    tuple(
-                        p
-                        for p in [
-                            licence_problem(d, required),
-                            free_problem(d, trip.departure.day, trip.arrival.day) if legs else None,
-                            *dict.fromkeys(
-                                p
-                                for leg in legs
-                                for p in leg_problems(d, leg, vehicle.id, days=False)
-                            ),
-                            trip_driving[d],
-                        ]
-                        if p
-                    ),
-                )
-                for d in ids
-            ]
+        choices[("own", vehicle.id, required)] = ordered(
+            [on_trip(d, required, vehicle.id) for d in own if d in names]
         )
     return choices

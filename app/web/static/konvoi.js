@@ -24,6 +24,16 @@ document.addEventListener("htmx:configRequest", function (event) {
       // The chosen driver stays as the page sent it, first; the list adds everyone else.
       var chosen = select.value;
       var choices = list.content.cloneNode(true);
+      // A vehicle's whole trip: its own drivers judged without their seats on it.
+      var own = select.dataset.own && document.getElementById(select.dataset.own);
+      if (own) {
+        own.content.querySelectorAll("option").forEach(function (corrected) {
+          var listed = choices.querySelector('option[value="' + corrected.value + '"]');
+          if (listed) { listed.remove(); }
+          var group = choices.querySelector('optgroup[data-fit="' + corrected.dataset.fit + '"]');
+          if (group) { group.insertBefore(corrected.cloneNode(true), group.firstChild); }
+        });
+      }
       if (chosen) {
         choices.querySelectorAll("option").forEach(function (option) {
           if (option.value === chosen) { option.remove(); }
