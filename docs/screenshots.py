@@ -30,11 +30,13 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     with demo_server() as (url, logins), sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        coordinator = _page(browser, url, logins["coordinator"], 1280, "en-GB")
+        coordinator = _page(browser, url, logins["coordinator"], 1366, "en-GB")
         coordinator.goto("/desk")
         coordinator.screenshot(path=str(OUT / "desk.png"), full_page=True)
         coordinator.get_by_role("link", name="W4U-03").first.click()
         coordinator.wait_for_load_state()
+        # The grid and the readiness panel, as a coordinator scrolls to them.
+        coordinator.locator("#grid-heading").evaluate("e => window.scrollTo(0, e.offsetTop - 16)")
         coordinator.screenshot(path=str(OUT / "convoy-board.png"))
         driver = _page(browser, url, logins["driver"], 360, "de-DE")
         driver.goto("/my-convoy")

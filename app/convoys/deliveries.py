@@ -63,12 +63,19 @@ class Typed:
     remarks: dict[int, str] = field(default_factory=dict)
 
 
-def _destination_of(session: Session, principal: Principal) -> Destination:
-    if principal.destination_id is None:
+def _destination_of(
+    session: Session, principal: Principal, chosen: int | None = None
+) -> Destination:
+    """The utility's own destination; the office (recording a handover a utility reported
+    by phone or on paper) names the destination it records for."""
+    wanted = principal.destination_id
+    if wanted is None and visibility.is_office(principal):
+        wanted = chosen
+    if wanted is None:
         raise Forbidden(_("this page is for a receiving utility's account"))
-    destination = session.get(Destination, principal.destination_id)
+    destination = session.get(Destination, wanted)
     if destination is None:
-        raise NotFound(N_("Destination"), principal.destination_id)
+        raise NotFound(N_("Destination"), wanted)
     return destination
 
 
@@ -151,8 +158,9 @@ def _handover_page(
     typed: Typed | None = None,
     problems: list[tuple[str, str]] | None = None,
     status_code: int = 200,
+    destination_id: int | None = None,
 ) -> HTMLResponse:
-    destination = _destination_of(session, principal)
+    destination = _destination_of(session, principal, destination_id)
     assert destination.id is not None
     visibility.require_convoy(session, principal, convoy_id)
     delivery = _delivery(session, service.get(session, convoy_id), destination.id)
@@ -178,10 +186,14 @@ def _handover_page(
 
 @router.get("/deliveries/{convoy_id}", response_class=HTMLResponse)
 def handover_form(
-    request: Request, convoy_id: int, session: SessionDep, principal: PagePrincipalDep
+    request: Request,
+    convoy_id: int,
+    session: SessionDep,
+    principal: PagePrincipalDep,
+    destination_id: int | None = None,
 ) -> HTMLResponse:
     require(principal, "record_handover")
-    return _handover_page(request, session, principal, convoy_id)
+    return _handover_page(request, session, principal, convoy_id, destination_id=destination_id)
 
 
 @router.post("/deliveries/{convoy_id}", response_model=None)
@@ -197,6 +209,7 @@ def record_handover(
     received: Annotated[list[str] | None, Form()] = None,
     item: Annotated[list[str] | None, Form()] = None,
     remark: Annotated[list[str] | None, Form()] = None,
+    destination_id: int | None = None,
 ) -> Response:
     """Every ticked item handed over, or none, with the reasons beside the form.
 
@@ -211,13 +224,18 @@ def record_handover(
         if item_id.isdigit()
     }
     typed = Typed(receiver_name, receiver_role, handed_over_on, place, ticked, remarks)
-    return _record(request, session, principal, convoy_id, typed)
+    return _record(request, session, principal, convoy_id, typed, destination_id)
 
 
 def _record(
-    request: Request, session: Session, principal: Principal, convoy_id: int, typed: Typed
+    request: Request,
+    session: Session,
+    principal: Principal,
+    convoy_id: int,
+    typed: Typed,
+    destination_id: int | None = None,
 ) -> Response:
-    _destination_of(session, principal)
+    _destination_of(session, principal, destination_id)
     visibility.require_convoy(session, principal, convoy_id)
     convoy = service.get(session, convoy_id)
     problems: list[tuple[str, str]] = []  # (field, message); "" for the whole delivery
@@ -261,5 +279,8 @@ def _record(
             typed=typed,
             problems=problems,
             status_code=status_code,
+            destination_id=destination_id,
         )
+    if principal.destination_id is None:  # the office, back to the convoy's board
+        return RedirectResponse(f"/convoys/{convoy_id}", status_code=303)
     return RedirectResponse(f"/deliveries/{convoy_id}", status_code=303)

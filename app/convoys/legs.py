@@ -105,9 +105,14 @@ def update_leg(session: Session, convoy: Convoy, leg: Leg, changes: LegUpdate) -
     return leg
 
 
-def delete_leg(session: Session, convoy: Convoy, leg: Leg) -> None:
+def delete_leg(session: Session, convoy: Convoy, leg: Leg, reason: str | None = None) -> None:
+    """The leg and its seats removed; ``reason``, when given, kept beside the status."""
     planning.require_plannable(convoy, "removing legs")
     delete_each(session, select(Assignment).where(Assignment.leg_id == leg.id))
     session.delete(leg)
     planning.back_to_planning(convoy)
+    what = _("Leg {position} ({start} → {end}) removed").format(
+        position=leg.position, start=leg.from_place, end=leg.to_place
+    )
+    planning.note_change(convoy, what, reason)
     session.flush()

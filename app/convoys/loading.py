@@ -154,7 +154,25 @@ def load_items(session: Session, convoy: Convoy, data: LoadItems) -> list[Convoy
     return loaded
 
 
-def unload_item(session: Session, convoy: Convoy, item_id: int) -> None:
+def set_carrier(session: Session, convoy: Convoy, item_id: int, carrier_id: int) -> ConvoyItem:
+    """Which vehicle of the convoy carries a loaded piece of equipment."""
+    planning.require_plannable(convoy, "loading items")
+    loaded = session.get(ConvoyItem, (convoy.id, item_id))
+    if loaded is None:
+        raise NotFound(N_("Loaded item"), item_id)
+    vehicle = session.get(ConvoyItem, (convoy.id, carrier_id))
+    carrier = session.get(Item, carrier_id) if vehicle is not None else None
+    if carrier is None or carrier.category != ItemCategory.vehicle or carrier_id == item_id:
+        raise InvalidInput([("carrier_id", _("is not a vehicle of this convoy"))])
+    loaded.carrier_id = carrier_id
+    planning.back_to_planning(convoy)
+    session.flush()
+    return loaded
+
+
+def unload_item(session: Session, convoy: Convoy, item_id: int, reason: str | None = None) -> None:
+    """The item off the convoy, its seats freed; ``reason``, when given, kept beside the
+    status."""
     planning.require_plannable(convoy, "unloading items")
     loaded = session.get(ConvoyItem, (convoy.id, item_id))
     if loaded is None:
@@ -170,4 +188,7 @@ def unload_item(session: Session, convoy: Convoy, item_id: int) -> None:
     )
     session.delete(loaded)
     planning.back_to_planning(convoy)
+    item = session.get(Item, item_id)
+    what = _("{item} unloaded").format(item=item.name if item is not None else item_id)
+    planning.note_change(convoy, what, reason)
     session.flush()

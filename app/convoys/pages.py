@@ -11,8 +11,10 @@ board comes back.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Annotated, Any, NamedTuple
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -31,6 +33,7 @@ from app.convoys import (
     assignments,
     loading,
     planning,
+    progress,
     readiness,
     service,
     transitions,
@@ -41,6 +44,7 @@ from app.convoys import legs as convoy_legs
 from app.convoys.models import (
     Assignment,
     Convoy,
+    ConvoyStatus,
     Leg,
     ReturnLeg,
     ReturnVehicle,
@@ -49,22 +53,39 @@ from app.convoys.models import (
 from app.convoys.schemas import (
     AssignmentCreate,
     ConvoyCreate,
+    ConvoyUpdate,
+    DriverSwap,
+    Finding,
     LegCreate,
+    LegEventCreate,
+    LegUpdate,
     LoadItem,
     LoadItems,
     Readiness,
+    ReturnLegCreate,
     ReturnLegUpdate,
+    ReturnVehicleCreate,
     TripAssignment,
     TripAssignments,
     WithdrawalCreate,
     WithdrawalRead,
 )
 from app.core.database import SessionDep
-from app.core.errors import DomainError, InvalidInput, PreconditionFailed, RuleViolation
+from app.core.errors import (
+    DomainError,
+    InvalidInput,
+    NotFound,
+    PreconditionFailed,
+    RuleViolation,
+)
 from app.core.i18n import _
+from app.core.identifiers import LicenceClass
+from app.core.types import utcnow
+from app.destinations import service as destinations
 from app.drivers.models import Driver
 from app.items.models import Item, ItemCategory
 from app.web import forms
+from app.web.i18n import N_
 from app.web.pages import PagePrincipalDep, require
 from app.web.templating import is_htmx, render
 
@@ -85,6 +106,9 @@ _SERVICE_NAME = {
     "close": "close",
     "cancel": "cancel",
 }
+
+
+SeatChoice = readiness.Choice
 
 
 @dataclass
@@ -148,8 +172,89 @@ class Board:
     can_plan: bool
     history: list[AuditEntryRead]
     loadable: list[loading.Loadable]
-    next_leg: dict[str, str]  # what the leg form starts with: it goes on from the last end
+    next_legs: list[dict[str, str]]  # the add-legs form's rows, as it starts or as typed
     way_back: list[ReturnRow]
+    return_vehicles: list[ReturnVehicle]
+    recipients: list[tuple[int, str]]  # the utilities the convoy's goods go to
+    all_choices: bool  # every driver in every select: the board for a browser without scripts
+    # Each leg's (None: the whole trip's) drivers for each licence class, those who fit first.
+    choices: dict[tuple[str, int | None, LicenceClass | None], list[SeatChoice]]
+
+    def choices_id(self, kind: str, of: int | None, required: LicenceClass | None) -> str:
+        """The id of the <template> holding a seat's choices: a leg's cells for a licence
+        class ("leg"), the whole trip for a class ("trip"), or the drivers seated on a
+        vehicle already, judged for its whole trip ("own")."""
+        return f"choices-{kind}-{of or 'all'}-{required or 'any'}"
+
+    def own_id(self, vehicle_id: int, required: LicenceClass | None) -> str | None:
+        """The whole trip's corrections for a vehicle, when someone is seated on it."""
+        if not self.choices.get(("own", vehicle_id, required)):
+            return None
+        return self.choices_id("own", vehicle_id, required)
+
+    def choice_lists(self) -> list[tuple[str, Markup]]:
+        return [
+            (self.choices_id(*key), self._options(rows, None, fit_marks=key[0] == "own"))
+            for key, rows in self.choices.items()
+        ]
+
+    def choice_options(
+        self,
+        kind: str,
+        of: int | None,
+        required: LicenceClass | None,
+        chosen: int | None = None,
+    ) -> Markup:
+        """A seat's drivers: those who fit first, by name; then the others, each with why
+        not, fewest reasons first. ``chosen`` is marked selected. For the whole trip, ``of``
+        is the vehicle: its own drivers are judged without their seats on it."""
+        if kind == "trip":
+            own = {c.driver_id: c for c in self.choices.get(("own", of, required), [])}
+            rows = [own.get(c.driver_id, c) for c in self.choices.get(("trip", None, required), [])]
+            rows.sort(key=lambda c: (len(c.problems), c.name))
+        else:
+            rows = self.choices.get((kind, of, required), [])
+        return self._options(rows, chosen)
+
+    @staticmethod
+    def _options(rows: list[SeatChoice], chosen: int | None, *, fit_marks: bool = False) -> Markup:
+        def option(c: SeatChoice) -> Markup:
+            label = c.name if not c.problems else f"{c.name} — {'; '.join(c.problems)}"
+            if fit_marks:  # corrections the script moves into the group they belong to
+                return Markup('<option value="{}" data-fit="{}">{}</option>').format(
+                    c.driver_id, "0" if c.problems else "1", label
+                )
+            if c.driver_id == chosen:
+                return Markup('<option value="{}" selected>{}</option>').format(c.driver_id, label)
+            return Markup('<option value="{}">{}</option>').format(c.driver_id, label)
+
+        if fit_marks:
+            return Markup("").join(option(c) for c in rows)
+        fit = Markup("").join(option(c) for c in rows if not c.problems)
+        unfit = Markup("").join(option(c) for c in rows if c.problems)
+        return Markup(
+            '<optgroup label="{}" data-fit="1">{}</optgroup>'
+            '<optgroup label="{}" data-fit="0">{}</optgroup>'
+        ).format(_("Fit this seat"), fit, _("Do not fit"), unfit)
+
+    @cached_property
+    def _seats_by_driver(self) -> dict[tuple[int, int], int]:
+        return {
+            (seat.driver_id, seat.leg_id): seat.vehicle_id
+            for row in self.vehicles
+            for seat in row.seats
+            if seat is not None
+        }
+
+    @cached_property
+    def _leg_days(self) -> dict[int, tuple[date, date]]:
+        return {row.leg.id or 0: (row.starts.day, row.ends.day) for row in self.legs}
+
+    def fixes_for(self, finding: Finding) -> list[tuple[str, str]]:
+        assert self.convoy.id is not None
+        return fix_links(
+            self.convoy.id, finding, self._seats_by_driver, self._leg_days, self.all_choices
+        )
 
     @cached_property
     def _names(self) -> dict[int | None, str]:
@@ -184,6 +289,80 @@ class Board:
         return self._chosen_options.get(chosen, Markup(""))
 
 
+# What fixes each finding, by its code: the form that changes what it is about. "seat": the
+# cell of the grid; "driver": the driver's licences or free days; "leg": the leg's form.
+EXPORT_CODES = frozenset(
+    {
+        "export_plate_missing",
+        "export_plate_not_yet_valid",
+        "export_plate_expires_during_trip",
+        "export_plate_expires_soon",
+        "insurance_ends_during_trip",
+        "inspection_due_during_trip",
+    }
+)
+
+
+def fix_links(
+    convoy_id: int,
+    finding: Finding,
+    seats: dict[tuple[int, int], int],
+    days: dict[int, tuple[date, date]] | None = None,
+    all_choices: bool = False,
+) -> list[tuple[str, str]]:
+    """Links to the forms that fix ``finding``, each with what it opens. ``seats``: the
+    vehicle each (driver, leg) drives, to find a double booking's cell; ``days``: each leg's
+    first and last day, which a driver's free-days form starts with. A form opened from here
+    comes back to the board once saved (``back``)."""
+    code, item, leg, driver = finding.code, finding.item_id, finding.leg_id, finding.driver_id
+    board = f"/convoys/{convoy_id}"
+    here = board + ("?choices=all" if all_choices else "")
+    back = urlencode({"back": board + ("?choices=all" if all_choices else "")})
+    context = finding.context or {}
+    links: list[tuple[str, str]] = []
+    if code == "no_legs":
+        links.append((_("add a leg"), f"{here}#add-leg"))
+    elif code == "no_vehicles":
+        links.append((_("load items"), f"{here}#load"))
+    elif code == "item_without_destination" and item:
+        links.append((_("allocate"), f"/items/{item}?{back}#actions-heading"))
+    elif code == "item_without_certificate" and item:
+        links.append((_("certificate"), f"/items/{item}?{back}#certificate"))
+    elif code == "item_not_export_ready" and item:
+        links.append((_("certify, export-ready"), f"/items/{item}?{back}#actions-heading"))
+    elif code == "equipment_without_carrier" and item:
+        links.append((_("carrier"), f"{here}#carrier-{item}"))
+    elif code in EXPORT_CODES and item:
+        links.append((_("export data"), f"/export-records/for-item/{item}?{back}"))
+    elif code == "vin_check_digit" and item:
+        links.append((_("edit the item"), f"/items/{item}/edit?{back}"))
+    elif code == "vehicle_without_driver" and item and leg:
+        links.append((_("seat"), f"{here}#seat-{item}-{leg}"))
+    elif code == "driver_shortage" and leg:
+        links.append((_("leg"), f"{board}/legs/{leg}"))
+    elif code in ("return_leg_without_driver", "return_rest_too_short"):
+        links.append((_("return leg"), f"{here}#return-seat-{context.get('return_leg_id')}"))
+    else:
+        vehicle = item or (seats.get((driver, leg)) if driver and leg else None)
+        if vehicle and leg:
+            links.append((_("seat"), f"{here}#seat-{vehicle}-{leg}"))
+        if driver and code == "driver_licence_missing":
+            links.append((_("licences"), f"/drivers/{driver}?{back}#licences-heading"))
+        elif driver and code in ("driver_unavailable", "driver_availability_unknown"):
+            span = (days or {}).get(leg or 0)
+            free = f"&free_from={span[0].isoformat()}&free_to={span[1].isoformat()}" if span else ""
+            links.append((_("free days"), f"/drivers/{driver}?{back}{free}#availability-heading"))
+        elif driver and code.startswith("driving_time_"):
+            first = min((lg for (d, lg) in seats if d == driver), default=None)
+            if first is not None:
+                links.append((_("seat"), f"{here}#seat-{seats[(driver, first)]}-{first}"))
+                links.append((_("leg"), f"{board}/legs/{first}"))
+            links.append((_("driver"), f"/drivers/{driver}"))
+        elif driver:
+            links.append((_("driver"), f"/drivers/{driver}"))
+    return links
+
+
 # Every driver who may be seated, by name: the board's choices.
 _DRIVER_CHOICES = (
     select_rows(col(Driver.id), col(Driver.name))
@@ -202,6 +381,7 @@ def gather(session: Session, principal: Principal, convoy: Convoy) -> Board:
     drivers = [DriverChoice(*row) for row in session.execute(_DRIVER_CHOICES).all()]
     history, _ = audit.history(session, "convoy", str(convoy.id), limit=30)
     plannable = convoy.status in planning.PLANNABLE
+    checked = readiness.check(session, convoy, facts)
     return Board(
         convoy=convoy,
         trip=trip.of(convoy, legs),
@@ -221,7 +401,7 @@ def gather(session: Session, principal: Principal, convoy: Convoy) -> Board:
             for carrier in [facts.carriers.get(item_id)]
         ],
         drivers=drivers,
-        readiness=readiness.check(session, convoy, facts),
+        readiness=checked,
         withdrawals=[
             (service.withdrawal_read(w), facts.people.get(w.driver_id, "–"))
             for w in facts.withdrawals
@@ -231,6 +411,9 @@ def gather(session: Session, principal: Principal, convoy: Convoy) -> Board:
             for name, (_, operation) in ACTIONS.items()
             if convoy.status in transitions.TRANSITIONS[_SERVICE_NAME[name]][0]
             and may(principal.role, operation)
+            # Ready and departure only when nothing blocks; departure once marked ready.
+            and (name != "mark-ready" or checked.can_depart)
+            and (name != "depart" or (checked.can_depart and convoy.status == ConvoyStatus.ready))
         ],
         can_plan=plannable and may(principal.role, "assign_driver"),
         history=audit.shown_all(history),
@@ -239,7 +422,19 @@ def gather(session: Session, principal: Principal, convoy: Convoy) -> Board:
             if plannable and may(principal.role, "load_items")
             else []
         ),
-        next_leg=_next_leg(convoy, legs),
+        next_legs=_next_legs(convoy, legs),
+        all_choices=False,
+        choices=(
+            readiness.seat_choices(session, convoy, facts, [(d.id, d.name) for d in drivers])
+            if plannable and may(principal.role, "assign_driver")
+            else {}
+        ),
+        return_vehicles=[vehicle for vehicle, _legs in facts.way_back.vehicles],
+        recipients=[
+            (int(value), name)
+            for value, name in destinations.choices(session)
+            if int(value) in {i.destination_id for i in facts.items.values()}
+        ],
         way_back=[
             ReturnRow(
                 vehicle,
@@ -252,21 +447,27 @@ def gather(session: Session, principal: Principal, convoy: Convoy) -> Board:
     )
 
 
-def _next_leg(convoy: Convoy, legs: list[Leg]) -> dict[str, str]:
+def _next_legs(convoy: Convoy, legs: list[Leg]) -> list[dict[str, str]]:
+    """The add-legs form's rows: the first goes on from the last end (or the meeting point at
+    the departure), the others after it."""
     if not legs:
-        return {
+        first = {
             "from_place": convoy.meeting_point,
             "from_place_uk": convoy.meeting_point_uk or "",
             "to_time_zone": convoy.meeting_time_zone,
+            "planned_departure_at": forms.local_input(
+                convoy.planned_departure_at, convoy.meeting_time_zone
+            ),
         }
-    last = legs[-1]
-    start = forms.local_input(last.planned_arrival_at, last.to_time_zone)
-    return {
-        "from_place": last.to_place,
-        "from_place_uk": last.to_place_uk or "",
-        "to_time_zone": last.to_time_zone,
-        "planned_departure_at": start,
-    }
+    else:
+        last = legs[-1]
+        first = {
+            "from_place": last.to_place,
+            "from_place_uk": last.to_place_uk or "",
+            "to_time_zone": last.to_time_zone,
+            "planned_departure_at": forms.local_input(last.planned_arrival_at, last.to_time_zone),
+        }
+    return [first] + [{} for _ in range(LEG_ROWS - 1)]
 
 
 def _convoy(session: Session, principal: Principal, convoy_id: int) -> Convoy:
@@ -282,11 +483,12 @@ def _board(
     *,
     problems: list[str] | None = None,
     status_code: int = 200,
-    typed_leg: dict[str, str] | None = None,
+    typed_leg: list[dict[str, str]] | None = None,
 ) -> HTMLResponse:
     board = gather(session, principal, convoy)
+    board.all_choices = _all_choices(request)
     if typed_leg:
-        board.next_leg = typed_leg  # a refused leg comes back as it was typed
+        board.next_legs = typed_leg  # refused legs come back as they were typed
     return render(
         request,
         "convoys/board.html",
@@ -323,7 +525,7 @@ def _change(
     convoy_id: int,
     operation: str,
     change: Callable[[Convoy], Any],
-    typed_leg: dict[str, str] | None = None,
+    typed_leg: list[dict[str, str]] | None = None,
 ) -> Response:
     """Apply one change under the convoy's row lock; show the board again, or why not."""
     require(principal, operation)
@@ -421,12 +623,13 @@ def _new_convoy_page(
 
 
 @router.get("/convoys/new", response_class=HTMLResponse)
-def new_convoy(request: Request, principal: PagePrincipalDep) -> HTMLResponse:
+def new_convoy(request: Request, session: SessionDep, principal: PagePrincipalDep) -> HTMLResponse:
     require(principal, "create_convoy")
     typed = {
         "coordinator_name": principal.full_name,
         "meeting_time_zone": "Europe/Berlin",
         "handover_time_zone": "Europe/Kyiv",
+        **planning.suggestions(session),
     }
     return _new_convoy_page(request, principal, typed, {})
 
@@ -480,6 +683,8 @@ def create_convoy(
         data = ConvoyCreate.model_validate(
             {
                 **{k: v for k, v in typed.items() if k in ConvoyCreate.model_fields},
+                # Without a name of its own, a convoy is called by its number.
+                "name": typed["name"] or typed["number"],
                 "planned_departure_at": forms.instant(
                     typed["planned_departure_at"], typed["meeting_time_zone"]
                 ),
@@ -660,57 +865,101 @@ def withdraw(
     return _change(request, session, principal, convoy_id, "withdraw_driver", change)
 
 
+LEG_ROWS = 3  # the add-legs form offers this many rows; empty rows are skipped
+LEG_BREAK = timedelta(minutes=45)  # a row without departure leaves after this break
+_LEG_INPUTS = (
+    "from_place",
+    "to_place",
+    "to_time_zone",
+    "planned_departure_at",
+    "planned_arrival_at",
+    "distance_km",
+    "planned_wait_minutes",
+)
+FormTexts = Annotated[list[str] | None, Form()]
+
+
 @router.post("/convoys/{convoy_id}/legs", response_model=None)
 def add_leg(
     request: Request,
     convoy_id: int,
     session: SessionDep,
     principal: PagePrincipalDep,
-    from_place: FormText = None,
-    to_place: FormText = None,
-    from_place_uk: FormText = None,
-    to_place_uk: FormText = None,
-    to_time_zone: FormText = None,
-    planned_departure_at: FormText = None,
-    planned_arrival_at: FormText = None,
-    distance_km: FormText = None,
-    planned_wait_minutes: FormText = None,
-    is_border_crossing: FormText = None,
+    from_place: FormTexts = None,
+    to_place: FormTexts = None,
+    from_place_uk: FormTexts = None,
+    to_place_uk: FormTexts = None,
+    to_time_zone: FormTexts = None,
+    planned_departure_at: FormTexts = None,
+    planned_arrival_at: FormTexts = None,
+    distance_km: FormTexts = None,
+    planned_wait_minutes: FormTexts = None,
+    is_border_crossing: FormTexts = None,
 ) -> Response:
-    """The next leg; its start is read in the zone where the last leg ended."""
+    """The next legs, one per filled row, in one go (all or none). A leg starts where the one
+    before it ended, in that zone; a row without a departure leaves after a 45-minute break
+    (Regulation 561/2006 Art. 7), a row without a zone ends in the zone of the one before."""
+    sent = {
+        "from_place": from_place,
+        "to_place": to_place,
+        "from_place_uk": from_place_uk,
+        "to_place_uk": to_place_uk,
+        "to_time_zone": to_time_zone,
+        "planned_departure_at": planned_departure_at,
+        "planned_arrival_at": planned_arrival_at,
+        "distance_km": distance_km,
+        "planned_wait_minutes": planned_wait_minutes,
+    }
+    count = max([len(values or []) for values in sent.values()] + [1])
+    crossing = set(is_border_crossing or [])
+    typed = [
+        {
+            **{
+                name: ((values or [])[i] if i < len(values or []) else "").strip()
+                for name, values in sent.items()
+            },
+            "is_border_crossing": (
+                "on" if str(i + 1) in crossing or (i == 0 and "on" in crossing) else ""
+            ),
+        }
+        for i in range(count)
+    ]
+    rows = [
+        row for i, row in enumerate(typed) if i == 0 or row["to_place"] or row["planned_arrival_at"]
+    ]
 
     def change(convoy: Convoy) -> None:
         assert convoy.id is not None
         legs = service.legs_of(session, convoy.id)
-        start_zone = legs[-1].to_time_zone if legs else convoy.meeting_time_zone
-        data = LegCreate.model_validate(
-            {
-                "from_place": from_place,
-                "to_place": to_place,
-                "from_place_uk": (from_place_uk or "").strip() or None,
-                "to_place_uk": (to_place_uk or "").strip() or None,
-                "to_time_zone": to_time_zone,
-                "planned_departure_at": forms.instant(planned_departure_at, start_zone),
-                "planned_arrival_at": forms.instant(planned_arrival_at, to_time_zone),
-                "distance_km": distance_km,
-                "planned_wait_minutes": planned_wait_minutes or 0,
-                "is_border_crossing": is_border_crossing is not None,
-            }
-        )
-        convoy_legs.add_leg(session, convoy, data)
+        place = legs[-1].to_place if legs else convoy.meeting_point
+        place_uk = legs[-1].to_place_uk if legs else convoy.meeting_point_uk
+        zone = legs[-1].to_time_zone if legs else convoy.meeting_time_zone
+        arrived: datetime | None = None
+        for row in rows:
+            departure: str | datetime | None = forms.instant(row["planned_departure_at"], zone)
+            if departure is None and arrived is not None:
+                departure = arrived + LEG_BREAK
+            end_zone = row["to_time_zone"] or zone
+            data = LegCreate.model_validate(
+                {
+                    "from_place": row["from_place"] or place,
+                    "to_place": row["to_place"],
+                    # A leg starting where the last ended starts at its Ukrainian name too.
+                    "from_place_uk": row["from_place_uk"]
+                    or (place_uk if row["from_place"] in ("", place) else None),
+                    "to_place_uk": row["to_place_uk"] or None,
+                    "to_time_zone": end_zone,
+                    "planned_departure_at": departure,
+                    "planned_arrival_at": forms.instant(row["planned_arrival_at"], end_zone),
+                    "distance_km": row["distance_km"],
+                    "planned_wait_minutes": row["planned_wait_minutes"] or 0,
+                    "is_border_crossing": bool(row["is_border_crossing"]),
+                }
+            )
+            convoy_legs.add_leg(session, convoy, data)
+            place, zone, arrived = data.to_place, data.to_time_zone, data.planned_arrival_at
+            place_uk = data.to_place_uk
 
-    typed = {
-        "from_place": from_place or "",
-        "to_place": to_place or "",
-        "from_place_uk": from_place_uk or "",
-        "to_place_uk": to_place_uk or "",
-        "to_time_zone": to_time_zone or "",
-        "planned_departure_at": planned_departure_at or "",
-        "planned_arrival_at": planned_arrival_at or "",
-        "distance_km": distance_km or "",
-        "planned_wait_minutes": planned_wait_minutes or "",
-        "is_border_crossing": "on" if is_border_crossing else "",
-    }
     return _change(request, session, principal, convoy_id, "add_leg", change, typed)
 
 
@@ -757,9 +1006,459 @@ def act(
     action: str,
     session: SessionDep,
     principal: PagePrincipalDep,
+    reason: FormText = None,
 ) -> Response:
-    """Mark ready, depart, arrive, close or cancel; refused, the board lists every blocker."""
+    """Mark ready, depart, arrive, close or cancel; refused, the board lists every blocker.
+    Cancelling asks for the reason, kept beside the status."""
     if action not in ACTIONS:
         return Response(status_code=404)
     apply, operation = ACTIONS[action]
+    if action == "cancel":
+        return _change(
+            request,
+            session,
+            principal,
+            convoy_id,
+            operation,
+            lambda c: transitions.cancel(session, c, _reason(reason)),
+        )
     return _change(request, session, principal, convoy_id, operation, lambda c: apply(session, c))
+
+
+# --- the plan's other changes: the convoy, a leg, unloading, the carrier, swaps, the way back --
+
+
+def _form_page(
+    request: Request,
+    principal: Principal,
+    convoy: Convoy,
+    template: str,
+    typed: dict[str, Any],
+    errors: forms.FieldErrors,
+    status_code: int = 200,
+    **extra: Any,
+) -> HTMLResponse:
+    return render(
+        request,
+        template,
+        {
+            "convoy": convoy,
+            "typed": typed,
+            "errors": errors,
+            "zones": forms.COMMON_ZONES,
+            **extra,
+        },
+        principal=principal,
+        status_code=status_code,
+    )
+
+
+def _refused(exc: Exception) -> tuple[forms.FieldErrors, int] | None:
+    errors = forms.field_errors(exc)
+    if not errors:
+        return None
+    return errors, exc.status_code if isinstance(exc, DomainError) else 422
+
+
+_CONVOY_FIELDS = (
+    "name",
+    "coordinator_name",
+    "coordinator_phone",
+    "meeting_point",
+    "meeting_time_zone",
+    "planned_departure_at",
+    "planned_handover_at",
+    "handover_place",
+    "planned_return_at",
+    "escort_vehicle",
+    "charges",
+    "notes",
+    "claims_humanitarian_exemption",
+)
+
+
+def _convoy_typed(session: Session, convoy: Convoy) -> dict[str, Any]:
+    assert convoy.id is not None
+    shape = trip.of(convoy, service.legs_of(session, convoy.id))
+    return {
+        "name": convoy.name,
+        "coordinator_name": convoy.coordinator_name,
+        "coordinator_phone": convoy.coordinator_phone or "",
+        "meeting_point": convoy.meeting_point,
+        "meeting_time_zone": convoy.meeting_time_zone,
+        "planned_departure_at": forms.local_input(
+            convoy.planned_departure_at, convoy.meeting_time_zone
+        ),
+        "planned_handover_at": forms.local_input(convoy.planned_handover_at, shape.handover.zone),
+        "handover_place": convoy.handover_place or "",
+        "planned_return_at": forms.local_input(convoy.planned_return_at, convoy.meeting_time_zone),
+        "escort_vehicle": convoy.escort_vehicle or "",
+        "charges": convoy.charges or "",
+        "notes": convoy.notes or "",
+        "claims_humanitarian_exemption": "on" if convoy.claims_humanitarian_exemption else "",
+        "handover_zone": shape.handover.zone,
+        "version": str(convoy.version),
+    }
+
+
+@router.get("/convoys/{convoy_id}/edit", response_class=HTMLResponse)
+def edit_convoy(
+    request: Request, convoy_id: int, session: SessionDep, principal: PagePrincipalDep
+) -> HTMLResponse:
+    require(principal, "update_convoy")
+    convoy = _convoy(session, principal, convoy_id)
+    return _form_page(
+        request, principal, convoy, "convoys/edit.html", _convoy_typed(session, convoy), {}
+    )
+
+
+@router.post("/convoys/{convoy_id}/edit", response_model=None)
+def save_convoy(
+    request: Request,
+    convoy_id: int,
+    session: SessionDep,
+    principal: PagePrincipalDep,
+    form: forms.SubmittedForm,
+) -> Response:
+    """The convoy's own fields, through the API's schema and service (planning.update)."""
+    require(principal, "update_convoy")
+    convoy = _convoy(session, principal, convoy_id)
+    typed = {name: str(form.get(name) or "").strip() for name in _CONVOY_FIELDS}
+    version = str(form.get("version") or "") or None
+    saved_zone = _convoy_typed(session, convoy)["handover_zone"]
+    try:
+        require_version(request, convoy, version)
+        zone = typed["meeting_time_zone"] or convoy.meeting_time_zone
+        data = ConvoyUpdate.model_validate(
+            {
+                **{
+                    k: (v or None)
+                    for k, v in typed.items()
+                    if k in ConvoyUpdate.model_fields and not k.startswith("planned_")
+                },
+                "planned_departure_at": forms.instant(typed["planned_departure_at"], zone),
+                "planned_handover_at": forms.instant(typed["planned_handover_at"], saved_zone),
+                "planned_return_at": forms.instant(typed["planned_return_at"], zone),
+                "claims_humanitarian_exemption": bool(typed["claims_humanitarian_exemption"]),
+            }
+        )
+        planning.update(session, convoy, data)
+        session.flush()
+    except (ValidationError, DomainError) as exc:
+        refused = _refused(exc)
+        if refused is None:
+            raise
+        session.rollback()
+        convoy = _convoy(session, principal, convoy_id)
+        shown = {**_convoy_typed(session, convoy), **typed}
+        return _form_page(
+            request, principal, convoy, "convoys/edit.html", shown, refused[0], refused[1]
+        )
+    return RedirectResponse(f"/convoys/{convoy_id}", status_code=303)
+
+
+_LEG_FIELDS = (
+    "from_place",
+    "to_place",
+    "to_time_zone",
+    "planned_departure_at",
+    "planned_arrival_at",
+    "distance_km",
+    "planned_wait_minutes",
+    "is_border_crossing",
+)
+
+
+def _leg_of(session: Session, convoy: Convoy, leg_id: int) -> Leg:
+    leg = session.get(Leg, leg_id)
+    if leg is None or leg.convoy_id != convoy.id:
+        raise NotFound(N_("Leg"), leg_id)
+    return leg
+
+
+def _start_zone(session: Session, convoy: Convoy, leg: Leg) -> str:
+    assert convoy.id is not None
+    before = [
+        other for other in service.legs_of(session, convoy.id) if other.position < leg.position
+    ]
+    return before[-1].to_time_zone if before else convoy.meeting_time_zone
+
+
+def _leg_typed(session: Session, convoy: Convoy, leg: Leg) -> dict[str, Any]:
+    start_zone = _start_zone(session, convoy, leg)
+    return {
+        "from_place": leg.from_place,
+        "to_place": leg.to_place,
+        "to_time_zone": leg.to_time_zone,
+        "planned_departure_at": forms.local_input(leg.planned_departure_at, start_zone),
+        "planned_arrival_at": forms.local_input(leg.planned_arrival_at, leg.to_time_zone),
+        "distance_km": str(leg.distance_km),
+        "planned_wait_minutes": str(leg.planned_wait_minutes),
+        "is_border_crossing": "on" if leg.is_border_crossing else "",
+        "start_zone": start_zone,
+        "version": str(leg.version),
+    }
+
+
+def _leg_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    convoy: Convoy,
+    leg: Leg,
+    typed: dict[str, Any] | None = None,
+    errors: forms.FieldErrors | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    shown = {**_leg_typed(session, convoy, leg), **(typed or {})}
+    return _form_page(
+        request,
+        principal,
+        convoy,
+        "convoys/leg.html",
+        shown,
+        errors or {},
+        status_code,
+        leg=leg,
+        plannable=convoy.status in planning.PLANNABLE,
+    )
+
+
+@router.get("/convoys/{convoy_id}/legs/{leg_id}", response_class=HTMLResponse)
+def leg_page(
+    request: Request, convoy_id: int, leg_id: int, session: SessionDep, principal: PagePrincipalDep
+) -> HTMLResponse:
+    """A leg's form: its places and times in local time, and its removal."""
+    require(principal, "update_leg")
+    convoy = _convoy(session, principal, convoy_id)
+    return _leg_page(request, session, principal, convoy, _leg_of(session, convoy, leg_id))
+
+
+@router.post("/convoys/{convoy_id}/legs/{leg_id}/edit", response_model=None)
+def save_leg(
+    request: Request,
+    convoy_id: int,
+    leg_id: int,
+    session: SessionDep,
+    principal: PagePrincipalDep,
+    form: forms.SubmittedForm,
+) -> Response:
+    """A leg changed (a 16-hour leg typed by mistake), by the API's service: the seats follow
+    the new times and a ready convoy is checked again."""
+    require(principal, "update_leg")
+    convoy = _convoy(session, principal, convoy_id)
+    leg = _leg_of(session, convoy, leg_id)
+    typed = {name: str(form.get(name) or "").strip() for name in _LEG_FIELDS}
+    try:
+        require_version(request, leg, str(form.get("version") or "") or None)
+        start_zone = _start_zone(session, convoy, leg)
+        data = LegUpdate.model_validate(
+            {
+                "from_place": typed["from_place"] or None,
+                "to_place": typed["to_place"] or None,
+                "to_time_zone": typed["to_time_zone"] or None,
+                "planned_departure_at": forms.instant(typed["planned_departure_at"], start_zone),
+                "planned_arrival_at": forms.instant(
+                    typed["planned_arrival_at"], typed["to_time_zone"] or leg.to_time_zone
+                ),
+                "distance_km": typed["distance_km"] or None,
+                "planned_wait_minutes": typed["planned_wait_minutes"] or 0,
+                "is_border_crossing": bool(typed["is_border_crossing"]),
+            }
+        )
+        convoy_legs.update_leg(session, convoy, leg, data)
+        session.flush()
+    except (ValidationError, DomainError) as exc:
+        refused = _refused(exc)
+        if refused is None:
+            raise
+        session.rollback()
+        convoy = _convoy(session, principal, convoy_id)
+        leg = _leg_of(session, convoy, leg_id)
+        return _leg_page(request, session, principal, convoy, leg, typed, *refused)
+    return RedirectResponse(f"/convoys/{convoy_id}", status_code=303)
+
+
+def _reason(reason: str | None) -> str:
+    """The reason a destructive change asks for: required, one line."""
+    text = " ".join((reason or "").split())
+    if not text:
+        raise InvalidInput([("reason", _("say why: the reason is kept in the convoy's history"))])
+    if len(text) > 300:
+        raise InvalidInput([("reason", _("is longer than 300 characters"))])
+    return text
+
+
+@router.post("/convoys/{convoy_id}/legs/{leg_id}/delete", response_model=None)
+def delete_leg(
+    request: Request,
+    convoy_id: int,
+    leg_id: int,
+    session: SessionDep,
+    principal: PagePrincipalDep,
+    reason: FormText = None,
+) -> Response:
+    """A leg removed, with its seats, for a reason kept in the convoy's history."""
+
+    def change(convoy: Convoy) -> None:
+        convoy_legs.delete_leg(session, convoy, _leg_of(session, convoy, leg_id), _reason(reason))
+
+    return _change(request, session, principal, convoy_id, "delete_leg", change)
+
+
+@router.post("/convoys/{convoy_id}/unload", response_model=None)
+def unload(
+    request: Request,
+    convoy_id: int,
+    session: SessionDep,
+    principal: PagePrincipalDep,
+    item_id: FormText = None,
+    reason: FormText = None,
+) -> Response:
+    """An item taken off the convoy (its seats freed), for a reason kept in the history."""
+
+    def change(convoy: Convoy) -> None:
+        why = _reason(reason)
+        loading.unload_item(session, convoy, _number("item_id", item_id), why)
+
+    return _change(request, session, principal, convoy_id, "unload_item", change)
+
+
+@router.post("/convoys/{convoy_id}/carrier", response_model=None)
+def carrier(
+    request: Request,
+    convoy_id: int,
+    session: SessionDep,
+    principal: PagePrincipalDep,
+    item_id: FormText = None,
+    carrier_id: FormText = None,
+) -> Response:
+    """Which vehicle carries a piece of equipment."""
+
+    def change(convoy: Convoy) -> None:
+        item = _number("item_id", item_id)
+        vehicle = _number("carrier_id", carrier_id)
+        loading.set_carrier(session, convoy, item, vehicle)
+
+    return _change(request, session, principal, convoy_id, "load_item", change)
+
+
+@router.post("/convoys/{convoy_id}/swap", response_model=None)
+def swap(
+    request: Request,
+    convoy_id: int,
+    session: SessionDep,
+    principal: PagePrincipalDep,
+    from_driver_id: FormText = None,
+    to_driver_id: FormText = None,
+) -> Response:
+    """One driver in every seat of another on this convoy."""
+
+    def change(convoy: Convoy) -> None:
+        data = DriverSwap(
+            from_driver_id=_number("from_driver_id", from_driver_id),
+            to_driver_id=_number("to_driver_id", to_driver_id),
+        )
+        assignments.swap_driver(session, convoy, data)
+
+    return _change(request, session, principal, convoy_id, "swap_driver", change)
+
+
+@router.post("/convoys/{convoy_id}/return-vehicles", response_model=None)
+def add_return_vehicle(
+    request: Request,
+    convoy_id: int,
+    session: SessionDep,
+    principal: PagePrincipalDep,
+    name: FormText = None,
+    gross_weight_kg: FormText = None,
+    seats: FormText = None,
+) -> Response:
+    """A vehicle that brings the team home (the escort van, a hired minibus)."""
+
+    def change(convoy: Convoy) -> None:
+        data = ReturnVehicleCreate.model_validate(
+            {"name": name, "gross_weight_kg": gross_weight_kg, "seats": seats}
+        )
+        way_back.add_vehicle(session, convoy, data)
+
+    return _change(request, session, principal, convoy_id, "add_return_vehicle", change)
+
+
+@router.post("/convoys/{convoy_id}/return-legs", response_model=None)
+def add_return_leg(
+    request: Request,
+    convoy_id: int,
+    session: SessionDep,
+    principal: PagePrincipalDep,
+    return_vehicle_id: FormText = None,
+    from_place: FormText = None,
+    to_place: FormText = None,
+    to_time_zone: FormText = None,
+    planned_departure_at: FormText = None,
+    planned_arrival_at: FormText = None,
+    distance_km: FormText = None,
+    driver_id: FormText = None,
+) -> Response:
+    """A leg of the way back; it starts in the zone where the trip ended (or the vehicle's
+    last return leg)."""
+
+    def change(convoy: Convoy) -> None:
+        assert convoy.id is not None
+        vehicle = way_back.vehicle_of(
+            session, convoy, _number("return_vehicle_id", return_vehicle_id)
+        )
+        plan = way_back.plan_of(session, convoy.id)
+        mine = [leg for v, leg in plan.legs if v.id == vehicle.id]
+        if mine:
+            start_zone = mine[-1].to_time_zone
+        else:
+            start_zone = trip.of(convoy, service.legs_of(session, convoy.id)).handover.zone
+        data = ReturnLegCreate.model_validate(
+            {
+                "from_place": from_place,
+                "to_place": to_place,
+                "to_time_zone": to_time_zone,
+                "planned_departure_at": forms.instant(planned_departure_at, start_zone),
+                "planned_arrival_at": forms.instant(planned_arrival_at, to_time_zone),
+                "distance_km": distance_km,
+                "driver_id": _number("driver_id", driver_id) if driver_id else None,
+            }
+        )
+        way_back.add_leg(session, convoy, vehicle, data)
+
+    return _change(request, session, principal, convoy_id, "add_return_leg", change)
+
+
+@router.post("/convoys/{convoy_id}/progress", response_model=None)
+def report_progress(
+    request: Request,
+    convoy_id: int,
+    session: SessionDep,
+    principal: PagePrincipalDep,
+    leg_id: FormText = None,
+    kind: FormText = None,
+    occurred_at: FormText = None,
+    reported_for: FormText = None,
+    note: FormText = None,
+) -> Response:
+    """Progress a driver phoned in, reported for them (the account is recorded as the
+    reporter); the time is read in the zone of the leg's start, now when left empty. The
+    office's board only: a driver reports from their own page."""
+    require(principal, "get_convoy_readiness")
+
+    def change(convoy: Convoy) -> None:
+        assert convoy.id is not None
+        leg = _leg_of(session, convoy, _number("leg_id", leg_id))
+        zone = _start_zone(session, convoy, leg)
+        data = LegEventCreate.model_validate(
+            {
+                "kind": kind,
+                "occurred_at": forms.instant(occurred_at, zone) if occurred_at else utcnow(),
+                "reported_for": (reported_for or "").strip() or None,
+                "note": (note or "").strip() or None,
+            }
+        )
+        progress.report_event_once(session, convoy, leg, data)
+
+    return _change(request, session, principal, convoy_id, "report_progress", change)

@@ -3,7 +3,9 @@ the plan follows: it changes only while the convoy is being planned, and a "read
 plan changed goes back to planning, to be checked again.
 """
 
-from sqlmodel import Session, select
+import re
+
+from sqlmodel import Session, col, select
 
 from app.convoys.models import Convoy, ConvoyStatus
 from app.convoys.schemas import ConvoyCreate, ConvoyUpdate
@@ -45,6 +47,14 @@ def require_plannable(convoy: Convoy, what: str) -> None:
                 )
             ],
         )
+
+
+def note_change(convoy: Convoy, what: str, reason: str | None) -> None:
+    """A change someone gave a reason for (a leg removed, an item unloaded, the convoy
+    cancelled): said beside the status and kept in the convoy's history."""
+    if reason:
+        convoy.status_reason = f"{what}: {reason}"[:500]
+        touch(convoy)
 
 
 def back_to_planning(convoy: Convoy, reason: str = "its plan changed") -> None:
@@ -131,3 +141,31 @@ def update(session: Session, convoy: Convoy, changes: ConvoyUpdate) -> Convoy:
         )
     session.flush()
     return convoy
+
+
+_NUMBERED = re.compile(r"^(.*?)(\d+)$")
+
+
+def suggestions(session: Session) -> dict[str, str]:
+    """What a new convoy's form starts with: the number after the latest convoy's
+    ("W4U-03" → "W4U-04") and the meeting point and zone it left from."""
+    latest = session.exec(
+        select(Convoy)
+        .order_by(col(Convoy.planned_departure_at).desc(), col(Convoy.id).desc())
+        .limit(1)
+    ).first()
+    if latest is None:
+        return {}
+    found: dict[str, str] = {
+        "meeting_point": latest.meeting_point,
+        "meeting_time_zone": latest.meeting_time_zone,
+    }
+    numbered = _NUMBERED.match(latest.number)
+    if numbered:
+        digits = numbered.group(2)
+        following = str(int(digits) + 1).zfill(len(digits))
+        candidate = numbered.group(1) + following
+        taken = session.exec(select(Convoy.id).where(Convoy.number == candidate)).first()
+        if taken is None:
+            found["number"] = candidate
+    return found

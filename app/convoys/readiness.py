@@ -520,12 +520,7 @@ def _other_bookings(
 def _available(windows: list[Free], start: date, end: date) -> bool:
     """Whether the windows cover every day from ``start`` to ``end``; windows that overlap or
     follow each other day after day count as one ("free Thu-Fri" and "free Sat-Mon")."""
-    spans: list[tuple[date, date]] = []
-    for w in sorted(windows, key=lambda w: w.available_from_on):
-        if spans and w.available_from_on <= spans[-1][1] + timedelta(days=1):
-            spans[-1] = (spans[-1][0], max(spans[-1][1], w.available_to_on))
-        else:
-            spans.append((w.available_from_on, w.available_to_on))
+    spans = licence_rules.merged((w.available_from_on, w.available_to_on) for w in windows)
     return any(first <= start and last >= end for first, last in spans)
 
 
@@ -848,3 +843,163 @@ def _check_way_back(
             )
         else:
             found.block("return_rest_too_short", message, **about)
+
+
+class Choice(NamedTuple):
+    """A driver as a seat's choice: why they do not fit it, by the rules of the check above
+    (empty when they fit)."""
+
+    driver_id: int
+    name: str
+    problems: tuple[str, ...]
+
+
+def seat_choices(
+    session: Session, convoy: Convoy, facts: Facts, drivers: list[tuple[int, str]]
+) -> dict[tuple[str, int | None, LicenceClass | None], list[Choice]]:
+    """Every driver for each leg (and for the whole trip, leg None) and each licence class a
+    vehicle of the convoy needs, those who fit first: the licence (the trailer's E included)
+    valid until the team is back, free on the leg's days, not seated on another vehicle or
+    convoy at that time, and within the driving time with the legs they drive already. The
+    same rules as the check, asked before a seat is chosen rather than after.
+
+    Keys: ("leg", leg id, licence class) for a leg's cells, ("trip", None, class) for the
+    whole trip, and ("own", vehicle id, class) for the drivers seated on that vehicle already,
+    judged for its whole trip (their seats on it are no obstacle)."""
+    assert convoy.id is not None
+    ids = [driver_id for driver_id, _name in drivers]
+    legs = facts.legs
+    trip = trips.of(convoy, legs)
+    licences: dict[int, list[Held]] = defaultdict(list)
+    for row in session.execute(_HELD, {"driver_ids": ids}):
+        licences[row[0]].append(Held(*row))
+    windows: dict[int, list[Free]] = defaultdict(list)
+    for row in session.execute(_FREE, {"driver_ids": ids}):
+        windows[row[0]].append(Free(*row))
+    other = _other_bookings(session, convoy, ids, trip.departure.at, trip.handover.at)
+    zones = trips.zones_of(convoy, legs)
+    names = dict(drivers)
+    vehicle_names = {v.id: v.name for v in facts.vehicles}
+    # Where each driver sits already: (leg, vehicle) here, and other convoys' legs.
+    seated: dict[int, list[Booking]] = defaultdict(list)
+    for a in facts.bookings:
+        seated[a.driver_id].append(a)
+    elsewhere: dict[int, list[tuple[Booking, Leg, Convoy]]] = defaultdict(list)
+    for entry in other:
+        elsewhere[entry[0].driver_id].append(entry)
+    classes = sorted({v.licence_class_required for v in facts.vehicles}, key=lambda c: str(c))
+
+    def licence_problem(driver_id: int, required: LicenceClass | None) -> str | None:
+        if required is None:
+            return None
+        held = licence_rules.valid_licence_for(licences.get(driver_id, []), required, trip.back.day)
+        return None if held is not None else _("no valid class {licence}").format(licence=required)
+
+    withdrew = {w.driver_id: w for w in facts.withdrawals}
+    leg_days = {
+        leg.id or 0: (
+            trips.Moment(leg.planned_departure_at, zones[leg.id or 0][0], leg.from_place).day,
+            trips.leg_end(leg).day,
+        )
+        for leg in legs
+    }
+
+    def free_problem(driver_id: int, start: date, end: date) -> str | None:
+        free = windows.get(driver_id, [])
+        if not free:
+            return _("availability unknown")
+        if not _available(free, start, end):
+            return _("not free {days}").format(days=day_span(start, end))
+        return None
+
+    def leg_problems(
+        driver_id: int, leg: Leg, vehicle_id: int | None = None, days: bool = True
+    ) -> list[str]:
+        problems: list[str] = []
+        if driver_id in withdrew:
+            problems.append(
+                _("withdrew from this convoy ({reason})").format(
+                    reason=_(withdrew[driver_id].reason.value)
+                )
+            )
+        unfree = free_problem(driver_id, *leg_days[leg.id or 0]) if days else None
+        if unfree:
+            problems.append(unfree)
+        for a in seated.get(driver_id, []):
+            if a.leg_id == leg.id and a.vehicle_id != vehicle_id:
+                problems.append(
+                    _("drives {vehicle} on leg {position}").format(
+                        vehicle=vehicle_names.get(a.vehicle_id, "?"), position=leg.position
+                    )
+                )
+        for b, other_leg, theirs in elsewhere.get(driver_id, []):
+            if b.starts_at < leg.planned_arrival_at and b.ends_at > leg.planned_departure_at:
+                problems.append(
+                    _("on convoy {number}, leg {position}").format(
+                        number=theirs.number, position=other_leg.position
+                    )
+                )
+        return problems
+
+    # Each leg's driving once; each set of legs checked once (most drivers drive the same).
+    driving_of = {leg.id: planned_driving(leg, zones[leg.id or 0][0]) for leg in legs}
+    over: dict[tuple[tuple[int, ...], tuple[int, ...]], bool] = {}
+
+    def driving_problem(driver_id: int, chosen: list[Leg]) -> str | None:
+        driven = {a.leg_id for a in seated.get(driver_id, [])} | {leg.id or 0 for leg in chosen}
+        theirs = elsewhere.get(driver_id, [])
+        key = (tuple(sorted(driven)), tuple(sorted(b.id for b, _l, _c in theirs)))
+        if key not in over:
+            blocks = [block for leg_id in key[0] for block in driving_of.get(leg_id, [])] + [
+                block for _b, other_leg, _c in theirs for block in planned_driving(other_leg)
+            ]
+            over[key] = bool(driving_time.check(blocks))
+        return _("over the driving time") if over[key] else None
+
+    def ordered(rows: list[Choice]) -> list[Choice]:
+        return sorted(rows, key=lambda c: (len(c.problems), c.name))
+
+    choices: dict[tuple[str, int | None, LicenceClass | None], list[Choice]] = {}
+    for leg in legs:
+        per_leg = {d: leg_problems(d, leg) for d in ids}
+        driving = {d: driving_problem(d, [leg]) for d in ids}
+        for required in classes:
+            choices[("leg", leg.id, required)] = ordered(
+                [
+                    Choice(
+                        d,
+                        names[d],
+                        tuple(
+                            p for p in [licence_problem(d, required), *per_leg[d], driving[d]] if p
+                        ),
+                    )
+                    for d in ids
+                ]
+            )
+    # The whole trip: a driver fits who fits every leg. One list per licence class; a driver
+    # seated on a vehicle already is listed again for that vehicle ("own"), their seats on it
+    # no obstacle to driving it on every leg.
+    trip_driving = {d: driving_problem(d, legs) for d in ids}
+    trip_free = {
+        d: free_problem(d, trip.departure.day, trip.arrival.day) if legs else None for d in ids
+    }
+    per_leg_trip = {d: [(leg, leg_problems(d, leg, days=False)) for leg in legs] for d in ids}
+
+    def on_trip(d: int, required: LicenceClass | None, vehicle_id: int | None) -> Choice:
+        found = [licence_problem(d, required), trip_free[d]]
+        if vehicle_id is None:
+            found += [p for _leg, problems in per_leg_trip[d] for p in problems]
+        else:
+            found += [p for leg in legs for p in leg_problems(d, leg, vehicle_id, days=False)]
+        found.append(trip_driving[d])
+        return Choice(d, names[d], tuple(dict.fromkeys(p for p in found if p)))
+
+    for required in classes:
+        choices[("trip", None, required)] = ordered([on_trip(d, required, None) for d in ids])
+    for vehicle in facts.vehicles:
+        own = sorted({a.driver_id for a in facts.bookings if a.vehicle_id == vehicle.id})
+        required = vehicle.licence_class_required
+        choices[("own", vehicle.id, required)] = ordered(
+            [on_trip(d, required, vehicle.id) for d in own if d in names]
+        )
+    return choices

@@ -147,11 +147,14 @@ def close(session: Session, convoy: Convoy) -> Convoy:
     return convoy
 
 
-def cancel(session: Session, convoy: Convoy) -> Convoy:
-    """A cancelled convoy frees its items and drivers for another convoy."""
+def cancel(session: Session, convoy: Convoy, reason: str | None = None) -> Convoy:
+    """A cancelled convoy frees its items and drivers for another convoy; ``reason``, when
+    given, is kept as the status's reason."""
     target = _transition(convoy, "cancel")
     delete_each(session, select(Assignment).where(Assignment.convoy_id == convoy.id))
     delete_each(session, select(ConvoyItem).where(ConvoyItem.convoy_id == convoy.id))
     _set_status(convoy, target)
+    if reason:
+        convoy.status_reason = reason[:500]
     session.flush()
     return convoy

@@ -138,7 +138,8 @@ def _saved_or_refused(
             status_code=status_code,
             extra=typed,
         )
-    return RedirectResponse(f"/drivers/{driver_id}", status_code=303)
+    back = forms.back_or(form.get("back"), f"/drivers/{driver_id}")
+    return RedirectResponse(back, status_code=303)
 
 
 @router.post("/drivers/{driver_id}/licences", response_model=None, name="drivers_licences")
@@ -209,7 +210,8 @@ def availability(
 
     typed = {
         "typed_window": {
-            name: str(form.get(name, "")) for name in ("available_from_on", "available_to_on")
+            name: str(form.get(name, ""))
+            for name in ("available_from_on", "available_to_on", "back")
         }
     }
     return _saved_or_refused(

@@ -1,7 +1,7 @@
 """Which licence classes let a driver drive what (German Fahrerlaubnis, FeV § 6)."""
 
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
 from typing import Protocol, TypeVar
 
 from app.core.identifiers import LicenceClass
@@ -43,3 +43,16 @@ def valid_licence_for(licences: Sequence[L], required: LicenceClass, valid_until
         if covers(LicenceClass(lic.licence_class), required) and lic.expires_on >= valid_until:
             return lic
     return None
+
+
+def merged(windows: Iterable[tuple[date, date]]) -> list[tuple[date, date]]:
+    """Free days as the fewest ranges: ranges that overlap or follow each other day after day
+    are one ("free Thu-Fri" and "free Sat-Mon" is "free Thu-Mon"). The drivers' service
+    stores them so, and the readiness check reads them so."""
+    spans: list[tuple[date, date]] = []
+    for first, last in sorted(windows):
+        if spans and first <= spans[-1][1] + timedelta(days=1):
+            spans[-1] = (spans[-1][0], max(spans[-1][1], last))
+        else:
+            spans.append((first, last))
+    return spans

@@ -95,13 +95,11 @@ def _add_licences(session: Session, driver_id: int, licences: list[Licence]) -> 
 
 
 def _add_availability(session: Session, driver_id: int, windows: list[Availability]) -> None:
-    for w in windows:
+    """Overlapping or touching ranges are stored merged, one range per stretch of free days."""
+    spans = rules.merged((w.available_from_on, w.available_to_on) for w in windows)
+    for first, last in spans:
         session.add(
-            DriverAvailability(
-                driver_id=driver_id,
-                available_from_on=w.available_from_on,
-                available_to_on=w.available_to_on,
-            )
+            DriverAvailability(driver_id=driver_id, available_from_on=first, available_to_on=last)
         )
 
 

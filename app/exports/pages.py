@@ -4,17 +4,22 @@ A change the item's export-readiness depends on is re-checked by the service, as
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlencode
 
+from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 
 from app.auth.service import Principal
+from app.core.database import SessionDep
 from app.exports import service
 from app.exports.models import ExportRecord
 from app.exports.schemas import ExportRecordCreate, ExportRecordUpdate
 from app.items import service as items
 from app.items.models import Item, ItemStatus
 from app.registers.pages import Register, routes
+from app.web import forms
 from app.web.i18n import N_
+from app.web.pages import PagePrincipalDep
 
 _CLOSED = (ItemStatus.delivered, ItemStatus.withdrawn)
 
@@ -102,3 +107,21 @@ EXPORT_RECORDS = Register(
 )
 
 router = routes(EXPORT_RECORDS)
+
+
+@router.get("/export-records/for-item/{item_id}", response_model=None)
+def for_item(
+    item_id: int, session: SessionDep, principal: PagePrincipalDep, back: str | None = None
+) -> Response:
+    """The form that fixes an item's export data: its record's edit form, or a new record for
+    the item (where a readiness finding about plates, insurance or inspection leads)."""
+    EXPORT_RECORDS.admit(principal, "update_export_record")
+    items.get(session, item_id)
+    record = service.record_for_item(session, item_id)
+    going_back = urlencode({"back": back}) if back and forms.back_or(back, "") else ""
+    if record is None:
+        link = f"/export-records/new?item_id={item_id}&{going_back}".rstrip("&")
+        return RedirectResponse(link, status_code=303)
+    return RedirectResponse(
+        f"/export-records/{record.id}/edit?{going_back}".rstrip("?"), status_code=303
+    )

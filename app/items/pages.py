@@ -12,9 +12,11 @@ from sqlmodel import Session, col, select
 from app.auth.deps import require_version
 from app.auth.service import Principal
 from app.certificates import service as certificates
+from app.convoys import service as convoys
+from app.convoys import trip as trips
 from app.convoys.models import Convoy, ConvoyItem
 from app.core.database import SessionDep
-from app.core.errors import DomainError, PreconditionFailed
+from app.core.errors import DomainError, InvalidInput, NotFound, PreconditionFailed
 from app.core.i18n import _
 from app.destinations import service as destinations
 from app.donors.models import Donor
@@ -26,6 +28,7 @@ from app.items.lifecycle import TRANSITIONS, Action
 from app.items.models import CargoCategory, Item, ItemCategory, ItemStatus, Packing
 from app.items.schemas import (
     CargoLineCreate,
+    CargoLineUpdate,
     ExportReadyRequest,
     ItemCreate,
     ItemUpdate,
@@ -97,8 +100,41 @@ def _list_context(session: Session) -> dict[str, Any]:
     return {"choices": _names(session), "statuses": STATUS_WORDS}
 
 
+def _certificates_for(session: Session, item: Item) -> list[tuple[str, str]]:
+    """The certificates the item could be added to: those naming its destination, newest
+    first (whether one still holds is the service's rule, said when it is chosen)."""
+    if item.destination_id is None:
+        return []
+    rows, _next = certificates.search(
+        session,
+        q=None,
+        destination_id=item.destination_id,
+        item_id=None,
+        sort="-issued_on",
+        cursor=None,
+        limit=50,
+    )
+    return [(str(c.id), f"{c.number} ({c.issued_on.isoformat()})") for c in rows]
+
+
+def _trip_of(session: Session, convoy: Convoy | None) -> dict[str, str]:
+    """The convoy's first and last day, as the export-ready form starts with them."""
+    if convoy is None or convoy.id is None:
+        return {}
+    shape = trips.of(convoy, convoys.legs_of(session, convoy.id))
+    return {
+        "plates_valid_until": shape.handover.day.isoformat(),
+        "trip_starts_on": shape.departure.day.isoformat(),
+    }
+
+
 def _details(session: Session, item: Item) -> dict[str, Any]:
     assert item.id is not None
+    on_convoy = session.exec(
+        select(Convoy)
+        .join(ConvoyItem, col(ConvoyItem.convoy_id) == col(Convoy.id))
+        .where(ConvoyItem.item_id == item.id)
+    ).first()
     rows, _ = service.search_cargo(
         session, item, q=None, category=None, sort="id", cursor=None, limit=200
     )
@@ -116,11 +152,9 @@ def _details(session: Session, item: Item) -> dict[str, Any]:
         "destinations": _names(session)["destination_id"],
         "cargo_labels": CARGO_LABELS,
         "cargo_choices": CARGO_CHOICES,
-        "on_convoy": session.exec(
-            select(Convoy)
-            .join(ConvoyItem, col(ConvoyItem.convoy_id) == col(Convoy.id))
-            .where(ConvoyItem.item_id == item.id)
-        ).first(),
+        "on_convoy": on_convoy,
+        "certificate_choices": _certificates_for(session, item),
+        "trip": _trip_of(session, on_convoy),
     }
 
 
@@ -246,8 +280,10 @@ def act(
     principal: PagePrincipalDep,
     destination_id: Annotated[str | None, Form()] = None,
     plates_valid_until: Annotated[str | None, Form()] = None,
+    trip_starts_on: Annotated[str | None, Form()] = None,
     reason: Annotated[str | None, Form()] = None,
     version: Annotated[str | None, Form(alias=VERSION_FIELD)] = None,
+    back: Annotated[str | None, Form()] = None,
 ) -> Response:
     """One lifecycle action through the same service call as the API; refused, the item's
     page lists every reason (409), or names the field (422). Sent from a page loaded before
@@ -296,7 +332,10 @@ def act(
             service.certify(session, item)
         elif action == "mark-export-ready":
             data = ExportReadyRequest.model_validate(
-                {"plates_valid_until": plates_valid_until or None}
+                {
+                    "plates_valid_until": plates_valid_until or None,
+                    "trip_starts_on": trip_starts_on or None,
+                }
             )
             service.mark_export_ready(session, item, data.plates_valid_until, data.trip_starts_on)
         else:
@@ -318,7 +357,58 @@ def act(
             status_code=status_code,
             extra={"typed_action": typed},
         )
-    return RedirectResponse(f"/items/{item_id}", status_code=303)
+    return RedirectResponse(forms.back_or(back, f"/items/{item_id}"), status_code=303)
+
+
+@router.post("/items/{item_id}/certificate", response_model=None)
+def add_to_certificate(
+    request: Request,
+    item_id: int,
+    session: SessionDep,
+    principal: PagePrincipalDep,
+    certificate_id: Annotated[str | None, Form()] = None,
+    export_ready: Annotated[str | None, Form()] = None,
+    plates_valid_until: Annotated[str | None, Form()] = None,
+    trip_starts_on: Annotated[str | None, Form()] = None,
+    back: Annotated[str | None, Form()] = None,
+) -> Response:
+    """The item added to a certificate of its utility and, being allocated, certified: the
+    two calls the API makes (add_certificate_items, certify_item), by the same services, in
+    one transaction; refused, the page says why and nothing is kept."""
+    ITEMS.admit(principal, "add_certificate_items")
+    item = service.get(session, item_id)
+    try:
+        chosen = forms.record_id("certificate_id", certificate_id)
+        if chosen is None:
+            raise InvalidInput([("certificate_id", _("choose a certificate"))])
+        certificates.add_items(session, certificates.get(session, chosen), [item_id])
+        if item.status == ItemStatus.allocated:
+            ITEMS.admit(principal, "certify_item")
+            service.certify(session, item)
+            if export_ready:  # for the convoy it is loaded on: the trip's days
+                ITEMS.admit(principal, "mark_item_export_ready")
+                data = ExportReadyRequest.model_validate(
+                    {
+                        "plates_valid_until": plates_valid_until or None,
+                        "trip_starts_on": trip_starts_on or None,
+                    }
+                )
+                service.mark_export_ready(
+                    session, item, data.plates_valid_until, data.trip_starts_on
+                )
+        session.flush()
+    except (ValidationError, DomainError) as exc:
+        problems = forms.field_errors(exc)
+        if not problems:
+            raise
+        session.rollback()
+        status_code = exc.status_code if isinstance(exc, DomainError) else 422
+        return ITEMS.record_page(
+            request, session, principal, item_id, problems=problems, status_code=status_code
+        )
+    return RedirectResponse(
+        forms.back_or(back, f"/items/{item_id}#actions-heading"), status_code=303
+    )
 
 
 # A donation offer from a spreadsheet: checked first, then recorded whole.
@@ -341,3 +431,57 @@ imports_router = import_pages.routes(
         template_name="konvoi-offer-template",
     )
 )
+
+
+def _line_of(session: Session, item_id: int, cargo_id: int) -> Any:
+    line = service.get_cargo_line(session, cargo_id)
+    if line.vehicle_id != item_id:
+        raise NotFound(N_("Cargo line"), cargo_id)
+    return line
+
+
+@router.post("/items/{item_id}/cargo/{cargo_id}/edit", response_model=None)
+def change_cargo(
+    request: Request,
+    item_id: int,
+    cargo_id: int,
+    form: SubmittedForm,
+    session: SessionDep,
+    principal: PagePrincipalDep,
+) -> Response:
+    """A cargo line changed (a quantity, a weight), through the API's schema and service;
+    only the fields typed differently are sent."""
+    ITEMS.admit(principal, "update_cargo_line")
+    line = _line_of(session, item_id, cargo_id)
+    typed = {name: str(form.get(name) or "").strip() for name in CARGO_LABELS if name in form}
+    try:
+        now = service.read_cargo_line(line).model_dump(mode="json")
+        changed: dict[str, object] = {
+            k: v for k, v in typed.items() if k != "value_cents" and v != str(now.get(k) or "")
+        }
+        if "value_cents" in typed:  # typed in euros, the reader's way
+            amount = forms.cents("value_cents", typed["value_cents"])
+            if amount != now["value_cents"]:
+                changed["value_cents"] = amount
+        service.update_cargo_line(session, line, CargoLineUpdate.model_validate(changed))
+        session.flush()
+    except (ValidationError, DomainError) as exc:
+        problems = forms.field_errors(exc)
+        if not problems:
+            raise
+        session.rollback()
+        status_code = exc.status_code if isinstance(exc, DomainError) else 422
+        return ITEMS.record_page(
+            request, session, principal, item_id, problems=problems, status_code=status_code
+        )
+    return RedirectResponse(f"/items/{item_id}#cargo-heading", status_code=303)
+
+
+@router.post("/items/{item_id}/cargo/{cargo_id}/delete", response_model=None)
+def remove_cargo(
+    item_id: int, cargo_id: int, session: SessionDep, principal: PagePrincipalDep
+) -> Response:
+    """A cargo line taken off the vehicle, after a confirmation on the page."""
+    ITEMS.admit(principal, "delete_cargo_line")
+    service.delete_cargo_line(session, _line_of(session, item_id, cargo_id))
+    return RedirectResponse(f"/items/{item_id}#cargo-heading", status_code=303)

@@ -387,7 +387,8 @@ class Register:
                 errors=errors,
                 status_code=status_code,
             )
-        return RedirectResponse(f"/{self.path}/{saved.id}", status_code=303)
+        back = forms.back_or(typed.get("back"), f"/{self.path}/{saved.id}")
+        return RedirectResponse(back, status_code=303)
 
 
 def _typed(form: FormData) -> dict[str, str]:

@@ -23,6 +23,16 @@ from app.web.formatting import money_input
 
 FieldErrors = dict[str, str]
 
+_BACK = re.compile(r"/convoys/[0-9]{1,10}(\?choices=all)?")
+
+
+def back_or(back: object, default: str) -> str:
+    """Where a form goes once saved: back to the convoy board it was opened from (a readiness
+    finding's link says ``?back=/convoys/7``), or its own page. Only a board's path is
+    followed, never another address."""
+    return back if isinstance(back, str) and _BACK.fullmatch(back) else default
+
+
 # The zones a convoy from Germany to Ukraine passes; any IANA name is accepted.
 COMMON_ZONES = (
     "Europe/Berlin",

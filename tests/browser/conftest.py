@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, Playwright, sync_playwright
 
 from tests.conftest import IN_CI, POSTGRES_URL, fresh_database
 
@@ -217,3 +217,56 @@ def serious_accessibility_violations(page: Page) -> list[str]:
         for v in found
         if v.get("impact") in {"serious", "critical"}
     ]
+
+
+class Interactions:
+    """What a person does on the pages, counted: each click, typed field, choice, tick or
+    address typed is one interaction. A page's own loading and htmx swaps are not."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.count = 0
+
+    def _at(self, target: str | Locator) -> Locator:
+        return self.page.locator(target) if isinstance(target, str) else target
+
+    def goto(self, path: str) -> None:
+        self.count += 1
+        self.page.goto(path)
+
+    def click(self, target: str | Locator) -> None:
+        self.count += 1
+        self._at(target).first.click()
+        self.page.wait_for_load_state()
+
+    def fill(self, target: str | Locator, value: str) -> None:
+        self.count += 1
+        self._at(target).first.fill(value)
+
+    def check(self, target: str | Locator) -> None:
+        self.count += 1
+        self._at(target).first.check()
+
+    def choose(self, select: str | Locator, starting: str) -> None:
+        """Pick the option whose text starts with ``starting`` (a driver's name; the options
+        of those who do not fit say why after it)."""
+        self.count += 1
+        chosen = self._at(select).first
+        texts: list[str] = chosen.evaluate("s => Array.from(s.options).map(o => o.text)")
+        label = next(text for text in texts if text.startswith(starting))
+        chosen.select_option(label=label)
+
+    def seat(self, select: str, starting: str, *, javascript: bool = True) -> None:
+        """Choose a driver in a seat's select, then press its "Seat" button; with scripts the
+        grid is swapped in place, and this waits for the new one."""
+        self.choose(select, starting)
+        if javascript:
+            self.page.evaluate(
+                "document.querySelectorAll('select[data-filled]').forEach("
+                "s => s.dataset.stale = '1')"
+            )
+        self.click(self.page.locator(select).locator("xpath=ancestor::form").locator("button"))
+        if javascript:
+            self.page.locator("select[data-filled]:not([data-stale])").first.wait_for(
+                state="attached"
+            )

@@ -45,3 +45,25 @@ def test_the_recipient_confirms_a_handover_in_ukrainian(
         handovers = api.get(f"/convoys/{convoy_id}/handovers").json()
     assert len(handovers) == ticked
     assert {h["receiver_name"] for h in handovers} == {"Володимир Білинський"}
+
+
+def test_the_needs_table_fits_a_phone_with_whole_words_in_its_headers(
+    open_as: Callable[..., Page],
+) -> None:
+    page = open_as("recipient", viewport=(360, 740))
+    page.goto("/needs")
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 360, width
+    # No header breaks inside a word: each is at most two lines, and no word is wider than
+    # its cell (a broken word shows as a cell narrower than its longest word).
+    headers = page.evaluate(
+        """() => Array.from(document.querySelectorAll('main table th')).map(th => {
+            const style = getComputedStyle(th);
+            const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.5;
+            return [th.innerText, th.getBoundingClientRect().height / line,
+                    th.scrollWidth <= th.clientWidth + 1];
+        })"""
+    )
+    assert headers, "the recipient's needs are listed in a table"
+    for text, lines, fits in headers:
+        assert lines < 2.6 and fits, (text, lines)

@@ -11,19 +11,35 @@ document.addEventListener("htmx:configRequest", function (event) {
   }
 });
 
-// The convoy board lists its drivers once, in a <template>; each seat's select is sent with
-// only its chosen driver and takes the others from there, on the page and after every htmx
-// swap. A 60-vehicle grid would otherwise repeat every driver in 300 selects.
+// The convoy board lists each leg's drivers once per licence class, in a <template>, those
+// who fit the seat first; each seat's select is sent with only its chosen driver and takes
+// the others from there, on the page and after every htmx swap. A 60-vehicle grid would
+// otherwise repeat every driver in 300 selects. Choosing changes nothing until "Seat" is
+// pressed: moving through the list with the arrow keys seats nobody.
 (function () {
   function fillChoices(root) {
     root.querySelectorAll("select[data-choices]").forEach(function (select) {
       var list = document.getElementById(select.dataset.choices);
       if (!list || select.dataset.filled) { return; }
+      // The chosen driver stays as the page sent it, first; the list adds everyone else.
       var chosen = select.value;
-      select.querySelectorAll("option:not([value=''])").forEach(function (option) {
-        option.remove();
-      });
-      select.appendChild(list.content.cloneNode(true));
+      var choices = list.content.cloneNode(true);
+      // A vehicle's whole trip: its own drivers judged without their seats on it.
+      var own = select.dataset.own && document.getElementById(select.dataset.own);
+      if (own) {
+        own.content.querySelectorAll("option").forEach(function (corrected) {
+          var listed = choices.querySelector('option[value="' + corrected.value + '"]');
+          if (listed) { listed.remove(); }
+          var group = choices.querySelector('optgroup[data-fit="' + corrected.dataset.fit + '"]');
+          if (group) { group.insertBefore(corrected.cloneNode(true), group.firstChild); }
+        });
+      }
+      if (chosen) {
+        choices.querySelectorAll("option").forEach(function (option) {
+          if (option.value === chosen) { option.remove(); }
+        });
+      }
+      select.appendChild(choices);
       select.value = chosen;
       select.dataset.filled = "1";
     });
