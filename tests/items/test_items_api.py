@@ -126,7 +126,7 @@ def test_kind_must_match_category(client: TestClient) -> None:
     )
     assert equipment.status_code == 422
     assert locs(equipment) == {
-        "kind": "'bus' is a vehicle kind; equipment is one of generator, other_equipment, "
+        "kind": "'bus' is a vehicle kind; equipment is one of generator, goods, other_equipment, "
         "pipes, pump, tools"
     }
     assert item_count(client) == 0
