@@ -4,6 +4,7 @@ plan changed goes back to planning, to be checked again.
 """
 
 import re
+from collections import Counter
 
 from sqlmodel import Session, col, select
 
@@ -146,16 +147,26 @@ def update(session: Session, convoy: Convoy, changes: ConvoyUpdate) -> Convoy:
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")
 
 
+# How many of the latest convoys say which series a new one most likely continues.
+RECENT_CONVOYS = 50
+
+
 def suggestions(session: Session) -> dict[str, str]:
-    """What a new convoy's form starts with: the number after the latest convoy's
-    ("W4U-03" → "W4U-04") and the meeting point and zone it left from."""
-    latest = session.exec(
+    """What a new convoy's form starts with: the next number of the series most of the recent
+    convoys belong to ("W4U-03" → "W4U-04", not the number of another partnership's series
+    that happens to leave later) and the meeting point and zone its latest convoy left from."""
+    recent = session.exec(
         select(Convoy)
         .order_by(col(Convoy.planned_departure_at).desc(), col(Convoy.id).desc())
-        .limit(1)
-    ).first()
-    if latest is None:
+        .limit(RECENT_CONVOYS)
+    ).all()
+    if not recent:
         return {}
+    series = Counter(
+        numbered.group(1) for c in recent if (numbered := _NUMBERED.match(c.number)) is not None
+    )
+    usual = series.most_common(1)[0][0] if series else None
+    latest = next((c for c in recent if usual and c.number.startswith(usual)), recent[0])
     found: dict[str, str] = {
         "meeting_point": latest.meeting_point,
         "meeting_time_zone": latest.meeting_time_zone,
