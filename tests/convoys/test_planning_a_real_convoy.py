@@ -3,6 +3,7 @@ drop out, and planning in few calls. Each test breaks the rule as a coordinator 
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 
@@ -290,7 +291,8 @@ def test_an_early_departure_takes_reports_and_handovers_from_then_on(
         "item_id": planned.vehicles[0]["id"],
         "receiver_name": "Ivan Petrenko",
         "receiver_role": "Deputy technical director",
-        "handed_over_on": iso(datetime.now(UTC).date()),
+        # The day it is in Lviv, where the handover happens (after 23:00 UTC it is tomorrow).
+        "handed_over_on": iso(datetime.now(ZoneInfo("Europe/Kyiv")).date()),
         "place": "Lviv",
     }
     _ok(b.post(client, f"/convoys/{planned.id}/handovers", handover), 201)

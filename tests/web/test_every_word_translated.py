@@ -150,6 +150,12 @@ def _urls(path: str, engine: Engine) -> Iterator[str]:
     if not params:
         yield path
         return
+    if params == ["convoy_id", "leg_id"]:  # a leg's page: each leg of each convoy
+        with engine.connect() as connection:
+            legs = connection.execute(sa.text("SELECT convoy_id, id FROM leg ORDER BY id"))
+            for convoy_id, leg_id in legs:
+                yield path.replace("{convoy_id}", str(convoy_id)).replace("{leg_id}", str(leg_id))
+        return
     assert len(params) == 1, f"a page with two parameters: {path}; teach this test its records"
     (param,) = params
     if param == "record_id":
