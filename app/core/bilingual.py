@@ -39,3 +39,13 @@ def ukrainian_or_original(original: str | None, ukrainian: str | None) -> str:
     """The text for a sentence in Ukrainian (a place name inside it): the Ukrainian one where
     there is one."""
     return in_language(original, ukrainian, UKRAINIAN).text
+
+
+def ukrainian_half(original: str | None, ukrainian: str | None) -> str:
+    """What a paper's Ukrainian half prints for a value: its Ukrainian text, the original when
+    that is already Cyrillic, or "" (the paper then marks it as not translated)."""
+    if ukrainian and ukrainian.strip():
+        return ukrainian
+    if needs_ukrainian(original, ukrainian):
+        return ""
+    return original or ""

@@ -23,7 +23,7 @@ from app.convoys import service as convoys
 from app.convoys import trip as trips
 from app.convoys import way_back
 from app.convoys.models import Convoy
-from app.core.bilingual import ukrainian_or_original
+from app.core.bilingual import ukrainian_half, ukrainian_or_original
 from app.core.i18n import speaking, word
 from app.destinations.models import Destination
 from app.donors.models import Donor
@@ -188,7 +188,7 @@ def _line(line: CargoLine) -> Facts:
         "item_id": None,
         "destination_id": None,  # a cargo line goes where its vehicle goes
         "description": line.description,
-        "description_uk": line.description_uk or "",
+        "description_uk": ukrainian_half(line.description, line.description_uk),
         "quantity": line.quantity,
         "unit": unit(line.unit),
         "weight_kg": line.weight_kg,
@@ -210,7 +210,7 @@ def _equipment_line(item: Item) -> Facts:
         "destination_id": item.destination_id,
         "donor_id": item.donor_id,
         "description": item.name,
-        "description_uk": item.name_uk or "",
+        "description_uk": ukrainian_half(item.name, item.name_uk),
         "quantity": 1,
         "unit": unit("pcs"),
         "weight_kg": item.weight_kg or 0,
@@ -322,7 +322,7 @@ def convoy_facts(session: Session, convoy: Convoy) -> Facts:
             "position": n,
             "id": vehicle.id,
             "name": vehicle.name,
-            "name_uk": vehicle.name_uk or "",
+            "name_uk": ukrainian_half(vehicle.name, vehicle.name_uk),
             "kind": both(vehicle.kind.value),
             "make": vehicle.make or "",
             "model": vehicle.model or "",
@@ -388,11 +388,11 @@ def convoy_facts(session: Session, convoy: Convoy) -> Facts:
             "id": convoy.id,
             "number": convoy.number,
             "name": convoy.name,
-            "name_uk": convoy.name_uk or "",
+            "name_uk": ukrainian_half(convoy.name, convoy.name_uk),
             "coordinator": convoy.coordinator_name,
             "coordinator_phone": convoy.coordinator_phone or "",
             "meeting_point": convoy.meeting_point,
-            "meeting_point_uk": convoy.meeting_point_uk or "",
+            "meeting_point_uk": ukrainian_half(convoy.meeting_point, convoy.meeting_point_uk),
             "charges": convoy.charges or "",
             "departure": _moment(trip.departure),
             "departure_uk": _moment_uk(trip.departure),
@@ -402,7 +402,7 @@ def convoy_facts(session: Session, convoy: Convoy) -> Facts:
             "handover": _moment(trip.handover),
             "handover_uk": _moment_uk(trip.handover),
             "handover_place": convoy.handover_place or "",
-            "handover_place_uk": convoy.handover_place_uk or "",
+            "handover_place_uk": ukrainian_half(convoy.handover_place, convoy.handover_place_uk),
             "escort_vehicle": convoy.escort_vehicle or "",
             "legs": [
                 {

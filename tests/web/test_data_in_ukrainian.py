@@ -210,3 +210,18 @@ def test_a_new_convoy_and_a_leg_take_their_ukrainian_text_on_the_board(
     assert [(leg["from_place_uk"], leg["to_place_uk"]) for leg in legs] == [
         ("Автобусне депо WSW, Вупперталь", "Львів")
     ]
+
+
+def test_a_paper_marks_what_the_desk_lists_and_nothing_typed_in_cyrillic(
+    client: TestClient,
+) -> None:
+    """One rule for pages, papers and the desk: a cargo line typed in Ukrainian needs no
+    Ukrainian text beside it, and the paper prints it once, unmarked."""
+    planned = b.planned_convoy(client)
+    _translated(client, planned)
+    factories.cargo_line(
+        client, planned.vehicles[0]["id"], description="Генератори 6 кВА", description_uk=None
+    )
+    manifest = _pdf_text(client.get(f"{API}/convoys/{planned.id}/documents/manifest"))
+    assert "(без перекладу)" not in manifest
+    assert manifest.count("Генератори 6 кВА") == 1
