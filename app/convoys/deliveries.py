@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from app.auth import visibility
 from app.auth.service import Principal
 from app.convoys import progress, service, trip
-from app.convoys.models import Convoy, ConvoyStatus, Handover
+from app.convoys.models import Convoy, ConvoyItem, ConvoyStatus, Handover, Leg
 from app.convoys.schemas import HandoverCreate
 from app.core.database import SessionDep
 from app.core.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
@@ -79,40 +79,69 @@ def _destination_of(
     return destination
 
 
-def _delivery(session: Session, convoy: Convoy, destination_id: int) -> Delivery:
-    assert convoy.id is not None
-    loaded = service.loaded_items(session, convoy.id)
+def _deliveries(session: Session, convoys: list[Convoy], destination_id: int) -> list[Delivery]:
+    """What each convoy brings this recipient, read in a fixed number of statements however
+    many convoys are coming: the convoys' loaded items, their legs, our handovers, our donors."""
+    ids = [convoy.id for convoy in convoys if convoy.id is not None]
+    if not ids:
+        return []
+    loaded = session.exec(
+        select(ConvoyItem, Item)
+        .join(Item, col(Item.id) == col(ConvoyItem.item_id))
+        .where(col(ConvoyItem.convoy_id).in_(ids))
+        .order_by(col(Item.category).desc(), col(Item.id))
+    ).all()
+    legs: dict[int, list[Leg]] = {convoy_id: [] for convoy_id in ids}
+    for leg in session.exec(
+        select(Leg).where(col(Leg.convoy_id).in_(ids)).order_by(col(Leg.position))
+    ):
+        legs[leg.convoy_id].append(leg)
     everything = {item.id: item for _, item in loaded}
-    ours = [item for _, item in loaded if item.destination_id == destination_id]
-    carriers = {
-        row.item_id: everything[row.carrier_id]
-        for row, _ in loaded
-        if row.carrier_id is not None and row.carrier_id in everything
+    ours: dict[int, list[Item]] = {convoy_id: [] for convoy_id in ids}
+    carriers: dict[int, dict[int, Item]] = {convoy_id: {} for convoy_id in ids}
+    for row, item in loaded:
+        if item.destination_id == destination_id:
+            ours[row.convoy_id].append(item)
+        if row.carrier_id is not None and row.carrier_id in everything:
+            carriers[row.convoy_id][row.item_id] = everything[row.carrier_id]
+    our_ids = [item.id for items in ours.values() for item in items]
+    handed: dict[int, dict[int, Handover]] = {convoy_id: {} for convoy_id in ids}
+    for handover in session.exec(
+        select(Handover).where(col(Handover.convoy_id).in_(ids), col(Handover.item_id).in_(our_ids))
+    ):
+        if handover.convoy_id in handed:
+            handed[handover.convoy_id][handover.item_id] = handover
+    donors = {
+        d.id: d.name
+        for d in session.exec(
+            select(Donor).where(
+                col(Donor.id).in_({i.donor_id for items in ours.values() for i in items})
+            )
+        ).all()
+        if d.id is not None
     }
-    handed = session.exec(
-        select(Handover).where(
-            col(Handover.convoy_id) == convoy.id,
-            col(Handover.item_id).in_([i.id for i in ours]),
+    return [
+        Delivery(
+            convoy=convoy,
+            trip=trip.of(convoy, legs[convoy.id]),
+            items=ours[convoy.id],
+            handed_over=handed[convoy.id],
+            carried_on={
+                item.id: carrier
+                for item in ours[convoy.id]
+                if item.id is not None
+                and (carrier := carriers[convoy.id].get(item.id)) is not None
+                and carrier.destination_id != destination_id
+            },
+            donors={
+                i.donor_id: donors[i.donor_id]
+                for i in ours[convoy.id]
+                if i.donor_id is not None and i.donor_id in donors
+            },
         )
-    )
-    return Delivery(
-        convoy=convoy,
-        trip=trip.of(convoy, service.legs_of(session, convoy.id)),
-        items=ours,
-        handed_over={h.item_id: h for h in handed},
-        carried_on={
-            item.id: carriers[item.id]
-            for item in ours
-            if item.id in carriers and carriers[item.id].destination_id != destination_id
-        },
-        donors={
-            d.id: d.name
-            for d in session.exec(
-                select(Donor).where(col(Donor.id).in_({i.donor_id for i in ours}))
-            ).all()
-            if d.id is not None
-        },
-    )
+        for convoy in convoys
+        if convoy.id is not None
+    ]
 
 
 def _convoys_for(session: Session, principal: Principal) -> list[Convoy]:
@@ -140,7 +169,7 @@ def deliveries(request: Request, session: SessionDep, principal: PagePrincipalDe
         limit=100,
     )
     own_needs: list[NeedRead] = needs.read_page(session, rows)
-    coming = [_delivery(session, c, destination.id) for c in _convoys_for(session, principal)]
+    coming = _deliveries(session, _convoys_for(session, principal), destination.id)
     return render(
         request,
         "convoys/deliveries.html",
@@ -163,7 +192,7 @@ def _handover_page(
     destination = _destination_of(session, principal, destination_id)
     assert destination.id is not None
     visibility.require_convoy(session, principal, convoy_id)
-    delivery = _delivery(session, service.get(session, convoy_id), destination.id)
+    (delivery,) = _deliveries(session, [service.get(session, convoy_id)], destination.id)
     if typed is None:
         typed = Typed(
             handed_over_on=today_at(delivery.trip.handover.zone).isoformat(),

@@ -58,3 +58,22 @@ def test_the_busiest_answers_do_not_grow_with_the_convoy(
     # the sign-in, the convoy, its team, legs, goods and position.
     assert counts["me"][0] <= 1 + 2, counts
     assert counts["driver JSON"][0] <= 6 + 2, counts
+
+
+def test_a_recipients_deliveries_do_not_grow_with_the_convoys_coming(
+    client: TestClient, page_as: PageClients, session: Session, engine: Engine
+) -> None:
+    """The recipient's list of what is coming reads every coming convoy's goods, legs,
+    handovers and donors at once: one convoy or four, the same statements."""
+    first = b.planned_convoy(client, vehicles=2)
+    recipient = page_as(Role.recipient, language="uk", destination_id=first.destination["id"])
+    counts = [statements(engine, session, recipient, "/deliveries")]
+    for week in (1, 2, 3):
+        b.planned_convoy(
+            client, start=first.start + b.H * 24 * 7 * week, destination=first.destination
+        )
+    shown = recipient.get("/deliveries")
+    numbers = [c["number"] for c in b.get(client, "/convoys?limit=100")["items"]]
+    assert sum(number in shown.text for number in numbers) == 4, numbers
+    counts.append(statements(engine, session, recipient, "/deliveries"))
+    assert counts[0] == counts[1], counts
