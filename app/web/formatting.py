@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from babel.numbers import format_currency, format_decimal
 
-from app.core.localtime import format_skeleton, zone_name
+from app.core.localtime import format_skeleton, locale_of, zone_name
 
 
 def local_time(instant: datetime | None, zone: str, language: str, *, year: bool = True) -> str:
@@ -31,7 +31,7 @@ def day(value: date | None, language: str) -> str:
 def money(cents: int | None, language: str) -> str:
     if cents is None:
         return "–"
-    return format_currency(cents / 100, "EUR", locale=language)
+    return format_currency(cents / 100, "EUR", locale=locale_of(language))
 
 
 def money_input(cents: int | None, language: str) -> str:
@@ -40,11 +40,11 @@ def money_input(cents: int | None, language: str) -> str:
     (``app.web.forms.cents``)."""
     if cents is None:
         return ""
-    return format_decimal(Decimal(cents) / 100, format="#,##0.00", locale=language)
+    return format_decimal(Decimal(cents) / 100, format="#,##0.00", locale=locale_of(language))
 
 
 def weight(kg: int | None, language: str) -> str:
     """A weight in kilograms with the reader's separators: "11.000 kg", "11 000 kg"."""
     if kg is None:
         return "–"
-    return f"{format_decimal(kg, locale=language)} kg"
+    return f"{format_decimal(kg, locale=locale_of(language))} kg"
