@@ -941,18 +941,21 @@ def seat_choices(
                 )
         return problems
 
-    # Each leg's driving once; each set of legs checked once (most drivers drive the same).
-    driving_of = {leg.id: planned_driving(leg, zones[leg.id or 0][0]) for leg in legs}
+    # Each leg's driving once, here and on other convoys; each set of legs checked once: a
+    # driver's driving is that of the legs they drive, so drivers who drive the same legs
+    # (most of a team, and a team booked together on a later convoy) share one check.
+    driving_of = {leg.id or 0: planned_driving(leg, zones[leg.id or 0][0]) for leg in legs}
+    for _booking, other_leg, _convoy in other:
+        if other_leg.id is not None and other_leg.id not in driving_of:
+            driving_of[other_leg.id] = planned_driving(other_leg)
     over: dict[tuple[tuple[int, ...], tuple[int, ...]], bool] = {}
 
     def driving_problem(driver_id: int, chosen: list[Leg]) -> str | None:
         driven = {a.leg_id for a in seated.get(driver_id, [])} | {leg.id or 0 for leg in chosen}
-        theirs = elsewhere.get(driver_id, [])
-        key = (tuple(sorted(driven)), tuple(sorted(b.id for b, _l, _c in theirs)))
+        theirs = {other_leg.id or 0 for _b, other_leg, _c in elsewhere.get(driver_id, [])}
+        key = (tuple(sorted(driven)), tuple(sorted(theirs - driven)))
         if key not in over:
-            blocks = [block for leg_id in key[0] for block in driving_of.get(leg_id, [])] + [
-                block for _b, other_leg, _c in theirs for block in planned_driving(other_leg)
-            ]
+            blocks = [block for leg_id in (*key[0], *key[1]) for block in driving_of[leg_id]]
             over[key] = bool(driving_time.check(blocks))
         return _("over the driving time") if over[key] else None
 

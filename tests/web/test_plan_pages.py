@@ -179,6 +179,33 @@ def test_the_seats_list_who_fits_first_and_change_only_on_a_deliberate_submit(
     assert options[0].get_text() == fits["name"]
 
 
+def test_a_seat_marks_who_would_drive_too_long_with_their_other_convoys(
+    client: TestClient, page_as: PageClients
+) -> None:
+    """Driving on other convoys the same day counts: 4 h 30 min before this leg and 4 h 30
+    min after it make 13 h 30 min in one day (limit 10 h); one of them alone keeps within."""
+    planned = b.planned_convoy(client, vehicles=1, assigned=False, drivers=0)
+    before = b.planned_convoy(
+        client, start=planned.start - b.H * 6, vehicles=2, assigned=False, drivers=0
+    )
+    after = b.planned_convoy(
+        client, start=planned.start + b.H * 6, vehicles=1, assigned=False, drivers=0
+    )
+    both = b.driver(client, free=planned.free)
+    one = b.driver(client, free=planned.free)
+    b.assign(client, before.id, before.legs[0]["id"], before.vehicles[0]["id"], both["id"])
+    b.assign(client, after.id, after.legs[0]["id"], after.vehicles[0]["id"], both["id"])
+    b.assign(client, before.id, before.legs[0]["id"], before.vehicles[1]["id"], one["id"])
+    html = soup(page_as(Role.coordinator).get(f"/convoys/{planned.id}").text)
+    cell = html.select_one(f"#seat-{planned.vehicles[0]['id']}-{planned.legs[0]['id']}")
+    assert cell is not None
+    choices = html.select_one(f"template#{cell['data-choices']}")
+    assert choices is not None
+    shown = {str(o["value"]): str(o.string) for o in choices.select("option[value]")}
+    assert "over the driving time" in shown[str(both["id"])], shown
+    assert "over the driving time" not in shown[str(one["id"])], shown
+
+
 def test_an_item_gets_its_certificate_from_its_page_or_the_certificates(
     client: TestClient, page_as: PageClients
 ) -> None:
