@@ -156,7 +156,11 @@ def _page_routes(app: FastAPI) -> list[str]:
 
 
 # Path parameters not named after their table.
-_PARAM_TABLES = {"entry_id": "ledger_entry", "point_id": "collection_point"}
+_PARAM_TABLES = {
+    "entry_id": "ledger_entry",
+    "point_id": "collection_point",
+    "line_id": "stock_line",
+}
 
 
 def _urls(path: str, engine: Engine) -> Iterator[str]:
