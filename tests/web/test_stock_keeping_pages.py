@@ -98,6 +98,15 @@ def test_a_coordinator_sets_up_a_hall_in_ukrainian(
         "Пн–Сб 9–17"
     )
 
+    point = client.get(f"{API}/collection-points/{point_id}").json()
+    unnamed = desk.post(
+        f"/collection/{point_id}/setup",
+        data={"csrf_token": token, "version": str(point["version"]), "name": "", "city": "Київ"},
+    )
+    assert unnamed.status_code == 422
+    assert "Назва" in soup(unnamed.text).select_one(".problems").get_text()  # type: ignore[union-attr]
+    assert client.get(f"{API}/collection-points/{point_id}").json() == point
+
     place = {"csrf_token": token, "zone": "Зона Б", "row": "3", "shelf": "2"}
     assert desk.post(f"/collection/{point_id}/places", data=place).status_code == 303
     again = desk.post(f"/collection/{point_id}/places", data=place)
