@@ -23,6 +23,7 @@ from app.auth.routes import router as accounts_router
 from app.auth.security import same
 from app.certificates import pages as certificate_pages
 from app.certificates.routes import router as certificates_router
+from app.collection import hall_pages as collection_hall_pages
 from app.collection import pages as collection_pages
 from app.collection.routes import router as collection_router
 from app.convoys import deliveries, guard, my_convoy
@@ -163,6 +164,7 @@ def create_app() -> FastAPI:
     app.include_router(assets.router)
     app.include_router(auth_pages.router)
     app.include_router(web_pages.router)
+    app.include_router(collection_hall_pages.router)  # before /collection/{point_id}
     app.include_router(collection_pages.router)
     app.include_router(desk_pages.router)
     app.include_router(document_pages.router)

@@ -755,11 +755,17 @@ def release(session: Session, reservation: Reservation) -> Reservation:
 
 
 def reservations(
-    session: Session, *, need_id: int | None, collection_point_id: int | None
+    session: Session,
+    *,
+    need_id: int | None,
+    collection_point_id: int | None,
+    stock_line_id: int | None = None,
 ) -> list[Reservation]:
     stmt = select(Reservation).where(col(Reservation.released).is_(False))
     if need_id is not None:
         stmt = stmt.where(Reservation.need_id == need_id)
+    if stock_line_id is not None:
+        stmt = stmt.where(Reservation.stock_line_id == stock_line_id)
     if collection_point_id is not None:
         stmt = stmt.join(StockLine, col(StockLine.id) == col(Reservation.stock_line_id)).where(
             StockLine.collection_point_id == collection_point_id

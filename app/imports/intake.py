@@ -7,6 +7,7 @@ place is named as its shelf says: zone-row-shelf (A-3-2).
 """
 
 import hashlib
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -14,7 +15,8 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from app.collection import service as collection
-from app.collection.models import StockLine
+from app.collection.catalogue import CATALOGUE, goods_name
+from app.collection.models import StockCategory, StockLine
 from app.collection.schemas import IntakeCreate
 from app.core import i18n
 from app.core.errors import InvalidInput
@@ -59,14 +61,31 @@ EXAMPLE = {
 }
 
 
+@dataclass(frozen=True)
+class RowResult:
+    """One row as the import page lists it: what it holds and what becomes of it."""
+
+    row: int
+    goods: str  # as the reader's language names it; the sheet's text where it names nothing
+    size: str
+    quantity: str
+    place: str
+    outcome: str  # "new", "recorded_before" or "refused"
+
+
+@dataclass
+class IntakeReport(Report):
+    results: list[RowResult] = field(default_factory=list)
+
+
 def _key(point_id: int, number: int, values: dict[str, str]) -> str:
     text = "|".join([str(point_id), str(number), *(values.get(c, "") for c in COLUMNS)])
     return "sheet-" + hashlib.sha256(text.encode()).hexdigest()[:40]
 
 
-def run(session: Session, point_id: int, content: bytes, *, dry_run: bool) -> Report:
+def run(session: Session, point_id: int, content: bytes, *, dry_run: bool) -> IntakeReport:
     """Check every row; unless ``dry_run`` and only when no row has a problem, record them."""
-    report = Report(dry_run=dry_run)
+    report = IntakeReport(dry_run=dry_run)
     try:
         sheet = read(content)
     except Unreadable as exc:
@@ -88,8 +107,10 @@ def run(session: Session, point_id: int, content: bytes, *, dry_run: bool) -> Re
         collection.place_label(p).upper(): p.id for p in collection.places_of(session, point_id)
     }
     wanted: list[IntakeCreate] = []
+    checked: list[tuple[int, dict[str, str], IntakeCreate | None]] = []
     for number, values in sheet.rows:
         data = _row(number, values, places, point_id, report)
+        checked.append((number, values, data))
         if data is not None:
             wanted.append(data)
     keys = [d.client_key for d in wanted]
@@ -102,6 +123,7 @@ def run(session: Session, point_id: int, content: bytes, *, dry_run: bool) -> Re
     )
     fresh = [d for d in wanted if d.client_key not in recorded]
     report.already_recorded = len(wanted) - len(fresh)
+    report.results = [_result(number, values, data, recorded) for number, values, data in checked]
     if report.problems:
         return report  # nothing is recorded, dry run or not
     report.created = len(fresh)
@@ -155,6 +177,35 @@ def _row(
         return None
     after = sum(1 for p in report.problems if p.row == number)
     return data if after == before == 0 else None
+
+
+def _result(
+    number: int, values: dict[str, str], data: IntakeCreate | None, recorded: set[str | None]
+) -> RowResult:
+    if data is None:
+        goods = _named(values.get("category", ""), values.get("subcategory", ""))
+        outcome = "refused"
+    else:
+        goods = goods_name(data.category, data.subcategory, i18n.language())
+        outcome = "recorded_before" if data.client_key in recorded else "new"
+    return RowResult(
+        row=number,
+        goods=goods,
+        size=values.get("size", ""),
+        quantity=values.get("quantity", ""),
+        place=values.get("place", ""),
+        outcome=outcome,
+    )
+
+
+def _named(category: str, subcategory: str) -> str:
+    """A refused row's goods as the catalogue names them, where its words name any."""
+    code = category.strip().lower().replace(" ", "_")
+    if code not in StockCategory.__members__:
+        return f"{category} {subcategory}".strip()
+    sub = subcategory.strip().lower().replace(" ", "_").replace("-", "_")
+    known = CATALOGUE[StockCategory(code)].subcategory(sub)
+    return goods_name(StockCategory(code), sub if known else None, i18n.language())
 
 
 def template(fmt: str) -> bytes:

@@ -1,7 +1,8 @@
 """The collection point in a real browser, on both databases: a volunteer records sorted goods
 on a 360 px phone (a double tap recorded once), a coordinator matches the clinic's request,
 reserves for it in one tap, packs a pallet, prints its label, loads it on a convoy, and the
-convoy's manifest and CMR note list the pallet. Each journey counts its interactions."""
+convoy's manifest and CMR note list the pallet; at stocktaking a coordinator counts a shelf and
+checks an intake list before importing it. Each journey counts its interactions."""
 
 import io
 from collections.abc import Callable
@@ -39,6 +40,10 @@ class Counted:
     def select(self, selector: str, value: str) -> None:
         self.taps += 1
         self.page.select_option(selector, value)
+
+    def upload(self, selector: str, name: str, body: bytes, mime: str) -> None:
+        self.taps += 1
+        self.page.set_input_files(selector, {"name": name, "mimeType": mime, "buffer": body})
 
     def press(self, selector: str, key: str) -> None:
         self.taps += 1
@@ -147,3 +152,45 @@ def test_a_coordinator_meets_the_clinics_request_from_stock(
         )
     assert number in manifest and "240 kg" in manifest
     assert number in note and f"{number} 1 pallet Palette / піддон" in note
+
+
+INTAKE_LIST = (
+    "place,category,subcategory,gender,size,season,quantity\n"
+    "A-1-1,clothing,jackets,men,XL,winter,6\n"
+    "B-1-2,shoes,boots,women,39,winter,4\n"
+    "A-1-1,clothing,jackets,men,XL,winter,-2\n"
+)
+
+
+def test_a_coordinator_counts_a_shelf_and_checks_an_intake_list(
+    open_as: Callable[..., Page], live_server: LiveServer
+) -> None:
+    desk = Counted(open_as("coordinator"))
+    desk.page.goto("/collection")
+    desk.click("main table a[href^='/collection/']")
+    desk.click("main a[href$='/stock']")
+    desk.click("table.stock tbody a")
+    line_id = desk.page.url.rsplit("/", 1)[1]
+    at_hand = int(desk.page.locator("#at-hand").inner_text())
+    desk.fill("input[name=counted]", str(at_hand + 2))
+    desk.click("form.stock-count button")
+    assert int(desk.page.locator("#at-hand").inner_text()) == at_hand + 2
+    assert "+2" in desk.page.locator("table.history tbody tr").last.inner_text()
+    with live_server.api("coordinator") as api:
+        assert api.get(f"/stock/{line_id}").json()["quantity"] == at_hand + 2
+    assert desk.page.evaluate("document.documentElement.scrollWidth") <= 1366
+    assert serious_accessibility_violations(desk.page) == []
+
+    desk.click("main p a[href$='/stock']")
+    desk.click("main a[href$='/import']")
+    newest = _stock(live_server, limit=1)[0]["id"]
+    desk.upload("input[name=file]", "intake.csv", INTAKE_LIST.encode(), "text/csv")
+    desk.click("button[value=check]")
+    rows = desk.page.locator("table.rows tbody tr")
+    assert rows.count() == 3
+    assert "4" in desk.page.locator("table.refusals tbody").inner_text()  # the bad row named
+    assert _stock(live_server, limit=1)[0]["id"] == newest  # a check records nothing
+    assert serious_accessibility_violations(desk.page) == []
+    # From the list of halls: the hall, its stock, a line, the count (2); back to the stock,
+    # the import page, the file, the check.
+    assert desk.taps == 9, desk.taps

@@ -20,16 +20,10 @@ from tests.convoys import builders as b
 from tests.web.conftest import PageClients, soup
 
 # Operations a coordinator or clerk may call through the API with no page of their own, and why.
-# Writes made through the API only, or on pages this walk's scene does not reach, and why.
 BATCH = (
     "one call for many items, for integrations; the pages make it item by item on the item's "
     "page, and the board's load form ticks many"
 )
-HALL_PAGES = (
-    "made on the collection point's pages, which tests/web/test_collection_pages.py and "
-    "tests/browser/test_collection_point.py walk; this walk's scene has no hall"
-)
-HALL_API = "the collection point's set-up and stock keeping: through the API only so far"
 SERIES = (
     "a transport series is set up by the planners through the API only so far; its pages "
     "read it and book its money"
@@ -39,16 +33,6 @@ EXCEPTIONS: dict[str, str] = {
         ("accept_items", "allocate_items", "certify_items", "create_export_records",
          "mark_items_export_ready"),
         BATCH,
-    ),
-    **dict.fromkeys(
-        ("record_intake", "create_pallet", "pack_pallet", "update_pallet", "load_pallet",
-         "hand_over_pallet", "reserve_stock", "fill_need_from_stock"),
-        HALL_PAGES,
-    ),
-    **dict.fromkeys(
-        ("create_collection_point", "update_collection_point", "create_storage_place",
-         "move_stock", "write_off_stock", "count_stock", "release_reservation", "import_intake"),
-        HALL_API,
     ),
     **dict.fromkeys(
         ("create_programme", "update_programme", "create_transport", "update_transport"), SERIES
@@ -136,6 +120,53 @@ PAGES: dict[str, tuple[str, str]] = {
     ),
     "close_convoy": ("/convoys/{arrived}", "form[action='/convoys/{arrived}/actions/close']"),
     "revoke_token": ("/desk", "form[action='/logout']"),
+    # the collection point: its set-up, stock keeping, matching and pallets
+    "create_collection_point": ("/collection/new", "form[action='/collection/new']"),
+    "update_collection_point": (
+        "/collection/{hall}/setup",
+        "form[action='/collection/{hall}/setup']",
+    ),
+    "create_storage_place": (
+        "/collection/{hall}/setup",
+        "form[action='/collection/{hall}/places']",
+    ),
+    "record_intake": ("/collection/{hall}/intake", "form[action='/collection/{hall}/intake']"),
+    "import_intake": ("/collection/{hall}/import", "form[action='/collection/{hall}/import']"),
+    "move_stock": ("/collection/stock/{line}", "form[action='/collection/stock/{line}/move']"),
+    "write_off_stock": (
+        "/collection/stock/{line}",
+        "details form[action='/collection/stock/{line}/write-off'] input[name=reason]",
+    ),
+    "count_stock": ("/collection/stock/{line}", "form[action='/collection/stock/{line}/count']"),
+    "release_reservation": (
+        "/collection/stock/{line}",
+        "form[action='/collection/reservations/{reservation}/release']",
+    ),
+    "reserve_stock": (
+        "/collection-matching?need_id={goods_need}",
+        "form[action='/collection-matching/reserve']",
+    ),
+    "fill_need_from_stock": (
+        "/collection-matching?need_id={goods_need}",
+        "form[action='/collection-matching/fill']",
+    ),
+    "create_pallet": ("/collection/{hall}", "form[action='/collection/{hall}/pallets']"),
+    "pack_pallet": (
+        "/collection/pallets/{pallet}",
+        "form[action='/collection/pallets/{pallet}/pack']",
+    ),
+    "update_pallet": (
+        "/collection/pallets/{pallet}",
+        "form[action='/collection/pallets/{pallet}/weigh']",
+    ),
+    "load_pallet": (
+        "/collection/pallets/{pallet}",
+        "form[action='/collection/pallets/{pallet}/load']",
+    ),
+    "hand_over_pallet": (
+        "/collection/pallets/{pallet}",
+        "form[action='/collection/pallets/{pallet}/handover']",
+    ),
 }
 
 
@@ -185,7 +216,26 @@ def scene(client: TestClient) -> dict[str, Any]:
     donor = b.get(client, f"/items/{bus['id']}")["donor_id"]
     b.post(client, f"/donors/{donor}/report-links")
     need = factories.need(client, plan.destination["id"])
+    hall = factories.collection_point(client)
+    place = factories.storage_place(client, hall["id"])
+    factories.storage_place(client, hall["id"])  # somewhere to move to
+    line = factories.intake(client, hall["id"], place["id"])
+    clinic = factories.destination(client, kind="clinic")
+    goods_need = factories.goods_need(client, clinic["id"], quantity=20)
+    reservation = factories.created(
+        client,
+        "/reservations",
+        {"need_id": goods_need["id"], "stock_line_id": line["id"], "quantity": 10},
+    )
+    pallet = factories.created(
+        client, "/pallets", {"collection_point_id": hall["id"], "need_id": goods_need["id"]}
+    )
     return {
+        "hall": hall["id"],
+        "line": line["id"],
+        "goods_need": goods_need["id"],
+        "reservation": reservation["id"],
+        "pallet": pallet["id"],
         "plan": plan.id,
         "leg": plan.legs[0]["id"],
         "clean": clean.id,
