@@ -58,9 +58,10 @@ def point_dep(
     return point
 
 
-def hall_id_dep(point_id: int, principal: PrincipalDep) -> int:
+async def hall_id_dep(point_id: int, principal: PrincipalDep) -> int:
     """The hall's id, if the principal works there or is in the office: no row read or
-    locked, so volunteers at one hall record lines side by side."""
+    locked, so volunteers at one hall record lines side by side. Nothing here blocks, so it
+    runs on the event loop, not in a worker thread (as ``authorize`` does)."""
     visibility.require_collection_point(principal, point_id)
     return point_id
 
@@ -168,7 +169,7 @@ def record_intake(
     line, created = service.record_intake(session, point_id, data)
     if not created:
         response.status_code = http.HTTP_200_OK
-    return service.read_line(line)
+    return line
 
 
 @router.get("/stock", operation_id="list_stock")
