@@ -246,7 +246,14 @@ def record_created(
 ) -> None:
     """Record rows a service inserted with a statement of its own, each as (table, id, the
     values written): the entries a flush would have written for them, in one statement."""
-    _write(session, [_inserted(table, row_id, values) for table, row_id, values in rows])
+    _write(
+        session,
+        [
+            _inserted(table, row_id, values)
+            for table, row_id, values in rows
+            if getattr(table, "__audit__", True) is not False
+        ],
+    )
 
 
 def _before_flush(session: Session, flush: UOWTransaction, objects: Any) -> None:
