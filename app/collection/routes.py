@@ -95,6 +95,24 @@ PalletDep = Annotated[Pallet, Depends(pallet_dep)]
 ReservationDep = Annotated[Reservation, Depends(reservation_dep)]
 
 
+# --- intake: first, as the hall's phones ask for it most ----------------------------------
+
+
+@router.post(
+    "/collection-points/{point_id}/intake",
+    status_code=http.HTTP_201_CREATED,
+    operation_id="record_intake",
+    responses={200: {"description": "The same line sent again: recorded once, answered again"}},
+)
+def record_intake(
+    point_id: HallIdDep, data: IntakeCreate, session: SessionDep, response: Response
+) -> StockLineRead:
+    line, created = service.record_intake(session, point_id, data)
+    if not created:
+        response.status_code = http.HTTP_200_OK
+    return line
+
+
 # --- halls, places, catalogue ----------------------------------------------------------------
 
 
@@ -155,21 +173,6 @@ def get_stock_catalogue() -> list[CategoryRead]:
 
 
 # --- stock -----------------------------------------------------------------------------------
-
-
-@router.post(
-    "/collection-points/{point_id}/intake",
-    status_code=http.HTTP_201_CREATED,
-    operation_id="record_intake",
-    responses={200: {"description": "The same line sent again: recorded once, answered again"}},
-)
-def record_intake(
-    point_id: HallIdDep, data: IntakeCreate, session: SessionDep, response: Response
-) -> StockLineRead:
-    line, created = service.record_intake(session, point_id, data)
-    if not created:
-        response.status_code = http.HTTP_200_OK
-    return line
 
 
 @router.get("/stock", operation_id="list_stock")
