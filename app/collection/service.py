@@ -375,7 +375,9 @@ def record_intake(
     recording.record_created(
         session, [(StockLine, line_id, line), (StockMovement, intake_id, intake)]
     )
-    return StockLineRead.model_validate({**line, "id": line_id, "available": data.quantity}), True
+    # Every value was validated as IntakeCreate or set here: built, not validated again.
+    read = StockLineRead.model_construct(**line, id=line_id, available=data.quantity)
+    return read, True
 
 
 STOCK_SORTS = {
