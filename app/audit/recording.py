@@ -11,7 +11,10 @@ entry, and a committed change always has one.
 - The entries of one flush are inserted with one statement at the end of that flush.
 
 Bulk statements (``session.execute(delete(X))``) bypass the ORM's flush and are not recorded;
-delete rows with ``session.delete`` so the trail stays complete.
+delete rows with ``session.delete`` so the trail stays complete. A service that writes new rows
+with a statement of its own (the intake line, where building ORM objects costs more than the
+rest of the request) records them with ``record_created``: the same entries a flush would
+write, in one statement.
 
 A table opts out with ``__audit__ = False`` (login tokens, sessions); fields named in
 ``__audit_redact__`` are recorded as "***" (password hashes).
@@ -80,7 +83,23 @@ class _Record:
         value_of: Callable[[str], Any],
     ) -> "_Record":
         """``value_of`` reads one of the row's fields, to find the record it belongs to."""
-        table: str = state.mapper.local_table.name  # type: ignore[attr-defined]
+        return cls.of_table(
+            state.mapper.local_table.name,  # type: ignore[attr-defined]
+            entity_id,
+            action,
+            changes,
+            value_of,
+        )
+
+    @classmethod
+    def of_table(
+        cls,
+        table: str,
+        entity_id: str,
+        action: AuditAction,
+        changes: dict[str, dict[str, Any]],
+        value_of: Callable[[str], Any],
+    ) -> "_Record":
         record = cls(table, entity_id, action, changes)
         if table in PARENTS:
             parent, column = PARENTS[table]
@@ -205,6 +224,38 @@ def _created(state: InstanceState[Any]) -> _Record:
     return _Record.of(state, entity_id, AuditAction.create, changes, values.get)
 
 
+def _inserted(table: type[SQLModel], row_id: int, values: Mapping[str, Any]) -> _Record:
+    mapper: Mapper[Any] = inspect(table)
+    redact = _redacted(table)
+    fields = _fields(mapper)
+    missing = [f for f in fields if f not in values]
+    # Every field, as a flushed row's entry has it: a row written without one is a bug here.
+    assert not missing, f"{mapper.local_table.name} written without {missing}"  # type: ignore[attr-defined]
+    changes = {f: {"after": _shown(values[f], f, redact)} for f in fields}
+    return _Record.of_table(
+        mapper.local_table.name,  # type: ignore[attr-defined]
+        _key([row_id]),
+        AuditAction.create,
+        changes,
+        values.get,
+    )
+
+
+def record_created(
+    session: Session, rows: Iterable[tuple[type[SQLModel], int, Mapping[str, Any]]]
+) -> None:
+    """Record rows a service inserted with a statement of its own, each as (table, id, the
+    values written): the entries a flush would have written for them, in one statement."""
+    _write(
+        session,
+        [
+            _inserted(table, row_id, values)
+            for table, row_id, values in rows
+            if getattr(table, "__audit__", True) is not False
+        ],
+    )
+
+
 def _before_flush(session: Session, flush: UOWTransaction, objects: Any) -> None:
     chosen = None if objects is None else {id(o) for o in objects}
 
@@ -226,7 +277,10 @@ def _actor(session: Session) -> Actor:
 def _after_flush(session: Session, flush: UOWTransaction) -> None:
     records: list[_Record] = flush.attributes.pop(_PENDING, [])
     created: list[InstanceState[Any]] = flush.attributes.pop(_CREATED, [])
-    records = [_created(s) for s in created] + records
+    _write(session, [_created(s) for s in created] + records)
+
+
+def _write(session: Session, records: list[_Record]) -> None:
     if not records:
         return
     actor = _actor(session)

@@ -58,9 +58,10 @@ def point_dep(
     return point
 
 
-def hall_id_dep(point_id: int, principal: PrincipalDep) -> int:
+async def hall_id_dep(point_id: int, principal: PrincipalDep) -> int:
     """The hall's id, if the principal works there or is in the office: no row read or
-    locked, so volunteers at one hall record lines side by side."""
+    locked, so volunteers at one hall record lines side by side. Nothing here blocks, so it
+    runs on the event loop, not in a worker thread (as ``authorize`` does)."""
     visibility.require_collection_point(principal, point_id)
     return point_id
 
@@ -92,6 +93,24 @@ HallIdDep = Annotated[int, Depends(hall_id_dep)]
 LineDep = Annotated[StockLine, Depends(line_dep)]
 PalletDep = Annotated[Pallet, Depends(pallet_dep)]
 ReservationDep = Annotated[Reservation, Depends(reservation_dep)]
+
+
+# --- intake: first, as the hall's phones ask for it most ----------------------------------
+
+
+@router.post(
+    "/collection-points/{point_id}/intake",
+    status_code=http.HTTP_201_CREATED,
+    operation_id="record_intake",
+    responses={200: {"description": "The same line sent again: recorded once, answered again"}},
+)
+def record_intake(
+    point_id: HallIdDep, data: IntakeCreate, session: SessionDep, response: Response
+) -> StockLineRead:
+    line, created = service.record_intake(session, point_id, data)
+    if not created:
+        response.status_code = http.HTTP_200_OK
+    return line
 
 
 # --- halls, places, catalogue ----------------------------------------------------------------
@@ -154,21 +173,6 @@ def get_stock_catalogue() -> list[CategoryRead]:
 
 
 # --- stock -----------------------------------------------------------------------------------
-
-
-@router.post(
-    "/collection-points/{point_id}/intake",
-    status_code=http.HTTP_201_CREATED,
-    operation_id="record_intake",
-    responses={200: {"description": "The same line sent again: recorded once, answered again"}},
-)
-def record_intake(
-    point_id: HallIdDep, data: IntakeCreate, session: SessionDep, response: Response
-) -> StockLineRead:
-    line, created = service.record_intake(session, point_id, data)
-    if not created:
-        response.status_code = http.HTTP_200_OK
-    return service.read_line(line)
 
 
 @router.get("/stock", operation_id="list_stock")

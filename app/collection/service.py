@@ -8,14 +8,18 @@ hold the same rule should anything write around this module.
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, Insert, Table, bindparam, func
+from sqlalchemy import insert as insert_rows
 from sqlalchemy import select as select_rows
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from app.audit import recording
 from app.collection.catalogue import CATALOGUE, goods_name
 from app.collection.models import (
     CollectionPoint,
@@ -62,6 +66,7 @@ from app.core.errors import Conflict, InvalidInput, Reason, RuleViolation
 from app.core.i18n import N_, _
 from app.core.pagination import keyset_page
 from app.core.service import apply_changes, flush_or_conflict, get_or_404, touch
+from app.core.types import utcnow
 from app.donors.models import Donor
 from app.items import service as items
 from app.items.models import CargoCategory, Item, ItemCategory, ItemKind, Packing
@@ -233,18 +238,81 @@ def _earlier_intake(session: Session, client_key: str | None) -> StockLine | Non
     ).first()
 
 
-def record_intake(session: Session, point_id: int, data: IntakeCreate) -> tuple[StockLine, bool]:
+LINES = StockLine.metadata.tables["stock_line"]
+MOVEMENTS = StockMovement.metadata.tables["stock_movement"]
+
+
+def _new_line(
+    dialect_insert: Callable[[Table], postgresql.Insert | sqlite.Insert],
+) -> Insert:
+    """A new line, written only if its place is in the hall and its client key is new to the
+    account: INSERT ... SELECT from the place, ON CONFLICT on (account, client key) DO NOTHING.
+    One statement for three rules, with no read before it and no savepoint around it."""
+    place = StoragePlace.metadata.tables["storage_place"]
+    values = {c.name: bindparam(c.name, type_=c.type) for c in LINES.columns if c.name != "id"}
+    from_place = select_rows(*values.values()).where(
+        place.c.id == values["place_id"],
+        place.c.collection_point_id == values["collection_point_id"],
+    )
+    return (
+        dialect_insert(LINES)
+        .from_select(list(values), from_place)
+        .on_conflict_do_nothing(index_elements=["recorded_by_user_id", "client_key"])
+    )
+
+
+def _line_and_intake() -> Insert:
+    """PostgreSQL writes the line and its intake movement in one statement (a data-modifying
+    WITH, which SQLite lacks): the movement is selected from the line just written, so
+    nothing is written when the line is not; returns (line id, movement id)."""
+    line = _new_line(postgresql_insert).returning(
+        LINES.c.id,
+        LINES.c.collection_point_id,
+        LINES.c.quantity,
+        LINES.c.place_id,
+        LINES.c.recorded_by_user_id,
+        LINES.c.created_at,
+    )
+    new = line.cte("new_line")
+    columns = ["stock_line_id", "collection_point_id", "kind", "quantity", "to_place_id"]
+    columns += ["user_id", "user_name", "recorded_at"]
+    from_line = select_rows(
+        new.c.id,
+        new.c.collection_point_id,
+        bindparam("kind", type_=MOVEMENTS.c.kind.type),
+        new.c.quantity,
+        new.c.place_id,
+        new.c.recorded_by_user_id,
+        bindparam("user_name", type_=MOVEMENTS.c.user_name.type),
+        new.c.created_at,
+    )
+    return (
+        insert_rows(MOVEMENTS)
+        .add_cte(new)
+        .from_select(columns, from_line)
+        .returning(MOVEMENTS.c.stock_line_id, MOVEMENTS.c.id)
+    )
+
+
+# Built once, like any query written in the code; what they write is chosen per request.
+NEW_LINE = _new_line(sqlite_insert).returning(LINES.c.id)
+NEW_MOVEMENT = insert_rows(MOVEMENTS).returning(MOVEMENTS.c.id)
+LINE_AND_INTAKE = _line_and_intake()
+
+
+def record_intake(
+    session: Session, point_id: int, data: IntakeCreate
+) -> tuple[StockLineRead, bool]:
     """Record one sorted line; (the line, whether it is new). A line sent again under the
-    same client key by the same account (a double tap, a retry) is the first one: the unique
-    key finds it, so the usual line costs no look-up first. The hall is known from its place
-    (read only when the place is not the hall's, to tell a missing hall from a wrong place)."""
+    same client key by the same account (a double tap, a retry) is the first one.
+
+    The line and its intake movement are written by statements (one on PostgreSQL, two on
+    SQLite) and their audit entries by one more, the same entries a flush writes
+    (``recording.record_created``): building two ORM objects and flushing them cost more than
+    the rest of the request. The place is checked by the INSERT itself (it selects from the
+    hall's place), the client key by the unique index; only when no row was written is
+    anything read, to say why."""
     errors = catalogue_errors(data)
-    place = session.get(StoragePlace, data.place_id)
-    if place is None or place.collection_point_id != point_id:
-        get_point(session, point_id)
-        errors.append(
-            ("place_id", _("place {place_id} is not in this hall").format(place_id=data.place_id))
-        )
     if data.donor_id is not None and session.get(Donor, data.donor_id) is None:
         errors.append(
             ("donor_id", _("donor {donor_id} does not exist").format(donor_id=data.donor_id))
@@ -252,42 +320,64 @@ def record_intake(session: Session, point_id: int, data: IntakeCreate) -> tuple[
     if errors:
         earlier = _earlier_intake(session, data.client_key)
         if earlier is not None:
-            return earlier, False
+            return read_line(earlier), False
         raise InvalidInput(errors)
-    unit = data.unit or StockUnit(CATALOGUE[data.category].default_unit)
-    # Built, not validated again: IntakeCreate has checked every field (a table model's
-    # model_validate costs as much as the rest of the request).
-    line = StockLine(
-        **data.model_dump(exclude={"unit"}),
-        unit=unit,
-        collection_point_id=point_id,
-        recorded_by_user_id=acting(session).user_id,
-    )
     actor = acting(session)
-    # The line and its intake in one flush (the movement takes the line's id as it is written).
-    intake = StockMovement(
-        stock_line_id=0,  # the line's id, set from ``stock_line`` when both are written
-        stock_line=line,
+    now = utcnow()
+    line = data.model_dump()
+    line.update(
+        unit=data.unit or StockUnit(CATALOGUE[data.category].default_unit),
         collection_point_id=point_id,
-        kind=MovementKind.intake,
-        quantity=line.quantity,
-        to_place_id=line.place_id,
-        user_id=actor.user_id,
-        user_name=actor.full_name or actor.username,
+        reserved=0,
+        recorded_by_user_id=actor.user_id,
+        created_at=now,
+        updated_at=now,
+        version=1,
     )
-    if data.client_key is not None:
-        try:
-            with session.begin_nested():
-                session.add_all([line, intake])
-        except IntegrityError:
-            raced = _earlier_intake(session, data.client_key)
-            if raced is None:
-                raise
-            return raced, False
+    intake = {
+        "collection_point_id": point_id,
+        "kind": MovementKind.intake,
+        "quantity": data.quantity,
+        "from_place_id": None,
+        "to_place_id": data.place_id,
+        "need_id": None,
+        "pallet_id": None,
+        "reason": None,
+        "counted": None,
+        "difference": None,
+        "user_id": actor.user_id,
+        "user_name": actor.full_name or actor.username,
+        "recorded_at": now,
+    }
+    session.flush()  # rows the session still holds go first (the place, in a loader)
+    connection = session.connection()
+    line_id: int | None = None
+    intake_id: int | None = None
+    if connection.dialect.name == "postgresql":
+        written = connection.execute(LINE_AND_INTAKE, {**line, **intake}).first()
+        line_id, intake_id = (None, None) if written is None else written
     else:
-        session.add_all([line, intake])
-        session.flush()
-    return line, True
+        line_id = connection.execute(NEW_LINE, line).scalar()
+        if line_id is not None:
+            intake_id = connection.execute(
+                NEW_MOVEMENT, {**intake, "stock_line_id": line_id}
+            ).scalar_one()
+    if line_id is None:
+        earlier = _earlier_intake(session, data.client_key)
+        if earlier is not None:
+            return read_line(earlier), False
+        get_point(session, point_id)  # a hall that does not exist is a 404
+        raise InvalidInput(
+            [("place_id", _("place {place_id} is not in this hall").format(place_id=data.place_id))]
+        )
+    assert intake_id is not None  # written with the line, or not at all
+    intake["stock_line_id"] = line_id
+    recording.record_created(
+        session, [(StockLine, line_id, line), (StockMovement, intake_id, intake)]
+    )
+    # Every value was validated as IntakeCreate or set here: built, not validated again.
+    read = StockLineRead.model_construct(**line, id=line_id, available=data.quantity)
+    return read, True
 
 
 STOCK_SORTS = {

@@ -327,3 +327,127 @@ def test_a_volunteer_works_at_their_own_hall_only(client: TestClient, as_role: R
         volunteer, f"/stock/{mine['id']}/move", {"to_place_id": other.places[0]["id"]}
     )
     assert wrong_place.status_code == 422
+
+
+def _entries(client: TestClient, entity: str, entity_id: int) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = get(client, f"/audit?entity={entity}&entity_id={entity_id}")[
+        "items"
+    ]
+    return entries
+
+
+def test_an_intake_is_on_the_record_with_who_recorded_what(
+    client: TestClient, as_role: RoleClients
+) -> None:
+    h = hall(client)
+    volunteer = as_role(Role.volunteer, collection_point_id=h.id)
+    line = factories.intake(
+        volunteer, h.id, h.places[0]["id"], quantity=7, description="Куртки зимові"
+    )
+    [created] = _entries(client, "stock_line", line["id"])
+    assert created["action"] == "create" and created["actor_role"] == "volunteer"
+    assert created["operation"] == "record_intake"
+    after = {field: change["after"] for field, change in created["changes"].items()}
+    assert after == {
+        "collection_point_id": h.id,
+        "place_id": h.places[0]["id"],
+        "category": "clothing",
+        "subcategory": "jackets",
+        "gender": "men",
+        "size": "L",
+        "season": "winter",
+        "description": "Куртки зимові",
+        "unit": "pcs",
+        "quantity": 7,
+        "reserved": 0,
+        "condition": "good",
+        "priority": "urgent",
+        "best_before_on": None,
+        "batch": None,
+        "expires_on": None,
+        "donor_id": None,
+        "recorded_by_user_id": created["actor_user_id"],
+        "client_key": None,
+    }
+    [intake] = get(client, f"/stock-movements?stock_line_id={line['id']}")["items"]
+    [entry] = _entries(client, "stock_movement", intake["id"])
+    assert entry["actor_name"] == created["actor_name"]
+    assert {f: c["after"] for f, c in entry["changes"].items()} | {"recorded_at": None} == {
+        "stock_line_id": line["id"],
+        "collection_point_id": h.id,
+        "kind": "intake",
+        "quantity": 7,
+        "from_place_id": None,
+        "to_place_id": h.places[0]["id"],
+        "need_id": None,
+        "pallet_id": None,
+        "reason": None,
+        "counted": None,
+        "difference": None,
+        "user_id": created["actor_user_id"],
+        "user_name": intake["user_name"],
+        "recorded_at": None,
+    }
+    # The same fields as a movement written by any other rule (a move, flushed as an object).
+    moved = post(volunteer, f"/stock/{line['id']}/move", {"to_place_id": h.places[1]["id"]})
+    assert moved.status_code == 200, moved.text
+    move = get(client, f"/stock-movements?stock_line_id={line['id']}")["items"][-1]
+    [move_entry] = _entries(client, "stock_movement", move["id"])
+    assert set(move_entry["changes"]) == set(entry["changes"])
+
+
+def test_an_intake_goes_only_into_a_place_of_its_own_hall(client: TestClient) -> None:
+    a, other = hall(client), hall(client)
+    before = len(get(client, "/audit?entity=stock_line&limit=200")["items"])
+    body = {"category": "hygiene", "subcategory": "soap", "quantity": 3, "client_key": "k-1"}
+    wrong = post(
+        client, f"/collection-points/{a.id}/intake", {**body, "place_id": other.places[0]["id"]}
+    )
+    assert wrong.status_code == 422
+    assert [e["loc"][-1] for e in wrong.json()["detail"]] == ["place_id"]
+    missing_place = post(client, f"/collection-points/{a.id}/intake", {**body, "place_id": 999999})
+    assert missing_place.status_code == 422
+    missing_hall = post(
+        client, "/collection-points/999999/intake", {**body, "place_id": a.places[0]["id"]}
+    )
+    assert missing_hall.status_code == 404
+    no_donor = post(
+        client,
+        f"/collection-points/{a.id}/intake",
+        {**body, "place_id": a.places[0]["id"], "donor_id": 999999},
+    )
+    assert no_donor.status_code == 422
+    assert [e["loc"][-1] for e in no_donor.json()["detail"]] == ["donor_id"]
+    # Nothing was written: no line, no movement, no entry.
+    for h in (a, other):
+        assert get(client, f"/stock?collection_point_id={h.id}")["items"] == []
+        assert get(client, f"/stock-movements?collection_point_id={h.id}")["items"] == []
+    assert len(get(client, "/audit?entity=stock_line&limit=200")["items"]) == before
+    # The client key was not used up by the refused line.
+    right = post(
+        client, f"/collection-points/{a.id}/intake", {**body, "place_id": a.places[0]["id"]}
+    )
+    assert right.status_code == 201, right.text
+
+
+def test_a_double_tap_is_told_apart_by_account(client: TestClient, as_role: RoleClients) -> None:
+    h = hall(client)
+    volunteer = as_role(Role.volunteer, collection_point_id=h.id)
+    body = {
+        "place_id": h.places[0]["id"],
+        "category": "bedding",
+        "subcategory": "blankets",
+        "quantity": 4,
+        "client_key": "line-1",
+    }
+    mine = post(volunteer, f"/collection-points/{h.id}/intake", body)
+    theirs = post(client, f"/collection-points/{h.id}/intake", body)
+    again = post(volunteer, f"/collection-points/{h.id}/intake", {**body, "quantity": 5})
+    assert (mine.status_code, theirs.status_code, again.status_code) == (201, 201, 200)
+    assert mine.json()["id"] != theirs.json()["id"]
+    assert again.json() == mine.json()  # the first send's line, as it was recorded
+    assert len(_entries(client, "stock_line", mine.json()["id"])) == 1
+    movements = get(client, f"/stock-movements?collection_point_id={h.id}")["items"]
+    assert sorted(m["stock_line_id"] for m in movements) == sorted(
+        [mine.json()["id"], theirs.json()["id"]]
+    )
