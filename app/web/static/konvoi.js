@@ -40,7 +40,8 @@ document.addEventListener("htmx:configRequest", function (event) {
         });
       }
       select.appendChild(choices);
-      select.value = chosen;
+      // A select sent empty (equipment on no vehicle yet) keeps the browser's first choice.
+      if (chosen) { select.value = chosen; }
       select.dataset.filled = "1";
     });
   }
