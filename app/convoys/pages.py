@@ -1430,6 +1430,99 @@ def add_return_leg(
     return _change(request, session, principal, convoy_id, "add_return_leg", change)
 
 
+_RETURN_LEG_FIELDS = ("planned_departure_at", "planned_arrival_at")
+
+
+def _return_start_zone(session: Session, convoy: Convoy, leg: ReturnLeg) -> str:
+    assert convoy.id is not None
+    plan = way_back.plan_of(session, convoy.id)
+    return way_back.start_zone(convoy, service.legs_of(session, convoy.id), plan, leg)
+
+
+def _return_leg_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    convoy: Convoy,
+    leg: ReturnLeg,
+    typed: dict[str, Any] | None = None,
+    errors: forms.FieldErrors | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    start_zone = _return_start_zone(session, convoy, leg)
+    stored = {
+        "planned_departure_at": forms.local_input(leg.planned_departure_at, start_zone),
+        "planned_arrival_at": forms.local_input(leg.planned_arrival_at, leg.to_time_zone),
+        "start_zone": start_zone,
+        "version": str(leg.version),
+    }
+    return _form_page(
+        request,
+        principal,
+        convoy,
+        "convoys/return_leg.html",
+        {**stored, **(typed or {})},
+        errors or {},
+        status_code,
+        leg=leg,
+        vehicle=way_back.vehicle_of(session, convoy, leg.return_vehicle_id),
+        driver=_driver_name(session, leg.driver_id),
+        plannable=convoy.status in planning.PLANNABLE,
+    )
+
+
+@router.get("/convoys/{convoy_id}/return-legs/{leg_id}", response_class=HTMLResponse)
+def return_leg_page(
+    request: Request, convoy_id: int, leg_id: int, session: SessionDep, principal: PagePrincipalDep
+) -> HTMLResponse:
+    """A leg of the way back: its departure and arrival in the local time of each end."""
+    require(principal, "update_return_leg")
+    convoy = _convoy(session, principal, convoy_id)
+    leg = way_back.leg_of(session, convoy, leg_id)
+    return _return_leg_page(request, session, principal, convoy, leg)
+
+
+@router.post("/convoys/{convoy_id}/return-legs/{leg_id}/edit", response_model=None)
+def save_return_leg(
+    request: Request,
+    convoy_id: int,
+    leg_id: int,
+    session: SessionDep,
+    principal: PagePrincipalDep,
+    form: forms.SubmittedForm,
+) -> Response:
+    """A return leg's new times (the later departure a rest warning asks for), by the API's
+    service: the rules of the way back decide, a refusal names the field and changes nothing."""
+    require(principal, "update_return_leg")
+    convoy = _convoy(session, principal, convoy_id)
+    leg = way_back.leg_of(session, convoy, leg_id)
+    typed = {name: str(form.get(name) or "").strip() for name in _RETURN_LEG_FIELDS}
+    try:
+        require_version(request, leg, str(form.get("version") or "") or None)
+        start_zone = _return_start_zone(session, convoy, leg)
+        data = ReturnLegUpdate.model_validate(
+            {
+                "planned_departure_at": forms.instant(typed["planned_departure_at"], start_zone),
+                "planned_arrival_at": forms.instant(typed["planned_arrival_at"], leg.to_time_zone),
+            }
+        )
+        way_back.update_leg(session, convoy, leg, data)
+        session.flush()
+    except (ValidationError, DomainError) as exc:
+        refused = (
+            ({"version": exc.message}, exc.status_code)
+            if isinstance(exc, PreconditionFailed)
+            else _refused(exc)
+        )
+        if refused is None:
+            raise
+        session.rollback()
+        convoy = _convoy(session, principal, convoy_id)
+        leg = way_back.leg_of(session, convoy, leg_id)
+        return _return_leg_page(request, session, principal, convoy, leg, typed, *refused)
+    return RedirectResponse(f"/convoys/{convoy_id}#return-leg-{leg_id}", status_code=303)
+
+
 @router.post("/convoys/{convoy_id}/progress", response_model=None)
 def report_progress(
     request: Request,

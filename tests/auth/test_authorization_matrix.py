@@ -257,6 +257,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "POST /convoys/{convoy_id}/swap": PLAN,
     "POST /convoys/{convoy_id}/return-vehicles": PLAN,
     "POST /convoys/{convoy_id}/return-legs": PLAN,
+    "GET /convoys/{convoy_id}/return-legs/{leg_id}": PLAN,
+    "POST /convoys/{convoy_id}/return-legs/{leg_id}/edit": PLAN,
     "POST /convoys/{convoy_id}/progress": PLAN,
     "POST /items/{item_id}/certificate": OFFICE,
     "POST /items/{item_id}/cargo/{cargo_id}/edit": PLAN,

@@ -128,3 +128,24 @@ def test_the_blocked_w4u03_is_made_ready_through_the_pages(
     assert steps.count <= W4U03_INTERACTIONS, steps.count
     if javascript:
         assert page.locator("form[action$='/actions/depart']").is_visible()
+
+
+def test_each_carrier_select_offers_every_vehicle_and_keeps_its_own(
+    open_as: Callable[..., Page], live_server: LiveServer
+) -> None:
+    """The page sends each piece of equipment's select with its vehicle only; the script adds
+    every other vehicle of the convoy from the one list the page carries."""
+    page = open_as("coordinator")
+    page.get_by_role("link", name="W4U-02").first.click()
+    page.wait_for_load_state()
+    with live_server.api("coordinator") as api:
+        (convoy,) = [c for c in api.get("/convoys").json()["items"] if c["number"] == "W4U-02"]
+        items = api.get(f"/convoys/{convoy['id']}").json()["items"]
+    vehicles = {str(i["item_id"]) for i in items if i["carrier_id"] is None and i["vin"]}
+    carried = {str(i["item_id"]): str(i["carrier_id"]) for i in items if i["carrier_id"]}
+    assert carried, "the demo's W4U-02 carries equipment"
+    for item_id, carrier_id in carried.items():
+        select = page.locator(f"#carrier-{item_id}")
+        offered = select.evaluate("s => Array.from(s.options).map(o => o.value)")
+        assert sorted(offered) == sorted(vehicles)
+        assert select.input_value() == carrier_id

@@ -392,3 +392,60 @@ def test_the_board_shows_the_way_back_beside_the_outward_legs_and_seats_its_driv
         b.get(client, f"/convoys/{planned.id}/return")[0]["legs"][0]["driver_id"]
         == (planned.drivers[1]["id"])
     )
+
+
+def test_the_vehicles_that_may_carry_equipment_are_listed_once_and_in_every_select_without_scripts(
+    client: TestClient, page_as: PageClients
+) -> None:
+    planned = b.planned_convoy(client, vehicles=3)
+    generator = b.equipment(
+        client, trip_end=planned.arrival.date(), destination=planned.destination
+    )
+    b.load(client, planned.id, generator["id"])
+    page = page_as(Role.coordinator)
+    vehicles = {str(v["id"]): v["name"] for v in planned.vehicles}
+
+    shown = _board(page, planned.id).text
+    html = soup(shown)
+    shared = html.select_one("template#carrier-choices")
+    assert shared is not None
+    listed = {str(o["value"]): str(o.string) for o in shared.find_all("option")}  # template text
+    assert listed == vehicles  # each vehicle once, for the script to add to each select
+    select = html.select_one(f"#carrier-{generator['id']}")
+    assert select is not None and select["data-choices"] == "carrier-choices"
+    assert select.select("option") == []  # on no vehicle yet: nothing repeated per item
+
+    carrier = planned.vehicles[1]
+    chosen = page.post(
+        f"/convoys/{planned.id}/carrier",
+        data={
+            "item_id": generator["id"],
+            "carrier_id": carrier["id"],
+            "csrf_token": csrf_token(shown),
+        },
+    )
+    assert chosen.status_code == 303, chosen.text[:300]
+    [loaded] = [
+        i
+        for i in b.get(client, f"/convoys/{planned.id}")["items"]
+        if i["item_id"] == generator["id"]
+    ]
+    assert loaded["carrier_id"] == carrier["id"]
+    select = soup(_board(page, planned.id).text).select_one(f"#carrier-{generator['id']}")
+    assert select is not None
+    options = select.select("option")
+    assert [(str(o["value"]), o.has_attr("selected")) for o in options] == [
+        (str(carrier["id"]), True)
+    ]
+
+    # Without scripts, the page the noscript link leads to lists every vehicle in the select.
+    full_page = page.get(f"/convoys/{planned.id}?choices=all").text
+    full = soup(full_page)
+    assert full.select_one("template#carrier-choices") is None
+    select = full.select_one(f"#carrier-{generator['id']}")
+    assert select is not None and not select.has_attr("data-choices")
+    options = select.select("option")
+    assert {str(o["value"]): o.get_text() for o in options} == vehicles
+    assert [str(o["value"]) for o in options if o.has_attr("selected")] == [str(carrier["id"])]
+    form = select.find_parent("form")
+    assert form is not None and form["action"] == f"/convoys/{planned.id}/carrier?choices=all"

@@ -172,9 +172,12 @@ def _urls(path: str, engine: Engine) -> Iterator[str]:
     if not params:
         yield path
         return
-    if params == ["convoy_id", "leg_id"]:  # a leg's page: each leg of each convoy
+    if params == ["convoy_id", "leg_id"]:  # a leg's page: each leg (or return leg) of each convoy
+        table = "return_leg" if "/return-legs/" in path else "leg"
         with engine.connect() as connection:
-            legs = connection.execute(sa.text("SELECT convoy_id, id FROM leg ORDER BY id"))
+            legs = connection.execute(
+                sa.text(f"SELECT convoy_id, id FROM {table} ORDER BY id")  # noqa: S608
+            )
             for convoy_id, leg_id in legs:
                 yield path.replace("{convoy_id}", str(convoy_id)).replace("{leg_id}", str(leg_id))
         return

@@ -104,7 +104,11 @@ PAGES: dict[str, tuple[str, str]] = {
     ),
     "add_return_vehicle": ("/convoys/{plan}", "form[action='/convoys/{plan}/return-vehicles']"),
     "add_return_leg": ("/convoys/{plan}", "form[action='/convoys/{plan}/return-legs']"),
-    "update_return_leg": ("/convoys/{plan}", "form[action='/convoys/{plan}/return-seat']"),
+    # Its times on the leg's own page; who drives it in the board's return-seat form.
+    "update_return_leg": (
+        "/convoys/{plan}/return-legs/{return_leg}",
+        "form[action='/convoys/{plan}/return-legs/{return_leg}/edit'] [name=planned_arrival_at]",
+    ),
     "issue_convoy_document": ("/convoys/{plan}/papers", "form[action='/convoys/{plan}/documents']"),
     "mark_ready_convoy": ("/convoys/{clean}", "form[action='/convoys/{clean}/actions/mark-ready']"),
     "depart_convoy": ("/convoys/{ready}", "form[action='/convoys/{ready}/actions/depart']"),
@@ -194,7 +198,7 @@ def scene(client: TestClient) -> dict[str, Any]:
     """Records in the state each operation needs, by the names the pages above use."""
     plan = b.planned_convoy(client, vehicles=1)
     trip_end = plan.arrival.date()
-    b.way_back(client, plan, b.SPRINTER, rest_hours=10)
+    _van, return_leg = b.way_back(client, plan, b.SPRINTER, rest_hours=10)
     generator = b.equipment(client, trip_end=trip_end, destination=plan.destination)
     b.load(client, plan.id, generator["id"])
     clean = b.planned_convoy(client, vehicles=1)
@@ -238,6 +242,7 @@ def scene(client: TestClient) -> dict[str, Any]:
         "pallet": pallet["id"],
         "plan": plan.id,
         "leg": plan.legs[0]["id"],
+        "return_leg": return_leg["id"],
         "clean": clean.id,
         "ready": ready.id,
         "road": road.id,

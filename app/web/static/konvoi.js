@@ -40,7 +40,8 @@ document.addEventListener("htmx:configRequest", function (event) {
         });
       }
       select.appendChild(choices);
-      select.value = chosen;
+      // A select sent empty (equipment on no vehicle yet) keeps the browser's first choice.
+      if (chosen) { select.value = chosen; }
       select.dataset.filled = "1";
     });
   }
@@ -289,5 +290,23 @@ document.addEventListener("htmx:configRequest", function (event) {
     showOffline();
     show();
     flush();
+  });
+})();
+
+// The top bar's menus are <details>: they open and close without this. With it, Escape closes
+// an open one (the focus goes back to its summary) and a click elsewhere closes it.
+(function () {
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    document.querySelectorAll(".topbar details.menu[open]").forEach(function (menu) {
+      var focused = menu.contains(document.activeElement);
+      menu.open = false;
+      if (focused) { menu.querySelector("summary").focus(); }
+    });
+  });
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll(".topbar details.menu[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) { menu.open = false; }
+    });
   });
 })();
