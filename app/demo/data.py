@@ -609,7 +609,8 @@ ACCOUNTS = (
     Account(Role.coordinator, "rita.falkenberg", COORDINATOR),
     Account(Role.clerk, "jana.lindner", "Jana Lindner (export papers)"),
     Account(Role.driver, "andrij.kovalenko", "Andrij Kovalenko", driver="andrij"),
-    Account(Role.recipient, "lvivvodokanal", "Deputy technical director, Lvivvodokanal",
+    # A utility's people write their names in Ukrainian; the top bar shows it as written.
+    Account(Role.recipient, "lvivvodokanal", "Олена Гнатюк (Львівводоканал)",
             destination="lviv"),
     Account(Role.treasurer, "petra.schoenfeld",
             "Petra Schönfeld (treasurer, support association of the LVR clinic)"),
