@@ -150,6 +150,11 @@ class StockLine(Entity, table=True):
     recorded_by_user_id: int | None = Field(default=None)
     client_key: str | None = Field(default=None, max_length=64)
 
+    @property
+    def available(self) -> int:
+        """What may still be moved, reserved or written off: at hand and not promised."""
+        return self.quantity - self.reserved
+
 
 class StockMovement(Record, table=True):
     """One change to a stock line; never edited (a correction is a movement of its own)."""

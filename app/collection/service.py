@@ -204,9 +204,7 @@ def get_line(session: Session, line_id: int) -> StockLine:
 
 
 def read_line(line: StockLine) -> StockLineRead:
-    return StockLineRead.model_validate(
-        {**line.model_dump(), "available": line.quantity - line.reserved}
-    )
+    return StockLineRead.model_validate({**line.model_dump(), "available": line.available})
 
 
 def _record(
@@ -445,7 +443,7 @@ def _locked(session: Session, line: StockLine) -> StockLine:
 
 
 def _short(line: StockLine, field: str, refused: str) -> RuleViolation:
-    available = line.quantity - line.reserved
+    available = line.available
     return RuleViolation(
         refused,
         [
@@ -470,8 +468,8 @@ def move(session: Session, line: StockLine, data: StockMove) -> StockLine:
     """Put goods elsewhere in the same hall: the whole line, or part of it as a new line."""
     _locked(session, line)
     target = _place_in(session, line.collection_point_id, data.to_place_id, "to_place_id")
-    quantity = data.quantity if data.quantity is not None else line.quantity - line.reserved
-    if quantity > line.quantity - line.reserved or quantity <= 0:
+    quantity = data.quantity if data.quantity is not None else line.available
+    if quantity > line.available or quantity <= 0:
         raise _short(
             line,
             "quantity",
@@ -506,7 +504,7 @@ def move(session: Session, line: StockLine, data: StockMove) -> StockLine:
 
 def write_off(session: Session, line: StockLine, data: StockWriteOff) -> StockLine:
     _locked(session, line)
-    if data.quantity > line.quantity - line.reserved:
+    if data.quantity > line.available:
         raise _short(
             line,
             "quantity",
@@ -734,7 +732,7 @@ def fitting_lines(session: Session, need: Need, collection_point_id: int) -> lis
         for line in lines
         if fits(need, (line.subcategory, line.gender, line.size, line.season))
     ]
-    return sorted(fitting, key=lambda line: -(line.quantity - line.reserved))
+    return sorted(fitting, key=lambda line: -(line.available))
 
 
 def get_reservation(session: Session, reservation_id: int) -> Reservation:
@@ -787,7 +785,7 @@ def reserve(session: Session, data: ReservationCreate) -> Reservation:
                 )
             ],
         )
-    if data.quantity > line.quantity - line.reserved:
+    if data.quantity > line.available:
         raise _short(
             line,
             "quantity",
@@ -816,7 +814,7 @@ def reserve_fullest(session: Session, need_id: int, collection_point_id: int) ->
         if open_quantity <= 0:
             break
         _locked(session, line)
-        take = min(line.quantity - line.reserved, open_quantity)
+        take = min(line.available, open_quantity)
         if take <= 0:
             continue
         made.append(

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from app.auth import visibility
 from app.auth.service import Principal
 from app.convoys import progress, service, trip
-from app.convoys.models import Convoy, ConvoyItem, ConvoyStatus, Handover, Leg
+from app.convoys.models import Convoy, ConvoyStatus, Handover
 from app.convoys.schemas import HandoverCreate
 from app.core.database import SessionDep
 from app.core.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
@@ -85,17 +85,8 @@ def _deliveries(session: Session, convoys: list[Convoy], destination_id: int) ->
     ids = [convoy.id for convoy in convoys if convoy.id is not None]
     if not ids:
         return []
-    loaded = session.exec(
-        select(ConvoyItem, Item)
-        .join(Item, col(Item.id) == col(ConvoyItem.item_id))
-        .where(col(ConvoyItem.convoy_id).in_(ids))
-        .order_by(col(Item.category).desc(), col(Item.id))
-    ).all()
-    legs: dict[int, list[Leg]] = {convoy_id: [] for convoy_id in ids}
-    for leg in session.exec(
-        select(Leg).where(col(Leg.convoy_id).in_(ids)).order_by(col(Leg.position))
-    ):
-        legs[leg.convoy_id].append(leg)
+    loaded = service.loaded_items_of(session, ids)
+    legs = service.legs_of_convoys(session, ids)
     everything = {item.id: item for _, item in loaded}
     ours: dict[int, list[Item]] = {convoy_id: [] for convoy_id in ids}
     carriers: dict[int, dict[int, Item]] = {convoy_id: {} for convoy_id in ids}

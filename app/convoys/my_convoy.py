@@ -165,9 +165,7 @@ def sign_in_lasts(session: Session, user: User, usual_end: datetime) -> datetime
     if user.role != Role.driver or user.driver_id is None:
         return None
     convoys = list(session.exec(_SHOWN_CONVOYS, params={"driver_id": user.driver_id}))
-    legs: dict[int, list[Leg]] = {convoy.id or 0: [] for convoy in convoys}
-    for leg in session.exec(select(Leg).where(col(Leg.convoy_id).in_(list(legs)))):
-        legs[leg.convoy_id].append(leg)
+    legs = service.legs_of_convoys(session, [convoy.id or 0 for convoy in convoys])
     trips = [trip.of(convoy, legs[convoy.id or 0]) for convoy in convoys]
     ends = [t.back.at + SIGN_IN_AFTER_RETURN for t in trips if t.departure.at <= usual_end]
     return max((end for end in ends if end > usual_end), default=None)

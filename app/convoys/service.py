@@ -109,13 +109,27 @@ def legs_of(session: Session, convoy_id: int) -> list[Leg]:
 
 
 def loaded_items(session: Session, convoy_id: int) -> list[tuple[ConvoyItem, Item]]:
+    return loaded_items_of(session, [convoy_id])
+
+
+def loaded_items_of(session: Session, convoy_ids: list[int]) -> list[tuple[ConvoyItem, Item]]:
+    """What several convoys carry, in one statement: vehicles first, then by item."""
     stmt = (
         select(ConvoyItem, Item)
         .join(Item, col(Item.id) == col(ConvoyItem.item_id))
-        .where(ConvoyItem.convoy_id == convoy_id)
+        .where(col(ConvoyItem.convoy_id).in_(convoy_ids))
         .order_by(col(Item.category).desc(), col(Item.id))
     )
     return [(ci, item) for ci, item in session.exec(stmt).all()]
+
+
+def legs_of_convoys(session: Session, convoy_ids: list[int]) -> dict[int, list[Leg]]:
+    """Each convoy's legs in order, for several convoys in one statement."""
+    legs: dict[int, list[Leg]] = {convoy_id: [] for convoy_id in convoy_ids}
+    stmt = select(Leg).where(col(Leg.convoy_id).in_(convoy_ids)).order_by(col(Leg.position))
+    for leg in session.exec(stmt):
+        legs[leg.convoy_id].append(leg)
+    return legs
 
 
 def assignments_of(session: Session, convoy_id: int) -> list[Assignment]:
