@@ -171,6 +171,15 @@ def sign_in_lasts(session: Session, user: User, usual_end: datetime) -> datetime
     return max((end for end in ends if end > usual_end), default=None)
 
 
+# The vehicles a driver drives, with their papers: built once, like the statements above.
+_DRIVEN = (
+    select(Item, ExportRecord)
+    .outerjoin(ExportRecord, col(ExportRecord.item_id) == col(Item.id))
+    .where(col(Item.id).in_(bindparam("driven", expanding=True)))
+    .order_by(col(Item.id))
+)
+
+
 def gather(session: Session, convoy: Convoy, driver_id: int) -> MyConvoy:
     """The driver's part of the convoy, by the one rule of what a driver sees (views.py):
     the legs, the whole team by name, and the vehicles they drive with their papers."""
@@ -179,12 +188,7 @@ def gather(session: Session, convoy: Convoy, driver_id: int) -> MyConvoy:
     team = views.seats(session, convoy.id)
     mine = {seat.leg_id: seat for seat in team if seat.driver_id == driver_id}
     driven = sorted({seat.vehicle_id for seat in mine.values()})
-    vehicles = session.exec(
-        select(Item, ExportRecord)
-        .outerjoin(ExportRecord, col(ExportRecord.item_id) == col(Item.id))
-        .where(col(Item.id).in_(driven))
-        .order_by(col(Item.id))
-    ).all()
+    vehicles = session.exec(_DRIVEN, params={"driven": driven}).all()
     events = service.events_of(session, convoy.id)
     views_of_legs = [
         LegView(

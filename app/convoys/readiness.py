@@ -889,11 +889,22 @@ def seat_choices(
         elsewhere[entry[0].driver_id].append(entry)
     classes = sorted({v.licence_class_required for v in facts.vehicles}, key=lambda c: str(c))
 
+    back = trip.back.day
+    # A driver's licence for a class is the same answer on every leg: found once.
+    licence_problems = {
+        (driver_id, required): (
+            None
+            if licence_rules.valid_licence_for(licences.get(driver_id, []), required, back)
+            is not None
+            else _("no valid class {licence}").format(licence=required)
+        )
+        for driver_id in ids
+        for required in classes
+        if required is not None
+    }
+
     def licence_problem(driver_id: int, required: LicenceClass | None) -> str | None:
-        if required is None:
-            return None
-        held = licence_rules.valid_licence_for(licences.get(driver_id, []), required, trip.back.day)
-        return None if held is not None else _("no valid class {licence}").format(licence=required)
+        return None if required is None else licence_problems[(driver_id, required)]
 
     withdrew = {w.driver_id: w for w in facts.withdrawals}
     leg_days = {
@@ -999,8 +1010,11 @@ def seat_choices(
 
     for required in classes:
         choices[("trip", None, required)] = ordered([on_trip(d, required, None) for d in ids])
+    own_by_vehicle: dict[int, set[int]] = defaultdict(set)
+    for a in facts.bookings:
+        own_by_vehicle[a.vehicle_id].add(a.driver_id)
     for vehicle in facts.vehicles:
-        own = sorted({a.driver_id for a in facts.bookings if a.vehicle_id == vehicle.id})
+        own = sorted(own_by_vehicle.get(vehicle.id, set()))
         required = vehicle.licence_class_required
         choices[("own", vehicle.id, required)] = ordered(
             [on_trip(d, required, vehicle.id) for d in own if d in names]

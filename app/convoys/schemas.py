@@ -161,6 +161,8 @@ class LoadItem(Schema):
 
 
 class ConvoyItemRead(Schema):
+    answer_only = True  # built from the rows read for a convoy's detail, 90 at 60 vehicles
+
     item_id: RecordId
     name: str
     category: str

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from app.convoys import driving_time, planning
@@ -48,18 +49,23 @@ class Plan:
         return [(v, leg) for v, legs in self.vehicles for leg in legs]
 
 
+# A convoy's way back, read for every phone page and board: each return vehicle with its
+# legs, in one statement built once.
+_WAY_BACK = (
+    select(ReturnVehicle, ReturnLeg)
+    .outerjoin(ReturnLeg, col(ReturnLeg.return_vehicle_id) == col(ReturnVehicle.id))
+    .where(col(ReturnVehicle.convoy_id) == bindparam("convoy_id"))
+    .order_by(col(ReturnVehicle.id), col(ReturnLeg.position))
+)
+
+
 def plan_of(session: Session, convoy_id: int) -> Plan:
-    vehicles = session.exec(
-        select(ReturnVehicle)
-        .where(ReturnVehicle.convoy_id == convoy_id)
-        .order_by(col(ReturnVehicle.id))
-    ).all()
-    legs = session.exec(
-        select(ReturnLeg)
-        .where(ReturnLeg.convoy_id == convoy_id)
-        .order_by(col(ReturnLeg.return_vehicle_id), col(ReturnLeg.position))
-    ).all()
-    return Plan([(v, [leg for leg in legs if leg.return_vehicle_id == v.id]) for v in vehicles])
+    vehicles: dict[int, tuple[ReturnVehicle, list[ReturnLeg]]] = {}
+    for vehicle, leg in session.exec(_WAY_BACK, params={"convoy_id": convoy_id}):
+        _vehicle, legs = vehicles.setdefault(vehicle.id or 0, (vehicle, []))
+        if leg is not None:
+            legs.append(leg)
+    return Plan(list(vehicles.values()))
 
 
 def read(plan: Plan) -> list[ReturnVehicleRead]:

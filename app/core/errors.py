@@ -58,6 +58,8 @@ class ReasonBody(Schema):
     readiness check.
     """
 
+    answer_only = True  # a readiness check builds hundreds of these from its own sentences
+
     code: str = Field(examples=["vehicle_without_driver"])
     message: str
     field: str | None = Field(default=None, description="The request field that caused it")
