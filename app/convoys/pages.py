@@ -109,6 +109,7 @@ _SERVICE_NAME = {
 
 
 SeatChoice = readiness.Choice
+LoadedItem = readiness.Good  # the Board's field named readiness hides the module there
 
 
 @dataclass
@@ -164,7 +165,7 @@ class Board:
     trip: trip.Trip
     legs: list[LegRow]
     vehicles: list[VehicleRow]
-    equipment: list[tuple[readiness.Good, str | None]]  # and the vehicle that carries it
+    equipment: list[tuple[readiness.Good, readiness.Good | None]]  # and the vehicle carrying it
     drivers: list[DriverChoice]
     readiness: Readiness
     withdrawals: list[tuple[WithdrawalRead, str]]
@@ -179,6 +180,11 @@ class Board:
     all_choices: bool  # every driver in every select: the board for a browser without scripts
     # Each leg's (None: the whole trip's) drivers for each licence class, those who fit first.
     choices: dict[tuple[str, int | None, LicenceClass | None], list[SeatChoice]]
+
+    @property
+    def loaded(self) -> list[LoadedItem]:
+        """What the convoy carries: its vehicles, then the equipment."""
+        return [row.item for row in self.vehicles] + [item for item, _carrier in self.equipment]
 
     def choices_id(self, kind: str, of: int | None, required: LicenceClass | None) -> str:
         """The id of the <template> holding a seat's choices: a leg's cells for a licence
@@ -428,7 +434,7 @@ def gather(session: Session, principal: Principal, convoy: Convoy) -> Board:
             for v in vehicles
         ],
         equipment=[
-            (item, facts.items[carrier].name if carrier in facts.items else None)
+            (item, facts.items.get(carrier) if carrier is not None else None)
             for item_id, item in facts.items.items()
             if item.category != ItemCategory.vehicle
             for carrier in [facts.carriers.get(item_id)]

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam
 from sqlalchemy import select as select_rows
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from app.certificates import service as certificates
 from app.convoys import driving_time, way_back
@@ -156,9 +156,11 @@ _FREE = (
     .where(col(DriverAvailability.driver_id).in_(bindparam("driver_ids", expanding=True)))
     .order_by(col(DriverAvailability.available_from_on))
 )
+# The drivers' seats on other convoys as plain rows, then each leg driven there and its convoy
+# once: a driver of a 60-vehicle convoy elsewhere brings 240 seats but four legs and one
+# convoy, and reading the leg and the convoy with every seat cost more than the rest.
 _OTHER_BOOKINGS = (
-    select_rows(*_BOOKING_COLUMNS, Leg, Convoy)
-    .join(Leg, col(Leg.id) == col(Assignment.leg_id))
+    select_rows(*_BOOKING_COLUMNS)
     .join(Convoy, col(Convoy.id) == col(Assignment.convoy_id))
     .where(
         col(Assignment.driver_id).in_(bindparam("driver_ids", expanding=True)),
@@ -167,6 +169,11 @@ _OTHER_BOOKINGS = (
         col(Assignment.ends_at) > bindparam("after", type_=UTCDateTime),
         col(Assignment.starts_at) < bindparam("before", type_=UTCDateTime),
     )
+)
+_OTHER_LEGS = (
+    select(Leg, Convoy)
+    .join(Convoy, col(Convoy.id) == col(Leg.convoy_id))
+    .where(col(Leg.id).in_(bindparam("leg_ids", expanding=True)))
 )
 _NAMES = select_rows(col(Driver.id), col(Driver.name)).where(
     col(Driver.id).in_(bindparam("driver_ids", expanding=True))
@@ -513,8 +520,13 @@ def _other_bookings(
         "after": departure - OTHER_BOOKINGS_WINDOW,
         "before": arrival + OTHER_BOOKINGS_WINDOW,
     }
-    rows = session.execute(_OTHER_BOOKINGS, params).all()
-    return [(Booking(*row[:-2]), row[-2], row[-1]) for row in rows]
+    bookings = [Booking(*row) for row in session.execute(_OTHER_BOOKINGS, params).all()]
+    leg_ids = sorted({b.leg_id for b in bookings})
+    legs = {
+        leg.id: (leg, theirs)
+        for leg, theirs in session.exec(_OTHER_LEGS, params={"leg_ids": leg_ids})
+    }
+    return [(b, *legs[b.leg_id]) for b in bookings]
 
 
 def _available(windows: list[Free], start: date, end: date) -> bool:
@@ -923,33 +935,50 @@ def seat_choices(
             return _("not free {days}").format(days=day_span(start, end))
         return None
 
+    # Each seat elsewhere as its times and its words, made once: the lists below ask about
+    # every driver on every leg, and reading ORM attributes there was most of their time.
+    busy: dict[int, list[tuple[datetime, datetime, str]]] = {
+        driver_id: [
+            (
+                b.starts_at,
+                b.ends_at,
+                _("on convoy {number}, leg {position}").format(
+                    number=theirs.number, position=other_leg.position
+                ),
+            )
+            for b, other_leg, theirs in entries
+        ]
+        for driver_id, entries in elsewhere.items()
+    }
+
     def leg_problems(
         driver_id: int, leg: Leg, vehicle_id: int | None = None, days: bool = True
     ) -> list[str]:
         problems: list[str] = []
+        leg_id = leg.id or 0
         if driver_id in withdrew:
             problems.append(
                 _("withdrew from this convoy ({reason})").format(
                     reason=_(withdrew[driver_id].reason.value)
                 )
             )
-        unfree = free_problem(driver_id, *leg_days[leg.id or 0]) if days else None
+        unfree = free_problem(driver_id, *leg_days[leg_id]) if days else None
         if unfree:
             problems.append(unfree)
         for a in seated.get(driver_id, []):
-            if a.leg_id == leg.id and a.vehicle_id != vehicle_id:
+            if a.leg_id == leg_id and a.vehicle_id != vehicle_id:
                 problems.append(
                     _("drives {vehicle} on leg {position}").format(
                         vehicle=vehicle_names.get(a.vehicle_id, "?"), position=leg.position
                     )
                 )
-        for b, other_leg, theirs in elsewhere.get(driver_id, []):
-            if b.starts_at < leg.planned_arrival_at and b.ends_at > leg.planned_departure_at:
-                problems.append(
-                    _("on convoy {number}, leg {position}").format(
-                        number=theirs.number, position=other_leg.position
-                    )
-                )
+        if driver_id in busy:
+            departure, arrival = leg.planned_departure_at, leg.planned_arrival_at
+            problems += [
+                said
+                for starts, ends, said in busy[driver_id]
+                if starts < arrival and ends > departure
+            ]
         return problems
 
     # Each leg's driving once, here and on other convoys; each set of legs checked once: a
@@ -960,11 +989,14 @@ def seat_choices(
         if other_leg.id is not None and other_leg.id not in driving_of:
             driving_of[other_leg.id] = planned_driving(other_leg)
     over: dict[tuple[tuple[int, ...], tuple[int, ...]], bool] = {}
+    seated_legs = {d: {a.leg_id for a in seats} for d, seats in seated.items()}
+    their_legs = {
+        d: {other_leg.id or 0 for _b, other_leg, _c in entries} for d, entries in elsewhere.items()
+    }
 
     def driving_problem(driver_id: int, chosen: list[Leg]) -> str | None:
-        driven = {a.leg_id for a in seated.get(driver_id, [])} | {leg.id or 0 for leg in chosen}
-        theirs = {other_leg.id or 0 for _b, other_leg, _c in elsewhere.get(driver_id, [])}
-        key = (tuple(sorted(driven)), tuple(sorted(theirs - driven)))
+        driven = seated_legs.get(driver_id, set()) | {leg.id or 0 for leg in chosen}
+        key = (tuple(sorted(driven)), tuple(sorted(their_legs.get(driver_id, set()) - driven)))
         if key not in over:
             blocks = [block for leg_id in (*key[0], *key[1]) for block in driving_of[leg_id]]
             over[key] = bool(driving_time.check(blocks))

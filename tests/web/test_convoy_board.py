@@ -449,3 +449,34 @@ def test_the_vehicles_that_may_carry_equipment_are_listed_once_and_in_every_sele
     assert [str(o["value"]) for o in options if o.has_attr("selected")] == [str(carrier["id"])]
     form = select.find_parent("form")
     assert form is not None and form["action"] == f"/convoys/{planned.id}/carrier?choices=all"
+
+
+def test_the_carrier_is_the_vehicle_itself_when_two_vehicles_share_a_name(
+    client: TestClient, page_as: PageClients
+) -> None:
+    # Two donated buses of one fleet often come with one name: the select marks the vehicle
+    # that carries the equipment, not every vehicle of that name.
+    planned = b.planned_convoy(client, vehicles=3)
+    first, second = planned.vehicles[0], planned.vehicles[1]
+    renamed = client.patch(f"/api/v1/items/{first['id']}", json={"name": second["name"]})
+    assert renamed.status_code == 200, renamed.text
+    generator = b.equipment(
+        client, trip_end=planned.arrival.date(), destination=planned.destination
+    )
+    b.load(client, planned.id, generator["id"])
+    page = page_as(Role.coordinator)
+    shown = _board(page, planned.id).text
+    chosen = page.post(
+        f"/convoys/{planned.id}/carrier",
+        data={
+            "item_id": generator["id"],
+            "carrier_id": second["id"],
+            "csrf_token": csrf_token(shown),
+        },
+    )
+    assert chosen.status_code == 303, chosen.text[:300]
+    for address in (f"/convoys/{planned.id}", f"/convoys/{planned.id}?choices=all"):
+        select = soup(page.get(address).text).select_one(f"#carrier-{generator['id']}")
+        assert select is not None
+        marked = [str(o["value"]) for o in select.select("option") if o.has_attr("selected")]
+        assert marked == [str(second["id"])], address
