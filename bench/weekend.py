@@ -506,12 +506,41 @@ def _by_role(item: tuple[tuple[str, str], object]) -> tuple[int, str]:
 
 
 @dataclass
+class Pauses:
+    """The server's full collections of the cycle collector during a run (its /metrics)."""
+
+    runs: int
+    seconds: float
+    longest: float  # the longest since the server started
+
+
+METRICS_TOKEN = "weekend-bench-scraper"  # noqa: S105 (a scratch server of the bench)
+
+
+def full_collections(base: str) -> Pauses:
+    text = httpx.get(
+        f"{base}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=30
+    ).text
+    found = {
+        line.split("{")[0]: float(line.split()[-1])
+        for line in text.splitlines()
+        if line.startswith("konvoi_gc_") and 'generation="2"' in line
+    }
+    return Pauses(
+        int(found["konvoi_gc_collections_total"]),
+        found["konvoi_gc_pause_seconds_total"],
+        found["konvoi_gc_longest_pause_seconds"],
+    )
+
+
+@dataclass
 class Result:
     backend: str
     weekend: Measured
     steps: list[Measured]
     sign_ins: list[float]
     server_errors: list[str]  # tracebacks in the server's log
+    pauses: Pauses  # during the weekend's run (×1)
 
 
 def prepared(url: str, folder: Path) -> Weekend:
@@ -543,14 +572,19 @@ def measure(backend: str, folder: Path) -> Result:
         print(f"{backend}: planning the weekend …", file=sys.stderr, flush=True)
         weekend = prepared(url, folder)
         log = folder / f"konvoi-{backend}.log"
-        konvoi = ready(launch(url, log, args=("--workers", "1")))
+        konvoi = ready(
+            launch(url, log, args=("--workers", "1"), env={"KONVOI_METRICS_TOKEN": METRICS_TOKEN})
+        )
         try:
             signed = sign_in(konvoi.base, weekend)
             # A server that has been up a while: templates compiled, the papers' fonts read.
             print(f"{backend}: warming up …", file=sys.stderr, flush=True)
             load(konvoi.base, weekend, signed, 1, WARMUP_SECONDS)
             print(f"{backend}: the weekend, ×1 …", file=sys.stderr, flush=True)
+            before = full_collections(konvoi.base)
             first = load(konvoi.base, weekend, signed, 1, SECONDS)
+            after = full_collections(konvoi.base)
+            pauses = Pauses(after.runs - before.runs, after.seconds - before.seconds, after.longest)
             steps = [first]
             factor = 1
             while steps[-1].worst.p95 <= LIMIT_MS and factor * 2 <= MAX_FACTOR:
@@ -559,7 +593,7 @@ def measure(backend: str, folder: Path) -> Result:
                 steps.append(load(konvoi.base, weekend, signed, factor, STEP_SECONDS))
         finally:
             stop(konvoi.process)
-        return Result(backend, first, steps, signed.seconds, tracebacks(log))
+        return Result(backend, first, steps, signed.seconds, tracebacks(log), pauses)
 
 
 # --- the tables -------------------------------------------------------------------------------
@@ -591,6 +625,12 @@ def table(result: Result) -> str:
         f"target at the weekend's load: every p95 < {TARGET_MS} ms and no errors: "
         + ("met" if not missed else f"NOT met ({len(missed)} of {len(run.rows)} requests)"),
     ]
+    pauses = result.pauses
+    lines.append(
+        f"full collections of the cycle collector during the weekend: {pauses.runs}, "
+        f"{pauses.seconds * 1000:.0f} ms in all (every request in flight waits); the longest "
+        f"since the server started {pauses.longest * 1000:.0f} ms"
+    )
     sign_ins = sorted(result.sign_ins)
     lines.append(
         f"sign-ins before the load: {len(sign_ins)}, median "

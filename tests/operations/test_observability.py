@@ -134,3 +134,41 @@ def test_the_pool_size_is_what_all_workers_may_hold(
     # The third worker answers the scrape.
     text = in_fresh_process(WORKER + SCRAPE)
     assert "konvoi_db_pool_size 15.0" in text.splitlines()
+
+
+COLLECTION = """
+import gc
+
+gc.collect()
+gc.collect()
+"""
+
+
+def test_the_cycle_collectors_pauses_are_counted_by_generation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full collection stops every request in flight: an operator sees how often and how
+    long, from the moment a worker starts serving."""
+    monkeypatch.setenv("KONVOI_DATABASE_URL", f"sqlite:///{tmp_path / 'konvoi.db'}")
+    lines = in_fresh_process(WORKER + COLLECTION + SCRAPE).splitlines()
+    full = [
+        line for line in lines if line.startswith('konvoi_gc_collections_total{generation="2"}')
+    ]
+    assert len(full) == 1 and float(full[0].split()[-1]) >= 2, full
+    [paused] = [
+        line for line in lines if line.startswith('konvoi_gc_pause_seconds_total{generation="2"}')
+    ]
+    [longest] = [
+        line for line in lines if line.startswith('konvoi_gc_longest_pause_seconds{generation="2"}')
+    ]
+    assert 0 < float(longest.split()[-1]) <= float(paused.split()[-1])
+
+
+def test_several_workers_leave_out_their_own_collectors_pauses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    monkeypatch.setenv("KONVOI_DATABASE_URL", f"sqlite:///{tmp_path / 'konvoi.db'}")
+    text = in_fresh_process(WORKER + COLLECTION + SCRAPE)
+    assert "konvoi_db_pool_size" in text
+    assert "konvoi_gc_" not in text
