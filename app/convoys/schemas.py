@@ -289,6 +289,8 @@ Finding = ReasonBody
 
 
 class Readiness(Schema):
+    answer_only = True  # the check's own findings; FastAPI validates the answer once more
+
     convoy_id: RecordId
     status: ConvoyStatus
     can_depart: bool
