@@ -278,7 +278,8 @@ def table(results: dict[str, Result]) -> str:
         for backend in backends:
             value = target.value(results[backend])
             mark = "" if not target.wanted else (" ok" if target.met(value) else " NO")
-            cells.append(f"{value:>7.2f}{mark:<3}")
+            # Three decimals: the board's share is a few hundredths, and its steps matter.
+            cells.append(f"{value:>7.3f}{mark:<3}")
         lines.append(
             f"| {target.label:<{width}} | " + " | ".join(cells) + f" | {target.wanted:<6} |"
         )

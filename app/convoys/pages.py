@@ -239,9 +239,11 @@ class Board:
             return Markup("".join(option(c) for c in rows))  # noqa: S704 (escaped above)
         fit = "".join(option(c) for c in rows if not c.problems)
         unfit = "".join(option(c) for c in rows if c.problems)
+        # Outside the f-string, where the catalogue's extraction finds them.
+        fitting, not_fitting = escape(_("Fit this seat")), escape(_("Do not fit"))
         return Markup(  # noqa: S704 (escaped above)
-            f'<optgroup label="{escape(_("Fit this seat"))}" data-fit="1">{fit}</optgroup>'
-            f'<optgroup label="{escape(_("Do not fit"))}" data-fit="0">{unfit}</optgroup>'
+            f'<optgroup label="{fitting}" data-fit="1">{fit}</optgroup>'
+            f'<optgroup label="{not_fitting}" data-fit="0">{unfit}</optgroup>'
         )
 
     def seat_cells(self, vehicle: VehicleRow, csrf_token: str, label: str) -> Markup:
