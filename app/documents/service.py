@@ -459,7 +459,7 @@ def issue(session: Session, convoy: Convoy, wanted: Paper, principal: Principal)
         issued_by_name=principal.full_name or principal.username,
     )
     session.add(document)
-    # Whatever else raced past the lock: a 409 naming the number, never a 500.
+    # Whatever else raced past the lock: a 409 on the paper asked for, never a 500.
     flush_or_conflict(session, _("this paper was issued meanwhile: issue it again"), "kind")
     return document
 
