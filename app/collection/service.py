@@ -732,7 +732,7 @@ def fitting_lines(session: Session, need: Need, collection_point_id: int) -> lis
         for line in lines
         if fits(need, (line.subcategory, line.gender, line.size, line.season))
     ]
-    return sorted(fitting, key=lambda line: -(line.available))
+    return sorted(fitting, key=lambda line: -line.available)
 
 
 def get_reservation(session: Session, reservation_id: int) -> Reservation:

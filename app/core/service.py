@@ -5,7 +5,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.core.errors import Conflict, InvalidInput, NotFound
@@ -55,6 +55,15 @@ def like(text: str) -> str:
     """A case-insensitive LIKE pattern for a free-text search, with wildcards escaped."""
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def hold(session: Session, model: type[Entity], entity_id: int | None) -> None:
+    """Hold a record's row until the transaction ends, so work that reads and then numbers
+    after it runs one at a time (PostgreSQL; SQLite writes one transaction at a time anyway).
+    NO KEY UPDATE still lets others add rows that refer to it meanwhile."""
+    session.exec(
+        select(col(model.id)).where(col(model.id) == entity_id).with_for_update(key_share=True)
+    ).one()
 
 
 def flush_or_conflict(session: Session, message: str, field: str) -> None:

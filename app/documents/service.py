@@ -23,7 +23,7 @@ from app.convoys.models import Assignment, Convoy
 from app.core.errors import InvalidInput, NotFound
 from app.core.i18n import N_, _
 from app.core.localtime import local_date, today_at
-from app.core.service import flush_or_conflict
+from app.core.service import flush_or_conflict, hold
 from app.documents import facts as papers
 from app.documents import render
 from app.documents.models import IssuedDocument
@@ -413,13 +413,9 @@ def issue(session: Session, convoy: Convoy, wanted: Paper, principal: Principal)
     """Give the paper a number (the same number again for a reissue, one revision more), make
     it, and keep its bytes, their SHA-256 and the facts it was made from."""
     # Two clerks issuing at once would both read the same last number or revision, and the
-    # second paper's row would then collide with the first's. Papers of a convoy are issued
-    # one at a time: the convoy's row is held until this transaction ends (PostgreSQL; SQLite
-    # writes one transaction at a time anyway). NO KEY UPDATE still lets others add rows that
-    # refer to the convoy (a seat, a load) meanwhile.
-    session.exec(
-        select(Convoy.id).where(Convoy.id == convoy.id).with_for_update(key_share=True)
-    ).one()
+    # second paper's row would then collide with the first's: a convoy's papers are issued
+    # one at a time.
+    hold(session, Convoy, convoy.id)
     everything = papers.convoy_facts(session, convoy)
     wanted = _addressed(everything, wanted)
     earlier = _issued_of(session, convoy, wanted)

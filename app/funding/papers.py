@@ -23,7 +23,7 @@ from app.auth.service import Principal
 from app.convoys import service as convoys
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.i18n import N_, _
-from app.core.service import flush_or_conflict
+from app.core.service import flush_or_conflict, hold
 from app.core.spreadsheets import neutral
 from app.documents import render
 from app.funding import service
@@ -217,17 +217,6 @@ def _keep(
     return paper
 
 
-def _one_at_a_time(session: Session, programme: Programme) -> None:
-    """A programme's papers are numbered one at a time. Two issued at once would both count
-    the same papers and take the same number (and two receipts for one donation would both
-    find none before them): the programme's row is held until the transaction ends
-    (PostgreSQL; SQLite writes one transaction at a time anyway). NO KEY UPDATE still lets
-    others book entries that refer to the programme's funds meanwhile."""
-    session.exec(
-        select(Programme.id).where(Programme.id == programme.id).with_for_update(key_share=True)
-    ).one()
-
-
 def _count(session: Session, kind: FundingPaperKind, **where: Any) -> int:
     stmt = select(func.count(col(FundingPaper.id))).where(FundingPaper.kind == kind)
     for name, value in where.items():
@@ -314,7 +303,9 @@ def issue_transport_report(
     session: Session, transport: Transport, principal: Principal
 ) -> FundingPaper:
     programme = service.get_programme(session, transport.programme_id)
-    _one_at_a_time(session, programme)
+    # A programme's papers are numbered by counting those before them: one at a time, or two
+    # issued at once take the same number (and two receipts for one donation find none).
+    hold(session, Programme, programme.id)
     label = service.label(programme, transport)
     n = _count(session, FundingPaperKind.transport_report, transport_id=transport.id) + 1
     return _keep(
@@ -392,7 +383,7 @@ def issue_year_report(
     session: Session, fund: Fund, year: int, principal: Principal
 ) -> FundingPaper:
     programme = service.get_programme(session, fund.programme_id)
-    _one_at_a_time(session, programme)
+    hold(session, Programme, programme.id)
     n = _count(session, FundingPaperKind.fund_year_report, fund_id=fund.id, year=year) + 1
     return _keep(
         session,
@@ -450,7 +441,7 @@ def issue_receipt(session: Session, entry: LedgerEntry, principal: Principal) ->
         errors.append(("tax_number", _("the programme's tax exemption is not recorded")))
     if errors:
         raise InvalidInput(errors)
-    _one_at_a_time(session, programme)
+    hold(session, Programme, programme.id)
     if session.exec(select(FundingPaper.id).where(FundingPaper.entry_id == entry.id)).first():
         raise Conflict(_("a receipt for entry {id} was issued already").format(id=entry.id))
     if session.exec(select(LedgerEntry.id).where(LedgerEntry.reverses_id == entry.id)).first():

@@ -394,6 +394,17 @@ def test_the_board_shows_the_way_back_beside_the_outward_legs_and_seats_its_driv
     )
 
 
+def _carried_by(
+    page: TestClient, convoy_id: int, item_id: int, carrier_id: int, shown: str
+) -> None:
+    """The board's carrier form sent as the coordinator sends it."""
+    chosen = page.post(
+        f"/convoys/{convoy_id}/carrier",
+        data={"item_id": item_id, "carrier_id": carrier_id, "csrf_token": csrf_token(shown)},
+    )
+    assert chosen.status_code == 303, chosen.text[:300]
+
+
 def test_the_vehicles_that_may_carry_equipment_are_listed_once_and_in_every_select_without_scripts(
     client: TestClient, page_as: PageClients
 ) -> None:
@@ -416,15 +427,7 @@ def test_the_vehicles_that_may_carry_equipment_are_listed_once_and_in_every_sele
     assert select.select("option") == []  # on no vehicle yet: nothing repeated per item
 
     carrier = planned.vehicles[1]
-    chosen = page.post(
-        f"/convoys/{planned.id}/carrier",
-        data={
-            "item_id": generator["id"],
-            "carrier_id": carrier["id"],
-            "csrf_token": csrf_token(shown),
-        },
-    )
-    assert chosen.status_code == 303, chosen.text[:300]
+    _carried_by(page, planned.id, generator["id"], carrier["id"], shown)
     [loaded] = [
         i
         for i in b.get(client, f"/convoys/{planned.id}")["items"]
@@ -465,16 +468,7 @@ def test_the_carrier_is_the_vehicle_itself_when_two_vehicles_share_a_name(
     )
     b.load(client, planned.id, generator["id"])
     page = page_as(Role.coordinator)
-    shown = _board(page, planned.id).text
-    chosen = page.post(
-        f"/convoys/{planned.id}/carrier",
-        data={
-            "item_id": generator["id"],
-            "carrier_id": second["id"],
-            "csrf_token": csrf_token(shown),
-        },
-    )
-    assert chosen.status_code == 303, chosen.text[:300]
+    _carried_by(page, planned.id, generator["id"], second["id"], _board(page, planned.id).text)
     for address in (f"/convoys/{planned.id}", f"/convoys/{planned.id}?choices=all"):
         select = soup(page.get(address).text).select_one(f"#carrier-{generator['id']}")
         assert select is not None
