@@ -13,10 +13,13 @@ class Settings(BaseSettings):
 
     # SQLite is the zero-setup default; production runs on PostgreSQL via psycopg 3.
     database_url: str = "sqlite:///./konvoi.db"
-    # Connections in the pool, and as many request threads: one each for every request
-    # served at once. Eight keep two cores busy; more only take turns at the interpreter
-    # lock and hold memory (`make bench`: same throughput, a sixth less resident memory).
-    db_pool_size: int = Field(default=8, ge=1)
+    # Connections in the pool, and as many requests served at once by a worker, each in a
+    # thread of its own. A worker runs Python on one core at a time (the interpreter lock),
+    # and every thread more hands that lock back and forth: SQLite gives it up for each row
+    # it reads. Two keep a second lane open while a long request (an import, a PDF) runs;
+    # more serve fewer requests a second (`make bench` at 32 connections: on SQLite the
+    # phone page 171-176 a second with 2, 133-156 with 8; more workers use more cores).
+    db_pool_size: int = Field(default=2, ge=1)
     host: str = "127.0.0.1"
     # Addresses of reverse proxies whose X-Forwarded-For and -Proto are believed ("*": any).
     forwarded_allow_ips: str = "127.0.0.1"
