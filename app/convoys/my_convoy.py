@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, case
 from sqlmodel import Session, col, select
 
 from app.auth import visibility
@@ -147,12 +147,35 @@ _SHOWN_CONVOYS = (
 )
 
 
+# The one convoy the page shows, chosen by the database: a driver's arrived convoys add up
+# over the years, and the page reads one row, not every trip they ever drove.
+_CURRENT = (
+    select(Convoy)
+    .where(
+        col(Convoy.id).in_(
+            select(col(Assignment.convoy_id)).where(
+                col(Assignment.driver_id) == bindparam("driver_id")
+            )
+        ),
+        col(Convoy.status).in_(list(_SHOWN_FIRST)),
+    )
+    .order_by(
+        case(_SHOWN_FIRST, value=col(Convoy.status)),
+        # The next to leave first; of those that arrived, the last.
+        case(
+            (col(Convoy.status) == ConvoyStatus.arrived, None),
+            else_=col(Convoy.planned_departure_at),
+        ),
+        col(Convoy.planned_departure_at).desc(),
+        col(Convoy.id).desc(),
+    )
+    .limit(1)
+)
+
+
 def current_convoy(session: Session, driver_id: int) -> Convoy | None:
     """The convoy on the road, else the next one to leave, else the last one that arrived."""
-    convoys = list(session.exec(_SHOWN_CONVOYS, params={"driver_id": driver_id}))
-    if not convoys:
-        return None
-    return min(convoys, key=lambda c: (_SHOWN_FIRST[c.status], c.planned_departure_at))
+    return session.exec(_CURRENT, params={"driver_id": driver_id}).first()
 
 
 # A sign-in ending on the road would cost the driver the reports their phone still holds.

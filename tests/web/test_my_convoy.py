@@ -321,3 +321,23 @@ def test_the_phone_shows_the_days_driving_its_breaks_and_the_rest_before_the_way
     assert "You drive: Escort van (Sprinter)" in home.get_text(" ")
     # Nothing on the page depends on the clock: loaded again, it is the same page.
     assert phone.get("/my-convoy").text == page.text
+
+
+def test_after_two_trips_the_phone_shows_the_last_one(
+    client: TestClient, page_as: PageClients
+) -> None:
+    """With nothing ahead, the driver's page is the convoy they came back with last, not the
+    first they ever drove; a driver's past trips are not read to find it."""
+    start = b.friday_ahead()
+    earlier = b.planned_convoy(client, start=start, assigned=False)
+    later = b.planned_convoy(client, start=start + timedelta(days=14), assigned=False)
+    me = b.driver(client, free=(earlier.free[0], later.free[1]))
+    for trip in (earlier, later):
+        for leg in trip.legs:
+            b.assign(client, trip.id, leg["id"], trip.vehicles[0]["id"], me["id"])
+        assert b.post(client, f"/convoys/{trip.id}/depart").status_code == 200
+        assert b.post(client, f"/convoys/{trip.id}/arrive").status_code == 200
+    phone = page_as(Role.driver, driver_id=me["id"])
+    heading = soup(phone.get("/my-convoy").text).select("h1")[0].text
+    assert later.convoy["number"] in heading
+    assert earlier.convoy["number"] not in heading
