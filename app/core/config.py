@@ -17,8 +17,9 @@ class Settings(BaseSettings):
     # thread of its own. A worker runs Python on one core at a time (the interpreter lock),
     # and every thread more hands that lock back and forth: SQLite gives it up for each row
     # it reads. Two keep a second lane open while a long request (an import, a PDF) runs;
-    # more serve fewer requests a second (`make bench` at 32 connections: on SQLite the
-    # phone page 171-176 a second with 2, 133-156 with 8; more workers use more cores).
+    # more serve fewer requests a second (`wrk -c32` on one worker, SQLite: the phone page
+    # 159 and 192 a second with 2, 133 and 156 with 8; README, Benchmarks). More workers use
+    # more cores.
     db_pool_size: int = Field(default=2, ge=1)
     host: str = "127.0.0.1"
     # Addresses of reverse proxies whose X-Forwarded-For and -Proto are believed ("*": any).

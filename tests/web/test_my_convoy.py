@@ -327,7 +327,7 @@ def test_after_two_trips_the_phone_shows_the_last_one(
     client: TestClient, page_as: PageClients
 ) -> None:
     """With nothing ahead, the driver's page is the convoy they came back with last, not the
-    first they ever drove; a driver's past trips are not read to find it."""
+    first they ever drove."""
     start = b.friday_ahead()
     earlier = b.planned_convoy(client, start=start, assigned=False)
     later = b.planned_convoy(client, start=start + timedelta(days=14), assigned=False)
