@@ -135,42 +135,26 @@ def _driver_of(principal: Principal) -> int:
     return principal.driver_id
 
 
-# The driver's convoys worth showing, built once.
-_SHOWN_CONVOYS = (
-    select(Convoy)
-    .join(Assignment, col(Assignment.convoy_id) == col(Convoy.id))
-    .where(
-        col(Assignment.driver_id) == bindparam("driver_id"),
-        col(Convoy.status).in_(list(_SHOWN_FIRST)),
-    )
-    .distinct()
+# The driver's convoys worth showing, built once (a convoy once, however many seats).
+_SHOWN_CONVOYS = select(Convoy).where(
+    col(Convoy.id).in_(
+        select(col(Assignment.convoy_id)).where(col(Assignment.driver_id) == bindparam("driver_id"))
+    ),
+    col(Convoy.status).in_(list(_SHOWN_FIRST)),
 )
-
 
 # The one convoy the page shows, chosen by the database: a driver's arrived convoys add up
 # over the years, and the page reads one row, not every trip they ever drove.
-_CURRENT = (
-    select(Convoy)
-    .where(
-        col(Convoy.id).in_(
-            select(col(Assignment.convoy_id)).where(
-                col(Assignment.driver_id) == bindparam("driver_id")
-            )
-        ),
-        col(Convoy.status).in_(list(_SHOWN_FIRST)),
-    )
-    .order_by(
-        case(_SHOWN_FIRST, value=col(Convoy.status)),
-        # The next to leave first; of those that arrived, the last.
-        case(
-            (col(Convoy.status) == ConvoyStatus.arrived, None),
-            else_=col(Convoy.planned_departure_at),
-        ),
-        col(Convoy.planned_departure_at).desc(),
-        col(Convoy.id).desc(),
-    )
-    .limit(1)
-)
+_CURRENT = _SHOWN_CONVOYS.order_by(
+    case(_SHOWN_FIRST, value=col(Convoy.status)),
+    # The next to leave first; of those that arrived, the last.
+    case(
+        (col(Convoy.status) == ConvoyStatus.arrived, None),
+        else_=col(Convoy.planned_departure_at),
+    ),
+    col(Convoy.planned_departure_at).desc(),
+    col(Convoy.id).desc(),
+).limit(1)
 
 
 def current_convoy(session: Session, driver_id: int) -> Convoy | None:

@@ -354,9 +354,13 @@ EXPORT_CODES = frozenset(
 )
 
 
+def board_address(convoy_id: int, all_choices: bool = False) -> str:
+    return f"/convoys/{convoy_id}" + ("?choices=all" if all_choices else "")
+
+
 def back_to(convoy_id: int, all_choices: bool = False) -> str:
     """The query that brings a form opened from the board back to it once saved."""
-    return urlencode({"back": f"/convoys/{convoy_id}" + ("?choices=all" if all_choices else "")})
+    return urlencode({"back": board_address(convoy_id, all_choices)})
 
 
 def fix_links(
@@ -373,10 +377,9 @@ def fix_links(
     comes back to the board once saved (``back``: ``back_to``, made once for a board's
     174 findings at 60 vehicles)."""
     code, item, leg, driver = finding.code, finding.item_id, finding.leg_id, finding.driver_id
-    board = f"/convoys/{convoy_id}"
-    here = board + ("?choices=all" if all_choices else "")
-    if back is None:
-        back = back_to(convoy_id, all_choices)
+    board = board_address(convoy_id)
+    here = board_address(convoy_id, all_choices)
+    back = back or back_to(convoy_id, all_choices)
     context = finding.context or {}
     links: list[tuple[str, str]] = []
     if code == "no_legs":
