@@ -341,3 +341,22 @@ def test_after_two_trips_the_phone_shows_the_last_one(
     heading = soup(phone.get("/my-convoy").text).select("h1")[0].text
     assert later.convoy["number"] in heading
     assert earlier.convoy["number"] not in heading
+
+
+def test_a_driver_reading_ukrainian_is_told_where_to_meet_in_ukrainian(
+    client: TestClient, page_as: PageClients
+) -> None:
+    planned = b.planned_convoy(
+        client,
+        meeting_point="WSW bus depot, Wuppertal",
+        meeting_point_uk="Автобусне депо WSW, Вупперталь",
+    )
+    me = planned.drivers[0]
+    meet = {}
+    for language in ("uk", "de"):
+        page = page_as(Role.driver, driver_id=me["id"], language=language).get("/my-convoy")
+        assert page.status_code == 200
+        meet[language] = soup(page.text).select("#meet-heading ~ p")[0].get_text(" ")
+    assert "Автобусне депо WSW, Вупперталь" in meet["uk"]
+    assert "WSW bus depot, Wuppertal" not in meet["uk"]
+    assert "WSW bus depot, Wuppertal" in meet["de"]
