@@ -117,7 +117,7 @@ class MyConvoy:
     trip: trip.Trip
     legs: list[LegView]
     vehicles: list[VehicleView]
-    co_drivers: list[tuple[str, str]]  # (name, vehicle)
+    co_drivers: list[tuple[str, str, str | None]]  # (name, vehicle, its Ukrainian name)
     # The driver's plan, by the planner readiness uses: every driving day of the trip (the
     # page names no "today": it stays the same page while the plan does, see _page).
     days: list[driving_time.DrivingDay] = field(default_factory=list)
@@ -237,7 +237,12 @@ def gather(session: Session, convoy: Convoy, driver_id: int) -> MyConvoy:
         legs=views_of_legs,
         vehicles=[VehicleView(item, papers) for item, papers in vehicles],
         co_drivers=sorted(
-            {(s.driver_name, s.vehicle_name) for s in team if s.driver_id != driver_id}
+            {
+                (s.driver_name, s.vehicle_name, s.vehicle_name_uk)
+                for s in team
+                if s.driver_id != driver_id
+            },
+            key=lambda named: (named[0], named[1]),
         ),
         days=driving_time.driving_days(blocks),
         home=home,

@@ -44,6 +44,7 @@ class Seat:
     leg_id: int
     vehicle_id: int
     vehicle_name: str
+    vehicle_name_uk: str | None  # the phone page names the vehicle in the reader's language
     driver_id: int
     driver_name: str
     starts_at: datetime
@@ -85,6 +86,7 @@ _SEATS = (
         col(Assignment.leg_id),
         col(Assignment.vehicle_id),
         col(Item.name),
+        col(Item.name_uk),
         col(Assignment.driver_id),
         col(Driver.name),
         col(Assignment.starts_at),

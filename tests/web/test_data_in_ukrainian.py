@@ -113,6 +113,26 @@ def test_a_ukrainian_page_shows_the_ukrainian_text_and_marks_what_is_missing(
     assert not german.select(".untranslated")
 
 
+def test_the_convoy_list_names_each_convoy_in_the_readers_language(
+    client: TestClient, page_as: PageClients
+) -> None:
+    b.convoy(client, b.friday_ahead(), name="Pumps for Lviv", name_uk="Насоси для Львова")
+    b.convoy(client, b.friday_ahead(), name="Buses for Mykolaiv")
+
+    def listed(language: str) -> str:
+        """The list's first column: each convoy's number and name."""
+        page = page_as(Role.coordinator, language=language).get("/convoys")
+        assert page.status_code == 200
+        return " ".join(
+            td.get_text(" ", strip=True) for td in soup(page.text).select("tbody td:first-child")
+        )
+
+    ukrainian, german = listed("uk"), listed("de")
+    assert "Насоси для Львова" in ukrainian and "Pumps for Lviv" not in ukrainian
+    assert "Buses for Mykolaiv (не перекладено)" in ukrainian
+    assert "Pumps for Lviv" in german and "Насоси для Львова" not in german
+
+
 def test_the_papers_ukrainian_half_uses_the_ukrainian_text_or_says_it_is_missing(
     client: TestClient,
 ) -> None:

@@ -13,6 +13,7 @@ from app.auth.models import WebSession
 from app.auth.roles import Role
 from app.auth.security import digest
 from app.core.config import get_settings
+from tests import factories
 from tests.accounts import RoleClients
 from tests.convoys import builders as b
 from tests.convoys.builders import H
@@ -360,3 +361,35 @@ def test_a_driver_reading_ukrainian_is_told_where_to_meet_in_ukrainian(
     assert "Автобусне депо WSW, Вупперталь" in meet["uk"]
     assert "WSW bus depot, Wuppertal" not in meet["uk"]
     assert "WSW bus depot, Wuppertal" in meet["de"]
+
+
+def test_a_driver_reading_ukrainian_is_told_their_vehicle_and_the_teams_in_ukrainian(
+    client: TestClient, page_as: PageClients
+) -> None:
+    planned = b.planned_convoy(client, vehicles=2)
+    mine, theirs = planned.vehicles
+    names = {
+        mine["id"]: ("Unimog U 400 of WSW", "Унімог U 400 від WSW"),
+        theirs["id"]: ("MAN Lion's City of WSW", "Автобус MAN Lion's City від WSW"),
+    }
+    for item_id, (name, name_uk) in names.items():
+        changed = client.patch(
+            f"{factories.API}/items/{item_id}", json={"name": name, "name_uk": name_uk}
+        )
+        assert changed.status_code == 200, changed.text
+    me = planned.drivers[0]
+    said: dict[str, tuple[str, str]] = {}
+    for language in ("uk", "de"):
+        page = soup(
+            page_as(Role.driver, driver_id=me["id"], language=language).get("/my-convoy").text
+        )
+        leg = page.select_one(f"#leg-{planned.legs[0]['id']}")
+        team = page.select_one("#team-heading + ul")
+        assert leg is not None and team is not None
+        said[language] = (leg.get_text(" "), team.get_text(" "))
+    assert "Унімог U 400 від WSW" in said["uk"][0]
+    assert "Unimog U 400 of WSW" not in said["uk"][0]
+    assert "Автобус MAN Lion's City від WSW" in said["uk"][1]
+    assert "MAN Lion's City of WSW" not in said["uk"][1]
+    assert "Unimog U 400 of WSW" in said["de"][0]
+    assert "MAN Lion's City of WSW" in said["de"][1]
