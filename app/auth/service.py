@@ -6,7 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, func, or_
+from sqlalchemy import RowMapping, bindparam, delete, func, or_
+from sqlalchemy import select as select_rows
 from sqlmodel import Session, col, select
 
 from app.auth import security
@@ -294,13 +295,30 @@ class SignedIn:
     csrf_token: str | None = None
 
     @classmethod
-    def of(cls, user: User, expires_at: datetime, csrf_token: str | None = None) -> "SignedIn":
-        return cls(Principal.of(user), UserRead.model_validate(user), expires_at, csrf_token)
+    def of(cls, row: RowMapping) -> "SignedIn":
+        """From a row of ``_BY_TOKEN`` or ``_BY_SESSION``: the account's columns, plain."""
+        principal = Principal(
+            row["id"],
+            row["username"],
+            row["role"],
+            row["driver_id"],
+            row["destination_id"],
+            row["full_name"],
+            row["locale"],
+            row["collection_point_id"],
+        )
+        account = UserRead.model_validate(row)
+        return cls(principal, account, row["expires_at"], row.get("csrf_token"))
 
 
-# Asked on every request: built once, with bind parameters.
+# Asked on every request: built once, with bind parameters, and read as plain rows (the
+# columns a request needs, no ORM object: most of a short request's time went there).
+_SIGNED_IN_COLUMNS = (
+    *(col(getattr(User, name)) for name in UserRead.model_fields),
+    col(User.locale),
+)
 _BY_TOKEN = (
-    select(User, ApiToken.expires_at)
+    select_rows(*_SIGNED_IN_COLUMNS, col(ApiToken.expires_at))
     .join(ApiToken, col(ApiToken.user_id) == col(User.id))
     .where(
         col(ApiToken.token_hash) == bindparam("digest"),
@@ -309,7 +327,7 @@ _BY_TOKEN = (
     )
 )
 _BY_SESSION = (
-    select(User, WebSession.expires_at, WebSession.csrf_token)
+    select_rows(*_SIGNED_IN_COLUMNS, col(WebSession.expires_at), col(WebSession.csrf_token))
     .join(WebSession, col(WebSession.user_id) == col(User.id))
     .where(
         col(WebSession.session_hash) == bindparam("digest"),
@@ -322,8 +340,8 @@ _BY_SESSION = (
 def signed_in_by_token(session: Session, secret: str) -> SignedIn | None:
     """The active account behind an unexpired bearer token: one statement."""
     params = {"digest": security.digest(secret), "now": utcnow()}
-    row = session.exec(_BY_TOKEN, params=params).first()
-    return SignedIn.of(row[0], row[1]) if row else None
+    row = session.connection().execute(_BY_TOKEN, params).mappings().first()
+    return SignedIn.of(row) if row else None
 
 
 def revoke_token(session: Session, secret: str) -> None:
@@ -370,8 +388,8 @@ def open_session(session: Session, user: User) -> tuple[str, WebSession]:
 def signed_in_by_session(session: Session, secret: str) -> SignedIn | None:
     """The active account behind an unexpired browser session cookie: one statement."""
     params = {"digest": security.digest(secret), "now": utcnow()}
-    row = session.exec(_BY_SESSION, params=params).first()
-    return SignedIn.of(row[0], row[1], row[2]) if row else None
+    row = session.connection().execute(_BY_SESSION, params).mappings().first()
+    return SignedIn.of(row) if row else None
 
 
 def close_session(session: Session, secret: str) -> None:
