@@ -111,3 +111,11 @@ def _install_escaping_gettext(env: Environment, translations: NullTranslations) 
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext, ngettext, newstyle=True, pgettext=pgettext, npgettext=npgettext
     )
+
+    def say(message: str, **values: object) -> Markup:
+        """``_()``, the templates' most frequent call (a board says hundreds of messages):
+        what the extension's newstyle ``_`` does (escape, then ``%`` with the values escaped)
+        in one call, not three through the template's context."""
+        return escape(translations.gettext(message)) % values
+
+    env.globals["_"] = say

@@ -4,6 +4,7 @@ Times are shown in the local time of the place they belong to, naming the zone:
 "Fr., 16. Juli 2027, 17:00 MESZ", "пт, 16 лип. 2027 р., 18:00 за східноєвропейським літнім часом".
 """
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -17,9 +18,35 @@ def local_time(instant: datetime | None, zone: str, language: str, *, year: bool
     if instant is None:
         return "–"
     moment = instant.astimezone(ZoneInfo(zone))
-    when = format_skeleton("yMMMEd" if year else "MMMEd", moment, locale=language)
+    when = format_skeleton("yMMMEd" if year else "MMMEd", moment.date(), locale=language)
+    return _with_clock(when, moment, language)
+
+
+def _with_clock(day: str, moment: datetime, language: str) -> str:
     # Every language Konvoi speaks writes the clock as 17:00.
-    return f"{when}, {moment:%H:%M} {zone_name(moment, language)}"
+    return f"{day}, {moment:%H:%M} {zone_name(moment, language)}"
+
+
+LocalTime = Callable[..., str]
+
+
+def page_local_time(language: str) -> LocalTime:
+    """``local_time`` for the rendering of one page: a page names the same few days dozens of
+    times (a leg ends when the next starts, a driving day repeats its stretches), so each day
+    is put into words once per page, not once per time."""
+    days: dict[tuple[date, bool], str] = {}
+
+    def said_at(instant: datetime | None, zone: str, year: bool = True) -> str:
+        if instant is None:
+            return "–"
+        moment = instant.astimezone(ZoneInfo(zone))
+        key = (moment.date(), year)
+        day = days.get(key)
+        if day is None:
+            day = days[key] = format_skeleton("yMMMEd" if year else "MMMEd", key[0], language)
+        return _with_clock(day, moment, language)
+
+    return said_at
 
 
 def day(value: date | None, language: str) -> str:

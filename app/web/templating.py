@@ -15,7 +15,7 @@ from jinja2_fragments import render_block
 
 from app.auth.policy import may
 from app.auth.service import Principal
-from app.web import i18n
+from app.web import formatting, i18n
 from app.web.environment import environment
 
 
@@ -51,6 +51,7 @@ def render(
         "csrf_token": getattr(request.state, "csrf_token", ""),
         # What the reader may do, by the API's policy table: a page offers only that.
         "may": lambda operation: principal is not None and may(principal.role, operation),
+        "local_time": formatting.page_local_time(language),
         **context,
     }
     if block is not None and is_htmx(request):
