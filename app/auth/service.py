@@ -16,6 +16,7 @@ from app.auth.roles import Role
 from app.auth.schemas import UserCreate, UserRead, UserUpdate
 from app.collection.models import CollectionPoint
 from app.core.config import get_settings
+from app.core.database import plain_rows
 from app.core.errors import Conflict, InvalidInput, TooManyAttempts
 from app.core.i18n import N_, _
 from app.core.service import get_or_404, touch
@@ -340,7 +341,7 @@ _BY_SESSION = (
 def signed_in_by_token(session: Session, secret: str) -> SignedIn | None:
     """The active account behind an unexpired bearer token: one statement."""
     params = {"digest": security.digest(secret), "now": utcnow()}
-    row = session.connection().execute(_BY_TOKEN, params).mappings().first()
+    row = plain_rows(session, _BY_TOKEN, params).mappings().first()
     return SignedIn.of(row) if row else None
 
 
@@ -388,7 +389,7 @@ def open_session(session: Session, user: User) -> tuple[str, WebSession]:
 def signed_in_by_session(session: Session, secret: str) -> SignedIn | None:
     """The active account behind an unexpired browser session cookie: one statement."""
     params = {"digest": security.digest(secret), "now": utcnow()}
-    row = session.connection().execute(_BY_SESSION, params).mappings().first()
+    row = plain_rows(session, _BY_SESSION, params).mappings().first()
     return SignedIn.of(row) if row else None
 
 

@@ -28,6 +28,7 @@ from app.auth.service import Principal
 from app.convoys import service
 from app.convoys.models import Assignment, Convoy, ConvoyItem, LegEvent
 from app.convoys.schemas import ConvoyDetail, ConvoyItemRead, ConvoyRead, LegEventRead, SeatRead
+from app.core.database import plain_rows
 from app.core.errors import NotFound
 from app.core.i18n import N_
 from app.drivers.models import Driver
@@ -101,7 +102,7 @@ _SEATS = (
 
 def seats(session: Session, convoy_id: int) -> list[Seat]:
     """The team: every seat of the convoy with the vehicle's and the driver's names."""
-    return [Seat(*row) for row in session.execute(_SEATS, {"convoy_id": convoy_id}).all()]
+    return [Seat(*row) for row in plain_rows(session, _SEATS, {"convoy_id": convoy_id}).all()]
 
 
 _ITEMS = (
@@ -144,13 +145,13 @@ def carried(
 ) -> list[ConvoyItemRead]:
     """The convoy's goods this principal may see, vehicles first, with their export plates."""
     if visibility.is_office(principal):
-        rows = session.execute(_ITEMS, {"convoy_id": convoy_id}).all()
+        rows = plain_rows(session, _ITEMS, {"convoy_id": convoy_id}).all()
     elif principal.role == Role.driver:
         driven = sorted({seat.vehicle_id for seat in team if seat.driver_id == principal.driver_id})
-        rows = session.execute(_DRIVERS_ITEMS, {"convoy_id": convoy_id, "driven": driven}).all()
+        rows = plain_rows(session, _DRIVERS_ITEMS, {"convoy_id": convoy_id, "driven": driven}).all()
     else:
         visible = _ITEMS.where(visibility.items(principal))
-        rows = session.execute(visible, {"convoy_id": convoy_id}).all()
+        rows = plain_rows(session, visible, {"convoy_id": convoy_id}).all()
     return [
         ConvoyItemRead.model_validate(_plain(dict(zip(_ITEM_FIELDS, row, strict=True))))
         for row in rows
