@@ -15,16 +15,7 @@ from app.core.localtime import format_skeleton, locale_of, zone_name
 
 
 def local_time(instant: datetime | None, zone: str, language: str, *, year: bool = True) -> str:
-    if instant is None:
-        return "–"
-    moment = instant.astimezone(ZoneInfo(zone))
-    when = format_skeleton("yMMMEd" if year else "MMMEd", moment.date(), locale=language)
-    return _with_clock(when, moment, language)
-
-
-def _with_clock(day: str, moment: datetime, language: str) -> str:
-    # Every language Konvoi speaks writes the clock as 17:00.
-    return f"{day}, {moment:%H:%M} {zone_name(moment, language)}"
+    return page_local_time(language)(instant, zone, year)
 
 
 LocalTime = Callable[..., str]
@@ -44,7 +35,8 @@ def page_local_time(language: str) -> LocalTime:
         day = days.get(key)
         if day is None:
             day = days[key] = format_skeleton("yMMMEd" if year else "MMMEd", key[0], language)
-        return _with_clock(day, moment, language)
+        # Every language Konvoi speaks writes the clock as 17:00.
+        return f"{day}, {moment:%H:%M} {zone_name(moment, language)}"
 
     return said_at
 
