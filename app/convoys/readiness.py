@@ -79,6 +79,7 @@ class Good(NamedTuple):
 
     id: int
     name: str
+    name_uk: str | None  # the board names the goods in the reader's language
     category: ItemCategory
     status: ItemStatus
     status_reason: str | None
@@ -116,6 +117,7 @@ _LOADED = (
     select_rows(
         col(Item.id),
         col(Item.name),
+        col(Item.name_uk),
         col(Item.category),
         col(Item.status),
         col(Item.status_reason),

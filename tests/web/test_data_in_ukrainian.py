@@ -133,6 +133,29 @@ def test_the_convoy_list_names_each_convoy_in_the_readers_language(
     assert "Pumps for Lviv" in german and "Насоси для Львова" not in german
 
 
+def test_the_board_names_the_convoy_its_legs_and_goods_in_the_readers_language(
+    client: TestClient, page_as: PageClients
+) -> None:
+    planned = b.planned_convoy(client, vehicles=2)
+    _translated(client, planned)
+    pump = factories.equipment(client, planned.vehicles[0]["donor_id"], name="Submersible pump")
+    assert b.post(client, f"/items/{pump['id']}/accept").status_code == 200
+    b.load(client, planned.id, pump["id"])
+
+    def board(language: str) -> str:
+        page = page_as(Role.coordinator, language=language).get(f"/convoys/{planned.id}")
+        assert page.status_code == 200
+        # The heading, the seat grid's legs and vehicles, and what the convoy carries.
+        named = soup(page.text).select("h1, table.seat-grid th, #loaded li > a")
+        return " ".join(" ".join(tag.get_text(" ") for tag in named).split())
+
+    ukrainian, german = board("uk"), board("de")
+    for said in ("Насоси та автобуси для Львова", "Вупперталь → Львів", "Автобус MAN Lion's City"):
+        assert said in ukrainian and said not in german
+    assert "Submersible pump (не перекладено)" in ukrainian
+    assert "Submersible pump" in german and "не перекладено" not in german
+
+
 def test_the_papers_ukrainian_half_uses_the_ukrainian_text_or_says_it_is_missing(
     client: TestClient,
 ) -> None:
