@@ -145,12 +145,18 @@ def test_the_board_names_the_convoy_its_legs_and_goods_in_the_readers_language(
     def board(language: str) -> str:
         page = page_as(Role.coordinator, language=language).get(f"/convoys/{planned.id}")
         assert page.status_code == 200
-        # The heading, the seat grid's legs and vehicles, and what the convoy carries.
-        named = soup(page.text).select("h1, table.seat-grid th, #loaded li > a")
+        # The heading, where it meets and ends, the seat grid's legs and vehicles, and what
+        # the convoy carries.
+        named = soup(page.text).select("h1, h1 ~ p, table.seat-grid th, #loaded li > a")
         return " ".join(" ".join(tag.get_text(" ") for tag in named).split())
 
     ukrainian, german = board("uk"), board("de")
-    for said in ("Насоси та автобуси для Львова", "Вупперталь → Львів", "Автобус MAN Lion's City"):
+    for said in (
+        "Насоси та автобуси для Львова",
+        "Автобусне депо WSW, Вупперталь",
+        "Вупперталь → Львів",
+        "Автобус MAN Lion's City",
+    ):
         assert said in ukrainian and said not in german
     assert "Submersible pump (не перекладено)" in ukrainian
     assert "Submersible pump" in german and "не перекладено" not in german
