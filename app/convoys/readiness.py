@@ -531,10 +531,18 @@ def _other_bookings(
     return [(b, *legs[b.leg_id]) for b in bookings]
 
 
-def _available(windows: list[Free], start: date, end: date) -> bool:
-    """Whether the windows cover every day from ``start`` to ``end``; windows that overlap or
+def _free_spans(windows: dict[int, list[Free]]) -> dict[int, list[tuple[date, date]]]:
+    """Each driver's free days as the fewest ranges, once per driver: windows that overlap or
     follow each other day after day count as one ("free Thu-Fri" and "free Sat-Mon")."""
-    spans = licence_rules.merged((w.available_from_on, w.available_to_on) for w in windows)
+    return {
+        driver_id: licence_rules.merged((w.available_from_on, w.available_to_on) for w in free)
+        for driver_id, free in windows.items()
+        if free  # none given: their availability is unknown, not "never free"
+    }
+
+
+def _available(spans: list[tuple[date, date]], start: date, end: date) -> bool:
+    """Whether the driver's free days (``_free_spans``) cover every day from start to end."""
     return any(first <= start and last >= end for first, last in spans)
 
 
@@ -555,6 +563,18 @@ def _check_assignments(
     vehicle_by_id = {v.id: v for v in vehicles}
     leg_by_id = {leg.id: leg for leg in legs}
     zones = trips.zones_of(convoy, legs)
+    # Each leg's days on the calendars of its two ends (a night leg into Lviv ends on Kyiv's
+    # next day even when it is still the same day in UTC), each driver's free days and their
+    # licence for a class: once, not for each of the 240 seats of 60 vehicles on 4 legs.
+    leg_days = {
+        leg.id or 0: (
+            trips.Moment(leg.planned_departure_at, zones[leg.id or 0][0], leg.from_place).day,
+            trips.leg_end(leg).day,
+        )
+        for leg in legs
+    }
+    free_spans = _free_spans(windows)
+    held_for: dict[tuple[int, LicenceClass], Held | None] = {}
     # Who left which seat empty: "leg 2: MAN bus" -> "Jens Krüger withdrew (ill)".
     left_by: dict[str, str] = {}
     for w in withdrawals:
@@ -622,10 +642,12 @@ def _check_assignments(
         about = {"driver_id": a.driver_id, "leg_id": leg.id, "item_id": vehicle.id}
         required = vehicle.licence_class_required
         if required is not None:
-            held = licence_rules.valid_licence_for(
-                licences.get(a.driver_id, []), LicenceClass(required), trip.back.day
-            )
-            if held is None:
+            key = (a.driver_id, LicenceClass(required))
+            if key not in held_for:
+                held_for[key] = licence_rules.valid_licence_for(
+                    licences.get(a.driver_id, []), key[1], trip.back.day
+                )
+            if held_for[key] is None:
                 expired = [
                     lic
                     for lic in licences.get(a.driver_id, [])
@@ -665,13 +687,8 @@ def _check_assignments(
                     ),
                     **about,
                 )
-        driver_windows = windows.get(a.driver_id, [])
-        # Days on the calendars of the leg's two ends: a night leg into Lviv ends on
-        # Kyiv's next day even when it is still the same day in UTC.
-        start_zone = zones[leg.id or 0][0]
-        start = trips.Moment(leg.planned_departure_at, start_zone, leg.from_place).day
-        end = trips.leg_end(leg).day
-        if not driver_windows:
+        start, end = leg_days[leg.id or 0]
+        if a.driver_id not in free_spans:
             found.warn(
                 "driver_availability_unknown",
                 _(
@@ -680,7 +697,7 @@ def _check_assignments(
                 ).format(driver=driver_name, days=day_span(start, end), position=leg.position),
                 **about,
             )
-        elif not _available(driver_windows, start, end):
+        elif not _available(free_spans[a.driver_id], start, end):
             found.block(
                 "driver_unavailable",
                 _("{driver} is not free {days} (leg {position}, {start} → {end}).").format(
@@ -929,11 +946,12 @@ def seat_choices(
         for leg in legs
     }
 
+    free_spans = _free_spans(windows)
+
     def free_problem(driver_id: int, start: date, end: date) -> str | None:
-        free = windows.get(driver_id, [])
-        if not free:
+        if driver_id not in free_spans:
             return _("availability unknown")
-        if not _available(free, start, end):
+        if not _available(free_spans[driver_id], start, end):
             return _("not free {days}").format(days=day_span(start, end))
         return None
 
