@@ -288,6 +288,10 @@ class Board:
         }
 
     @cached_property
+    def _first_legs(self) -> dict[int, int]:
+        return first_legs(self._seats_by_driver)
+
+    @cached_property
     def _leg_days(self) -> dict[int, tuple[date, date]]:
         return {row.leg.id or 0: (row.starts.day, row.ends.day) for row in self.legs}
 
@@ -305,6 +309,7 @@ class Board:
             self._leg_days,
             self.all_choices,
             back=self._back,
+            first=self._first_legs,
         )
 
     @cached_property
@@ -363,6 +368,15 @@ def back_to(convoy_id: int, all_choices: bool = False) -> str:
     return urlencode({"back": board_address(convoy_id, all_choices)})
 
 
+def first_legs(seats: dict[tuple[int, int], int]) -> dict[int, int]:
+    """Each driver's first seat's leg (the lowest leg id), from the (driver, leg) seats."""
+    first: dict[int, int] = {}
+    for driver, leg in seats:
+        if driver not in first or leg < first[driver]:
+            first[driver] = leg
+    return first
+
+
 def fix_links(
     convoy_id: int,
     finding: Finding,
@@ -370,12 +384,13 @@ def fix_links(
     days: dict[int, tuple[date, date]] | None = None,
     all_choices: bool = False,
     back: str | None = None,
+    first: dict[int, int] | None = None,
 ) -> list[tuple[str, str]]:
     """Links to the forms that fix ``finding``, each with what it opens. ``seats``: the
     vehicle each (driver, leg) drives, to find a double booking's cell; ``days``: each leg's
     first and last day, which a driver's free-days form starts with. A form opened from here
     comes back to the board once saved (``back``: ``back_to``, made once for a board's
-    174 findings at 60 vehicles)."""
+    174 findings at 60 vehicles; ``first``: ``first_legs``, likewise)."""
     code, item, leg, driver = finding.code, finding.item_id, finding.leg_id, finding.driver_id
     board = board_address(convoy_id)
     here = board_address(convoy_id, all_choices)
@@ -415,10 +430,10 @@ def fix_links(
             free = f"&free_from={span[0].isoformat()}&free_to={span[1].isoformat()}" if span else ""
             links.append((_("free days"), f"/drivers/{driver}?{back}{free}#availability-heading"))
         elif driver and code.startswith("driving_time_"):
-            first = min((lg for (d, lg) in seats if d == driver), default=None)
-            if first is not None:
-                links.append((_("seat"), f"{here}#seat-{seats[(driver, first)]}-{first}"))
-                links.append((_("leg"), f"{board}/legs/{first}"))
+            first_leg = (first if first is not None else first_legs(seats)).get(driver)
+            if first_leg is not None:
+                links.append((_("seat"), f"{here}#seat-{seats[(driver, first_leg)]}-{first_leg}"))
+                links.append((_("leg"), f"{board}/legs/{first_leg}"))
             links.append((_("driver"), f"/drivers/{driver}"))
         elif driver:
             links.append((_("driver"), f"/drivers/{driver}"))
