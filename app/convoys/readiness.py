@@ -531,6 +531,18 @@ def _other_bookings(
     return [(b, *legs[b.leg_id]) for b in bookings]
 
 
+def _leg_days(legs: list[Leg], zones: dict[int, tuple[str, str]]) -> dict[int, tuple[date, date]]:
+    """Each leg's first and last day, on the calendars of its two ends: a night leg into Lviv
+    ends on Kyiv's next day even when it is still the same day in UTC."""
+    return {
+        leg.id or 0: (
+            trips.Moment(leg.planned_departure_at, zones[leg.id or 0][0], leg.from_place).day,
+            trips.leg_end(leg).day,
+        )
+        for leg in legs
+    }
+
+
 def _free_spans(windows: dict[int, list[Free]]) -> dict[int, list[tuple[date, date]]]:
     """Each driver's free days as the fewest ranges, once per driver: windows that overlap or
     follow each other day after day count as one ("free Thu-Fri" and "free Sat-Mon")."""
@@ -563,16 +575,9 @@ def _check_assignments(
     vehicle_by_id = {v.id: v for v in vehicles}
     leg_by_id = {leg.id: leg for leg in legs}
     zones = trips.zones_of(convoy, legs)
-    # Each leg's days on the calendars of its two ends (a night leg into Lviv ends on Kyiv's
-    # next day even when it is still the same day in UTC), each driver's free days and their
-    # licence for a class: once, not for each of the 240 seats of 60 vehicles on 4 legs.
-    leg_days = {
-        leg.id or 0: (
-            trips.Moment(leg.planned_departure_at, zones[leg.id or 0][0], leg.from_place).day,
-            trips.leg_end(leg).day,
-        )
-        for leg in legs
-    }
+    # Each leg's days, each driver's free days and their licence for a class: found once,
+    # not for each of the 240 seats of 60 vehicles on 4 legs.
+    leg_days = _leg_days(legs, zones)
     free_spans = _free_spans(windows)
     held_for: dict[tuple[int, LicenceClass], Held | None] = {}
     # Who left which seat empty: "leg 2: MAN bus" -> "Jens Krüger withdrew (ill)".
@@ -938,13 +943,7 @@ def seat_choices(
         return None if required is None else licence_problems[(driver_id, required)]
 
     withdrew = {w.driver_id: w for w in facts.withdrawals}
-    leg_days = {
-        leg.id or 0: (
-            trips.Moment(leg.planned_departure_at, zones[leg.id or 0][0], leg.from_place).day,
-            trips.leg_end(leg).day,
-        )
-        for leg in legs
-    }
+    leg_days = _leg_days(legs, zones)
 
     free_spans = _free_spans(windows)
 
