@@ -34,6 +34,8 @@ from app.convoys.service import (
     withdrawals_of,
 )
 from app.convoys.trip import Trip
+from app.core import i18n
+from app.core.bilingual import in_language
 from app.core.i18n import _, ngettext
 from app.core.i18n import word as status_word
 from app.core.identifiers import LicenceClass, vin_warnings
@@ -371,7 +373,7 @@ def _check_item(
     if item.destination_id is None:
         found.block(
             "item_without_destination",
-            _("{item} is not allocated to a recipient utility.").format(item=item.name),
+            _("{item} is not allocated to a recipient utility.").format(item=_named(item)),
             **about,
         )
     else:
@@ -386,7 +388,7 @@ def _check_item(
                 _(
                     "{item} has no usage certificate (Verwendungsnachweis) for its "
                     "destination that is valid on {day}, the day of departure."
-                ).format(item=item.name, day=day(on)),
+                ).format(item=_named(item), day=day(on)),
                 **about,
             )
     if planning and item.status not in READY_ITEM_STATUSES:
@@ -394,7 +396,7 @@ def _check_item(
         found.block(
             "item_not_export_ready",
             _("{item} is {status}, not export-ready{why}.").format(
-                item=item.name, status=status_word(item.status), why=why
+                item=_named(item), status=status_word(item.status), why=why
             ),
             **about,
         )
@@ -402,7 +404,7 @@ def _check_item(
         found.block(
             "equipment_without_carrier",
             _("{item} is equipment: say which vehicle of the convoy carries it.").format(
-                item=item.name
+                item=_named(item)
             ),
             **about,
         )
@@ -410,12 +412,12 @@ def _check_item(
         return
     if item.vin:
         for warning in vin_warnings(item.vin):
-            found.warn("vin_check_digit", f"{item.name}: {warning}.", **about)
+            found.warn("vin_check_digit", f"{_named(item)}: {warning}.", **about)
     record = records.get(item.id or 0)
     if record is None or not record.export_plate:
         found.block(
             "export_plate_missing",
-            _("{item} has no export plates recorded.").format(item=item.name),
+            _("{item} has no export plates recorded.").format(item=_named(item)),
             **about,
         )
         return
@@ -431,7 +433,7 @@ def _check_item(
                 "after the departure {departure}."
             ).format(
                 plate=plate,
-                item=item.name,
+                item=_named(item),
                 day=day(record.plate_valid_from_on),
                 departure=trip.departure,
             ),
@@ -448,7 +450,7 @@ def _check_item(
                 )
             ).format(
                 plate=plate,
-                item=item.name,
+                item=_named(item),
                 day=day(record.plate_valid_to_on) if record.plate_valid_to_on else "",
                 until=until,
             ),
@@ -463,7 +465,7 @@ def _check_item(
                 "{until}: a delay at the border would leave it without valid plates."
             ).format(
                 plate=plate,
-                item=item.name,
+                item=_named(item),
                 day=day(record.plate_valid_to_on),
                 days=(record.plate_valid_to_on - last_day).days,
                 until=until,
@@ -484,7 +486,7 @@ def _check_item(
                     "no end date is recorded."
                 )
             ).format(
-                item=item.name,
+                item=_named(item),
                 until=until,
                 day=day(record.insurance_until_on) if record.insurance_until_on else "",
             ),
@@ -496,14 +498,14 @@ def _check_item(
             "inspection_due_during_trip",
             _(
                 "No inspection (HU) due date is recorded for {item}: it must be valid until {day}."
-            ).format(item=item.name, day=day(last_day)),
+            ).format(item=_named(item), day=day(last_day)),
             **about,
         )
     elif record.inspection_due_on < last_day:
         found.block(
             "inspection_due_during_trip",
             _("The inspection (HU) of {item} is due on {day}, before {until}.").format(
-                item=item.name, day=day(record.inspection_due_on), until=until
+                item=_named(item), day=day(record.inspection_due_on), until=until
             ),
             **about,
         )
@@ -529,6 +531,16 @@ def _other_bookings(
         for leg, theirs in session.exec(_OTHER_LEGS, params={"leg_ids": leg_ids})
     }
     return [(b, *legs[b.leg_id]) for b in bookings]
+
+
+def _placed(original: str, ukrainian: str | None) -> str:
+    """A place or a name in a finding's sentence: its Ukrainian text for a Ukrainian reader
+    where it has one (the sentence is in the reader's language), else as typed."""
+    return in_language(original, ukrainian, i18n.language()).text
+
+
+def _named(good: Good) -> str:
+    return _placed(good.name, good.name_uk)
 
 
 def _leg_days(legs: list[Leg], zones: dict[int, tuple[str, str]]) -> dict[int, tuple[date, date]]:
@@ -593,7 +605,9 @@ def _check_assignments(
         drivers_by_leg[a.leg_id].add(a.driver_id)
     for leg in legs:
         route = _("leg {position} ({start} → {end})").format(
-            position=leg.position, start=leg.from_place, end=leg.to_place
+            position=leg.position,
+            start=_placed(leg.from_place, leg.from_place_uk),
+            end=_placed(leg.to_place, leg.to_place_uk),
         )
         for vehicle in vehicles:
             if (leg.id, vehicle.id) not in by_leg_vehicle:
@@ -604,7 +618,7 @@ def _check_assignments(
                         _("{vehicle} has no driver on {route}: {withdrew}.")
                         if withdrew
                         else _("{vehicle} has no driver on {route}.")
-                    ).format(vehicle=vehicle.name, route=route, withdrew=withdrew),
+                    ).format(vehicle=_named(vehicle), route=route, withdrew=withdrew),
                     item_id=vehicle.id,
                     leg_id=leg.id,
                 )
@@ -684,7 +698,7 @@ def _check_assignments(
                         "it needs licence class {licence}, and {detail}."
                     ).format(
                         driver=driver_name,
-                        vehicle=vehicle.name,
+                        vehicle=_named(vehicle),
                         towing=towing,
                         position=leg.position,
                         licence=required,
@@ -915,7 +929,7 @@ def seat_choices(
     other = _other_bookings(session, convoy, ids, trip.departure.at, trip.handover.at)
     zones = trips.zones_of(convoy, legs)
     names = dict(drivers)
-    vehicle_names = {v.id: v.name for v in facts.vehicles}
+    vehicle_names = {v.id: _named(v) for v in facts.vehicles}
     # Where each driver sits already: (leg, vehicle) here, and other convoys' legs.
     seated: dict[int, list[Booking]] = defaultdict(list)
     for a in facts.bookings:

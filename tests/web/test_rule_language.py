@@ -89,3 +89,25 @@ def test_a_field_refused_on_a_german_form_says_why_in_german(page_as: PageClient
     said = soup(refused.text).get_text(" ")
     assert "Pflichtfeld" in said or "mindestens 1 Zeichen" in said, said
     assert "Field required" not in said and "String should have" not in said
+
+
+def test_a_finding_names_goods_and_places_in_ukrainian_for_a_ukrainian_reader(
+    client: TestClient,
+) -> None:
+    planned = b.planned_convoy(client, vehicles=1, assigned=False)
+    bus, leg = planned.vehicles[0], planned.legs[0]
+    named = {"name": "MAN Lion's City of WSW", "name_uk": "Автобус MAN Lion's City від WSW"}
+    assert client.patch(f"{API}/items/{bus['id']}", json=named).status_code == 200
+    places = {"from_place_uk": "Вупперталь", "to_place_uk": "Гермсдорф"}
+    path = f"{API}/convoys/{planned.id}/legs/{leg['id']}"
+    assert client.patch(path, json=places).status_code == 200
+    readiness = f"{API}/convoys/{planned.id}/readiness"
+
+    def no_driver(language: str) -> str:
+        found = client.get(readiness, headers={"Accept-Language": language}).json()["blockers"]
+        return str(next(f["message"] for f in found if f["code"] == "vehicle_without_driver"))
+
+    ukrainian, german = no_driver("uk"), no_driver("de")
+    assert "Автобус MAN Lion's City від WSW" in ukrainian
+    assert "(Вупперталь → Гермсдорф)" in ukrainian
+    assert "MAN Lion's City of WSW" in german and "Вупперталь" not in german
