@@ -41,17 +41,17 @@ class Principal:
     collection_point_id: int | None = None  # the hall a volunteer works at
 
     @classmethod
-    def of(cls, user: User) -> "Principal":
-        assert user.id is not None
+    def of(cls, account: RowMapping) -> "Principal":
+        """From the account's columns, as the sign-in reads them."""
         return cls(
-            user.id,
-            user.username,
-            user.role,
-            user.driver_id,
-            user.destination_id,
-            user.full_name,
-            user.locale,
-            user.collection_point_id,
+            account["id"],
+            account["username"],
+            account["role"],
+            account["driver_id"],
+            account["destination_id"],
+            account["full_name"],
+            account["locale"],
+            account["collection_point_id"],
         )
 
 
@@ -298,18 +298,8 @@ class SignedIn:
     @classmethod
     def of(cls, row: RowMapping) -> "SignedIn":
         """From a row of ``_BY_TOKEN`` or ``_BY_SESSION``: the account's columns, plain."""
-        principal = Principal(
-            row["id"],
-            row["username"],
-            row["role"],
-            row["driver_id"],
-            row["destination_id"],
-            row["full_name"],
-            row["locale"],
-            row["collection_point_id"],
-        )
         account = UserRead.model_validate(row)
-        return cls(principal, account, row["expires_at"], row.get("csrf_token"))
+        return cls(Principal.of(row), account, row["expires_at"], row.get("csrf_token"))
 
 
 # Asked on every request: built once, with bind parameters, and read as plain rows (the
