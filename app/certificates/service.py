@@ -5,16 +5,17 @@ certificate only covers items already allocated to that destination.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import bindparam, func, or_
+from sqlalchemy import Select, func, or_
 from sqlalchemy import select as select_rows
 from sqlmodel import Session, col, select
 
 from app.certificates.models import CertificateItem, UsageCertificate
 from app.certificates.schemas import CertificateCreate, CertificateRead, CertificateUpdate
+from app.core.database import plain_rows
 from app.core.errors import Conflict, InvalidInput, NotFound, Reason, RuleViolation
 from app.core.i18n import N_, _, ngettext
 from app.core.localtime import KYIV, today_at
@@ -52,17 +53,13 @@ class Cover(NamedTuple):
     valid_until_on: date | None
 
 
-_COVERS = (
-    select_rows(
-        col(CertificateItem.item_id),
-        col(UsageCertificate.id),
-        col(UsageCertificate.destination_id),
-        col(UsageCertificate.issued_on),
-        col(UsageCertificate.valid_until_on),
-    )
-    .join(UsageCertificate, col(UsageCertificate.id) == col(CertificateItem.certificate_id))
-    .where(col(CertificateItem.item_id).in_(bindparam("item_ids", expanding=True)))
-)
+_COVERS = select_rows(
+    col(CertificateItem.item_id),
+    col(UsageCertificate.id),
+    col(UsageCertificate.destination_id),
+    col(UsageCertificate.issued_on),
+    col(UsageCertificate.valid_until_on),
+).join(UsageCertificate, col(UsageCertificate.id) == col(CertificateItem.certificate_id))
 
 
 def is_valid_for(certificate: Validity, destination_id: int, on: date) -> bool:
@@ -87,10 +84,20 @@ def covering(session: Session, item_ids: Iterable[int]) -> dict[int, list[UsageC
     return found
 
 
-def covers(session: Session, item_ids: Iterable[int]) -> dict[int, list[Cover]]:
-    """``covering`` as plain rows, for a check over a whole convoy's items."""
+def covering_rows(items: Select[int]) -> Select[int, int | None, int, date, date | None]:
+    """The read of the certificates covering the items a subquery names: a check over a whole
+    convoy's goods names them by the convoy, not item by item. Built once by its caller."""
+    return _COVERS.where(col(CertificateItem.item_id).in_(items))
+
+
+def covers(
+    session: Session,
+    statement: Select[int, int | None, int, date, date | None],
+    params: Mapping[str, Any],
+) -> dict[int, list[Cover]]:
+    """``covering`` as plain rows, read with a statement of ``covering_rows``."""
     found: dict[int, list[Cover]] = defaultdict(list)
-    for row in session.execute(_COVERS, {"item_ids": list(item_ids)}):
+    for row in plain_rows(session, statement, params):
         found[row[0]].append(Cover(*row))
     return found
 

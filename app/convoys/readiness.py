@@ -9,10 +9,10 @@ all call the same check.
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam
+from sqlalchemy import BindParameter, Select, bindparam
 from sqlalchemy import select as select_rows
 from sqlmodel import Session, col, select
 
@@ -36,6 +36,7 @@ from app.convoys.service import (
 from app.convoys.trip import Trip
 from app.core import i18n
 from app.core.bilingual import in_language
+from app.core.database import plain_rows
 from app.core.i18n import _, ngettext
 from app.core.i18n import word as status_word
 from app.core.identifiers import LicenceClass, vin_warnings
@@ -134,6 +135,19 @@ _LOADED = (
     .where(col(ConvoyItem.convoy_id) == bindparam("convoy_id"))
     .order_by(col(Item.category).desc(), col(Item.id))
 )
+# The goods loaded on the convoy and the drivers seated on it, as subqueries: the reads below
+# name them so rather than by lists of ids, which SQLAlchemy renders and binds one by one on
+# every execution (the papers of 90 goods: 0.29 ms bound as a list, 0.11 as a subquery).
+_LOADED_IDS = select_rows(col(ConvoyItem.item_id)).where(
+    col(ConvoyItem.convoy_id) == bindparam("convoy_id")
+)
+_SEATED_IDS = select_rows(col(Assignment.driver_id)).where(
+    col(Assignment.convoy_id) == bindparam("convoy_id")
+)
+# Which drivers a read is about: those a caller lists, or those seated on the convoy.
+_Drivers = BindParameter[list[int]] | Select[int]
+_LISTED_IDS: BindParameter[list[int]] = bindparam("driver_ids", expanding=True)
+_COVERING_LOADED = certificates.covering_rows(_LOADED_IDS)
 _PAPERS = select_rows(
     col(ExportRecord.item_id),
     col(ExportRecord.export_plate),
@@ -141,39 +155,55 @@ _PAPERS = select_rows(
     col(ExportRecord.plate_valid_to_on),
     col(ExportRecord.insurance_until_on),
     col(ExportRecord.inspection_due_on),
-).where(col(ExportRecord.item_id).in_(bindparam("item_ids", expanding=True)))
-_HELD = (
-    select_rows(
-        col(DriverLicence.driver_id),
-        col(DriverLicence.licence_class),
-        col(DriverLicence.expires_on),
+).where(col(ExportRecord.item_id).in_(_LOADED_IDS))
+
+
+def _held(drivers: _Drivers) -> Select[int, LicenceClass, date]:
+    return (
+        select_rows(
+            col(DriverLicence.driver_id),
+            col(DriverLicence.licence_class),
+            col(DriverLicence.expires_on),
+        )
+        .where(col(DriverLicence.driver_id).in_(drivers))
+        .order_by(col(DriverLicence.licence_class))
     )
-    .where(col(DriverLicence.driver_id).in_(bindparam("driver_ids", expanding=True)))
-    .order_by(col(DriverLicence.licence_class))
-)
-_FREE = (
-    select_rows(
-        col(DriverAvailability.driver_id),
-        col(DriverAvailability.available_from_on),
-        col(DriverAvailability.available_to_on),
+
+
+def _free(drivers: _Drivers) -> Select[int, date, date]:
+    return (
+        select_rows(
+            col(DriverAvailability.driver_id),
+            col(DriverAvailability.available_from_on),
+            col(DriverAvailability.available_to_on),
+        )
+        .where(col(DriverAvailability.driver_id).in_(drivers))
+        .order_by(col(DriverAvailability.available_from_on))
     )
-    .where(col(DriverAvailability.driver_id).in_(bindparam("driver_ids", expanding=True)))
-    .order_by(col(DriverAvailability.available_from_on))
-)
+
+
+_HELD, _HELD_BY_SEATED = _held(_LISTED_IDS), _held(_SEATED_IDS)
+_FREE, _FREE_BY_SEATED = _free(_LISTED_IDS), _free(_SEATED_IDS)
+
+
 # The drivers' seats on other convoys as plain rows, then each leg driven there and its convoy
 # once: a driver of a 60-vehicle convoy elsewhere brings 240 seats but four legs and one
 # convoy, and reading the leg and the convoy with every seat cost more than the rest.
-_OTHER_BOOKINGS = (
-    select_rows(*_BOOKING_COLUMNS)
-    .join(Convoy, col(Convoy.id) == col(Assignment.convoy_id))
-    .where(
-        col(Assignment.driver_id).in_(bindparam("driver_ids", expanding=True)),
-        col(Assignment.convoy_id) != bindparam("convoy_id"),
-        col(Convoy.status).not_in([ConvoyStatus.cancelled, ConvoyStatus.closed]),
-        col(Assignment.ends_at) > bindparam("after", type_=UTCDateTime),
-        col(Assignment.starts_at) < bindparam("before", type_=UTCDateTime),
+def _others(drivers: _Drivers) -> Select[*tuple[Any, ...]]:
+    return (
+        select_rows(*_BOOKING_COLUMNS)
+        .join(Convoy, col(Convoy.id) == col(Assignment.convoy_id))
+        .where(
+            col(Assignment.driver_id).in_(drivers),
+            col(Assignment.convoy_id) != bindparam("convoy_id"),
+            col(Convoy.status).not_in([ConvoyStatus.cancelled, ConvoyStatus.closed]),
+            col(Assignment.ends_at) > bindparam("after", type_=UTCDateTime),
+            col(Assignment.starts_at) < bindparam("before", type_=UTCDateTime),
+        )
     )
-)
+
+
+_OTHER_BOOKINGS, _OTHER_BOOKINGS_OF_SEATED = _others(_LISTED_IDS), _others(_SEATED_IDS)
 _OTHER_LEGS = (
     select(Leg, Convoy)
     .join(Convoy, col(Convoy.id) == col(Leg.convoy_id))
@@ -248,10 +278,11 @@ class Facts:
 
 def read_facts(session: Session, convoy: Convoy) -> Facts:
     assert convoy.id is not None
-    loaded = session.execute(_LOADED, {"convoy_id": convoy.id}).all()
+    on_convoy = {"convoy_id": convoy.id}
+    loaded = plain_rows(session, _LOADED, on_convoy).all()
     items = {row[0]: Good(*row[:-1]) for row in loaded}
     # The seats as plain rows: a large convoy has hundreds, each read many times below.
-    bookings = [Booking(*row) for row in session.execute(_BOOKINGS, {"convoy_id": convoy.id}).all()]
+    bookings = [Booking(*row) for row in plain_rows(session, _BOOKINGS, on_convoy).all()]
     withdrawals = withdrawals_of(session, convoy.id)
     back = way_back.plan_of(session, convoy.id)
     named = sorted(
@@ -263,12 +294,10 @@ def read_facts(session: Session, convoy: Convoy) -> Facts:
         legs=legs_of(session, convoy.id),
         items=items,
         carriers={row[0]: row[-1] for row in loaded},
-        records={
-            row[0]: Papers(*row) for row in session.execute(_PAPERS, {"item_ids": list(items)})
-        },
+        records={row[0]: Papers(*row) for row in plain_rows(session, _PAPERS, on_convoy)},
         bookings=bookings,
         withdrawals=withdrawals,
-        people={i: n for i, n in session.execute(_NAMES, {"driver_ids": named})},
+        people={i: n for i, n in plain_rows(session, _NAMES, {"driver_ids": named})},
         way_back=back,
     )
 
@@ -280,13 +309,13 @@ def check(session: Session, convoy: Convoy, facts: Facts | None = None) -> Readi
         facts = read_facts(session, convoy)
     found = _Findings([], [])
     legs, items, assignments, people = facts.legs, facts.items, facts.bookings, facts.people
-    covering = certificates.covers(session, list(items))
-    driver_ids = sorted({a.driver_id for a in assignments})
+    on_convoy = {"convoy_id": convoy.id}
+    covering = certificates.covers(session, _COVERING_LOADED, on_convoy)
     licences: dict[int, list[Held]] = defaultdict(list)
-    for row in session.execute(_HELD, {"driver_ids": driver_ids}):
+    for row in plain_rows(session, _HELD_BY_SEATED, on_convoy):
         licences[row[0]].append(Held(*row))
     windows: dict[int, list[Free]] = defaultdict(list)
-    for row in session.execute(_FREE, {"driver_ids": driver_ids}):
+    for row in plain_rows(session, _FREE_BY_SEATED, on_convoy):
         windows[row[0]].append(Free(*row))
 
     vehicles = facts.vehicles
@@ -321,7 +350,7 @@ def check(session: Session, convoy: Convoy, facts: Facts | None = None) -> Readi
             planning,
         )
 
-    other = _other_bookings(session, convoy, driver_ids, trip.departure.at, trip.handover.at)
+    other = _other_bookings(session, convoy, None, trip.departure.at, trip.handover.at)
     leg_by_id = {leg.id: leg for leg in legs}
     _check_assignments(
         found,
@@ -514,17 +543,22 @@ def _check_item(
 def _other_bookings(
     session: Session,
     convoy: Convoy,
-    driver_ids: list[int],
+    driver_ids: list[int] | None,
     departure: datetime,
     arrival: datetime,
 ) -> list[tuple[Booking, Leg, Convoy]]:
-    params = {
-        "driver_ids": driver_ids,
+    """The seats on other convoys near this trip of the drivers listed, or of those seated
+    on this convoy (``None``)."""
+    params: dict[str, object] = {
         "convoy_id": convoy.id,
         "after": departure - OTHER_BOOKINGS_WINDOW,
         "before": arrival + OTHER_BOOKINGS_WINDOW,
     }
-    bookings = [Booking(*row) for row in session.execute(_OTHER_BOOKINGS, params).all()]
+    statement = _OTHER_BOOKINGS_OF_SEATED
+    if driver_ids is not None:
+        params["driver_ids"] = driver_ids
+        statement = _OTHER_BOOKINGS
+    bookings = [Booking(*row) for row in plain_rows(session, statement, params).all()]
     leg_ids = sorted({b.leg_id for b in bookings})
     legs = {
         leg.id: (leg, theirs)
@@ -921,10 +955,10 @@ def seat_choices(
     legs = facts.legs
     trip = trips.of(convoy, legs)
     licences: dict[int, list[Held]] = defaultdict(list)
-    for row in session.execute(_HELD, {"driver_ids": ids}):
+    for row in plain_rows(session, _HELD, {"driver_ids": ids}):
         licences[row[0]].append(Held(*row))
     windows: dict[int, list[Free]] = defaultdict(list)
-    for row in session.execute(_FREE, {"driver_ids": ids}):
+    for row in plain_rows(session, _FREE, {"driver_ids": ids}):
         windows[row[0]].append(Free(*row))
     other = _other_bookings(session, convoy, ids, trip.departure.at, trip.handover.at)
     zones = trips.zones_of(convoy, legs)

@@ -137,13 +137,15 @@ def assignments_of(session: Session, convoy_id: int) -> list[Assignment]:
     return list(session.exec(stmt).all())
 
 
+_WITHDRAWALS = (
+    select(DriverWithdrawal)
+    .where(col(DriverWithdrawal.convoy_id) == bindparam("convoy_id"))
+    .order_by(col(DriverWithdrawal.withdrawn_at), col(DriverWithdrawal.id))
+)
+
+
 def withdrawals_of(session: Session, convoy_id: int) -> list[DriverWithdrawal]:
-    stmt = (
-        select(DriverWithdrawal)
-        .where(DriverWithdrawal.convoy_id == convoy_id)
-        .order_by(col(DriverWithdrawal.withdrawn_at), col(DriverWithdrawal.id))
-    )
-    return list(session.exec(stmt).all())
+    return list(session.exec(_WITHDRAWALS, params={"convoy_id": convoy_id}).all())
 
 
 def leg_reads(convoy: Convoy, legs: list[Leg]) -> list[LegRead]:

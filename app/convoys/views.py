@@ -67,11 +67,19 @@ def event_for(principal: Principal, event: LegEvent) -> LegEventRead:
     return read.model_copy(update=dict.fromkeys(hidden))
 
 
+# A convoy by its id, built once: the office's reads of any convoy, and a driver's of theirs.
+_CONVOY = select(Convoy).where(col(Convoy.id) == bindparam("convoy_id"))
+
+
 def in_view(session: Session, principal: Principal, convoy_id: int) -> Convoy:
     """The convoy, if the principal may see it (a driver: assigned to it; a recipient: it
     carries its items); otherwise 404. One statement."""
-    stmt = select(Convoy).where(col(Convoy.id) == convoy_id, visibility.convoys(principal))
-    convoy = session.exec(stmt).first()
+    by_id = {"convoy_id": convoy_id}
+    if visibility.is_office(principal):  # the office sees every convoy
+        convoy = session.exec(_CONVOY, params=by_id).first()
+    else:
+        visible = _CONVOY.where(visibility.convoys(principal))
+        convoy = session.exec(visible, params=by_id).first()
     if convoy is None:
         visibility.require_convoy(session, principal, convoy_id)  # says why, for a driver
         raise NotFound(N_("Convoy"), convoy_id)
@@ -192,7 +200,7 @@ def visible_detail(session: Session, principal: Principal, convoy_id: int) -> Co
     on it (visibility.convoys, for one convoy), without a statement of its own."""
     if principal.role != Role.driver:
         return detail_for(session, principal, in_view(session, principal, convoy_id))
-    convoy = session.get(Convoy, convoy_id)
+    convoy = session.exec(_CONVOY, params={"convoy_id": convoy_id}).first()
     team = seats(session, convoy_id) if convoy is not None else []
     if convoy is None or all(seat.driver_id != principal.driver_id for seat in team):
         visibility.require_convoy(session, principal, convoy_id)  # says why, if it can
