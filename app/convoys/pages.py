@@ -1236,7 +1236,9 @@ def save_convoy(
 
 _LEG_FIELDS = (
     "from_place",
+    "from_place_uk",
     "to_place",
+    "to_place_uk",
     "to_time_zone",
     "planned_departure_at",
     "planned_arrival_at",
@@ -1265,7 +1267,9 @@ def _leg_typed(session: Session, convoy: Convoy, leg: Leg) -> dict[str, Any]:
     start_zone = _start_zone(session, convoy, leg)
     return {
         "from_place": leg.from_place,
+        "from_place_uk": leg.from_place_uk or "",
         "to_place": leg.to_place,
+        "to_place_uk": leg.to_place_uk or "",
         "to_time_zone": leg.to_time_zone,
         "planned_departure_at": forms.local_input(leg.planned_departure_at, start_zone),
         "planned_arrival_at": forms.local_input(leg.planned_arrival_at, leg.to_time_zone),
@@ -1332,7 +1336,10 @@ def save_leg(
         data = LegUpdate.model_validate(
             {
                 "from_place": typed["from_place"] or None,
+                # Emptied, a place's Ukrainian text is gone: its readers see it as typed.
+                "from_place_uk": typed["from_place_uk"] or None,
                 "to_place": typed["to_place"] or None,
+                "to_place_uk": typed["to_place_uk"] or None,
                 "to_time_zone": typed["to_time_zone"] or None,
                 "planned_departure_at": forms.instant(typed["planned_departure_at"], start_zone),
                 "planned_arrival_at": forms.instant(

@@ -71,6 +71,46 @@ def test_the_convoy_and_a_leg_are_edited_on_their_own_pages(
     assert changed["planned_arrival_at"] < leg["planned_arrival_at"]
 
 
+def _leg_form(page: TestClient, address: str) -> dict[str, str]:
+    """The leg page's form as shown: each field's name and value."""
+    return {
+        str(i["name"]): str(i.get("value", ""))
+        for i in soup(page.get(address).text).select("#leg-form input")
+        if i.get("type") != "checkbox"
+    }
+
+
+def test_a_legs_page_edits_its_places_in_ukrainian(
+    client: TestClient, page_as: PageClients
+) -> None:
+    """The board's add-leg form takes each place's Ukrainian text; the leg's own page shows it
+    to change, and a field emptied leaves the place as typed for a Ukrainian reader."""
+    planned = b.planned_convoy(client, vehicles=1)
+    leg = planned.legs[0]
+    page = page_as(Role.coordinator)
+    address = f"/convoys/{planned.id}/legs/{leg['id']}"
+    form = soup(page.get(address).text)
+    assert form.select_one("#leg-form input[name=to_place_uk][lang=uk]") is not None
+    fields = _leg_form(page, address)
+    typed = {"from_place_uk": "Депо <WSW>, Вупперталь", "to_place_uk": "Львів"}
+    saved = page.post(f"{address}/edit", data={**fields, **typed})
+    assert saved.status_code == 303, saved.text
+    changed = b.get(client, f"/convoys/{planned.id}")["legs"][0]
+    assert (changed["from_place_uk"], changed["to_place_uk"]) == tuple(typed.values())
+    fields = _leg_form(page, address)
+    assert fields["from_place_uk"] == typed["from_place_uk"]
+
+    too_long = page.post(f"{address}/edit", data={**fields, "to_place_uk": "Л" * 201})
+    assert too_long.status_code == 422
+    assert "To, in Ukrainian" in " ".join(p.text for p in soup(too_long.text).select(".problems"))
+    assert b.get(client, f"/convoys/{planned.id}")["legs"][0]["to_place_uk"] == "Львів"
+
+    emptied = page.post(f"{address}/edit", data={**fields, "from_place_uk": "", "to_place_uk": ""})
+    assert emptied.status_code == 303, emptied.text
+    cleared = b.get(client, f"/convoys/{planned.id}")["legs"][0]
+    assert (cleared["from_place_uk"], cleared["to_place_uk"]) == (None, None)
+
+
 def test_removing_a_leg_unloading_and_cancelling_ask_why(
     client: TestClient, page_as: PageClients
 ) -> None:
