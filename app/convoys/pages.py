@@ -247,15 +247,35 @@ class Board:
         )
 
     def seat_cells(self, vehicle: VehicleRow, csrf_token: str, label: str) -> Markup:
-        """A vehicle's cells of the seat grid, a form per leg. Built here, each value escaped,
-        not cell by cell in the template: at 60 vehicles the grid has 300 cells, and the
-        template spent most of the board's rendering on them."""
+        """A vehicle's cells of the seat grid: its whole trip's, then a form per leg. Built
+        here, each value escaped, not cell by cell in the template: at 60 vehicles the grid
+        has 300 cells, and the template spent most of the board's rendering on them."""
         action = f"/convoys/{escape(self.convoy.id)}/seat"
+        trip_action = f"/convoys/{escape(self.convoy.id)}/whole-trip"
         query = "?choices=all" if self.all_choices else ""
         csrf, button = escape(csrf_token), escape(label)
-        vid = escape(vehicle.item.id)
-        needs = vehicle.item.licence_class_required
-        cells = []
+        item = vehicle.item
+        vid = escape(item.id)
+        needs = item.licence_class_required
+        whole_trip = vehicle.whole_trip_driver_id
+        if self.all_choices:
+            listed, options = "", self.choice_options("trip", item.id, needs, whole_trip)
+        else:
+            listed = f' data-choices="{escape(self.choices_id("trip", None, needs))}"'
+            own = self.own_id(item.id or 0, needs)
+            listed += f' data-own="{escape(own)}"' if own else ""
+            options = self.chosen_option(whole_trip)
+        cells = [
+            f'<td>\n<form method="post" action="{trip_action}{query}" class="seat"'
+            f' hx-post="{trip_action}">\n'
+            f'<input type="hidden" name="csrf_token" value="{csrf}">\n'
+            f'<input type="hidden" name="vehicle_id" value="{vid}">\n'
+            f'<input type="hidden" name="seated" value="{escape(vehicle.seated)}">\n'
+            f'<select id="trip-{vid}" name="driver_id"'
+            f' aria-labelledby="seat-grid-driver name-{vid} whole-trip"{listed}>\n'
+            f'<option value="">–</option>\n{options}\n</select>\n'
+            f'<button type="submit" class="secondary">{button}</button>\n</form>\n</td>'
+        ]
         for row, seat in zip(self.legs, vehicle.seats, strict=True):
             lid = escape(row.leg.id)
             driver = seat.driver_id if seat else None
