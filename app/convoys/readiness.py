@@ -995,9 +995,11 @@ def seat_choices(
 
     free_spans = _free_spans(windows)
 
+    unknown_said = _("availability unknown")
+
     def free_problem(driver_id: int, start: date, end: date) -> str | None:
         if driver_id not in free_spans:
-            return _("availability unknown")
+            return unknown_said
         if not _available(free_spans[driver_id], start, end):
             return _("not free {days}").format(days=day_span(start, end))
         return None
@@ -1018,27 +1020,33 @@ def seat_choices(
         for driver_id, entries in elsewhere.items()
     }
 
+    # What a withdrawal and a seat here say, in words once: the lists below ask about every
+    # driver on every leg, several times over.
+    withdrew_said = {
+        driver_id: _("withdrew from this convoy ({reason})").format(reason=_(w.reason.value))
+        for driver_id, w in withdrew.items()
+    }
+    positions = {leg.id: leg.position for leg in legs}
+    seat_said = {
+        a.id: _("drives {vehicle} on leg {position}").format(
+            vehicle=vehicle_names.get(a.vehicle_id, "?"), position=positions.get(a.leg_id)
+        )
+        for a in facts.bookings
+    }
+
     def leg_problems(
         driver_id: int, leg: Leg, vehicle_id: int | None = None, days: bool = True
     ) -> list[str]:
         problems: list[str] = []
         leg_id = leg.id or 0
-        if driver_id in withdrew:
-            problems.append(
-                _("withdrew from this convoy ({reason})").format(
-                    reason=_(withdrew[driver_id].reason.value)
-                )
-            )
+        if driver_id in withdrew_said:
+            problems.append(withdrew_said[driver_id])
         unfree = free_problem(driver_id, *leg_days[leg_id]) if days else None
         if unfree:
             problems.append(unfree)
         for a in seated.get(driver_id, []):
             if a.leg_id == leg_id and a.vehicle_id != vehicle_id:
-                problems.append(
-                    _("drives {vehicle} on leg {position}").format(
-                        vehicle=vehicle_names.get(a.vehicle_id, "?"), position=leg.position
-                    )
-                )
+                problems.append(seat_said[a.id])
         if driver_id in busy:
             departure, arrival = leg.planned_departure_at, leg.planned_arrival_at
             problems += [
@@ -1061,13 +1069,15 @@ def seat_choices(
         d: {other_leg.id or 0 for _b, other_leg, _c in entries} for d, entries in elsewhere.items()
     }
 
+    over_said = _("over the driving time")
+
     def driving_problem(driver_id: int, chosen: list[Leg]) -> str | None:
         driven = seated_legs.get(driver_id, set()) | {leg.id or 0 for leg in chosen}
         key = (tuple(sorted(driven)), tuple(sorted(their_legs.get(driver_id, set()) - driven)))
         if key not in over:
             blocks = [block for leg_id in (*key[0], *key[1]) for block in driving_of[leg_id]]
             over[key] = bool(driving_time.check(blocks))
-        return _("over the driving time") if over[key] else None
+        return over_said if over[key] else None
 
     def ordered(rows: list[Choice]) -> list[Choice]:
         return sorted(rows, key=lambda c: (len(c.problems), c.name))
