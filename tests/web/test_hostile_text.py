@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from pypdf import PdfWriter
@@ -257,3 +258,26 @@ def test_the_translation_helpers_never_make_a_value_markup() -> None:
         assert "<img" not in shown
         assert shown.count("&lt;img src=x onerror=alert(1)&gt;") == 3
         assert shown.endswith({"de": "Bearbeiten", "uk": "Редагувати", "en": "Edit"}[language])
+
+
+def test_a_message_written_in_a_template_is_its_translation_escaped() -> None:
+    """Messages without values are translated as the page's template is compiled: still the
+    language's words, still escaped once, "%%" still "%", and a message that wants values
+    still fails rather than printing its placeholder."""
+    for language, edit in (("de", "Bearbeiten"), ("uk", "Редагувати"), ("en", "Edit")):
+        env = environment(language)
+        template = env.from_string(
+            "{{ _('Edit') }}|{{ _(\"<b>bold</b> & 'quoted'\") }}|{{ _('100%%') }}"
+            "|{% set label = _('Edit') %}{{ label }}|{{ thing._('Edit') }}"
+        )
+
+        class Thing:
+            def _(self, message: str) -> str:
+                return f"<{message}>"
+
+        shown = template.render(thing=Thing())
+        assert shown == (
+            f"{edit}|&lt;b&gt;bold&lt;/b&gt; &amp; &#39;quoted&#39;|100%|{edit}|&lt;Edit&gt;"
+        )
+        with pytest.raises(KeyError):
+            env.from_string("{{ _('%(n)s waiting') }}").render()
