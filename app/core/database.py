@@ -2,7 +2,8 @@
 
 Services only flush; this dependency commits when the request succeeds and rolls back when
 anything raises, so a refused request never leaves a half-written record. Endpoints that use
-it are plain ``def``: FastAPI runs them, and this dependency, in its threadpool.
+it are plain ``def``: FastAPI runs them in its threadpool, and this dependency's every word
+with the database there too.
 
 Concurrent writes on SQLite follow SQLAlchemy's pysqlite recipes: WAL (readers never block
 the writer), a busy timeout (a writer waits for the lock instead of failing), and write
@@ -11,12 +12,13 @@ then writes fails at once with "database is locked" when another writer committe
 between, whatever the timeout; taking the write lock at BEGIN makes writers queue instead.
 """
 
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Mapping
 from functools import lru_cache
 from itertools import zip_longest
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine, Executable, Result, event
 from sqlmodel import Session, create_engine
 
@@ -117,17 +119,35 @@ def begin_writing(session: Session) -> None:
     session.connection(execution_options={WRITES: True})
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    # expire_on_commit=False: responses are built from the objects after the commit.
-    with Session(get_engine(), expire_on_commit=False) as session:
-        if request.method not in READ_ONLY_METHODS:
-            begin_writing(session)
-        try:
-            yield session
-        except BaseException:
-            session.rollback()
-            raise
+def _commit(session: Session) -> None:
+    try:
         session.commit()
+    finally:
+        session.close()
+
+
+def _discard(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's session. Making one reads nothing, so it is made here on the event loop;
+    everything that talks to the database (the write lock of a write, the commit, the
+    rollback, the close) runs in the threadpool like the route. A read costs one hand-over
+    to a thread fewer than a generator run in the threadpool, which enters there too."""
+    # expire_on_commit=False: responses are built from the objects after the commit.
+    session = Session(get_engine(), expire_on_commit=False)
+    try:
+        if request.method not in READ_ONLY_METHODS:
+            await run_in_threadpool(begin_writing, session)
+        yield session
+    except BaseException:
+        await run_in_threadpool(_discard, session)
+        raise
+    await run_in_threadpool(_commit, session)
 
 
 # scope="function": commit before the response is sent, so a failed commit is never a 2xx.
