@@ -138,7 +138,7 @@ def require_version(request: Request, entity: Entity, version: str | None = None
         )
 
 
-async def _form_csrf_token(request: Request) -> str | None:
+async def form_csrf_token(request: Request) -> str | None:
     """The CSRF token of a plain HTML form post (htmx sends the header instead)."""
     content_type = request.headers.get("content-type", "")
     if request.method not in UNSAFE_METHODS or not content_type.startswith(
@@ -184,7 +184,7 @@ def require_own_site(request: Request) -> None:
 def web_principal(
     request: Request,
     session: SessionDep,
-    form_token: Annotated[str | None, Depends(_form_csrf_token)],
+    form_token: Annotated[str | None, Depends(form_csrf_token)],
 ) -> Principal:
     """The user behind the session cookie; unsafe requests must carry the CSRF token."""
     secret = request.cookies.get(SESSION_COOKIE)

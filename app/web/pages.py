@@ -8,10 +8,11 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from app.auth.deps import _form_csrf_token, web_principal
+from app.auth.deps import form_csrf_token, web_principal
 from app.auth.policy import may
 from app.auth.roles import Role
 from app.auth.service import Principal
@@ -37,25 +38,18 @@ class LoginRequired(Exception):
         self.path = path
 
 
-def page_principal(
-    request: Request,
-    session: SessionDep,
-    form_token: Annotated[str | None, Depends(_form_csrf_token)],
-) -> Principal:
-    try:
-        return web_principal(request, session, form_token)
-    except NotAuthenticated as exc:
-        raise LoginRequired(request.url.path) from exc
-
-
-async def speaking_principal(
-    request: Request, principal: Annotated[Principal, Depends(page_principal)]
-) -> Principal:
-    """The logged-in user, and from here on the page and the rules speak their language.
+async def speaking_principal(request: Request, session: SessionDep) -> Principal:
+    """The logged-in user (or a redirect to the login page), and from here on the page and
+    the rules speak their language.
 
     Async on purpose: it runs in the request's own context, so the language it sets is the
-    one the route (and every rule it calls) sees; a dependency run in a worker thread would
-    set it in a copy that is thrown away."""
+    one the route (and every rule it calls) sees; the sign-in's read runs in the threadpool.
+    One dependency, not three: FastAPI's work for each is paid on every page."""
+    form_token = await form_csrf_token(request)
+    try:
+        principal = await run_in_threadpool(web_principal, request, session, form_token)
+    except NotAuthenticated as exc:
+        raise LoginRequired(request.url.path) from exc
     core_i18n.speak(language_of(request, principal))
     return principal
 
