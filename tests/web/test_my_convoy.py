@@ -1,6 +1,6 @@
 """The driver's phone: their convoy on one page, a tap per report, recorded once, a calendar."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bs4 import Tag
@@ -50,6 +50,19 @@ def test_a_driver_sees_their_convoy_vehicle_and_legs_in_local_time(
     mine = planned.vehicles[0]
     assert mine["vin"] in text
     assert planned.vehicles[1]["vin"] not in text  # only the vehicle they drive
+    # Its papers for the border: the export plate, how long it and the insurance hold.
+    papers = b.get(client, f"/items/{mine['id']}/export-record")
+    shown = dict(
+        zip(
+            [dt.get_text(strip=True) for dt in html.select("article dl dt")],
+            [dd.get_text(strip=True) for dd in html.select("article dl dd")],
+            strict=True,
+        )
+    )
+    assert shown["Plate"] == papers["export_plate"]
+    assert shown["Licence class needed"] == mine["licence_class_required"]
+    assert shown["Insured until"].endswith(f"({papers['insurer']})")
+    assert str(date.fromisoformat(papers["plate_valid_to_on"]).year) in shown["Plate valid"]
     assert other["name"] in text  # who else drives
     # Each leg in the local time of its place, naming the zone; Lviv is on Kyiv time.
     legs = html.select("ol.legs > li")
