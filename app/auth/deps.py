@@ -181,12 +181,10 @@ def require_own_site(request: Request) -> None:
         raise _foreign_form()
 
 
-def web_principal(
-    request: Request,
-    session: SessionDep,
-    form_token: Annotated[str | None, Depends(form_csrf_token)],
-) -> Principal:
-    """The user behind the session cookie; unsafe requests must carry the CSRF token."""
+def web_principal(request: Request, session: Session, form_token: str | None) -> Principal:
+    """The user behind the session cookie; unsafe requests must carry the CSRF token (in the
+    header htmx sends, or the form's field: ``form_token``). Every page signs in through
+    this, by ``app.web.pages.PagePrincipalDep``."""
     secret = request.cookies.get(SESSION_COOKIE)
     found = service.signed_in_by_session(session, secret) if secret else None
     if found is None:
@@ -200,9 +198,6 @@ def web_principal(
     request.state.csrf_token = found.csrf_token
     _act_as(request, session, found)
     return found.principal
-
-
-WebPrincipalDep = Annotated[Principal, Depends(web_principal)]
 
 
 def is_office(principal: Principal) -> bool:

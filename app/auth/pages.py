@@ -7,16 +7,11 @@ from fastapi import APIRouter, Form, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.auth import service
-from app.auth.deps import (
-    SESSION_COOKIE,
-    WebPrincipalDep,
-    keep_device,
-    login_attempt,
-    require_own_site,
-)
+from app.auth.deps import SESSION_COOKIE, keep_device, login_attempt, require_own_site
 from app.core.database import SessionDep
 from app.core.types import utcnow
 from app.web.i18n import LANGUAGES
+from app.web.pages import PagePrincipalDep
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -85,7 +80,7 @@ def login(
 
 
 @router.post("/logout")
-def logout(request: Request, session: SessionDep, _: WebPrincipalDep) -> Response:
+def logout(request: Request, session: SessionDep, _: PagePrincipalDep) -> Response:
     secret = request.cookies.get(SESSION_COOKIE)
     if secret:
         service.close_session(session, secret)
@@ -98,7 +93,7 @@ def logout(request: Request, session: SessionDep, _: WebPrincipalDep) -> Respons
 def choose_language(
     request: Request,
     session: SessionDep,
-    principal: WebPrincipalDep,
+    principal: PagePrincipalDep,
     language: Annotated[str, Form()],
 ) -> Response:
     """Keep the chosen language with the account (and in a cookie for the login page)."""
