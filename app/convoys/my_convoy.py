@@ -193,9 +193,23 @@ _CURRENT = _SHOWN_CONVOYS.order_by(
 ).limit(1)
 
 
-def current_convoy(session: Session, driver_id: int) -> Convoy | None:
-    """The convoy on the road, else the next one to leave, else the last one that arrived."""
-    return session.exec(_CURRENT, params={"driver_id": driver_id}).first()
+# That convoy with its legs in order, in one statement (a convoy without legs: one row, no leg).
+_CURRENT_WITH_LEGS = (
+    select(Convoy, Leg)
+    .outerjoin(Leg, col(Leg.convoy_id) == col(Convoy.id))
+    .where(col(Convoy.id) == _CURRENT.with_only_columns(col(Convoy.id)).scalar_subquery())
+    .order_by(col(Leg.position))
+)
+
+
+def current_convoy(session: Session, driver_id: int) -> tuple[Convoy, list[Leg]] | None:
+    """The convoy on the road, else the next one to leave, else the last one that arrived;
+    with its legs."""
+    rows = session.exec(_CURRENT_WITH_LEGS, params={"driver_id": driver_id}).all()
+    if not rows:
+        return None
+    legs: list[Leg | None] = [leg for _convoy, leg in rows]
+    return rows[0][0], [leg for leg in legs if leg is not None]
 
 
 # A sign-in ending on the road would cost the driver the reports their phone still holds.
@@ -244,11 +258,10 @@ def _vehicle_view(row: tuple[object, ...]) -> VehicleView:
     )
 
 
-def gather(session: Session, convoy: Convoy, driver_id: int) -> MyConvoy:
+def gather(session: Session, convoy: Convoy, legs: list[Leg], driver_id: int) -> MyConvoy:
     """The driver's part of the convoy, by the one rule of what a driver sees (views.py):
     the legs, the whole team by name, and the vehicles they drive with their papers."""
     assert convoy.id is not None
-    legs = service.legs_of(session, convoy.id)
     team = views.seats(session, convoy.id)
     mine = {seat.leg_id: seat for seat in team if seat.driver_id == driver_id}
     driven = sorted({seat.vehicle_id for seat in mine.values()})
@@ -308,8 +321,8 @@ def gather(session: Session, convoy: Convoy, driver_id: int) -> MyConvoy:
 
 
 def _mine(session: Session, driver_id: int) -> MyConvoy | None:
-    convoy = current_convoy(session, driver_id)
-    return gather(session, convoy, driver_id) if convoy is not None else None
+    current = current_convoy(session, driver_id)
+    return gather(session, *current, driver_id) if current is not None else None
 
 
 def _page(
