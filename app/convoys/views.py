@@ -26,7 +26,7 @@ from app.auth import visibility
 from app.auth.roles import Role
 from app.auth.service import Principal
 from app.convoys import service
-from app.convoys.models import Assignment, Convoy, ConvoyItem, LegEvent
+from app.convoys.models import Assignment, Convoy, ConvoyItem, Leg, LegEvent
 from app.convoys.schemas import ConvoyDetail, ConvoyItemRead, ConvoyRead, LegEventRead, SeatRead
 from app.core.database import plain_rows
 from app.core.errors import NotFound
@@ -69,6 +69,13 @@ def event_for(principal: Principal, event: LegEvent) -> LegEventRead:
 
 # A convoy by its id, built once: the office's reads of any convoy, and a driver's of theirs.
 _CONVOY = select(Convoy).where(col(Convoy.id) == bindparam("convoy_id"))
+# The same with its legs in order, in one statement (a convoy without legs: one row, no leg).
+_CONVOY_WITH_LEGS = (
+    select(Convoy, Leg)
+    .outerjoin(Leg, col(Leg.convoy_id) == col(Convoy.id))
+    .where(col(Convoy.id) == bindparam("convoy_id"))
+    .order_by(col(Leg.position))
+)
 
 
 def in_view(session: Session, principal: Principal, convoy_id: int) -> Convoy:
@@ -174,13 +181,18 @@ def _plain(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def detail_for(
-    session: Session, principal: Principal, convoy: Convoy, team: list[Seat] | None = None
+    session: Session,
+    principal: Principal,
+    convoy: Convoy,
+    team: list[Seat] | None = None,
+    legs: list[Leg] | None = None,
 ) -> ConvoyDetail:
     """The convoy as this principal may see it (the module's docstring says what that is)."""
     assert convoy.id is not None
     if team is None:
         team = seats(session, convoy.id)
-    legs = service.legs_of(session, convoy.id)
+    if legs is None:
+        legs = service.legs_of(session, convoy.id)
     position = service.latest_event(session, convoy.id)
     return ConvoyDetail(
         **ConvoyRead.model_validate(convoy).model_dump(),
@@ -196,13 +208,17 @@ def detail_for(
 
 def visible_detail(session: Session, principal: Principal, convoy_id: int) -> ConvoyDetail:
     """``detail_for`` by id; 404 for a convoy the principal may not see. A driver's phone asks
-    for this most: the team read for the detail also tells whether the driver holds a seat
-    on it (visibility.convoys, for one convoy), without a statement of its own."""
+    for this most: the convoy comes with its legs in one statement, and the team read for
+    the detail also tells whether the driver holds a seat on it (visibility.convoys, for one
+    convoy), without a statement of its own."""
     if principal.role != Role.driver:
         return detail_for(session, principal, in_view(session, principal, convoy_id))
-    convoy = session.exec(_CONVOY, params={"convoy_id": convoy_id}).first()
-    team = seats(session, convoy_id) if convoy is not None else []
-    if convoy is None or all(seat.driver_id != principal.driver_id for seat in team):
+    rows = session.exec(_CONVOY_WITH_LEGS, params={"convoy_id": convoy_id}).all()
+    team = seats(session, convoy_id) if rows else []
+    if not rows or all(seat.driver_id != principal.driver_id for seat in team):
         visibility.require_convoy(session, principal, convoy_id)  # says why, if it can
         raise NotFound(N_("Convoy"), convoy_id)
-    return detail_for(session, principal, convoy, team)
+    legs: list[Leg | None] = [leg for _convoy, leg in rows]
+    return detail_for(
+        session, principal, rows[0][0], team, [leg for leg in legs if leg is not None]
+    )
