@@ -193,23 +193,14 @@ _CURRENT = _SHOWN_CONVOYS.order_by(
 ).limit(1)
 
 
-# That convoy with its legs in order, in one statement (a convoy without legs: one row, no leg).
-_CURRENT_WITH_LEGS = (
-    select(Convoy, Leg)
-    .outerjoin(Leg, col(Leg.convoy_id) == col(Convoy.id))
-    .where(col(Convoy.id) == _CURRENT.with_only_columns(col(Convoy.id)).scalar_subquery())
-    .order_by(col(Leg.position))
-)
+# That convoy with its legs, in one statement.
+_CURRENT_WITH_LEGS = service.with_legs(_CURRENT.with_only_columns(col(Convoy.id)).scalar_subquery())
 
 
 def current_convoy(session: Session, driver_id: int) -> tuple[Convoy, list[Leg]] | None:
     """The convoy on the road, else the next one to leave, else the last one that arrived;
     with its legs."""
-    rows = session.exec(_CURRENT_WITH_LEGS, params={"driver_id": driver_id}).all()
-    if not rows:
-        return None
-    legs: list[Leg | None] = [leg for _convoy, leg in rows]
-    return rows[0][0], [leg for leg in legs if leg is not None]
+    return service.convoy_and_legs(session, _CURRENT_WITH_LEGS, {"driver_id": driver_id})
 
 
 # A sign-in ending on the road would cost the driver the reports their phone still holds.

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from sqlalchemy import ColumnElement, bindparam, func, or_
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from app.convoys import trip as trips
 from app.convoys.models import (
@@ -106,6 +107,30 @@ _LATEST_EVENT = (
 
 def legs_of(session: Session, convoy_id: int) -> list[Leg]:
     return list(session.exec(_LEGS, params={"convoy_id": convoy_id}).all())
+
+
+def with_legs(convoy_id: ColumnElement[int]) -> Select[Convoy, Leg]:
+    """The convoy whose id is ``convoy_id`` (a bind parameter or a subquery) with its legs in
+    order, in one statement: one statement fewer than the convoy and then its legs. Built
+    once by the caller; read with ``convoy_and_legs``."""
+    return (
+        select(Convoy, Leg)
+        .outerjoin(Leg, col(Leg.convoy_id) == col(Convoy.id))
+        .where(col(Convoy.id) == convoy_id)
+        .order_by(col(Leg.position))
+    )
+
+
+def convoy_and_legs(
+    session: Session, statement: Select[Convoy, Leg], params: dict[str, object]
+) -> tuple[Convoy, list[Leg]] | None:
+    """The convoy and its legs read by a ``with_legs`` statement; None: no such convoy. A
+    convoy without legs is one row without a leg (the outer join)."""
+    rows = session.exec(statement, params=params).all()
+    if not rows:
+        return None
+    legs: list[Leg | None] = [leg for _convoy, leg in rows]
+    return rows[0][0], [leg for leg in legs if leg is not None]
 
 
 def loaded_items(session: Session, convoy_id: int) -> list[tuple[ConvoyItem, Item]]:

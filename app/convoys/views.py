@@ -69,13 +69,8 @@ def event_for(principal: Principal, event: LegEvent) -> LegEventRead:
 
 # A convoy by its id, built once: the office's reads of any convoy, and a driver's of theirs.
 _CONVOY = select(Convoy).where(col(Convoy.id) == bindparam("convoy_id"))
-# The same with its legs in order, in one statement (a convoy without legs: one row, no leg).
-_CONVOY_WITH_LEGS = (
-    select(Convoy, Leg)
-    .outerjoin(Leg, col(Leg.convoy_id) == col(Convoy.id))
-    .where(col(Convoy.id) == bindparam("convoy_id"))
-    .order_by(col(Leg.position))
-)
+# The same with its legs, in one statement.
+_CONVOY_WITH_LEGS = service.with_legs(bindparam("convoy_id"))
 
 
 def in_view(session: Session, principal: Principal, convoy_id: int) -> Convoy:
@@ -213,12 +208,10 @@ def visible_detail(session: Session, principal: Principal, convoy_id: int) -> Co
     convoy), without a statement of its own."""
     if principal.role != Role.driver:
         return detail_for(session, principal, in_view(session, principal, convoy_id))
-    rows = session.exec(_CONVOY_WITH_LEGS, params={"convoy_id": convoy_id}).all()
-    team = seats(session, convoy_id) if rows else []
-    if not rows or all(seat.driver_id != principal.driver_id for seat in team):
+    found = service.convoy_and_legs(session, _CONVOY_WITH_LEGS, {"convoy_id": convoy_id})
+    team = seats(session, convoy_id) if found is not None else []
+    if found is None or all(seat.driver_id != principal.driver_id for seat in team):
         visibility.require_convoy(session, principal, convoy_id)  # says why, if it can
         raise NotFound(N_("Convoy"), convoy_id)
-    legs: list[Leg | None] = [leg for _convoy, leg in rows]
-    return detail_for(
-        session, principal, rows[0][0], team, [leg for leg in legs if leg is not None]
-    )
+    convoy, legs = found
+    return detail_for(session, principal, convoy, team, legs)
