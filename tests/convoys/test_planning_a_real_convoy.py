@@ -291,9 +291,10 @@ def test_an_early_departure_takes_reports_and_handovers_from_then_on(
         "item_id": planned.vehicles[0]["id"],
         "receiver_name": "Ivan Petrenko",
         "receiver_role": "Deputy technical director",
-        # The day it is in Lviv, where the handover happens (after 23:00 UTC it is tomorrow).
-        "handed_over_on": iso(datetime.now(ZoneInfo("Europe/Kyiv")).date()),
-        "place": "Lviv",
+        # Today where the trip ends and the handover happens: its calendar, not Kyiv's (after
+        # 22:00 UTC in winter Kyiv is a day ahead of Berlin, where this trip ends).
+        "handed_over_on": iso(datetime.now(ZoneInfo(planned.legs[-1]["to_time_zone"])).date()),
+        "place": "Hermsdorfer Kreuz rest area",
     }
     _ok(b.post(client, f"/convoys/{planned.id}/handovers", handover), 201)
 
