@@ -72,9 +72,46 @@ class Report(NamedTuple):
     reporter_name: str
 
 
+class ShownConvoy(NamedTuple):
+    """What the page shows and plans with of the convoy, as a plain row: the ORM object (its
+    every column, its bookkeeping) took half the page's reading."""
+
+    id: int
+    number: str
+    name: str
+    name_uk: str | None
+    status: ConvoyStatus
+    coordinator_name: str
+    coordinator_phone: str | None
+    planned_departure_at: datetime
+    planned_return_at: datetime | None
+    planned_handover_at: datetime | None
+    meeting_point: str
+    meeting_point_uk: str | None
+    meeting_time_zone: str
+    handover_place: str | None
+    handover_place_uk: str | None
+
+
+class ShownLeg(NamedTuple):
+    """A leg of it, as the page shows it and plans the driving from it."""
+
+    id: int
+    position: int
+    from_place: str
+    from_place_uk: str | None
+    to_place: str
+    to_place_uk: str | None
+    to_time_zone: str
+    planned_departure_at: datetime
+    planned_arrival_at: datetime
+    planned_wait_minutes: int
+    is_border_crossing: bool
+
+
 @dataclass
 class LegView:
-    leg: Leg
+    leg: ShownLeg
     starts: trip.Moment
     ends: trip.Moment
     vehicle: views.Seat | None  # this driver's seat on it; None: not their leg
@@ -148,7 +185,7 @@ class HomeLeg:
 
 @dataclass
 class MyConvoy:
-    convoy: Convoy
+    convoy: ShownConvoy
     trip: trip.Trip
     legs: list[LegView]
     vehicles: list[VehicleView]
@@ -193,14 +230,24 @@ _CURRENT = _SHOWN_CONVOYS.order_by(
 ).limit(1)
 
 
-# That convoy with its legs, in one statement.
-_CURRENT_WITH_LEGS = service.with_legs(_CURRENT.with_only_columns(col(Convoy.id)).scalar_subquery())
+# That convoy with its legs, in one statement: the columns the page uses, as plain rows.
+_CURRENT_WITH_LEGS = service.with_legs(
+    _CURRENT.with_only_columns(col(Convoy.id)).scalar_subquery()
+).with_only_columns(
+    *(col(getattr(Convoy, name)) for name in ShownConvoy._fields),
+    *(col(getattr(Leg, name)) for name in ShownLeg._fields),
+)
+_CONVOY_COLUMNS = len(ShownConvoy._fields)
 
 
-def current_convoy(session: Session, driver_id: int) -> tuple[Convoy, list[Leg]] | None:
+def current_convoy(session: Session, driver_id: int) -> tuple[ShownConvoy, list[ShownLeg]] | None:
     """The convoy on the road, else the next one to leave, else the last one that arrived;
-    with its legs."""
-    return service.convoy_and_legs(session, _CURRENT_WITH_LEGS, {"driver_id": driver_id})
+    with its legs in order (a convoy without legs is one row without a leg)."""
+    rows = plain_rows(session, _CURRENT_WITH_LEGS, {"driver_id": driver_id}).all()
+    if not rows:
+        return None
+    legs = [ShownLeg._make(row[_CONVOY_COLUMNS:]) for row in rows]
+    return ShownConvoy._make(rows[0][:_CONVOY_COLUMNS]), [leg for leg in legs if leg.id is not None]
 
 
 # A sign-in ending on the road would cost the driver the reports their phone still holds.
@@ -249,7 +296,7 @@ def _vehicle_view(row: tuple[object, ...]) -> VehicleView:
     )
 
 
-def gather(session: Session, convoy: Convoy, legs: list[Leg], driver_id: int) -> MyConvoy:
+def gather(session: Session, convoy: ShownConvoy, legs: list[ShownLeg], driver_id: int) -> MyConvoy:
     """The driver's part of the convoy, by the one rule of what a driver sees (views.py):
     the legs, the whole team by name, and the vehicles they drive with their papers."""
     assert convoy.id is not None

@@ -9,7 +9,7 @@ all call the same check.
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import BindParameter, Select, bindparam
@@ -231,7 +231,14 @@ class _Findings:
         self.warnings.append(Finding(code=code, message=message, **about))  # type: ignore[arg-type]
 
 
-def planned_driving(leg: Leg, zone: str = "UTC") -> list[driving_time.DrivingBlock]:
+class PlannedLeg(trips.Stage, Protocol):
+    """A leg as its driving is planned from: its times and the wait planned on it."""
+
+    @property
+    def planned_wait_minutes(self) -> int: ...
+
+
+def planned_driving(leg: PlannedLeg, zone: str = "UTC") -> list[driving_time.DrivingBlock]:
     """The driving a leg's plan implies: its duration minus the planned wait, in the zone of
     the place it starts from (which names the driver's days and times in messages).
 

@@ -6,11 +6,12 @@ team is back at the planned return. Rules that compare these moments with dates 
 calendar of the place they fall in (``local_date``).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
+from typing import Protocol
 
-from app.convoys.models import Convoy, Leg
 from app.core import i18n
 from app.core.bilingual import in_language
 from app.core.localtime import describe, local_date
@@ -43,7 +44,52 @@ class Trip:
     back: Moment  # licences must still be valid when the team is home
 
 
-def zones_of(convoy: Convoy, legs: list[Leg]) -> dict[int, tuple[str, str]]:
+class Route(Protocol):
+    """What a trip reads of a convoy: its ORM object, or the plain row a page reads (the
+    driver's phone reads the columns it shows, not the convoy's every column)."""
+
+    @property
+    def planned_departure_at(self) -> datetime: ...
+    @property
+    def planned_handover_at(self) -> datetime | None: ...
+    @property
+    def planned_return_at(self) -> datetime | None: ...
+    @property
+    def meeting_point(self) -> str: ...
+    @property
+    def meeting_point_uk(self) -> str | None: ...
+    @property
+    def meeting_time_zone(self) -> str: ...
+    @property
+    def handover_place(self) -> str | None: ...
+    @property
+    def handover_place_uk(self) -> str | None: ...
+
+
+class Stage(Protocol):
+    """What a trip reads of a leg, an ORM object or a plain row."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def position(self) -> int: ...
+    @property
+    def from_place(self) -> str: ...
+    @property
+    def from_place_uk(self) -> str | None: ...
+    @property
+    def to_place(self) -> str: ...
+    @property
+    def to_place_uk(self) -> str | None: ...
+    @property
+    def to_time_zone(self) -> str: ...
+    @property
+    def planned_departure_at(self) -> datetime: ...
+    @property
+    def planned_arrival_at(self) -> datetime: ...
+
+
+def zones_of(convoy: Route, legs: Sequence[Stage]) -> dict[int, tuple[str, str]]:
     """Each leg's (start zone, end zone): a leg starts where the one before it ended."""
     zones: dict[int, tuple[str, str]] = {}
     start = convoy.meeting_time_zone
@@ -54,7 +100,7 @@ def zones_of(convoy: Convoy, legs: list[Leg]) -> dict[int, tuple[str, str]]:
     return zones
 
 
-def leg_start(convoy: Convoy, legs: list[Leg], leg: Leg) -> Moment:
+def leg_start(convoy: Route, legs: Sequence[Stage], leg: Stage) -> Moment:
     assert leg.id is not None
     return Moment(
         leg.planned_departure_at,
@@ -64,11 +110,11 @@ def leg_start(convoy: Convoy, legs: list[Leg], leg: Leg) -> Moment:
     )
 
 
-def leg_end(leg: Leg) -> Moment:
+def leg_end(leg: Stage) -> Moment:
     return Moment(leg.planned_arrival_at, leg.to_time_zone, leg.to_place, leg.to_place_uk)
 
 
-def of(convoy: Convoy, legs: list[Leg]) -> Trip:
+def of(convoy: Route, legs: Sequence[Stage]) -> Trip:
     home = convoy.meeting_time_zone
     ordered = sorted(legs, key=lambda leg: leg.position)
     if ordered:

@@ -7,6 +7,7 @@ the way out, 11 h reducible to 9 h: a vehicle within Regulation 561/2006 (over 3
 than 9 persons) is blocked from departing without it, a van outside it is warned about.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -83,7 +84,9 @@ def read(plan: Plan) -> list[ReturnVehicleRead]:
     ]
 
 
-def start_zone(convoy: Convoy, outward: list[Leg], plan: Plan, leg: ReturnLeg) -> str:
+def start_zone(
+    convoy: trips.Route, outward: Sequence[trips.Stage], plan: Plan, leg: ReturnLeg
+) -> str:
     """A return leg starts where the one before it ended; the first at the handover."""
     before = [
         other
@@ -95,7 +98,9 @@ def start_zone(convoy: Convoy, outward: list[Leg], plan: Plan, leg: ReturnLeg) -
     return trips.of(convoy, outward).handover.zone
 
 
-def start_of(convoy: Convoy, outward: list[Leg], plan: Plan, leg: ReturnLeg) -> trips.Moment:
+def start_of(
+    convoy: trips.Route, outward: Sequence[trips.Stage], plan: Plan, leg: ReturnLeg
+) -> trips.Moment:
     zone = start_zone(convoy, outward, plan, leg)
     return trips.Moment(leg.planned_departure_at, zone, leg.from_place)
 
@@ -278,8 +283,8 @@ class Rest:
 
 
 def rests(
-    convoy: Convoy,
-    outward: list[Leg],
+    convoy: trips.Route,
+    outward: Sequence[trips.Stage],
     plan: Plan,
     driven_until: dict[int, datetime],
 ) -> list[Rest]:
