@@ -186,7 +186,12 @@ class ReturnVehicle(Entity, table=True):
 
     @property
     def under_561(self) -> bool:
-        return self.gross_weight_kg > 3500 or self.seats > 9
+        return under_561(self.gross_weight_kg, self.seats)
+
+
+def under_561(gross_weight_kg: int, seats: int) -> bool:
+    """Whether Regulation 561/2006 applies to a vehicle: over 3.5 t, or more than 9 persons."""
+    return gross_weight_kg > 3500 or seats > 9
 
 
 class ReturnLeg(Entity, table=True):

@@ -29,8 +29,6 @@ from app.convoys.models import (
     EventKind,
     Leg,
     LegEvent,
-    ReturnLeg,
-    ReturnVehicle,
 )
 from app.convoys.schemas import LegEventCreate
 from app.core import i18n
@@ -177,8 +175,8 @@ class VehicleView:
 class HomeLeg:
     """A leg of the way back this driver drives."""
 
-    vehicle: ReturnVehicle
-    leg: ReturnLeg
+    vehicle: way_back.BackVehicle
+    leg: way_back.BackLeg
     starts: trip.Moment
     ends: trip.Moment
 

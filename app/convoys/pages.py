@@ -47,7 +47,6 @@ from app.convoys.models import (
     ConvoyStatus,
     Leg,
     ReturnLeg,
-    ReturnVehicle,
     WithdrawalReason,
 )
 from app.convoys.schemas import (
@@ -70,6 +69,7 @@ from app.convoys.schemas import (
     WithdrawalCreate,
     WithdrawalRead,
 )
+from app.convoys.way_back import BackLeg, BackVehicle
 from app.core.database import SessionDep
 from app.core.errors import (
     DomainError,
@@ -153,8 +153,8 @@ def seated_row(drivers: Iterable[int | None]) -> str:
 class ReturnRow:
     """A leg of the way back as the board shows it, beside the outward legs."""
 
-    vehicle: ReturnVehicle
-    leg: ReturnLeg
+    vehicle: BackVehicle
+    leg: BackLeg
     starts: trip.Moment
     ends: trip.Moment
 
@@ -175,7 +175,7 @@ class Board:
     loadable: list[loading.Loadable]
     next_legs: list[dict[str, str]]  # the add-legs form's rows, as it starts or as typed
     way_back: list[ReturnRow]
-    return_vehicles: list[ReturnVehicle]
+    return_vehicles: list[BackVehicle]
     recipients: list[tuple[int, str]]  # the utilities the convoy's goods go to
     all_choices: bool  # every driver in every select: the board for a browser without scripts
     # Each leg's (None: the whole trip's) drivers for each licence class, those who fit first.

@@ -10,9 +10,11 @@ than 9 persons) is blocked from departing without it, a van outside it is warned
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam
+from sqlalchemy import select as select_rows
 from sqlmodel import Session, col, select
 
 from app.convoys import driving_time, planning
@@ -24,6 +26,7 @@ from app.convoys.models import (
     Leg,
     ReturnLeg,
     ReturnVehicle,
+    under_561,
 )
 from app.convoys.schemas import (
     ReturnLegCreate,
@@ -33,39 +36,100 @@ from app.convoys.schemas import (
     ReturnVehicleRead,
 )
 from app.convoys.service import legs_of
+from app.core.database import plain_rows
 from app.core.errors import InvalidInput, NotFound, Reason, RuleViolation
 from app.core.i18n import N_, _
 from app.core.service import apply_changes, flush_or_conflict
 from app.drivers.models import Driver
 
 
+class BackVehicle(NamedTuple):
+    """A return vehicle as the plan is read: a plain row. The plan is read for every phone
+    page, board and readiness check, and most convoys have no way back planned yet: an ORM
+    read of nothing cost the phone page as much as its convoy's read."""
+
+    id: int
+    version: int
+    convoy_id: int
+    name: str
+    gross_weight_kg: int
+    seats: int
+
+    @property
+    def under_561(self) -> bool:
+        return under_561(self.gross_weight_kg, self.seats)
+
+
+class BackLeg(NamedTuple):
+    """A leg of the way back, as the plan is read."""
+
+    id: int
+    version: int
+    convoy_id: int
+    return_vehicle_id: int
+    position: int
+    from_place: str
+    to_place: str
+    to_time_zone: str
+    planned_departure_at: datetime
+    planned_arrival_at: datetime
+    distance_km: int
+    driver_id: int | None
+
+
+class ReturnStage(Protocol):
+    """What the rules read of a return leg: one of the plan's, or the one being changed."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def return_vehicle_id(self) -> int: ...
+    @property
+    def position(self) -> int: ...
+    @property
+    def from_place(self) -> str: ...
+    @property
+    def to_place(self) -> str: ...
+    @property
+    def to_time_zone(self) -> str: ...
+    @property
+    def planned_departure_at(self) -> datetime: ...
+    @property
+    def planned_arrival_at(self) -> datetime: ...
+
+
 @dataclass(frozen=True)
 class Plan:
     """The way back as read once: each return vehicle with its legs in order."""
 
-    vehicles: list[tuple[ReturnVehicle, list[ReturnLeg]]]
+    vehicles: list[tuple[BackVehicle, list[BackLeg]]]
 
     @property
-    def legs(self) -> list[tuple[ReturnVehicle, ReturnLeg]]:
+    def legs(self) -> list[tuple[BackVehicle, BackLeg]]:
         return [(v, leg) for v, legs in self.vehicles for leg in legs]
 
 
 # A convoy's way back, read for every phone page and board: each return vehicle with its
 # legs, in one statement built once.
 _WAY_BACK = (
-    select(ReturnVehicle, ReturnLeg)
+    select_rows(
+        *(col(getattr(ReturnVehicle, name)) for name in BackVehicle._fields),
+        *(col(getattr(ReturnLeg, name)) for name in BackLeg._fields),
+    )
     .outerjoin(ReturnLeg, col(ReturnLeg.return_vehicle_id) == col(ReturnVehicle.id))
     .where(col(ReturnVehicle.convoy_id) == bindparam("convoy_id"))
     .order_by(col(ReturnVehicle.id), col(ReturnLeg.position))
 )
+_VEHICLE_COLUMNS = len(BackVehicle._fields)
 
 
 def plan_of(session: Session, convoy_id: int) -> Plan:
-    vehicles: dict[int, tuple[ReturnVehicle, list[ReturnLeg]]] = {}
-    for vehicle, leg in session.exec(_WAY_BACK, params={"convoy_id": convoy_id}):
-        _vehicle, legs = vehicles.setdefault(vehicle.id or 0, (vehicle, []))
-        if leg is not None:
-            legs.append(leg)
+    vehicles: dict[int, tuple[BackVehicle, list[BackLeg]]] = {}
+    for row in plain_rows(session, _WAY_BACK, {"convoy_id": convoy_id}):
+        vehicle = BackVehicle._make(row[:_VEHICLE_COLUMNS])
+        _vehicle, legs = vehicles.setdefault(vehicle.id, (vehicle, []))
+        if row[_VEHICLE_COLUMNS] is not None:  # a vehicle without legs yet (the outer join)
+            legs.append(BackLeg._make(row[_VEHICLE_COLUMNS:]))
     return Plan(list(vehicles.values()))
 
 
@@ -78,14 +142,14 @@ def read(plan: Plan) -> list[ReturnVehicleRead]:
             gross_weight_kg=v.gross_weight_kg,
             seats=v.seats,
             under_561=v.under_561,
-            legs=[ReturnLegRead.model_validate(leg) for leg in legs],
+            legs=[ReturnLegRead.model_validate(leg._asdict()) for leg in legs],
         )
         for v, legs in plan.vehicles
     ]
 
 
 def start_zone(
-    convoy: trips.Route, outward: Sequence[trips.Stage], plan: Plan, leg: ReturnLeg
+    convoy: trips.Route, outward: Sequence[trips.Stage], plan: Plan, leg: ReturnStage
 ) -> str:
     """A return leg starts where the one before it ended; the first at the handover."""
     before = [
@@ -99,13 +163,13 @@ def start_zone(
 
 
 def start_of(
-    convoy: trips.Route, outward: Sequence[trips.Stage], plan: Plan, leg: ReturnLeg
+    convoy: trips.Route, outward: Sequence[trips.Stage], plan: Plan, leg: ReturnStage
 ) -> trips.Moment:
     zone = start_zone(convoy, outward, plan, leg)
     return trips.Moment(leg.planned_departure_at, zone, leg.from_place)
 
 
-def end_of(leg: ReturnLeg) -> trips.Moment:
+def end_of(leg: ReturnStage) -> trips.Moment:
     return trips.Moment(leg.planned_arrival_at, leg.to_time_zone, leg.to_place)
 
 
@@ -169,7 +233,7 @@ def update_leg(
     assert convoy.id is not None
     apply_changes(leg, changes)
     plan = plan_of(session, convoy.id)
-    legs = [other for v, other in plan.legs if v.id == leg.return_vehicle_id and other is not leg]
+    legs = [other for v, other in plan.legs if v.id == leg.return_vehicle_id and other.id != leg.id]
     _check_times(session, convoy, leg, legs)
     if leg.driver_id is not None:
         _check_driver(session, convoy, leg, leg.driver_id)
@@ -178,7 +242,9 @@ def update_leg(
     return leg
 
 
-def _check_times(session: Session, convoy: Convoy, leg: ReturnLeg, others: list[ReturnLeg]) -> None:
+def _check_times(
+    session: Session, convoy: Convoy, leg: ReturnLeg, others: Sequence[ReturnStage]
+) -> None:
     assert convoy.id is not None
     if leg.planned_arrival_at <= leg.planned_departure_at:
         raise InvalidInput([("planned_arrival_at", _("must be after planned_departure_at"))])
@@ -268,8 +334,8 @@ class Rest:
     """One driver's rest before their first return leg."""
 
     driver_id: int
-    vehicle: ReturnVehicle
-    leg: ReturnLeg
+    vehicle: BackVehicle
+    leg: BackLeg
     start: trips.Moment  # the later of their last outward driving and the handover
     end: trips.Moment  # the return leg's departure
 
@@ -291,7 +357,7 @@ def rests(
     """Each return driver's rest: from the later of their last outward driving (from
     ``driven_until``) and the handover, which is work too, to their first return leg."""
     handover = trips.of(convoy, outward).handover
-    first: dict[int, tuple[ReturnVehicle, ReturnLeg]] = {}
+    first: dict[int, tuple[BackVehicle, BackLeg]] = {}
     for vehicle, leg in plan.legs:
         if leg.driver_id is None:
             continue
