@@ -66,8 +66,9 @@ class Route(Protocol):
     def handover_place_uk(self) -> str | None: ...
 
 
-class Stage(Protocol):
-    """What a trip reads of a leg, an ORM object or a plain row."""
+class Span(Protocol):
+    """A leg's route and times as the rules read them, outward or on the way back; an ORM
+    object or a plain row."""
 
     @property
     def id(self) -> int | None: ...
@@ -76,17 +77,22 @@ class Stage(Protocol):
     @property
     def from_place(self) -> str: ...
     @property
-    def from_place_uk(self) -> str | None: ...
-    @property
     def to_place(self) -> str: ...
-    @property
-    def to_place_uk(self) -> str | None: ...
     @property
     def to_time_zone(self) -> str: ...
     @property
     def planned_departure_at(self) -> datetime: ...
     @property
     def planned_arrival_at(self) -> datetime: ...
+
+
+class Stage(Span, Protocol):
+    """An outward leg: its places are named in Ukrainian too."""
+
+    @property
+    def from_place_uk(self) -> str | None: ...
+    @property
+    def to_place_uk(self) -> str | None: ...
 
 
 def zones_of(convoy: Route, legs: Sequence[Stage]) -> dict[int, tuple[str, str]]:

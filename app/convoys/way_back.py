@@ -77,25 +77,11 @@ class BackLeg(NamedTuple):
     driver_id: int | None
 
 
-class ReturnStage(Protocol):
+class ReturnStage(trips.Span, Protocol):
     """What the rules read of a return leg: one of the plan's, or the one being changed."""
 
     @property
-    def id(self) -> int | None: ...
-    @property
     def return_vehicle_id(self) -> int: ...
-    @property
-    def position(self) -> int: ...
-    @property
-    def from_place(self) -> str: ...
-    @property
-    def to_place(self) -> str: ...
-    @property
-    def to_time_zone(self) -> str: ...
-    @property
-    def planned_departure_at(self) -> datetime: ...
-    @property
-    def planned_arrival_at(self) -> datetime: ...
 
 
 @dataclass(frozen=True)
