@@ -244,8 +244,10 @@ def current_convoy(session: Session, driver_id: int) -> tuple[ShownConvoy, list[
     rows = plain_rows(session, _CURRENT_WITH_LEGS, {"driver_id": driver_id}).all()
     if not rows:
         return None
-    legs = [ShownLeg._make(row[_CONVOY_COLUMNS:]) for row in rows]
-    return ShownConvoy._make(rows[0][:_CONVOY_COLUMNS]), [leg for leg in legs if leg.id is not None]
+    legs = [
+        ShownLeg._make(row[_CONVOY_COLUMNS:]) for row in rows if row[_CONVOY_COLUMNS] is not None
+    ]
+    return ShownConvoy._make(rows[0][:_CONVOY_COLUMNS]), legs
 
 
 # A sign-in ending on the road would cost the driver the reports their phone still holds.
@@ -297,7 +299,6 @@ def _vehicle_view(row: tuple[object, ...]) -> VehicleView:
 def gather(session: Session, convoy: ShownConvoy, legs: list[ShownLeg], driver_id: int) -> MyConvoy:
     """The driver's part of the convoy, by the one rule of what a driver sees (views.py):
     the legs, the whole team by name, and the vehicles they drive with their papers."""
-    assert convoy.id is not None
     team = views.seats(session, convoy.id)
     mine = {seat.leg_id: seat for seat in team if seat.driver_id == driver_id}
     driven = sorted({seat.vehicle_id for seat in mine.values()})
@@ -308,7 +309,7 @@ def gather(session: Session, convoy: ShownConvoy, legs: list[ShownLeg], driver_i
             leg=leg,
             starts=trip.leg_start(convoy, legs, leg),
             ends=trip.leg_end(leg),
-            vehicle=mine.get(leg.id or 0),
+            vehicle=mine.get(leg.id),
             reported=[e for e in events if e.leg_id == leg.id],
         )
         for leg in legs
@@ -324,7 +325,7 @@ def gather(session: Session, convoy: ShownConvoy, legs: list[ShownLeg], driver_i
         block
         for leg in legs
         if leg.id in mine
-        for block in readiness.planned_driving(leg, zones[leg.id or 0][0])
+        for block in readiness.planned_driving(leg, zones[leg.id][0])
     ] + [
         driving_time.DrivingBlock(
             start=h.leg.planned_departure_at.astimezone(ZoneInfo(h.starts.zone)),

@@ -112,7 +112,8 @@ def legs_of(session: Session, convoy_id: int) -> list[Leg]:
 def with_legs(convoy_id: ColumnElement[int]) -> Select[Convoy, Leg]:
     """The convoy whose id is ``convoy_id`` (a bind parameter or a subquery) with its legs in
     order, in one statement: one statement fewer than the convoy and then its legs. Built
-    once by the caller; read with ``convoy_and_legs``."""
+    once by the caller; read with ``convoy_and_legs``, or with its columns replaced by those a
+    page shows (the driver's phone)."""
     return (
         select(Convoy, Leg)
         .outerjoin(Leg, col(Leg.convoy_id) == col(Convoy.id))
